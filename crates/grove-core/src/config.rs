@@ -1,0 +1,226 @@
+//! The one configuration loader. Sources, later ones winning:
+//! built-in defaults → `grove.toml` (or the file named by `--config` /
+//! `GROVE_CONFIG`) → `GROVE_*` environment variables, where `__` separates
+//! nested keys (`GROVE_RATE_LIMITS__READ__PER_MINUTE=500`). The CLI applies its
+//! own flags (`--addr`, `--data-dir`) last.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Default config file, read from the working directory when present.
+pub const DEFAULT_CONFIG_FILE: &str = "grove.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub addr: String,
+    /// Directory holding the database file and indexes.
+    pub data_dir: PathBuf,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// `text` or `json` log lines.
+    pub log_format: LogFormat,
+    /// Default log filter (overridden by `RUST_LOG`).
+    pub log_level: String,
+    /// How long in-flight requests get to finish on shutdown.
+    pub shutdown_grace_seconds: u64,
+    pub rate_limits: RateLimits,
+    pub queue: QueueConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Requests per minute and burst, per key, for each scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimits {
+    pub read: RateQuota,
+    pub write: RateQuota,
+    pub execute: RateQuota,
+    pub admin: RateQuota,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateQuota {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueConfig {
+    /// How long a worker holds an item before another may take it.
+    pub lease_seconds: u64,
+    /// How often idle workers look for new items.
+    pub poll_interval_ms: u64,
+    /// Attempts before an item is given up (status `dead`).
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt up to `backoff_max_ms`.
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./grove-data"),
+            max_body_bytes: 1024 * 1024,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            shutdown_grace_seconds: 30,
+            rate_limits: RateLimits::default(),
+            queue: QueueConfig::default(),
+        }
+    }
+}
+
+impl Default for RateLimits {
+    /// The seeds' defaults.
+    fn default() -> Self {
+        Self {
+            execute: RateQuota {
+                per_minute: 100,
+                burst: 120,
+            },
+            write: RateQuota {
+                per_minute: 10,
+                burst: 15,
+            },
+            read: RateQuota {
+                per_minute: 200,
+                burst: 250,
+            },
+            admin: RateQuota {
+                per_minute: 50,
+                burst: 60,
+            },
+        }
+    }
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            lease_seconds: 60,
+            poll_interval_ms: 250,
+            max_attempts: 5,
+            backoff_base_ms: 1_000,
+            backoff_max_ms: 3_600_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads defaults, then the config file, then `GROVE_*` variables.
+    /// `file` is an explicitly named file, which must exist; without it,
+    /// `GROVE_CONFIG` or `./grove.toml` is read if present.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let explicit = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("GROVE_CONFIG").map(PathBuf::from));
+        let path = match explicit {
+            Some(p) if !p.exists() => return Err(ConfigError::MissingFile(p)),
+            Some(p) => p,
+            None => PathBuf::from(DEFAULT_CONFIG_FILE),
+        };
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(path))
+            .merge(Env::prefixed("GROVE_").split("__"))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (name, q) in [
+            ("read", self.rate_limits.read),
+            ("write", self.rate_limits.write),
+            ("execute", self.rate_limits.execute),
+            ("admin", self.rate_limits.admin),
+        ] {
+            if q.per_minute == 0 || q.burst == 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "rate_limits.{name}: per_minute and burst must be at least 1"
+                )));
+            }
+        }
+        if self.max_body_bytes == 0 {
+            return Err(ConfigError::Invalid(
+                "max_body_bytes must be at least 1".into(),
+            ));
+        }
+        if self.queue.lease_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "queue.lease_seconds must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Path of the SQLite database inside the data directory.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("grove.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "grove.toml",
+                "addr = \"127.0.0.1:9999\"\n[rate_limits.read]\nper_minute = 7\nburst = 9\n",
+            )?;
+            jail.set_env("GROVE_DATA_DIR", "/tmp/elsewhere");
+            jail.set_env("GROVE_RATE_LIMITS__READ__BURST", "11");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.addr, "127.0.0.1:9999");
+            assert_eq!(config.data_dir, PathBuf::from("/tmp/elsewhere"));
+            assert_eq!(
+                config.rate_limits.read,
+                RateQuota {
+                    per_minute: 7,
+                    burst: 11
+                }
+            );
+            assert_eq!(config.rate_limits.write, RateLimits::default().write);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_missing_file_and_zero_quotas_are_refused() {
+        assert!(matches!(
+            Config::load(Some(Path::new("/nonexistent/grove.toml"))),
+            Err(ConfigError::MissingFile(_))
+        ));
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GROVE_RATE_LIMITS__ADMIN__PER_MINUTE", "0");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("rate_limits.admin"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,176 @@
+//! The embedded store: one SQLite database file in WAL mode, a small
+//! connection pool, and versioned migrations applied on open. Blocking SQLite
+//! calls run on Tokio's blocking pool so request threads never wait on disk.
+
+mod keys;
+mod queue;
+mod tenancy;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+use crate::{Store, StoreError, StoreResult};
+
+type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// Schema versions, oldest first. Append; never edit a released migration.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+}
+
+/// Connections in the pool: readers run in parallel under WAL, writers queue
+/// on SQLite's lock (bounded by `busy_timeout`).
+const POOL_SIZE: u32 = 8;
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: Pool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let mut conn = Connection::open(path).map_err(backend)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(backend)?;
+        configure(&conn).map_err(backend)?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        drop(conn);
+        let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .build(manager)
+            .map_err(backend)?;
+        Ok(Self { pool })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool.
+    async fn run<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(backend)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+    )
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Maps a failed write to `Conflict` when a uniqueness rule broke.
+fn write_error(e: rusqlite::Error, what: &str) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(what.to_owned()),
+        _ => backend(e),
+    }
+}
+
+fn ts(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn now_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+/// Reads a column holding a typed id or enum written by this store.
+fn parsed<T>(raw: String, parse: impl FnOnce(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(&raw).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unexpected stored value `{raw}`").into(),
+        )
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
+            .await
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grove.db");
+        SqliteStore::open(&path).unwrap();
+        SqliteStore::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+}
+
+/// One page of an organisation's rows of `table`, oldest first, with the total.
+fn list_in_org<T>(
+    conn: &Connection,
+    table: &str,
+    columns: &str,
+    org: &grove_core::ids::OrgId,
+    page: grove_core::page::Page,
+    map: fn(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> StoreResult<crate::Listed<T>> {
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = ?1"))
+        .and_then(|mut stmt| stmt.query_row([org.as_str()], |r| r.get(0)))
+        .map_err(backend)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {columns} FROM {table} WHERE org_id = ?1
+             ORDER BY created_at, id LIMIT ?2 OFFSET ?3"
+        ))
+        .map_err(backend)?;
+    let items = stmt
+        .query_map(
+            rusqlite::params![org.as_str(), page.limit, page.offset as i64],
+            map,
+        )
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(backend)?;
+    Ok(crate::Listed {
+        items,
+        total: total as u64,
+    })
+}

@@ -1,0 +1,196 @@
+//! Organisations and users in SQLite.
+
+use async_trait::async_trait;
+use grove_core::ids::{OrgId, UserId};
+use grove_core::model::{Org, Role, User};
+use grove_core::page::Page;
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use super::{backend, keys, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
+use crate::{Listed, NewUser, ProvisionOrg, Provisioned, StoreResult, TenancyStore, UserPatch};
+
+const USER_COLUMNS: &str = "id, org_id, email, name, role, created_at, updated_at";
+const EMAIL_TAKEN: &str = "a user with this email already exists in the organisation";
+
+fn user_from_row(row: &Row) -> rusqlite::Result<User> {
+    Ok(User {
+        id: parsed(row.get(0)?, |s| UserId::parse(s).ok())?,
+        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
+        email: row.get(2)?,
+        name: row.get(3)?,
+        role: parsed(row.get(4)?, Role::parse)?,
+        created_at: ts(row.get(5)?),
+        updated_at: ts(row.get(6)?),
+    })
+}
+
+fn insert_user(conn: &Connection, org: &OrgId, user: &NewUser) -> StoreResult<User> {
+    let now = now_ms();
+    let id = UserId::generate();
+    conn.execute(
+        "INSERT INTO users (id, org_id, email, name, role, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![
+            id.as_str(),
+            org.as_str(),
+            user.email,
+            user.name,
+            user.role.as_str(),
+            now
+        ],
+    )
+    .map_err(|e| write_error(e, EMAIL_TAKEN))?;
+    Ok(User {
+        id,
+        org_id: org.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        role: user.role,
+        created_at: ts(now),
+        updated_at: ts(now),
+    })
+}
+
+fn select_user(conn: &Connection, org: &OrgId, id: &UserId) -> StoreResult<Option<User>> {
+    conn.query_row(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = ?1 AND id = ?2"),
+        params![org.as_str(), id.as_str()],
+        user_from_row,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+#[async_trait]
+impl TenancyStore for SqliteStore {
+    async fn provision_org(&self, req: ProvisionOrg) -> StoreResult<Provisioned> {
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let now = now_ms();
+            let org = Org {
+                id: OrgId::generate(),
+                name: req.name.clone(),
+                created_at: ts(now),
+            };
+            tx.execute(
+                "INSERT INTO orgs (id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![org.id.as_str(), org.name, now],
+            )
+            .map_err(backend)?;
+            let admin = insert_user(&tx, &org.id, &req.admin)?;
+            let mut key = req.admin_key;
+            key.org_id = org.id.clone();
+            key.user_id = Some(admin.id.clone());
+            let admin_key = keys::insert_key(&tx, key)?;
+            tx.commit().map_err(backend)?;
+            Ok(Provisioned {
+                org,
+                admin,
+                admin_key,
+            })
+        })
+        .await
+    }
+
+    async fn count_orgs(&self) -> StoreResult<u64> {
+        self.run(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM orgs", [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn get_org(&self, id: &OrgId) -> StoreResult<Option<Org>> {
+        let id = id.clone();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT id, name, created_at FROM orgs WHERE id = ?1",
+                [id.as_str()],
+                |row| {
+                    Ok(Org {
+                        id: parsed(row.get(0)?, |s| OrgId::parse(s).ok())?,
+                        name: row.get(1)?,
+                        created_at: ts(row.get(2)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn create_user(&self, org: &OrgId, user: NewUser) -> StoreResult<User> {
+        let org = org.clone();
+        self.run(move |conn| insert_user(conn, &org, &user)).await
+    }
+
+    async fn get_user(&self, org: &OrgId, id: &UserId) -> StoreResult<Option<User>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.run(move |conn| select_user(conn, &org, &id)).await
+    }
+
+    async fn list_users(&self, org: &OrgId, page: Page) -> StoreResult<Listed<User>> {
+        let org = org.clone();
+        self.run(move |conn| list_in_org(conn, "users", USER_COLUMNS, &org, page, user_from_row))
+            .await
+    }
+
+    async fn update_user(
+        &self,
+        org: &OrgId,
+        id: &UserId,
+        patch: UserPatch,
+    ) -> StoreResult<Option<User>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.run(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE users SET email = COALESCE(?3, email), name = COALESCE(?4, name),
+                            role = COALESCE(?5, role), updated_at = ?6
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![
+                        org.as_str(),
+                        id.as_str(),
+                        patch.email,
+                        patch.name,
+                        patch.role.map(Role::as_str),
+                        now_ms()
+                    ],
+                )
+                .map_err(|e| write_error(e, EMAIL_TAKEN))?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            select_user(conn, &org, &id)
+        })
+        .await
+    }
+
+    async fn delete_user(&self, org: &OrgId, id: &UserId) -> StoreResult<bool> {
+        let (org, id) = (org.clone(), id.clone());
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            tx.execute(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
+                 WHERE org_id = ?1 AND user_id = ?2",
+                params![org.as_str(), id.as_str(), now_ms()],
+            )
+            .map_err(backend)?;
+            let deleted = tx
+                .execute(
+                    "DELETE FROM users WHERE org_id = ?1 AND id = ?2",
+                    params![org.as_str(), id.as_str()],
+                )
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(deleted > 0)
+        })
+        .await
+    }
+}

@@ -1,0 +1,125 @@
+//! Organisations, users and keys against a real SQLite file.
+
+use grove_core::apikey::{self, KeyEnvironment};
+use grove_core::model::Role;
+use grove_core::page::Page;
+use grove_core::scope::Scope;
+use grove_store::sqlite::SqliteStore;
+use grove_store::{
+    KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, TenancyStore, UserPatch,
+};
+
+async fn provision(store: &SqliteStore, name: &str) -> Provisioned {
+    let key = apikey::generate(KeyEnvironment::Live);
+    store
+        .provision_org(ProvisionOrg {
+            name: name.into(),
+            admin: NewUser {
+                email: format!("admin@{name}.example"),
+                name: "Admin".into(),
+                role: Role::Admin,
+            },
+            admin_key: NewApiKey {
+                org_id: grove_core::ids::OrgId::generate(),
+                user_id: None,
+                name: "bootstrap".into(),
+                prefix: key.prefix,
+                hash: key.hash,
+                environment: KeyEnvironment::Live,
+                scopes: vec![Scope::Admin],
+                permissions: vec![],
+                expires_at: None,
+            },
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn provisioning_creates_org_admin_and_key_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    assert_eq!(store.count_orgs().await.unwrap(), 0);
+    let p = provision(&store, "acme").await;
+    assert_eq!(store.count_orgs().await.unwrap(), 1);
+    assert_eq!(p.admin.org_id, p.org.id);
+    assert_eq!(p.admin_key.org_id, p.org.id);
+    assert_eq!(p.admin_key.user_id.as_ref(), Some(&p.admin.id));
+    let users = store.list_users(&p.org.id, Page::default()).await.unwrap();
+    assert_eq!(users.total, 1);
+    assert_eq!(users.items[0].role, Role::Admin);
+}
+
+#[tokio::test]
+async fn users_of_one_org_are_invisible_to_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let a = provision(&store, "a").await;
+    let b = provision(&store, "b").await;
+    assert!(store
+        .get_user(&b.org.id, &a.admin.id)
+        .await
+        .unwrap()
+        .is_none());
+    let patch = UserPatch {
+        name: Some("hijacked".into()),
+        ..UserPatch::default()
+    };
+    assert!(store
+        .update_user(&b.org.id, &a.admin.id, patch)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(!store.delete_user(&b.org.id, &a.admin.id).await.unwrap());
+    assert!(store
+        .get_key(&b.org.id, &a.admin_key.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .revoke_key(&b.org.id, &a.admin_key.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .get_user(&a.org.id, &a.admin.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Admin"
+    );
+}
+
+#[tokio::test]
+async fn emails_are_unique_per_org_ignoring_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let a = provision(&store, "a").await;
+    let b = provision(&store, "b").await;
+    let dup = NewUser {
+        email: "ADMIN@a.example".into(),
+        name: "Other".into(),
+        role: Role::Readonly,
+    };
+    let err = store.create_user(&a.org.id, dup.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    // The same address in another org is fine.
+    store.create_user(&b.org.id, dup).await.unwrap();
+}
+
+#[tokio::test]
+async fn deleting_a_user_revokes_their_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let a = provision(&store, "a").await;
+    assert!(store.delete_user(&a.org.id, &a.admin.id).await.unwrap());
+    let key = store
+        .get_key(&a.org.id, &a.admin_key.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(key.revoked_at.is_some());
+    assert!(key.user_id.is_none());
+}
