@@ -1,1 +1,148 @@
+//! Grove's HTTP server: the router built from the route catalogue, the
+//! middleware stack (request context → legacy adapter → auth guard), the
+//! queue worker, and graceful start and stop.
 
+pub mod auth;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod legacy;
+pub mod metrics;
+pub mod openapi;
+pub mod provision;
+pub mod ratelimit;
+pub mod routes;
+pub mod state;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::Router;
+use grove_core::config::Config;
+use grove_core::ApiError;
+use grove_store::queue::Worker;
+use grove_store::sqlite::SqliteStore;
+use grove_store::Store;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::Failure;
+use crate::routes::Family;
+use crate::state::AppState;
+
+/// Queue slots per process.
+const WORKER_SLOTS: usize = 4;
+
+/// Builds the full router for `state`.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    let mut api = Router::new();
+    for route in routes::catalogue() {
+        let guard = auth::Guard {
+            state: state.clone(),
+            requirement: route.requirement,
+        };
+        let mut handler = route
+            .handler
+            .route_layer(from_fn_with_state(guard, auth::guard));
+        if route.family == Family::Legacy {
+            handler = handler.layer(from_fn_with_state(body_limit, legacy::camel_case));
+        }
+        api = api.route(route.path, handler);
+    }
+    Router::new()
+        .merge(routes::ops::router())
+        .merge(api)
+        .fallback(|| async { Failure(ApiError::not_found("route", "")) })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(from_fn(context::request_context))
+        .with_state(state)
+}
+
+/// Opens the embedded store in the configured data directory.
+pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let store = SqliteStore::open(&config.database_path())
+        .with_context(|| format!("cannot open {}", config.database_path().display()))?;
+    Ok(Arc::new(store))
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Server {
+    /// Binds `config.addr` and starts serving and working the queue.
+    pub async fn start(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Server> {
+        metrics::install();
+        let listener = tokio::net::TcpListener::bind(&config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        let grace = Duration::from_secs(config.shutdown_grace_seconds);
+        let worker = Worker::new(store.clone(), config.queue.clone(), WORKER_SLOTS);
+        let state = AppState::new(store, config);
+        let (shutdown, stopped) = watch::channel(false);
+
+        spawn_limiter_cleanup(state.clone(), stopped.clone());
+        let worker_task = tokio::spawn(worker.run(stopped.clone()));
+        let app = router(state);
+        let mut stop_http = stopped.clone();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stop_http.wait_for(|stop| *stop).await;
+            });
+            let mut stop_timer = stopped;
+            let outcome = tokio::select! {
+                r = serve.into_future() => r.context("server failed"),
+                _ = async {
+                    let _ = stop_timer.wait_for(|stop| *stop).await;
+                    tokio::time::sleep(grace).await;
+                } => {
+                    tracing::warn!("in-flight requests did not finish within the grace period");
+                    Ok(())
+                }
+            };
+            worker_task.await.context("queue worker panicked")?;
+            outcome
+        });
+        tracing::info!(%addr, "grove is listening");
+        Ok(Server {
+            addr,
+            shutdown,
+            task,
+        })
+    }
+
+    /// Asks the server to stop: no new connections, in-flight requests
+    /// finish, queue leases are released.
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    /// Waits until the server has stopped.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task panicked")?
+    }
+}
+
+fn spawn_limiter_cleanup(state: AppState, mut stopped: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => state.limiters.forget_idle(),
+                _ = stopped.wait_for(|stop| *stop) => break,
+            }
+        }
+    });
+}

@@ -1,0 +1,129 @@
+//! Authentication, scope checks and rate limits, in one per-route guard.
+//!
+//! A key arrives as `Authorization: Bearer <key>` or as `X-API-Key` together
+//! with `X-Organization-Id`, which must name the key's organisation. Missing,
+//! malformed, unknown, revoked or expired keys get 401; a valid key without
+//! the route's scope gets 403; past the scope's rate limit, 429. Every
+//! authenticated response carries `X-RateLimit-*` headers.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use grove_core::apikey;
+use grove_core::ids::OrgId;
+use grove_core::model::ApiKey;
+use grove_core::scope::Requirement;
+use grove_core::ApiError;
+
+use crate::error::{ApiResult, Failure};
+use crate::ratelimit::RateStatus;
+use crate::state::AppState;
+
+/// The authenticated caller, available to handlers as an extension.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key: ApiKey,
+}
+
+impl Caller {
+    pub fn org(&self) -> &OrgId {
+        &self.key.org_id
+    }
+}
+
+/// State of one route's guard: the app and what the route requires.
+#[derive(Clone)]
+pub struct Guard {
+    pub state: AppState,
+    pub requirement: Requirement,
+}
+
+pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> Response {
+    let key = match authenticate(&guard.state, req.headers()).await {
+        Ok(key) => key,
+        Err(failure) => return failure.into_response(),
+    };
+    if !key.grants().satisfies(guard.requirement) {
+        let scope = guard.requirement.scope.as_str();
+        return Failure(
+            ApiError::forbidden(format!("this API key lacks the `{scope}` scope"))
+                .with_details(serde_json::json!({ "required_scope": scope })),
+        )
+        .into_response();
+    }
+    let status = guard.state.limiters.check(guard.requirement.scope, &key.id);
+    let mut response = match status.retry_after {
+        Some(secs) => Failure(ApiError::rate_limited(secs)).into_response(),
+        None => {
+            req.extensions_mut().insert(Caller { key });
+            next.run(req).await
+        }
+    };
+    add_rate_headers(response.headers_mut(), status);
+    response
+}
+
+fn add_rate_headers(headers: &mut HeaderMap, status: RateStatus) {
+    for (name, value) in [
+        ("x-ratelimit-limit", status.limit as u64),
+        ("x-ratelimit-remaining", status.remaining as u64),
+        ("x-ratelimit-reset", status.reset),
+    ] {
+        headers.insert(name, HeaderValue::from(value));
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> ApiResult<Option<&'a str>> {
+    headers
+        .get(name)
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| Failure(ApiError::unauthorized(format!("{name} is not valid text"))))
+        })
+        .transpose()
+}
+
+/// Finds the presented key and checks it can be used now.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<ApiKey> {
+    let bearer = header(headers, "authorization")?.map(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+            .unwrap_or(v)
+            .trim()
+    });
+    let secret = match (bearer, header(headers, "x-api-key")?) {
+        (Some(s), _) | (None, Some(s)) => s,
+        (None, None) => {
+            return Err(Failure(ApiError::unauthorized(
+                "missing API key: send `Authorization: Bearer <key>` or `X-API-Key`",
+            )))
+        }
+    };
+    if !apikey::is_well_formed(secret) {
+        return Err(Failure(ApiError::unauthorized(
+            "malformed API key: expected grove_live_… or grove_test_…",
+        )));
+    }
+    let key = state
+        .store
+        .key_by_hash(&apikey::hash(secret))
+        .await?
+        .ok_or_else(|| Failure(ApiError::unauthorized("invalid API key")))?;
+    if key.revoked_at.is_some() {
+        return Err(Failure(ApiError::unauthorized(
+            "this API key has been revoked",
+        )));
+    }
+    if !key.is_usable_at(jiff::Timestamp::now()) {
+        return Err(Failure(ApiError::unauthorized("this API key has expired")));
+    }
+    if let Some(org) = header(headers, "x-organization-id")? {
+        if org != key.org_id.as_str() {
+            return Err(Failure(ApiError::unauthorized(
+                "X-Organization-Id does not match the API key's organisation",
+            )));
+        }
+    }
+    Ok(key)
+}

@@ -1,0 +1,59 @@
+//! The outermost middleware: gives every request an id (`X-Request-Id`),
+//! renders errors into the envelope, records Prometheus metrics by route and
+//! status, and logs one structured line per request. Headers, and so keys,
+//! are never logged.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use grove_core::ApiError;
+use rand::distr::{Alphanumeric, SampleString};
+
+use crate::error;
+
+/// The request's id, available to handlers as an extension.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub async fn request_context(mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = format!("req_{}", Alphanumeric.sample_string(&mut rand::rng(), 20));
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    req.extensions_mut().insert(RequestId(id.clone()));
+
+    let mut response = next.run(req).await;
+    if let Some(err) = response.extensions_mut().remove::<ApiError>() {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        response = error::render(&err, &id, status);
+        for (name, value) in headers.iter() {
+            if !response.headers().contains_key(name) {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    crate::metrics::record_request(method.as_str(), &route, status, elapsed);
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status,
+        latency_ms = elapsed.as_secs_f64() * 1e3,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,67 @@
+//! Turning errors into responses. Handlers, extractors and middleware return
+//! [`Failure`]; it travels in the response's extensions until the outermost
+//! middleware ([`crate::context`]) renders the one envelope,
+//! `{"error":{"code","message","details"},"request_id"}`, with the request id.
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use grove_core::ApiError;
+use grove_store::StoreError;
+use serde_json::json;
+
+/// An [`ApiError`] on its way to becoming a response.
+#[derive(Debug)]
+pub struct Failure(pub ApiError);
+
+pub type ApiResult<T> = Result<T, Failure>;
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure(match e {
+            StoreError::Conflict(what) => ApiError::conflict(what),
+            StoreError::Backend(detail) => {
+                tracing::error!(error = %detail, "store failure");
+                ApiError::internal("internal storage error")
+            }
+        })
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(self.0);
+        response
+    }
+}
+
+/// Renders the error envelope for a response carrying an [`ApiError`].
+pub fn render(error: &ApiError, request_id: &str, status: StatusCode) -> Response {
+    let mut body = json!({
+        "error": {
+            "code": error.code.as_str(),
+            "message": error.message,
+            "details": error.details,
+        },
+        "request_id": request_id,
+    });
+    if let Some(secs) = error.retry_after_secs {
+        // The seeds' 429 body also carries `retryAfter` inside `error`.
+        body["error"]["retryAfter"] = json!(secs);
+    }
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Some(secs) = error.retry_after_secs {
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert("retry-after", v);
+        }
+    }
+    response
+}

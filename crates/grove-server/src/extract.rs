@@ -1,0 +1,159 @@
+//! Request extractors whose rejections name the field and the reason:
+//! [`Json`] for bodies, [`Query`] for query strings, [`path_id`] for typed
+//! ids in paths. Bodies are read as JSON whatever the `Content-Type`, so a
+//! plain `curl -d` works.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use grove_core::ids::IdError;
+use grove_core::page::Page;
+use grove_core::{ApiError, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::Failure;
+
+/// A JSON body deserialised into `T`.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = Failure;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Failure(ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    "request body is larger than the server accepts",
+                ))
+            } else {
+                Failure(ApiError::invalid_field("body", rejection.body_text()))
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Failure(ApiError::invalid_field(
+                "body",
+                "a JSON object is required",
+            )));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map(Json).map_err(|e| {
+            Failure(field_error(
+                e.path().to_string(),
+                &e.into_inner().to_string(),
+            ))
+        })
+    }
+}
+
+/// A query string deserialised into `T`.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(raw));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                Failure(field_error(
+                    e.path().to_string(),
+                    &e.into_inner().to_string(),
+                ))
+            })
+    }
+}
+
+fn form_urlencoded_parse(raw: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(raw.as_bytes())
+}
+
+/// Builds a 400 from a serde error at `path`. serde reports a missing field
+/// at its parent, naming it in backticks; that name is lifted into the path.
+fn field_error(path: String, message: &str) -> ApiError {
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned();
+    let field = if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        if path == "." {
+            missing.to_owned()
+        } else {
+            format!("{path}.{missing}")
+        }
+    } else if path == "." {
+        "body".to_owned()
+    } else {
+        path
+    };
+    ApiError::invalid_field(&field, message)
+}
+
+/// `limit` and `offset` as sent; validated by [`ListParams::page`].
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl ListParams {
+    pub fn page(&self) -> Result<Page, Failure> {
+        Page::new(self.limit, self.offset).map_err(Failure)
+    }
+}
+
+/// Parses a typed id from a path segment, naming the parameter on failure.
+pub fn path_id<T>(
+    raw: &str,
+    field: &str,
+    parse: fn(&str) -> Result<T, IdError>,
+) -> Result<T, Failure> {
+    parse(raw).map_err(|e| Failure(ApiError::invalid_field(field, e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn error_for(json: &str) -> ApiError {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let e = serde_path_to_error::deserialize::<_, Body>(de).unwrap_err();
+        field_error(e.path().to_string(), &e.into_inner().to_string())
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(error_for("{}").details["field"], "name");
+        assert_eq!(error_for(r#"{"name": 5}"#).details["field"], "name");
+        assert_eq!(
+            error_for(r#"{"name":"a","inner":{"count":"x"}}"#).details["field"],
+            "inner.count"
+        );
+        assert_eq!(
+            error_for(r#"{"name":"a","inner":{}}"#).details["field"],
+            "inner.count"
+        );
+        assert_eq!(error_for("{").details["field"], "body");
+    }
+}

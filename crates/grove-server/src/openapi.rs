@@ -1,0 +1,191 @@
+//! The OpenAPI 3 document, generated from the route catalogue and the
+//! request/response types' `ToSchema` derives, served at `/openapi.json`.
+
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ComponentsBuilder, ObjectBuilder, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr, Required,
+    ResponseBuilder, Schema,
+};
+use utoipa::ToSchema;
+
+use crate::routes::{self, Family, Route};
+
+type Schemas = Vec<(String, RefOr<Schema>)>;
+
+/// Adds `T` and every schema it refers to.
+fn collect<T: ToSchema>(out: &mut Schemas) {
+    out.push((T::name().into_owned(), T::schema()));
+    T::schemas(out);
+}
+
+fn component_schemas() -> Schemas {
+    let mut out = Schemas::new();
+    collect::<grove_core::model::User>(&mut out);
+    collect::<routes::users::UserList>(&mut out);
+    collect::<routes::users::CreateUser>(&mut out);
+    collect::<routes::users::UpdateUser>(&mut out);
+    collect::<grove_core::model::ApiKey>(&mut out);
+    collect::<routes::api_keys::ApiKeyList>(&mut out);
+    collect::<routes::api_keys::CreateApiKey>(&mut out);
+    collect::<routes::api_keys::CreatedApiKey>(&mut out);
+    out.push(("ErrorEnvelope".into(), error_envelope().into()));
+    out
+}
+
+fn error_envelope() -> Schema {
+    let error = ObjectBuilder::new()
+        .property("code", ObjectBuilder::new().schema_type(Type::String))
+        .property("message", ObjectBuilder::new().schema_type(Type::String))
+        .property("details", ObjectBuilder::new().schema_type(Type::Object))
+        .required("code")
+        .required("message");
+    ObjectBuilder::new()
+        .property("error", error)
+        .property("request_id", ObjectBuilder::new().schema_type(Type::String))
+        .required("error")
+        .required("request_id")
+        .into()
+}
+
+fn http_method(method: &axum::http::Method) -> HttpMethod {
+    match *method {
+        axum::http::Method::POST => HttpMethod::Post,
+        axum::http::Method::PUT => HttpMethod::Put,
+        axum::http::Method::PATCH => HttpMethod::Patch,
+        axum::http::Method::DELETE => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
+}
+
+fn json_content(schema: &str) -> utoipa::openapi::Content {
+    ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(schema)))
+        .build()
+}
+
+fn operation(route: &Route) -> utoipa::openapi::path::Operation {
+    let doc = route.doc;
+    let legacy = route.family == Family::Legacy;
+    let (status, body) = doc.response;
+    let mut success = ResponseBuilder::new().description("Success");
+    if let Some(schema) = body {
+        success = success.content("application/json", json_content(schema));
+    }
+    let error = ResponseBuilder::new()
+        .description("Error envelope; see the error-code table")
+        .content("application/json", json_content("ErrorEnvelope"));
+    let mut op = OperationBuilder::new()
+        .operation_id(Some(if legacy {
+            format!("{}Legacy", doc.operation_id)
+        } else {
+            doc.operation_id.to_owned()
+        }))
+        .summary(Some(doc.summary))
+        .description(Some(format!(
+            "Requires the `{}` scope.{}",
+            route.requirement.scope.as_str(),
+            if legacy {
+                " Legacy alias: field names in camelCase."
+            } else {
+                ""
+            }
+        )))
+        .tag(if legacy { "legacy" } else { doc.tag })
+        .response(status.to_string(), success)
+        .response("default", error)
+        .security(utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        ))
+        .security(utoipa::openapi::security::SecurityRequirement::new(
+            "api_key",
+            Vec::<String>::new(),
+        ));
+    if route.path.contains("{id}") {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        );
+    }
+    if doc.paginated {
+        for (name, text) in [
+            ("limit", "1 to 200, default 50"),
+            ("offset", "0 or more, default 0"),
+        ] {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Query)
+                    .description(Some(text))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
+            );
+        }
+    }
+    if let Some(schema) = doc.request {
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .content("application/json", json_content(schema))
+                .required(Some(Required::True))
+                .build(),
+        ));
+    }
+    op.build()
+}
+
+fn plain_get(summary: &str) -> utoipa::openapi::path::Operation {
+    OperationBuilder::new()
+        .summary(Some(summary))
+        .tag("operations")
+        .response("200", ResponseBuilder::new().description("Success"))
+        .build()
+}
+
+/// The whole document.
+pub fn document() -> OpenApi {
+    let mut paths = Paths::new();
+    for route in routes::catalogue() {
+        paths.add_path_operation(
+            route.path,
+            vec![http_method(&route.method)],
+            operation(&route),
+        );
+    }
+    for (path, summary) in [
+        ("/healthz", "Liveness: the process answers"),
+        ("/readyz", "Readiness, with the state of each subsystem"),
+        ("/metrics", "Prometheus metrics"),
+        ("/openapi.json", "This document"),
+    ] {
+        paths.add_path_operation(path, vec![HttpMethod::Get], plain_get(summary));
+    }
+    let components = ComponentsBuilder::new()
+        .schemas_from_iter(component_schemas())
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        )
+        .security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "Sent with X-Organization-Id naming the key's organisation",
+            ))),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Grove API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some("Knowledge agents and agent jobs over your own data.")),
+        )
+        .paths(paths)
+        .components(Some(components))
+        .build()
+}

@@ -1,0 +1,103 @@
+//! The route catalogue: every API route with its method, path, required scope,
+//! documentation and handler. The router, the OpenAPI document and the
+//! table-driven scope and isolation tests are all built from this one list.
+//!
+//! Three families share the handlers: `/api/v1` (snake_case), the legacy
+//! `/api` aliases (camelCase, see [`crate::legacy`]) and the agent-job routes
+//! under `/api/agents` (added with the jobs issue).
+
+pub mod api_keys;
+pub mod ops;
+pub mod users;
+
+use axum::http::Method;
+use axum::routing::MethodRouter;
+use grove_core::scope::{Requirement, Scope};
+
+use crate::state::AppState;
+
+/// Which family a route belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    V1,
+    Legacy,
+    Agents,
+}
+
+/// A documented schema reference: the component name in OpenAPI.
+pub type SchemaName = &'static str;
+
+/// Documentation of one route, rendered into OpenAPI.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDoc {
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub request: Option<SchemaName>,
+    /// Success status and body schema (`None` for an empty body).
+    pub response: (u16, Option<SchemaName>),
+    /// Whether the route takes `limit` / `offset`.
+    pub paginated: bool,
+}
+
+/// One API route.
+pub struct Route {
+    pub family: Family,
+    pub method: Method,
+    pub path: &'static str,
+    pub requirement: Requirement,
+    pub doc: RouteDoc,
+    pub handler: MethodRouter<AppState>,
+}
+
+/// Every authenticated API route, in all families.
+pub fn catalogue() -> Vec<Route> {
+    let mut routes = Vec::new();
+    routes.extend(users::routes());
+    routes.extend(api_keys::routes());
+    routes
+}
+
+/// A route's method, path and requirement, for tests and docs.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub family: Family,
+    pub method: Method,
+    pub path: &'static str,
+    pub requirement: Requirement,
+}
+
+pub fn route_infos() -> Vec<RouteInfo> {
+    catalogue()
+        .into_iter()
+        .map(|r| RouteInfo {
+            family: r.family,
+            method: r.method,
+            path: r.path,
+            requirement: r.requirement,
+        })
+        .collect()
+}
+
+/// Builds the same route in the v1 and legacy families.
+pub(crate) fn both_families(
+    method: Method,
+    v1_path: &'static str,
+    legacy_path: &'static str,
+    scope: Scope,
+    doc: RouteDoc,
+    handler: fn() -> MethodRouter<AppState>,
+) -> [Route; 2] {
+    let route = |family, path| Route {
+        family,
+        method: method.clone(),
+        path,
+        requirement: Requirement::scope(scope),
+        doc,
+        handler: handler(),
+    };
+    [
+        route(Family::V1, v1_path),
+        route(Family::Legacy, legacy_path),
+    ]
+}

@@ -1,0 +1,56 @@
+//! Unauthenticated operational routes: `/healthz`, `/readyz`, `/metrics`,
+//! `/openapi.json`.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::state::AppState;
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    let store = match state.store.ping().await {
+        Ok(()) => json!({ "status": "up", "backend": state.store.backend_name() }),
+        Err(e) => json!({ "status": "down", "error": e.to_string() }),
+    };
+    let queue = match state.store.queue_depth().await {
+        Ok(d) => json!({ "status": "up", "queued": d.queued, "leased": d.leased, "dead": d.dead }),
+        Err(e) => json!({ "status": "down", "error": e.to_string() }),
+    };
+    let ready = store["status"] == "up" && queue["status"] == "up";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "subsystems": { "http": { "status": "up" }, "store": store, "queue": queue },
+    });
+    (status, Json(body))
+}
+
+async fn metrics() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::metrics::render(),
+    )
+}
+
+async fn openapi() -> impl IntoResponse {
+    Json(crate::openapi::document())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+}
