@@ -183,6 +183,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return its large error
 mod tests {
     use super::*;
 

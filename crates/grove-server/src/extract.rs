@@ -74,25 +74,22 @@ fn form_urlencoded_parse(raw: &str) -> form_urlencoded::Parse<'_> {
 
 /// Builds a 400 from a serde error at `path`. serde reports a missing field
 /// at its parent, naming it in backticks; that name is lifted into the path.
+/// Syntax errors have no usable path and name the body.
 fn field_error(path: String, message: &str) -> ApiError {
     let message = message
         .split(" at line ")
         .next()
         .unwrap_or(message)
         .to_owned();
-    let field = if let Some(missing) = message
+    let named = message
         .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next())
-    {
-        if path == "." {
-            missing.to_owned()
-        } else {
-            format!("{path}.{missing}")
-        }
-    } else if path == "." {
-        "body".to_owned()
-    } else {
-        path
+        .and_then(|rest| rest.split('`').next());
+    let at_root = path == "." || path.is_empty() || path.starts_with('?');
+    let field = match (named, at_root) {
+        (Some(name), true) => name.to_owned(),
+        (Some(name), false) => format!("{path}.{name}"),
+        (None, true) => "body".to_owned(),
+        (None, false) => path,
     };
     ApiError::invalid_field(&field, message)
 }

@@ -1,0 +1,154 @@
+//! Test harness: a real server on a random loopback port over a fresh data
+//! directory, with two organisations provisioned, and a small HTTP client.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use grove_core::config::Config;
+use grove_server::provision::{provision_org, Credentials};
+use grove_server::{open_store, Server};
+use grove_store::Store;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub struct TestServer {
+    pub base: String,
+    pub org_a: Credentials,
+    pub org_b: Credentials,
+    pub store: Arc<dyn Store>,
+    pub client: reqwest::Client,
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            addr: "127.0.0.1:0".into(),
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        // Tests exercise many routes per key; limits get their own test.
+        for quota in [
+            &mut config.rate_limits.read,
+            &mut config.rate_limits.write,
+            &mut config.rate_limits.execute,
+            &mut config.rate_limits.admin,
+        ] {
+            quota.per_minute = 100_000;
+            quota.burst = 100_000;
+        }
+        tweak(&mut config);
+        let store = open_store(&config).unwrap();
+        let org_a = provision_org(store.as_ref(), "org-a", "admin@a.example")
+            .await
+            .unwrap();
+        let org_b = provision_org(store.as_ref(), "org-b", "admin@b.example")
+            .await
+            .unwrap();
+        let store: Arc<dyn Store> = store;
+        let server = Server::start(config, store.clone()).await.unwrap();
+        Self {
+            base: format!("http://{}", server.addr),
+            org_a,
+            org_b,
+            store,
+            client: reqwest::Client::new(),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request with a bearer key (if any) and a JSON body (if any).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(key) = key {
+            req = req.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        read(req.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> Reply {
+        self.call(Method::GET, path, Some(key), None).await
+    }
+
+    pub async fn post(&self, path: &str, key: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(key), Some(body)).await
+    }
+
+    /// Creates a key in org A with the given scopes and permissions.
+    pub async fn key_with(&self, scopes: &[&str], permissions: &[&str]) -> (String, String) {
+        let reply = self
+            .post(
+                "/api/v1/api-keys",
+                &self.org_a.api_key,
+                serde_json::json!({ "name": "test key", "scopes": scopes, "permissions": permissions }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        (
+            reply.body["key"].as_str().unwrap().to_owned(),
+            reply.body["id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown();
+            server.wait().await.unwrap();
+        }
+    }
+}
+
+pub async fn read(resp: reqwest::Response) -> Reply {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.unwrap();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}

@@ -1,0 +1,70 @@
+//! One organisation's key can never read, list, change or learn about another
+//! organisation's resources: 404, never 403. Driven by the route catalogue.
+
+use reqwest::{Method, StatusCode};
+
+use crate::common::TestServer;
+use crate::scopes::{ordered_routes, sample_body, Targets};
+
+#[tokio::test]
+async fn another_organisations_resources_are_not_found() {
+    let t = TestServer::start().await;
+    let targets = Targets::create(&t, 0).await;
+    let mut checked = 0;
+    for (n, route) in ordered_routes().into_iter().enumerate() {
+        let path = targets.path(&route);
+        let reply = t
+            .call(
+                route.method.clone(),
+                &path,
+                Some(&t.org_b.api_key),
+                sample_body(&route, n),
+            )
+            .await;
+        if route.path.contains("{id}") {
+            checked += 1;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{} {path}: {}",
+                route.method,
+                reply.body
+            );
+            assert_eq!(reply.error_code(), "not_found");
+        } else if route.method == Method::GET {
+            let text = reply.body.to_string();
+            assert_eq!(reply.status, StatusCode::OK);
+            for foreign in [
+                &targets.user_id,
+                &targets.key_id,
+                &t.org_a.user_id,
+                &t.org_a.org_id,
+            ] {
+                assert!(
+                    !text.contains(foreign.as_str()),
+                    "{path} listed {foreign} to org B"
+                );
+            }
+        }
+    }
+    assert!(
+        checked >= 6,
+        "expected id routes in the catalogue, checked {checked}"
+    );
+    // Org A's resources are untouched by everything org B sent.
+    let user = t
+        .get(
+            &format!("/api/v1/users/{}", targets.user_id),
+            &t.org_a.api_key,
+        )
+        .await;
+    assert_eq!(user.status, StatusCode::OK);
+    assert_eq!(user.body["name"], "Target");
+    let key = t
+        .get(
+            &format!("/api/v1/api-keys/{}", targets.key_id),
+            &t.org_a.api_key,
+        )
+        .await;
+    assert!(key.body["revoked_at"].is_null());
+}

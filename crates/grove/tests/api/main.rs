@@ -1,0 +1,10 @@
+//! End-to-end API tests: real HTTP against a server on a random loopback port.
+
+mod common;
+
+mod cli;
+mod conventions;
+mod isolation;
+mod keys;
+mod rate_limits;
+mod scopes;
