@@ -28,6 +28,10 @@ pub struct Config {
     pub log_level: String,
     /// How long in-flight requests get to finish on shutdown.
     pub shutdown_grace_seconds: u64,
+    /// How long a verified API key is trusted without reading the store.
+    /// Revocations in the same process apply at once; this bounds how long
+    /// another replica's revocation takes. 0 turns the cache off.
+    pub key_cache_seconds: u64,
     pub rate_limits: RateLimits,
     pub queue: QueueConfig,
 }
@@ -78,6 +82,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".into(),
             shutdown_grace_seconds: 30,
+            key_cache_seconds: 10,
             rate_limits: RateLimits::default(),
             queue: QueueConfig::default(),
         }
@@ -223,5 +228,12 @@ mod tests {
             assert!(err.contains("rate_limits.admin"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn the_example_file_documents_the_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../grove.example.toml");
+        let example: Config = Figment::from(Toml::file(path)).extract().unwrap();
+        assert_eq!(example, Config::default());
     }
 }

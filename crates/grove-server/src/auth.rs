@@ -6,6 +6,10 @@
 //! the route's scope gets 403; past the scope's rate limit, 429. Every
 //! authenticated response carries `X-RateLimit-*` headers.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -84,6 +88,66 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> ApiResult<Option<&'a str>> 
         .transpose()
 }
 
+/// Verified keys by hash, so a request does not read the store to
+/// authenticate. Anything that revokes a key in this process calls
+/// [`KeyCache::invalidate`], so revocation takes effect on the next request;
+/// the time-to-live bounds how long another replica's revocation can take.
+pub struct KeyCache {
+    ttl: Duration,
+    entries: RwLock<HashMap<String, (ApiKey, Instant)>>,
+}
+
+/// Entries kept before the cache starts over (each is a few hundred bytes).
+const KEY_CACHE_CAPACITY: usize = 10_000;
+
+impl KeyCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<ApiKey> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(key, _)| key.clone())
+    }
+
+    fn put(&self, hash: String, key: ApiKey) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= KEY_CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(hash, (key, Instant::now()));
+    }
+
+    /// Forgets every cached key; called after any revocation.
+    pub fn invalidate(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+async fn find_key(state: &AppState, secret: &str) -> ApiResult<Option<ApiKey>> {
+    let hash = apikey::hash(secret);
+    if let Some(key) = state.key_cache.get(&hash) {
+        return Ok(Some(key));
+    }
+    let found = state.store.key_by_hash(&hash).await?;
+    if let Some(key) = &found {
+        state.key_cache.put(hash, key.clone());
+    }
+    Ok(found)
+}
+
 /// Finds the presented key and checks it can be used now.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<ApiKey> {
     let bearer = header(headers, "authorization")?.map(|v| {
@@ -105,9 +169,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<ApiKey
             "malformed API key: expected grove_live_… or grove_test_…",
         )));
     }
-    let key = state
-        .store
-        .key_by_hash(&apikey::hash(secret))
+    let key = find_key(state, secret)
         .await?
         .ok_or_else(|| Failure(ApiError::unauthorized("invalid API key")))?;
     if key.revoked_at.is_some() {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use grove_core::config::Config;
 use grove_store::Store;
 
+use crate::auth::KeyCache;
 use crate::ratelimit::Limiters;
 
 #[derive(Clone)]
@@ -12,12 +13,16 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub limiters: Arc<Limiters>,
+    pub key_cache: Arc<KeyCache>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         Self {
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
+            key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
+                config.key_cache_seconds,
+            ))),
             config: Arc::new(config),
             store,
         }

@@ -98,15 +98,20 @@ fn init_logging(config: &Config) {
     }
 }
 
+/// Writes to stdout; a closed stdout (a detached server) is not an error.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
 fn print_credentials(creds: &Credentials, json: bool, what: &str) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string(creds)?);
+        say(&serde_json::to_string(creds)?);
     } else {
-        println!("{what}");
-        println!("  organisation: {}", creds.org_id);
-        println!("  admin user:   {}", creds.user_id);
-        println!("  admin key:    {}", creds.api_key);
-        println!("Store the key now: it is shown only once.");
+        say(&format!(
+            "{what}\n  organisation: {}\n  admin user:   {}\n  admin key:    {}\nStore the key now: it is shown only once.",
+            creds.org_id, creds.user_id, creds.api_key
+        ));
     }
     Ok(())
 }
@@ -165,7 +170,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let store: Arc<dyn Store> = store;
     let server = Server::start(config, store).await?;
-    println!("Grove is listening on http://{}", server.addr);
+    say(&format!("Grove is listening on http://{}", server.addr));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
     server.shutdown();

@@ -178,6 +178,7 @@ async fn revoke_key(
     let id = path_id(&id, "id", KeyId::parse)?;
     match state.store.revoke_key(caller.org(), &id).await? {
         Some(_) => {
+            state.key_cache.invalidate();
             tracing::info!(key_id = %id, "api key revoked");
             Ok(StatusCode::NO_CONTENT)
         }

@@ -147,6 +147,8 @@ async fn delete_user(
 ) -> ApiResult<StatusCode> {
     let id = user_id(&id)?;
     if state.store.delete_user(caller.org(), &id).await? {
+        // The user's keys were revoked with them.
+        state.key_cache.invalidate();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Failure(ApiError::not_found("user", id.as_str())))

@@ -90,12 +90,11 @@ fn select_key(conn: &Connection, org: &OrgId, id: &KeyId) -> StoreResult<Option<
 #[async_trait]
 impl KeyStore for SqliteStore {
     async fn create_key(&self, key: NewApiKey) -> StoreResult<ApiKey> {
-        self.run(move |conn| insert_key(conn, key)).await
+        self.write(move |conn| insert_key(conn, key)).await
     }
 
     async fn key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
-        let hash = hash.to_owned();
-        self.run(move |conn| {
+        self.read(|conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = ?1"
@@ -105,23 +104,19 @@ impl KeyStore for SqliteStore {
                 .optional()
                 .map_err(backend)
         })
-        .await
     }
 
     async fn get_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>> {
-        let (org, id) = (org.clone(), id.clone());
-        self.run(move |conn| select_key(conn, &org, &id)).await
+        self.read(|conn| select_key(conn, org, id))
     }
 
     async fn list_keys(&self, org: &OrgId, page: Page) -> StoreResult<Listed<ApiKey>> {
-        let org = org.clone();
-        self.run(move |conn| list_in_org(conn, "api_keys", KEY_COLUMNS, &org, page, key_from_row))
-            .await
+        self.read(|conn| list_in_org(conn, "api_keys", KEY_COLUMNS, org, page, key_from_row))
     }
 
     async fn revoke_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>> {
         let (org, id) = (org.clone(), id.clone());
-        self.run(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
                  WHERE org_id = ?1 AND id = ?2",

@@ -1,6 +1,11 @@
 //! The embedded store: one SQLite database file in WAL mode, a small
-//! connection pool, and versioned migrations applied on open. Blocking SQLite
-//! calls run on Tokio's blocking pool so request threads never wait on disk.
+//! connection pool, and versioned migrations applied on open.
+//!
+//! Writes can wait on SQLite's single write lock, so they run on Tokio's
+//! blocking pool ([`SqliteStore::write`]). Reads are short indexed lookups that
+//! never wait for a lock under WAL, so they run inline on the calling task
+//! ([`SqliteStore::read`]): handing them to another thread cost more than the
+//! query itself (see docs/BENCHMARKS.md).
 
 mod keys;
 mod queue;
@@ -11,7 +16,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
 use crate::{Store, StoreError, StoreResult};
@@ -43,16 +48,33 @@ impl SqliteStore {
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
         drop(conn);
-        let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
+        // Each pooled connection is used by one thread at a time, so SQLite's
+        // per-connection mutex is not needed.
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_init(|c| configure(c));
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
+            // A local file does not drop connections; skip the per-checkout probe.
+            .test_on_check_out(false)
             .build(manager)
             .map_err(backend)?;
         Ok(Self { pool })
     }
 
-    /// Runs `f` with a pooled connection on the blocking pool.
-    async fn run<T, F>(&self, f: F) -> StoreResult<T>
+    /// Runs a read-only `f` with a pooled connection, inline.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let conn = self.pool.get().map_err(backend)?;
+        f(&conn)
+    }
+
+    /// Runs a writing `f` with a pooled connection on the blocking pool.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
@@ -70,7 +92,14 @@ impl SqliteStore {
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-    )
+    )?;
+    // Keep one plan per statement: the bundled SQLite is built with STAT4,
+    // which otherwise re-prepares cached statements when bound values change.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -107,8 +136,7 @@ fn parsed<T>(raw: String, parse: impl FnOnce(&str) -> Option<T>) -> rusqlite::Re
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
-            .await
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
     }
 
     fn backend_name(&self) -> &'static str {
@@ -117,6 +145,8 @@ impl Store for SqliteStore {
 }
 
 /// One page of an organisation's rows of `table`, oldest first, with the total.
+/// The total rides along as a window count, so a page costs one statement
+/// (one read transaction); only a page past the end needs a second.
 fn list_in_org<T>(
     conn: &Connection,
     table: &str,
@@ -125,23 +155,31 @@ fn list_in_org<T>(
     page: grove_core::page::Page,
     map: fn(&rusqlite::Row) -> rusqlite::Result<T>,
 ) -> StoreResult<crate::Listed<T>> {
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = ?1"))
-        .and_then(|mut stmt| stmt.query_row([org.as_str()], |r| r.get(0)))
-        .map_err(backend)?;
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {columns} FROM {table} WHERE org_id = ?1
+            "SELECT {columns}, COUNT(*) OVER () FROM {table} WHERE org_id = ?1
              ORDER BY created_at, id LIMIT ?2 OFFSET ?3"
         ))
         .map_err(backend)?;
+    let total_column = stmt.column_count() - 1;
+    let mut total = None;
     let items = stmt
         .query_map(
             rusqlite::params![org.as_str(), page.limit, page.offset as i64],
-            map,
+            |row| {
+                total = Some(row.get::<_, i64>(total_column)?);
+                map(row)
+            },
         )
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend)?;
+    let total = match total {
+        Some(n) => n,
+        None => conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = ?1"))
+            .and_then(|mut stmt| stmt.query_row([org.as_str()], |r| r.get(0)))
+            .map_err(backend)?,
+    };
     Ok(crate::Listed {
         items,
         total: total as u64,

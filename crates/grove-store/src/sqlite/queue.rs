@@ -26,7 +26,7 @@ fn ms(d: Duration) -> i64 {
 #[async_trait]
 impl QueueStore for SqliteStore {
     async fn enqueue(&self, item: NewItem) -> StoreResult<QueueItemId> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let id = QueueItemId::generate();
             let now = now_ms();
             conn.execute(
@@ -57,7 +57,7 @@ impl QueueStore for SqliteStore {
     ) -> StoreResult<Option<Leased>> {
         let kinds = serde_json::to_string(kinds).map_err(backend)?;
         let owner = owner.to_owned();
-        self.run(move |conn| {
+        self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
@@ -108,7 +108,7 @@ impl QueueStore for SqliteStore {
 
     async fn heartbeat(&self, item: &Leased, lease_for: Duration) -> StoreResult<bool> {
         let (id, token) = (item.id.clone(), item.lease_token.clone());
-        self.run(move |conn| {
+        self.write(move |conn| {
             let now = now_ms();
             conn.execute(
                 "UPDATE queue_items SET lease_expires_at = ?3, updated_at = ?4
@@ -123,7 +123,7 @@ impl QueueStore for SqliteStore {
 
     async fn complete(&self, item: &Leased) -> StoreResult<bool> {
         let (id, token) = (item.id.clone(), item.lease_token.clone());
-        self.run(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "UPDATE queue_items SET status = 'done', lease_owner = NULL, lease_token = NULL,
                         lease_expires_at = NULL, updated_at = ?3
@@ -149,7 +149,7 @@ impl QueueStore for SqliteStore {
             let at = jiff::Timestamp::now().as_millisecond() + ms(backoff.delay(item.attempts));
             FailOutcome::RetryAt(ts(at))
         };
-        self.run(move |conn| {
+        self.write(move |conn| {
             let (status, run_at) = match outcome {
                 FailOutcome::Dead => ("dead", None),
                 FailOutcome::RetryAt(at) => ("queued", Some(at.as_millisecond())),
@@ -170,7 +170,7 @@ impl QueueStore for SqliteStore {
 
     async fn release_owner(&self, owner: &str) -> StoreResult<u64> {
         let owner = owner.to_owned();
-        self.run(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "UPDATE queue_items SET status = 'queued', attempts = MAX(attempts - 1, 0),
                         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
@@ -185,8 +185,7 @@ impl QueueStore for SqliteStore {
     }
 
     async fn queue_item(&self, id: &QueueItemId) -> StoreResult<Option<QueueItem>> {
-        let id = id.clone();
-        self.run(move |conn| {
+        self.read(|conn| {
             conn.query_row(
                 "SELECT id, kind, payload, status, attempts, max_attempts, run_at, last_error
                  FROM queue_items WHERE id = ?1",
@@ -208,11 +207,10 @@ impl QueueStore for SqliteStore {
             .optional()
             .map_err(backend)
         })
-        .await
     }
 
     async fn queue_depth(&self) -> StoreResult<QueueDepth> {
-        self.run(|conn| {
+        self.read(|conn| {
             let mut depth = QueueDepth::default();
             let mut stmt = conn
                 .prepare_cached(
@@ -236,6 +234,5 @@ impl QueueStore for SqliteStore {
             }
             Ok(depth)
         })
-        .await
     }
 }

@@ -64,7 +64,7 @@ fn select_user(conn: &Connection, org: &OrgId, id: &UserId) -> StoreResult<Optio
 #[async_trait]
 impl TenancyStore for SqliteStore {
     async fn provision_org(&self, req: ProvisionOrg) -> StoreResult<Provisioned> {
-        self.run(move |conn| {
+        self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
@@ -95,17 +95,15 @@ impl TenancyStore for SqliteStore {
     }
 
     async fn count_orgs(&self) -> StoreResult<u64> {
-        self.run(|conn| {
+        self.read(|conn| {
             conn.query_row("SELECT COUNT(*) FROM orgs", [], |r| r.get::<_, i64>(0))
                 .map(|n| n as u64)
                 .map_err(backend)
         })
-        .await
     }
 
     async fn get_org(&self, id: &OrgId) -> StoreResult<Option<Org>> {
-        let id = id.clone();
-        self.run(move |conn| {
+        self.read(|conn| {
             conn.query_row(
                 "SELECT id, name, created_at FROM orgs WHERE id = ?1",
                 [id.as_str()],
@@ -120,23 +118,19 @@ impl TenancyStore for SqliteStore {
             .optional()
             .map_err(backend)
         })
-        .await
     }
 
     async fn create_user(&self, org: &OrgId, user: NewUser) -> StoreResult<User> {
         let org = org.clone();
-        self.run(move |conn| insert_user(conn, &org, &user)).await
+        self.write(move |conn| insert_user(conn, &org, &user)).await
     }
 
     async fn get_user(&self, org: &OrgId, id: &UserId) -> StoreResult<Option<User>> {
-        let (org, id) = (org.clone(), id.clone());
-        self.run(move |conn| select_user(conn, &org, &id)).await
+        self.read(|conn| select_user(conn, org, id))
     }
 
     async fn list_users(&self, org: &OrgId, page: Page) -> StoreResult<Listed<User>> {
-        let org = org.clone();
-        self.run(move |conn| list_in_org(conn, "users", USER_COLUMNS, &org, page, user_from_row))
-            .await
+        self.read(|conn| list_in_org(conn, "users", USER_COLUMNS, org, page, user_from_row))
     }
 
     async fn update_user(
@@ -146,7 +140,7 @@ impl TenancyStore for SqliteStore {
         patch: UserPatch,
     ) -> StoreResult<Option<User>> {
         let (org, id) = (org.clone(), id.clone());
-        self.run(move |conn| {
+        self.write(move |conn| {
             let changed = conn
                 .execute(
                     "UPDATE users SET email = COALESCE(?3, email), name = COALESCE(?4, name),
@@ -172,7 +166,7 @@ impl TenancyStore for SqliteStore {
 
     async fn delete_user(&self, org: &OrgId, id: &UserId) -> StoreResult<bool> {
         let (org, id) = (org.clone(), id.clone());
-        self.run(move |conn| {
+        self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
