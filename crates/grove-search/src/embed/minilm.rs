@@ -1,0 +1,241 @@
+//! all-MiniLM-L6-v2 on the CPU: the BERT encoder forward pass over packed
+//! token rows (no padding: every sequence keeps its own length, and only
+//! attention looks at sequence boundaries), mean pooling and L2
+//! normalisation, as sentence-transformers computes it.
+
+use std::path::Path;
+
+use gemm::Parallelism;
+use rayon::prelude::*;
+use safetensors::SafeTensors;
+use tokenizers::{Tokenizer, TruncationParams};
+
+use super::kernels::{add_layer_norm, gelu_in_place, layer_norm, linear, matmul_into, matmul_transposed, softmax_rows};
+use super::EmbedError;
+
+const HIDDEN: usize = 384;
+const HEADS: usize = 12;
+const HEAD_DIM: usize = HIDDEN / HEADS;
+const FF: usize = 1536;
+const LAYERS: usize = 6;
+const LN_EPS: f32 = 1e-12;
+/// sentence-transformers' `max_seq_length` for this model.
+pub const MAX_TOKENS: usize = 256;
+/// Token rows per parallel task in the element-wise steps.
+const ROWS_PER_TASK: usize = 32;
+
+struct Layer {
+    qkv_w: Vec<f32>,
+    qkv_b: Vec<f32>,
+    out_w: Vec<f32>,
+    out_b: Vec<f32>,
+    ln1_g: Vec<f32>,
+    ln1_b: Vec<f32>,
+    ff1_w: Vec<f32>,
+    ff1_b: Vec<f32>,
+    ff2_w: Vec<f32>,
+    ff2_b: Vec<f32>,
+    ln2_g: Vec<f32>,
+    ln2_b: Vec<f32>,
+}
+
+/// The loaded model: tokenizer and weights.
+pub struct MiniLm {
+    tokenizer: Tokenizer,
+    word: Vec<f32>,
+    position: Vec<f32>,
+    token_type: Vec<f32>,
+    ln_g: Vec<f32>,
+    ln_b: Vec<f32>,
+    layers: Vec<Layer>,
+}
+
+fn tensor(st: &SafeTensors, name: &str, len: usize) -> Result<Vec<f32>, EmbedError> {
+    let view = st
+        .tensor(name)
+        .map_err(|e| EmbedError::Model(format!("{name}: {e}")))?;
+    if view.dtype() != safetensors::Dtype::F32 {
+        return Err(EmbedError::Model(format!("{name}: expected f32, found {:?}", view.dtype())));
+    }
+    let data: Vec<f32> = view
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    if data.len() != len {
+        return Err(EmbedError::Model(format!("{name}: expected {len} values, found {}", data.len())));
+    }
+    Ok(data)
+}
+
+impl MiniLm {
+    /// Loads `model.safetensors` and `tokenizer.json` from `dir`.
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| EmbedError::Model(format!("tokenizer.json: {e}")))?;
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| EmbedError::Model(format!("tokenizer truncation: {e}")))?;
+        tokenizer.with_padding(None);
+        let bytes = std::fs::read(dir.join("model.safetensors"))
+            .map_err(|e| EmbedError::Model(format!("model.safetensors: {e}")))?;
+        let st = SafeTensors::deserialize(&bytes).map_err(|e| EmbedError::Model(e.to_string()))?;
+        let layers = (0..LAYERS)
+            .map(|i| load_layer(&st, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            tokenizer,
+            word: tensor(&st, "embeddings.word_embeddings.weight", 30522 * HIDDEN)?,
+            position: tensor(&st, "embeddings.position_embeddings.weight", 512 * HIDDEN)?,
+            token_type: tensor(&st, "embeddings.token_type_embeddings.weight", 2 * HIDDEN)?,
+            ln_g: tensor(&st, "embeddings.LayerNorm.weight", HIDDEN)?,
+            ln_b: tensor(&st, "embeddings.LayerNorm.bias", HIDDEN)?,
+            layers,
+        })
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Embeds texts; returns one normalised 384-dimensional vector per text.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EmbedError::Model(format!("tokenizer: {e}")))?;
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        Ok(self.forward(&ids))
+    }
+
+    /// The encoder over packed sequences.
+    fn forward(&self, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
+        let lens: Vec<usize> = seqs.iter().map(|s| s.len().max(1)).collect();
+        let rows: usize = lens.iter().sum();
+        let mut hidden = self.embed_tokens(seqs, rows);
+        let mut qkv = vec![0.0; rows * 3 * HIDDEN];
+        let mut ctx = vec![0.0; rows * HIDDEN];
+        let mut tmp = vec![0.0; rows * HIDDEN];
+        let mut ff = vec![0.0; rows * FF];
+        let par = Parallelism::Rayon(0);
+        for layer in &self.layers {
+            linear(&hidden, rows, HIDDEN, &layer.qkv_w, &layer.qkv_b, 3 * HIDDEN, &mut qkv, par);
+            attention(&qkv, &lens, &mut ctx);
+            linear(&ctx, rows, HIDDEN, &layer.out_w, &layer.out_b, HIDDEN, &mut tmp, par);
+            hidden
+                .par_chunks_mut(HIDDEN * ROWS_PER_TASK)
+                .zip(tmp.par_chunks(HIDDEN * ROWS_PER_TASK))
+                .for_each(|(h, t)| add_layer_norm(h, t, &layer.ln1_g, &layer.ln1_b, LN_EPS));
+            linear(&hidden, rows, HIDDEN, &layer.ff1_w, &layer.ff1_b, FF, &mut ff, par);
+            ff.par_chunks_mut(FF * ROWS_PER_TASK).for_each(gelu_in_place);
+            linear(&ff, rows, FF, &layer.ff2_w, &layer.ff2_b, HIDDEN, &mut tmp, par);
+            hidden
+                .par_chunks_mut(HIDDEN * ROWS_PER_TASK)
+                .zip(tmp.par_chunks(HIDDEN * ROWS_PER_TASK))
+                .for_each(|(h, t)| add_layer_norm(h, t, &layer.ln2_g, &layer.ln2_b, LN_EPS));
+        }
+        mean_pool_normalised(&hidden, &lens)
+    }
+
+    fn embed_tokens(&self, seqs: &[&[u32]], rows: usize) -> Vec<f32> {
+        let mut hidden = vec![0.0; rows * HIDDEN];
+        let mut offset = 0;
+        for seq in seqs {
+            for (pos, &id) in seq.iter().enumerate() {
+                let row = &mut hidden[(offset + pos) * HIDDEN..(offset + pos + 1) * HIDDEN];
+                let word = &self.word[id as usize * HIDDEN..(id as usize + 1) * HIDDEN];
+                let position = &self.position[pos * HIDDEN..(pos + 1) * HIDDEN];
+                for (((r, w), p), t) in row.iter_mut().zip(word).zip(position).zip(&self.token_type[..HIDDEN]) {
+                    *r = w + p + t;
+                }
+                layer_norm(row, &self.ln_g, &self.ln_b, LN_EPS);
+            }
+            offset += seq.len().max(1);
+        }
+        hidden
+    }
+}
+
+fn load_layer(st: &SafeTensors, i: usize) -> Result<Layer, EmbedError> {
+    let p = format!("encoder.layer.{i}");
+    let t = |name: &str, len| tensor(st, &format!("{p}.{name}"), len);
+    let mut qkv_w = t("attention.self.query.weight", HIDDEN * HIDDEN)?;
+    qkv_w.extend(t("attention.self.key.weight", HIDDEN * HIDDEN)?);
+    qkv_w.extend(t("attention.self.value.weight", HIDDEN * HIDDEN)?);
+    let mut qkv_b = t("attention.self.query.bias", HIDDEN)?;
+    qkv_b.extend(t("attention.self.key.bias", HIDDEN)?);
+    qkv_b.extend(t("attention.self.value.bias", HIDDEN)?);
+    Ok(Layer {
+        qkv_w,
+        qkv_b,
+        out_w: t("attention.output.dense.weight", HIDDEN * HIDDEN)?,
+        out_b: t("attention.output.dense.bias", HIDDEN)?,
+        ln1_g: t("attention.output.LayerNorm.weight", HIDDEN)?,
+        ln1_b: t("attention.output.LayerNorm.bias", HIDDEN)?,
+        ff1_w: t("intermediate.dense.weight", FF * HIDDEN)?,
+        ff1_b: t("intermediate.dense.bias", FF)?,
+        ff2_w: t("output.dense.weight", HIDDEN * FF)?,
+        ff2_b: t("output.dense.bias", HIDDEN)?,
+        ln2_g: t("output.LayerNorm.weight", HIDDEN)?,
+        ln2_b: t("output.LayerNorm.bias", HIDDEN)?,
+    })
+}
+
+/// Self-attention of every sequence and head: `qkv` rows hold `[q | k | v]`,
+/// the context goes to `ctx`. Sequences and heads run in parallel.
+fn attention(qkv: &[f32], lens: &[usize], ctx: &mut [f32]) {
+    let scale = 1.0 / (HEAD_DIM as f32).sqrt();
+    let stride = 3 * HIDDEN;
+    // Split the output by sequence so each task owns its rows.
+    let mut parts = Vec::with_capacity(lens.len());
+    let (mut rest, mut offset) = (ctx, 0);
+    for &len in lens {
+        let (mine, tail) = rest.split_at_mut(len * HIDDEN);
+        parts.push((offset, len, mine));
+        rest = tail;
+        offset += len;
+    }
+    parts.into_par_iter().for_each(|(offset, len, out)| {
+        let rows = &qkv[offset * stride..(offset + len) * stride];
+        let mut scores = vec![0.0; len * len];
+        let mut head_out = vec![0.0; len * HEAD_DIM];
+        for h in 0..HEADS {
+            let q = &rows[h * HEAD_DIM..];
+            let k = &rows[HIDDEN + h * HEAD_DIM..];
+            let v = &rows[2 * HIDDEN + h * HEAD_DIM..];
+            matmul_transposed(q, stride, k, stride, len, len, HEAD_DIM, scale, &mut scores);
+            softmax_rows(&mut scores, len);
+            matmul_into(&scores, v, stride, len, len, HEAD_DIM, &mut head_out, HEAD_DIM);
+            for (r, chunk) in head_out.chunks_exact(HEAD_DIM).enumerate() {
+                out[r * HIDDEN + h * HEAD_DIM..r * HIDDEN + (h + 1) * HEAD_DIM].copy_from_slice(chunk);
+            }
+        }
+    });
+}
+
+fn mean_pool_normalised(hidden: &[f32], lens: &[usize]) -> Vec<Vec<f32>> {
+    let mut out = Vec::with_capacity(lens.len());
+    let mut offset = 0;
+    for &len in lens {
+        let mut v = vec![0.0f32; HIDDEN];
+        for row in hidden[offset * HIDDEN..(offset + len) * HIDDEN].chunks_exact(HIDDEN) {
+            for (a, x) in v.iter_mut().zip(row) {
+                *a += x;
+            }
+        }
+        // Mean then normalise equals sum then normalise.
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        for a in v.iter_mut() {
+            *a /= norm;
+        }
+        out.push(v);
+        offset += len;
+    }
+    out
+}
