@@ -9,11 +9,23 @@ use grove_search::embed::minilm::MiniLm;
 use grove_search::embed::models::locate_minilm;
 
 fn main() {
-    let seconds: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let seconds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let dir = locate_minilm(None).expect("model not found: run scripts/fetch-models.sh");
     let model = MiniLm::load(&dir).expect("model loads");
     let text = make_text(&model, 211);
-    println!("input: {} tokens; threads: {}", model.tokenizer().encode(text.as_str(), true).unwrap().get_ids().len(), rayon::current_num_threads());
+    println!(
+        "input: {} tokens; threads: {}",
+        model
+            .tokenizer()
+            .encode(text.as_str(), true)
+            .unwrap()
+            .get_ids()
+            .len(),
+        rayon::current_num_threads()
+    );
     for batch in [1usize, 8, 32] {
         let inputs: Vec<&str> = vec![text.as_str(); batch];
         model.embed(&inputs).unwrap(); // warm-up
@@ -30,12 +42,18 @@ fn main() {
 
 /// Text that tokenises to exactly `tokens` tokens including [CLS] and [SEP].
 fn make_text(model: &MiniLm, tokens: usize) -> String {
-    let sentence = "Retrieval quality depends on chunking, embeddings and ranking of the passages we index. ";
+    let sentence =
+        "Retrieval quality depends on chunking, embeddings and ranking of the passages we index. ";
     let long = sentence.repeat(40);
     let mut words: Vec<&str> = long.split_whitespace().collect();
     loop {
         let text = words.join(" ");
-        let n = model.tokenizer().encode(text.as_str(), true).unwrap().get_ids().len();
+        let n = model
+            .tokenizer()
+            .encode(text.as_str(), true)
+            .unwrap()
+            .get_ids()
+            .len();
         if n <= tokens {
             // Pad with single-token words up to the exact count.
             return format!("{text}{}", " the".repeat(tokens - n));

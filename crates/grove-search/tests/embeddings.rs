@@ -13,19 +13,33 @@ fn model() -> MiniLm {
 
 #[test]
 fn embeddings_match_sentence_transformers_to_1e_4() {
-    let fixture: serde_json::Value = serde_json::from_str(include_str!("fixtures/minilm-reference.json")).unwrap();
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/minilm-reference.json")).unwrap();
     let items = fixture["items"].as_array().unwrap();
     let texts: Vec<&str> = items.iter().map(|i| i["text"].as_str().unwrap()).collect();
     let model = model();
     // Together (packed batch) and one at a time must both match.
     let batched = model.embed(&texts).unwrap();
     for (i, item) in items.iter().enumerate() {
-        let want: Vec<f32> = item["embedding"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+        let want: Vec<f32> = item["embedding"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap() as f32)
+            .collect();
         let single = model.embed(&[texts[i]]).unwrap().remove(0);
         for got in [&batched[i], &single] {
             assert_eq!(got.len(), 384);
-            let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-            assert!(worst < 1e-4, "text {i} ({:?}…): max difference {worst}", &texts[i][..texts[i].len().min(30)]);
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(
+                worst < 1e-4,
+                "text {i} ({:?}…): max difference {worst}",
+                &texts[i][..texts[i].len().min(30)]
+            );
         }
     }
 }

@@ -9,74 +9,125 @@
 
 use gemm::Parallelism;
 
-/// `out[m×n] = x[m×k] · wᵀ + bias`, with `w` stored `[n×k]` row-major as in
-/// PyTorch's `Linear`.
-pub fn linear(x: &[f32], m: usize, k: usize, w: &[f32], bias: &[f32], n: usize, out: &mut [f32], par: Parallelism) {
-    debug_assert_eq!(x.len(), m * k);
-    debug_assert_eq!(w.len(), n * k);
-    debug_assert_eq!(out.len(), m * n);
+/// A read-only matrix view: `rows × cols` values, rows `stride` apart.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub stride: usize,
+}
+
+impl<'a> View<'a> {
+    /// A view that may start inside a wider row (one attention head's columns).
+    pub fn new(data: &'a [f32], rows: usize, cols: usize, stride: usize) -> Self {
+        assert!(
+            rows == 0 || data.len() >= (rows - 1) * stride + cols,
+            "view out of bounds"
+        );
+        Self {
+            data,
+            rows,
+            cols,
+            stride,
+        }
+    }
+
+    pub fn dense(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        Self::new(data, rows, cols, cols)
+    }
+}
+
+/// `out = x · wᵀ + bias`, with `w` stored `[bias.len() × x.cols]` row-major
+/// as in PyTorch's `Linear`; `out` is dense `x.rows × bias.len()`.
+pub fn linear(x: View, w: &[f32], bias: &[f32], out: &mut [f32], par: Parallelism) {
+    let (m, k, n) = (x.rows, x.cols, bias.len());
+    assert_eq!(w.len(), n * k);
+    assert_eq!(out.len(), m * n);
     for row in out.chunks_exact_mut(n) {
         row.copy_from_slice(bias);
     }
-    // SAFETY: the slices' lengths were checked above against the shapes and
-    // strides given; gemm reads lhs/rhs and writes dst within those bounds.
+    // SAFETY: the view and the asserts above bound every read and write.
     unsafe {
         gemm::gemm(
-            m, n, k,
-            out.as_mut_ptr(), 1, n as isize,
+            m,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
             true,
-            x.as_ptr(), 1, k as isize,
-            w.as_ptr(), k as isize, 1,
-            1.0, 1.0,
-            false, false, false,
+            x.data.as_ptr(),
+            1,
+            x.stride as isize,
+            w.as_ptr(),
+            k as isize,
+            1,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
             par,
         );
     }
 }
 
-/// `out[m×n] = scale · a[m×k] · bᵀ` where `a` rows are `a_rs` apart and `b`
-/// is `[n×k]` with rows `b_rs` apart (attention scores, one head).
-pub fn matmul_transposed(
-    a: &[f32], a_rs: usize, b: &[f32], b_rs: usize,
-    m: usize, n: usize, k: usize, scale: f32, out: &mut [f32],
-) {
-    assert!(out.len() >= m * n);
-    assert!(m == 0 || a.len() >= (m - 1) * a_rs + k);
-    assert!(n == 0 || b.len() >= (n - 1) * b_rs + k);
-    // SAFETY: bounds asserted above.
+/// `out = scale · a · bᵀ`, dense `a.rows × b.rows` (attention scores).
+pub fn matmul_transposed(a: View, b: View, scale: f32, out: &mut [f32]) {
+    assert_eq!(a.cols, b.cols);
+    assert!(out.len() >= a.rows * b.rows);
+    // SAFETY: the views and the asserts above bound every read and write.
     unsafe {
         gemm::gemm(
-            m, n, k,
-            out.as_mut_ptr(), 1, n as isize,
+            a.rows,
+            b.rows,
+            a.cols,
+            out.as_mut_ptr(),
+            1,
+            b.rows as isize,
             false,
-            a.as_ptr(), 1, a_rs as isize,
-            b.as_ptr(), b_rs as isize, 1,
-            0.0, scale,
-            false, false, false,
+            a.data.as_ptr(),
+            1,
+            a.stride as isize,
+            b.data.as_ptr(),
+            b.stride as isize,
+            1,
+            0.0,
+            scale,
+            false,
+            false,
+            false,
             Parallelism::None,
         );
     }
 }
 
-/// `out` (rows `out_rs` apart) `= p[m×n] · v[n×k]` where `v` rows are `v_rs`
-/// apart (attention-weighted values, one head).
-pub fn matmul_into(
-    p: &[f32], v: &[f32], v_rs: usize, m: usize, n: usize, k: usize,
-    out: &mut [f32], out_rs: usize,
-) {
-    assert!(p.len() >= m * n);
-    assert!(n == 0 || v.len() >= (n - 1) * v_rs + k);
-    assert!(m == 0 || out.len() >= (m - 1) * out_rs + k);
-    // SAFETY: bounds asserted above.
+/// `out = p · v`, dense `p.rows × v.cols` (attention-weighted values).
+pub fn matmul(p: View, v: View, out: &mut [f32]) {
+    assert_eq!(p.cols, v.rows);
+    assert!(out.len() >= p.rows * v.cols);
+    // SAFETY: the views and the asserts above bound every read and write.
     unsafe {
         gemm::gemm(
-            m, k, n,
-            out.as_mut_ptr(), 1, out_rs as isize,
+            p.rows,
+            v.cols,
+            p.cols,
+            out.as_mut_ptr(),
+            1,
+            v.cols as isize,
             false,
-            p.as_ptr(), 1, n as isize,
-            v.as_ptr(), 1, v_rs as isize,
-            0.0, 1.0,
-            false, false, false,
+            p.data.as_ptr(),
+            1,
+            p.stride as isize,
+            v.data.as_ptr(),
+            1,
+            v.stride as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
             Parallelism::None,
         );
     }
@@ -142,7 +193,9 @@ pub fn fast_exp(x: f32) -> f32 {
 pub fn gelu(x: f32) -> f32 {
     let z = (x * std::f32::consts::FRAC_1_SQRT_2).abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
-    let poly = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
+    let poly = t
+        * (0.254_829_6
+            + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
     let erf_abs = 1.0 - poly * fast_exp(-z * z);
     let erf = if x < 0.0 { -erf_abs } else { erf_abs };
     0.5 * x * (1.0 + erf)
@@ -165,7 +218,11 @@ fn sum(xs: &[f32]) -> f32 {
 fn max(xs: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
     let chunks = xs.chunks_exact(LANES);
-    let tail = chunks.remainder().iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let tail = chunks
+        .remainder()
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
     for chunk in chunks {
         for (a, &x) in acc.iter_mut().zip(chunk) {
             *a = if x > *a { x } else { *a };
@@ -183,18 +240,18 @@ dispatch! {
 }
 
 dispatch! {
-    /// Numerically stable softmax of each `width`-wide row, in place.
-    fn softmax_rows(xs: &mut [f32], width: usize) {
+    /// The numerator of a stable softmax for each `width`-wide row
+    /// (`e^(x - max)`), in place; returns each row's sum.
+    fn softmax_exp_rows(xs: &mut [f32], width: usize) -> Vec<f32> {
+        let mut sums = Vec::with_capacity(xs.len() / width.max(1));
         for row in xs.chunks_exact_mut(width) {
             let m = max(row);
             for x in row.iter_mut() {
                 *x = fast_exp(*x - m);
             }
-            let inv = 1.0 / sum(row);
-            for x in row.iter_mut() {
-                *x *= inv;
-            }
+            sums.push(sum(row));
         }
+        sums
     }
 }
 
@@ -226,7 +283,11 @@ fn normalise(row: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
     let mean = sum(row) / n;
     let mut acc = [0.0f32; LANES];
     let chunks = row.chunks_exact(LANES);
-    let tail: f32 = chunks.remainder().iter().map(|x| (x - mean) * (x - mean)).sum();
+    let tail: f32 = chunks
+        .remainder()
+        .iter()
+        .map(|x| (x - mean) * (x - mean))
+        .sum();
     for chunk in chunks {
         for (a, x) in acc.iter_mut().zip(chunk) {
             *a += (x - mean) * (x - mean);
@@ -248,14 +309,23 @@ mod tests {
         for i in -800..=200 {
             let x = i as f32 * 0.1;
             let (got, want) = (fast_exp(x), x.exp());
-            assert!(((got - want) / want).abs() < 1e-6, "exp({x}) = {got}, want {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-6,
+                "exp({x}) = {got}, want {want}"
+            );
         }
     }
 
     #[test]
     fn gelu_matches_the_erf_definition() {
         // Reference values of 0.5·x·(1 + erf(x/√2)).
-        for (x, want) in [(-3.0f32, -0.004_049_71), (-1.0, -0.158_655_25), (0.0, 0.0), (0.5, 0.345_731_37), (2.0, 1.954_499_7)] {
+        for (x, want) in [
+            (-3.0f32, -0.004_049_71),
+            (-1.0, -0.158_655_25),
+            (0.0, 0.0),
+            (0.5, 0.345_731_37),
+            (2.0, 1.954_499_7),
+        ] {
             assert!((gelu(x) - want).abs() < 1e-6, "gelu({x}) = {}", gelu(x));
         }
     }
@@ -267,7 +337,13 @@ mod tests {
         let w: Vec<f32> = (0..n * k).map(|i| 1.0 - i as f32 * 0.25).collect();
         let bias = [0.5, -1.0];
         let mut out = vec![0.0; m * n];
-        linear(&x, m, k, &w, &bias, n, &mut out, Parallelism::None);
+        linear(
+            View::dense(&x, m, k),
+            &w,
+            &bias,
+            &mut out,
+            Parallelism::None,
+        );
         for i in 0..m {
             for j in 0..n {
                 let want: f32 = (0..k).map(|t| x[i * k + t] * w[j * k + t]).sum::<f32>() + bias[j];
@@ -277,12 +353,22 @@ mod tests {
     }
 
     #[test]
-    fn softmax_sums_to_one_per_row() {
+    fn softmax_numerators_and_sums() {
         let mut rows: Vec<f32> = (0..40).map(|i| (i % 7) as f32 - 3.0).collect();
+        let original = rows.clone();
         rows[5] = -1e9;
-        softmax_rows(&mut rows, 20);
-        for row in rows.chunks(20) {
-            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        let sums = softmax_exp_rows(&mut rows, 20);
+        for (r, (row, total)) in rows.chunks(20).zip(&sums).enumerate() {
+            assert!((row.iter().sum::<f32>() - total).abs() < 1e-5);
+            let max = original[r * 20..(r + 1) * 20]
+                .iter()
+                .copied()
+                .fold(f32::MIN, f32::max);
+            assert!(row.iter().all(|&x| x <= 1.0 + 1e-6));
+            assert!(
+                row.iter().any(|&x| (x - 1.0).abs() < 1e-6),
+                "the max maps to e^0 = 1 (max {max})"
+            );
         }
         assert!(rows[5] < 1e-12);
     }
@@ -296,7 +382,10 @@ mod tests {
         for row in rows.chunks(20) {
             let mean = row.iter().sum::<f32>() / 20.0;
             let var = row.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / 20.0;
-            assert!((mean - 1.0).abs() < 1e-5 && (var - 4.0).abs() < 1e-4, "{mean} {var}");
+            assert!(
+                (mean - 1.0).abs() < 1e-5 && (var - 4.0).abs() < 1e-4,
+                "{mean} {var}"
+            );
         }
     }
 }

@@ -10,7 +10,10 @@ use rayon::prelude::*;
 use safetensors::SafeTensors;
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::kernels::{add_layer_norm, gelu_in_place, layer_norm, linear, matmul_into, matmul_transposed, softmax_rows};
+use super::kernels::{
+    add_layer_norm, gelu_in_place, layer_norm, linear, matmul, matmul_transposed,
+    softmax_exp_rows as exp_rows, View,
+};
 use super::EmbedError;
 
 const HIDDEN: usize = 384;
@@ -55,7 +58,10 @@ fn tensor(st: &SafeTensors, name: &str, len: usize) -> Result<Vec<f32>, EmbedErr
         .tensor(name)
         .map_err(|e| EmbedError::Model(format!("{name}: {e}")))?;
     if view.dtype() != safetensors::Dtype::F32 {
-        return Err(EmbedError::Model(format!("{name}: expected f32, found {:?}", view.dtype())));
+        return Err(EmbedError::Model(format!(
+            "{name}: expected f32, found {:?}",
+            view.dtype()
+        )));
     }
     let data: Vec<f32> = view
         .data()
@@ -63,7 +69,10 @@ fn tensor(st: &SafeTensors, name: &str, len: usize) -> Result<Vec<f32>, EmbedErr
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     if data.len() != len {
-        return Err(EmbedError::Model(format!("{name}: expected {len} values, found {}", data.len())));
+        return Err(EmbedError::Model(format!(
+            "{name}: expected {len} values, found {}",
+            data.len()
+        )));
     }
     Ok(data)
 }
@@ -125,16 +134,41 @@ impl MiniLm {
         let mut ff = vec![0.0; rows * FF];
         let par = Parallelism::Rayon(0);
         for layer in &self.layers {
-            linear(&hidden, rows, HIDDEN, &layer.qkv_w, &layer.qkv_b, 3 * HIDDEN, &mut qkv, par);
+            linear(
+                View::dense(&hidden, rows, HIDDEN),
+                &layer.qkv_w,
+                &layer.qkv_b,
+                &mut qkv,
+                par,
+            );
             attention(&qkv, &lens, &mut ctx);
-            linear(&ctx, rows, HIDDEN, &layer.out_w, &layer.out_b, HIDDEN, &mut tmp, par);
+            linear(
+                View::dense(&ctx, rows, HIDDEN),
+                &layer.out_w,
+                &layer.out_b,
+                &mut tmp,
+                par,
+            );
             hidden
                 .par_chunks_mut(HIDDEN * ROWS_PER_TASK)
                 .zip(tmp.par_chunks(HIDDEN * ROWS_PER_TASK))
                 .for_each(|(h, t)| add_layer_norm(h, t, &layer.ln1_g, &layer.ln1_b, LN_EPS));
-            linear(&hidden, rows, HIDDEN, &layer.ff1_w, &layer.ff1_b, FF, &mut ff, par);
-            ff.par_chunks_mut(FF * ROWS_PER_TASK).for_each(gelu_in_place);
-            linear(&ff, rows, FF, &layer.ff2_w, &layer.ff2_b, HIDDEN, &mut tmp, par);
+            linear(
+                View::dense(&hidden, rows, HIDDEN),
+                &layer.ff1_w,
+                &layer.ff1_b,
+                &mut ff,
+                par,
+            );
+            ff.par_chunks_mut(FF * ROWS_PER_TASK)
+                .for_each(gelu_in_place);
+            linear(
+                View::dense(&ff, rows, FF),
+                &layer.ff2_w,
+                &layer.ff2_b,
+                &mut tmp,
+                par,
+            );
             hidden
                 .par_chunks_mut(HIDDEN * ROWS_PER_TASK)
                 .zip(tmp.par_chunks(HIDDEN * ROWS_PER_TASK))
@@ -151,7 +185,12 @@ impl MiniLm {
                 let row = &mut hidden[(offset + pos) * HIDDEN..(offset + pos + 1) * HIDDEN];
                 let word = &self.word[id as usize * HIDDEN..(id as usize + 1) * HIDDEN];
                 let position = &self.position[pos * HIDDEN..(pos + 1) * HIDDEN];
-                for (((r, w), p), t) in row.iter_mut().zip(word).zip(position).zip(&self.token_type[..HIDDEN]) {
+                for (((r, w), p), t) in row
+                    .iter_mut()
+                    .zip(word)
+                    .zip(position)
+                    .zip(&self.token_type[..HIDDEN])
+                {
                     *r = w + p + t;
                 }
                 layer_norm(row, &self.ln_g, &self.ln_b, LN_EPS);
@@ -188,35 +227,44 @@ fn load_layer(st: &SafeTensors, i: usize) -> Result<Layer, EmbedError> {
 }
 
 /// Self-attention of every sequence and head: `qkv` rows hold `[q | k | v]`,
-/// the context goes to `ctx`. Sequences and heads run in parallel.
+/// the context goes to `ctx`. Each (sequence, head) pair is one parallel task;
+/// the softmax is left unnormalised and each output row is divided by its
+/// sum afterwards, which touches 32 values per row instead of the row's
+/// `len` probabilities.
 fn attention(qkv: &[f32], lens: &[usize], ctx: &mut [f32]) {
     let scale = 1.0 / (HEAD_DIM as f32).sqrt();
     let stride = 3 * HIDDEN;
-    // Split the output by sequence so each task owns its rows.
-    let mut parts = Vec::with_capacity(lens.len());
-    let (mut rest, mut offset) = (ctx, 0);
+    let mut tasks = Vec::with_capacity(lens.len() * HEADS);
+    let mut offset = 0;
     for &len in lens {
-        let (mine, tail) = rest.split_at_mut(len * HIDDEN);
-        parts.push((offset, len, mine));
-        rest = tail;
+        tasks.extend((0..HEADS).map(|h| (offset, len, h)));
         offset += len;
     }
-    parts.into_par_iter().for_each(|(offset, len, out)| {
-        let rows = &qkv[offset * stride..(offset + len) * stride];
-        let mut scores = vec![0.0; len * len];
-        let mut head_out = vec![0.0; len * HEAD_DIM];
-        for h in 0..HEADS {
-            let q = &rows[h * HEAD_DIM..];
-            let k = &rows[HIDDEN + h * HEAD_DIM..];
-            let v = &rows[2 * HIDDEN + h * HEAD_DIM..];
-            matmul_transposed(q, stride, k, stride, len, len, HEAD_DIM, scale, &mut scores);
-            softmax_rows(&mut scores, len);
-            matmul_into(&scores, v, stride, len, len, HEAD_DIM, &mut head_out, HEAD_DIM);
-            for (r, chunk) in head_out.chunks_exact(HEAD_DIM).enumerate() {
-                out[r * HIDDEN + h * HEAD_DIM..r * HIDDEN + (h + 1) * HEAD_DIM].copy_from_slice(chunk);
+    let outputs: Vec<Vec<f32>> = tasks
+        .par_iter()
+        .map(|&(offset, len, h)| {
+            let rows = &qkv[offset * stride..(offset + len) * stride];
+            let head =
+                |start: usize| View::new(&rows[start + h * HEAD_DIM..], len, HEAD_DIM, stride);
+            let (q, k, v) = (head(0), head(HIDDEN), head(2 * HIDDEN));
+            let mut scores = vec![0.0; len * len];
+            matmul_transposed(q, k, scale, &mut scores);
+            let sums = exp_rows(&mut scores, len);
+            let mut out = vec![0.0; len * HEAD_DIM];
+            matmul(View::dense(&scores, len, len), v, &mut out);
+            for (row, total) in out.chunks_exact_mut(HEAD_DIM).zip(sums) {
+                let inv = 1.0 / total;
+                row.iter_mut().for_each(|x| *x *= inv);
             }
+            out
+        })
+        .collect();
+    for (&(offset, _, h), out) in tasks.iter().zip(outputs) {
+        for (r, chunk) in out.chunks_exact(HEAD_DIM).enumerate() {
+            let at = (offset + r) * HIDDEN + h * HEAD_DIM;
+            ctx[at..at + HEAD_DIM].copy_from_slice(chunk);
         }
-    });
+    }
 }
 
 fn mean_pool_normalised(hidden: &[f32], lens: &[usize]) -> Vec<Vec<f32>> {

@@ -72,7 +72,11 @@ impl OpenAiEmbedder {
             name: format!("openai-compatible:{}", config.model),
             dimension: config.dimension,
         };
-        Ok(Self { client, config, info })
+        Ok(Self {
+            client,
+            config,
+            info,
+        })
     }
 
     async fn attempt(&self, batch: &[String]) -> Attempt {
@@ -110,7 +114,10 @@ impl OpenAiEmbedder {
 
     fn check(&self, mut parsed: Response, expected: usize) -> Attempt {
         if parsed.data.len() != expected {
-            return Attempt::Fail(format!("asked for {expected} embeddings, got {}", parsed.data.len()));
+            return Attempt::Fail(format!(
+                "asked for {expected} embeddings, got {}",
+                parsed.data.len()
+            ));
         }
         parsed.data.sort_by_key(|item| item.index);
         let mut out = Vec::with_capacity(expected);
@@ -136,7 +143,9 @@ impl OpenAiEmbedder {
                 Attempt::Retry(message, wait) => {
                     attempt += 1;
                     if attempt > self.config.max_retries {
-                        return Err(EmbedError::Provider(format!("gave up after {attempt} attempts: {message}")));
+                        return Err(EmbedError::Provider(format!(
+                            "gave up after {attempt} attempts: {message}"
+                        )));
                     }
                     let backoff = self.config.backoff_base * 2u32.saturating_pow(attempt - 1);
                     let delay = wait.map_or(backoff, |w| w.max(backoff));
