@@ -1,0 +1,390 @@
+//! The chunk store: every indexed chunk's text, citation metadata and
+//! embedding, in `index/chunks.db` (SQLite, WAL). It is the source of truth
+//! the lexical and vector indexes are derived from: the vector index is
+//! loaded from it on open, and the lexical index is rebuilt from it if a crash
+//! left the two at different change sequences.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::embed::EmbedderInfo;
+use crate::SearchError;
+
+/// A chunk to index, as the ingestion side hands it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkInput {
+    pub chunk_id: String,
+    pub text: String,
+    pub title: String,
+    pub url: Option<String>,
+    /// Headings above the chunk, outermost first.
+    pub heading_path: Vec<String>,
+    /// Byte offsets of the chunk in the document text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where a chunk lives: organisation, data source and document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChunkOwner {
+    pub org_id: String,
+    pub data_source_id: String,
+    pub document_id: String,
+}
+
+/// A stored chunk, as search results show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChunk {
+    pub key: u64,
+    pub owner: ChunkOwner,
+    pub input: ChunkInput,
+}
+
+/// A chunk's vector with what filters need, for loading the vector index.
+pub struct VectorRow {
+    pub key: u64,
+    pub org_id: String,
+    pub data_source_id: String,
+    pub embedding: Vec<f32>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS chunks (
+    key            INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id       TEXT NOT NULL UNIQUE,
+    org_id         TEXT NOT NULL,
+    data_source_id TEXT NOT NULL,
+    document_id    TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    url            TEXT,
+    heading_path   TEXT NOT NULL,
+    start_offset   INTEGER NOT NULL,
+    end_offset     INTEGER NOT NULL,
+    text           TEXT NOT NULL,
+    embedding      BLOB
+) STRICT;
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(org_id, document_id);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(org_id, data_source_id);
+";
+
+pub struct ChunkStore {
+    conn: Mutex<Connection>,
+}
+
+fn db(e: rusqlite::Error) -> SearchError {
+    SearchError::Storage(e.to_string())
+}
+
+fn to_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_blob(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// What a change to the store did, for the derived indexes to follow.
+pub struct Applied {
+    pub removed: Vec<u64>,
+    pub added: Vec<u64>,
+    pub sequence: u64,
+}
+
+impl ChunkStore {
+    pub fn open(path: &Path) -> Result<Self, SearchError> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+            .map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn meta(&self, name: &str) -> Result<Option<String>, SearchError> {
+        self.conn()
+            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    pub fn set_meta(&self, name: &str, value: &str) -> Result<(), SearchError> {
+        self.conn()
+            .execute(
+                "INSERT INTO meta (name, value) VALUES (?1, ?2)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                [name, value],
+            )
+            .map(|_| ())
+            .map_err(db)
+    }
+
+    /// The embedder recorded for this store's vectors, if any were written.
+    pub fn embedder(&self) -> Result<Option<EmbedderInfo>, SearchError> {
+        match self.meta("embedder")? {
+            Some(raw) => serde_json::from_str(&raw)
+                .map(Some)
+                .map_err(|e| SearchError::Storage(e.to_string())),
+            None => Ok(None),
+        }
+    }
+
+    /// The number of committed changes; the lexical index records the same.
+    pub fn sequence(&self) -> Result<u64, SearchError> {
+        Ok(self
+            .meta("sequence")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Replaces the chunks of `owner`'s document (all of them when `chunks`
+    /// is empty) in one transaction.
+    pub fn replace_document(
+        &self,
+        owner: &ChunkOwner,
+        chunks: &[ChunkInput],
+        embeddings: Option<&[Vec<f32>]>,
+    ) -> Result<Applied, SearchError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let removed = delete_where(
+            &tx,
+            "org_id = ?1 AND document_id = ?2",
+            &[&owner.org_id, &owner.document_id],
+        )?;
+        let mut added = Vec::with_capacity(chunks.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO chunks (chunk_id, org_id, data_source_id, document_id, title, url,
+                                         heading_path, start_offset, end_offset, text, embedding)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(db)?;
+            for (i, c) in chunks.iter().enumerate() {
+                let embedding = embeddings.map(|e| to_blob(&e[i]));
+                insert
+                    .execute(params![
+                        c.chunk_id,
+                        owner.org_id,
+                        owner.data_source_id,
+                        owner.document_id,
+                        c.title,
+                        c.url,
+                        serde_json::to_string(&c.heading_path).unwrap_or_else(|_| "[]".into()),
+                        c.start as i64,
+                        c.end as i64,
+                        c.text,
+                        embedding,
+                    ])
+                    .map_err(|e| match e.sqlite_error_code() {
+                        Some(rusqlite::ErrorCode::ConstraintViolation) => SearchError::Invalid(
+                            format!("chunk id {} is already indexed", c.chunk_id),
+                        ),
+                        _ => db(e),
+                    })?;
+                added.push(tx.last_insert_rowid() as u64);
+            }
+        }
+        let sequence = bump_sequence(&tx)?;
+        tx.commit().map_err(db)?;
+        Ok(Applied {
+            removed,
+            added,
+            sequence,
+        })
+    }
+
+    /// Removes every chunk of a data source.
+    pub fn delete_data_source(
+        &self,
+        org_id: &str,
+        data_source_id: &str,
+    ) -> Result<Applied, SearchError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let removed = delete_where(
+            &tx,
+            "org_id = ?1 AND data_source_id = ?2",
+            &[&org_id, &data_source_id],
+        )?;
+        let sequence = bump_sequence(&tx)?;
+        tx.commit().map_err(db)?;
+        Ok(Applied {
+            removed,
+            added: Vec::new(),
+            sequence,
+        })
+    }
+
+    pub fn get(&self, keys: &[u64]) -> Result<Vec<StoredChunk>, SearchError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT key, org_id, data_source_id, document_id, chunk_id, text, title, url,
+                        heading_path, start_offset, end_offset
+                 FROM chunks WHERE key = ?1",
+            )
+            .map_err(db)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = stmt
+                .query_row([*key as i64], |r| {
+                    let path: String = r.get(8)?;
+                    Ok(StoredChunk {
+                        key: r.get::<_, i64>(0)? as u64,
+                        owner: ChunkOwner {
+                            org_id: r.get(1)?,
+                            data_source_id: r.get(2)?,
+                            document_id: r.get(3)?,
+                        },
+                        input: ChunkInput {
+                            chunk_id: r.get(4)?,
+                            text: r.get(5)?,
+                            title: r.get(6)?,
+                            url: r.get(7)?,
+                            heading_path: serde_json::from_str(&path).unwrap_or_default(),
+                            start: r.get::<_, i64>(9)? as usize,
+                            end: r.get::<_, i64>(10)? as usize,
+                        },
+                    })
+                })
+                .optional()
+                .map_err(db)?;
+            out.extend(row);
+        }
+        Ok(out)
+    }
+
+    /// Embeddings of the given chunks (missing or unembedded chunks are absent).
+    pub fn embeddings(&self, keys: &[u64]) -> Result<Vec<(u64, Vec<f32>)>, SearchError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT embedding FROM chunks WHERE key = ?1 AND embedding IS NOT NULL")
+            .map_err(db)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for &key in keys {
+            let blob: Option<Vec<u8>> = stmt
+                .query_row([key as i64], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            if let Some(b) = blob {
+                out.push((key, from_blob(&b)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Visits every chunk that has an embedding, in key order.
+    pub fn for_each_vector(&self, mut visit: impl FnMut(VectorRow)) -> Result<(), SearchError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT key, org_id, data_source_id, embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY key")
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        while let Some(r) = rows.next().map_err(db)? {
+            let blob: Vec<u8> = r.get(3).map_err(db)?;
+            visit(VectorRow {
+                key: r.get::<_, i64>(0).map_err(db)? as u64,
+                org_id: r.get(1).map_err(db)?,
+                data_source_id: r.get(2).map_err(db)?,
+                embedding: from_blob(&blob),
+            });
+        }
+        Ok(())
+    }
+
+    /// Visits every chunk, for rebuilding the lexical index.
+    pub fn for_each_chunk(
+        &self,
+        mut visit: impl FnMut(StoredChunk) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        let keys: Vec<u64> = {
+            let conn = self.conn();
+            let mut stmt = conn
+                .prepare("SELECT key FROM chunks ORDER BY key")
+                .map_err(db)?;
+            let keys = stmt
+                .query_map([], |r| r.get::<_, i64>(0).map(|k| k as u64))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(db)?;
+            keys
+        };
+        for batch in keys.chunks(512) {
+            for chunk in self.get(batch)? {
+                visit(chunk)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Chunks in an organisation (optionally only some data sources).
+    pub fn count(
+        &self,
+        org_id: &str,
+        data_source_ids: Option<&[String]>,
+    ) -> Result<u64, SearchError> {
+        let conn = self.conn();
+        let n: i64 = match data_source_ids {
+            None => conn.query_row(
+                "SELECT COUNT(*) FROM chunks WHERE org_id = ?1",
+                [org_id],
+                |r| r.get(0),
+            ),
+            Some(ids) => conn.query_row(
+                "SELECT COUNT(*) FROM chunks WHERE org_id = ?1
+                 AND data_source_id IN (SELECT value FROM json_each(?2))",
+                params![org_id, serde_json::to_string(ids).unwrap_or_default()],
+                |r| r.get(0),
+            ),
+        }
+        .map_err(db)?;
+        Ok(n as u64)
+    }
+}
+
+fn delete_where(
+    tx: &rusqlite::Transaction,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<u64>, SearchError> {
+    let removed: Vec<u64> = tx
+        .prepare_cached(&format!(
+            "DELETE FROM chunks WHERE {condition} RETURNING key"
+        ))
+        .and_then(|mut stmt| {
+            stmt.query_map(args, |r| r.get::<_, i64>(0).map(|k| k as u64))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(db)?;
+    Ok(removed)
+}
+
+fn bump_sequence(tx: &rusqlite::Transaction) -> Result<u64, SearchError> {
+    tx.query_row(
+        "INSERT INTO meta (name, value) VALUES ('sequence', '1')
+         ON CONFLICT(name) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+         RETURNING value",
+        [],
+        |r| r.get::<_, String>(0),
+    )
+    .map(|v| v.parse().unwrap_or(0))
+    .map_err(db)
+}

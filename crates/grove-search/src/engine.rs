@@ -1,0 +1,428 @@
+//! The search engine: one entry point for indexing (add, replace and delete
+//! a document's chunks; delete a data source) and for search in three modes.
+//!
+//! Writes go to the chunk store first (the source of truth), then to the
+//! lexical index (committed with the store's change sequence) and the vector
+//! index. On open, a lexical index behind the store is rebuilt from it, and
+//! the vector index is loaded from the stored embeddings.
+//!
+//! `similarity_score` means the cosine similarity between the query and the
+//! chunk in every mode when an embedding model is loaded; the hybrid mode
+//! ranks by reciprocal-rank fusion but reports and thresholds by cosine.
+//! Without a model, lexical scores are BM25 divided by the best hit's BM25
+//! (so the top hit is 1.0), and the threshold applies to that.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use crate::chunks::{ChunkInput, ChunkOwner, ChunkStore, StoredChunk};
+use crate::embed::{EmbedError, Embedder, EmbedderInfo};
+use crate::fusion::{reciprocal_rank, FusionWeights};
+use crate::lexical::LexicalIndex;
+use crate::rerank::{Candidate, Reranker};
+use crate::vector::{Filter, VectorIndex, VectorSettings};
+use crate::SearchError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Lexical,
+    Vector,
+    Hybrid,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchSettings {
+    pub fusion: FusionWeights,
+    pub vector: VectorSettings,
+    /// Candidates taken from each list before fusion, at least.
+    pub candidates: usize,
+    /// Texts per embedding call when indexing.
+    pub embed_batch: usize,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            fusion: FusionWeights::default(),
+            vector: VectorSettings::default(),
+            candidates: 50,
+            embed_batch: 32,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub org_id: String,
+    pub query: String,
+    pub mode: Mode,
+    pub top_k: usize,
+    pub threshold: f32,
+    pub data_source_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub chunk: StoredChunk,
+    pub similarity: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    pub query_embedding: Option<Vec<f32>>,
+    pub chunks_searched: u64,
+    /// The mode actually used (hybrid falls back to lexical without a model).
+    pub mode: Mode,
+    pub embedder: Option<EmbedderInfo>,
+}
+
+pub struct SearchEngine {
+    store: Arc<ChunkStore>,
+    lexical: Arc<LexicalIndex>,
+    vectors: RwLock<Option<VectorIndex>>,
+    embedder: Option<Arc<dyn Embedder>>,
+    reranker: Option<Arc<dyn Reranker>>,
+    settings: SearchSettings,
+    writes: tokio::sync::Mutex<()>,
+}
+
+fn blocking_err(e: tokio::task::JoinError) -> SearchError {
+    SearchError::Storage(format!("index task failed: {e}"))
+}
+
+impl SearchEngine {
+    /// Opens (creating) the indexes in `dir`. An index built with another
+    /// embedder is refused.
+    pub fn open(
+        dir: &Path,
+        embedder: Option<Arc<dyn Embedder>>,
+        settings: SearchSettings,
+    ) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Storage(e.to_string()))?;
+        let store = ChunkStore::open(&dir.join("chunks.db"))?;
+        if let (Some(recorded), Some(current)) = (store.embedder()?, embedder.as_ref()) {
+            if &recorded != current.info() {
+                return Err(EmbedError::Mismatch {
+                    expected: recorded.to_string(),
+                    actual: current.info().to_string(),
+                }
+                .into());
+            }
+        }
+        let lexical = LexicalIndex::open(&dir.join("lexical"))?;
+        let sequence = store.sequence()?;
+        if lexical.sequence()? != sequence {
+            tracing::warn!("lexical index is behind the chunk store; rebuilding it");
+            lexical.rebuild(|add| store.for_each_chunk(|c| add(&c)), sequence)?;
+        }
+        let vectors = match &embedder {
+            Some(e) => {
+                let mut index = VectorIndex::new(e.info().dimension, settings.vector);
+                store.for_each_vector(|row| {
+                    if row.embedding.len() == index.dimension() {
+                        index.insert(row.key, &row.org_id, &row.data_source_id, &row.embedding);
+                    }
+                })?;
+                Some(index)
+            }
+            None => None,
+        };
+        Ok(Self {
+            store: Arc::new(store),
+            lexical: Arc::new(lexical),
+            vectors: RwLock::new(vectors),
+            embedder,
+            reranker: None,
+            settings,
+            writes: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    pub fn with_reranker(mut self, reranker: Arc<dyn Reranker>) -> Self {
+        self.reranker = Some(reranker);
+        self
+    }
+
+    pub fn embedder(&self) -> Option<&Arc<dyn Embedder>> {
+        self.embedder.as_ref()
+    }
+
+    pub fn settings(&self) -> &SearchSettings {
+        &self.settings
+    }
+
+    fn read_vectors(&self) -> std::sync::RwLockReadGuard<'_, Option<VectorIndex>> {
+        self.vectors.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Embeds texts in batches of `embed_batch`.
+    async fn embed_all(
+        &self,
+        embedder: &Arc<dyn Embedder>,
+        texts: Vec<String>,
+    ) -> Result<Vec<Vec<f32>>, SearchError> {
+        let mut out = Vec::with_capacity(texts.len());
+        for batch in texts.chunks(self.settings.embed_batch.max(1)) {
+            let vectors = embedder.embed(batch.to_vec()).await?;
+            if let Some(bad) = vectors
+                .iter()
+                .find(|v| v.len() != embedder.info().dimension)
+            {
+                return Err(EmbedError::Mismatch {
+                    expected: embedder.info().to_string(),
+                    actual: format!("a vector of {} dimensions", bad.len()),
+                }
+                .into());
+            }
+            out.extend(vectors);
+        }
+        Ok(out)
+    }
+
+    /// Replaces all chunks of a document with `chunks` (empty deletes it).
+    /// Returns the number of chunks indexed.
+    pub async fn replace_document(
+        &self,
+        owner: ChunkOwner,
+        chunks: Vec<ChunkInput>,
+    ) -> Result<usize, SearchError> {
+        for c in &chunks {
+            if c.text.trim().is_empty() {
+                return Err(SearchError::Invalid(format!(
+                    "chunk {} has no text",
+                    c.chunk_id
+                )));
+            }
+            if c.start > c.end {
+                return Err(SearchError::Invalid(format!(
+                    "chunk {}: start is after end",
+                    c.chunk_id
+                )));
+            }
+        }
+        let embeddings = match &self.embedder {
+            Some(e) if !chunks.is_empty() => Some(
+                self.embed_all(e, chunks.iter().map(embedding_text).collect())
+                    .await?,
+            ),
+            _ => None,
+        };
+        let _write = self.writes.lock().await;
+        let (store, lexical) = (Arc::clone(&self.store), Arc::clone(&self.lexical));
+        let info = self.embedder.as_ref().map(|e| e.info().clone());
+        let n = chunks.len();
+        let (owner_for_vectors, vectors_for_index) = (owner.clone(), embeddings.clone());
+        let applied = tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
+            if let (Some(info), true) = (info, embeddings.is_some()) {
+                if store.embedder()?.is_none() {
+                    store.set_meta(
+                        "embedder",
+                        &serde_json::to_string(&info).unwrap_or_default(),
+                    )?;
+                }
+            }
+            let applied = store.replace_document(&owner, &chunks, embeddings.as_deref())?;
+            let added = store.get(&applied.added)?;
+            lexical.apply(&applied.removed, &added, applied.sequence)?;
+            Ok(applied)
+        })
+        .await
+        .map_err(blocking_err)??;
+        if let Some(index) = self
+            .vectors
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            index.remove(&applied.removed);
+            if let Some(vectors) = vectors_for_index {
+                for (key, v) in applied.added.iter().zip(&vectors) {
+                    index.insert(
+                        *key,
+                        &owner_for_vectors.org_id,
+                        &owner_for_vectors.data_source_id,
+                        v,
+                    );
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    pub async fn delete_document(&self, owner: ChunkOwner) -> Result<(), SearchError> {
+        self.replace_document(owner, Vec::new()).await.map(|_| ())
+    }
+
+    /// Removes every chunk of a data source from every index.
+    pub async fn delete_data_source(
+        &self,
+        org_id: &str,
+        data_source_id: &str,
+    ) -> Result<(), SearchError> {
+        let _write = self.writes.lock().await;
+        let (store, lexical) = (Arc::clone(&self.store), Arc::clone(&self.lexical));
+        let (org, ds) = (org_id.to_owned(), data_source_id.to_owned());
+        let applied = tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
+            let applied = store.delete_data_source(&org, &ds)?;
+            lexical.apply(&applied.removed, &[], applied.sequence)?;
+            Ok(applied)
+        })
+        .await
+        .map_err(blocking_err)??;
+        if let Some(index) = self
+            .vectors
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            index.remove(&applied.removed);
+        }
+        Ok(())
+    }
+
+    /// Chunks that a search with these filters looks at.
+    pub fn count(
+        &self,
+        org_id: &str,
+        data_source_ids: Option<&[String]>,
+    ) -> Result<u64, SearchError> {
+        self.store.count(org_id, data_source_ids)
+    }
+
+    pub async fn search(&self, req: SearchRequest) -> Result<SearchResults, SearchError> {
+        let mode = match (req.mode, &self.embedder) {
+            (Mode::Vector, None) => return Err(SearchError::NoEmbedder),
+            (Mode::Hybrid, None) => Mode::Lexical,
+            (mode, _) => mode,
+        };
+        let query_embedding = match &self.embedder {
+            Some(e) => Some(self.embed_all(e, vec![req.query.clone()]).await?.remove(0)),
+            None => None,
+        };
+        let started = Instant::now();
+        // Ranking is a few milliseconds of CPU over in-memory indexes; it runs
+        // on the calling task like any other request work.
+        let ranked = self.rank(&req, mode, query_embedding.as_deref())?;
+        let keys: Vec<u64> = ranked.iter().map(|r| r.0).collect();
+        let mut chunks = self.store.get(&keys)?;
+        let hits = ranked
+            .into_iter()
+            .filter_map(|(key, similarity)| {
+                let at = chunks.iter().position(|c| c.key == key)?;
+                Some(SearchHit {
+                    chunk: chunks.swap_remove(at),
+                    similarity,
+                })
+            })
+            .collect();
+        tracing::debug!(
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "search ranked"
+        );
+        Ok(SearchResults {
+            hits,
+            query_embedding,
+            chunks_searched: self
+                .store
+                .count(&req.org_id, req.data_source_ids.as_deref())?,
+            mode,
+            embedder: self.embedder.as_ref().map(|e| e.info().clone()),
+        })
+    }
+
+    /// Keys with their similarity, best first, thresholded and cut to top_k.
+    fn rank(
+        &self,
+        req: &SearchRequest,
+        mode: Mode,
+        query: Option<&[f32]>,
+    ) -> Result<Vec<(u64, f32)>, SearchError> {
+        let want = req.top_k.max(self.settings.candidates);
+        let sources = req.data_source_ids.as_deref();
+        let filter = Filter {
+            org: &req.org_id,
+            sources,
+        };
+        let vectors = self.read_vectors();
+        let lexical_hits = match mode {
+            Mode::Vector => Vec::new(),
+            _ => self
+                .lexical
+                .search(&req.query, &req.org_id, sources, want)?,
+        };
+        let vector_hits = match (mode, query, vectors.as_ref()) {
+            (Mode::Lexical, _, _) | (_, None, _) | (_, _, None) => Vec::new(),
+            (_, Some(q), Some(index)) => index.search(q, &filter, want, false),
+        };
+        let scored: Vec<(u64, f32)> = match (mode, query, vectors.as_ref()) {
+            (Mode::Vector, _, _) => vector_hits,
+            (_, None, _) | (_, _, None) => {
+                let best = lexical_hits
+                    .first()
+                    .map_or(1.0, |h| h.1.max(f32::MIN_POSITIVE));
+                lexical_hits
+                    .into_iter()
+                    .map(|(k, s)| (k, s / best))
+                    .collect()
+            }
+            (Mode::Lexical, Some(q), Some(index)) => {
+                let keys: Vec<u64> = lexical_hits.iter().map(|h| h.0).collect();
+                index.similarities(q, &keys)
+            }
+            (Mode::Hybrid, Some(q), Some(index)) => {
+                let lex: Vec<u64> = lexical_hits.iter().map(|h| h.0).collect();
+                let vec: Vec<u64> = vector_hits.iter().map(|h| h.0).collect();
+                let fused: Vec<u64> = reciprocal_rank(&lex, &vec, self.settings.fusion)
+                    .into_iter()
+                    .map(|f| f.0)
+                    .collect();
+                index.similarities(q, &fused)
+            }
+        };
+        let passing: Vec<(u64, f32)> = scored
+            .into_iter()
+            .filter(|(_, s)| *s >= req.threshold)
+            .collect();
+        Ok(match (&self.reranker, vectors.as_ref()) {
+            (Some(reranker), Some(index)) => {
+                let candidates = passing
+                    .iter()
+                    .map(|&(key, relevance)| Candidate {
+                        key,
+                        relevance,
+                        vector: index.vector(key),
+                    })
+                    .collect();
+                let order = reranker.rerank(&req.query, candidates, req.top_k);
+                order
+                    .into_iter()
+                    .filter_map(|k| passing.iter().find(|p| p.0 == k).copied())
+                    .collect()
+            }
+            _ => passing.into_iter().take(req.top_k).collect(),
+        })
+    }
+}
+
+/// What is embedded for a chunk: its title path and text, so a chunk that
+/// only makes sense under its heading is found by the heading's words too.
+fn embedding_text(c: &ChunkInput) -> String {
+    let mut heads: Vec<&str> = Vec::new();
+    if !c.title.is_empty() {
+        heads.push(&c.title);
+    }
+    heads.extend(
+        c.heading_path
+            .iter()
+            .map(String::as_str)
+            .filter(|h| *h != c.title),
+    );
+    if heads.is_empty() {
+        c.text.clone()
+    } else {
+        format!("{}\n{}", heads.join(" › "), c.text)
+    }
+}
