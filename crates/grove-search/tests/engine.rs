@@ -226,7 +226,7 @@ async fn organisations_never_see_each_other() {
 struct HashEmbedder(EmbedderInfo);
 
 impl HashEmbedder {
-    fn new(dimension: usize) -> Arc<dyn Embedder> {
+    fn shared(dimension: usize) -> Arc<dyn Embedder> {
         Arc::new(Self(EmbedderInfo {
             name: "test-hash".into(),
             dimension,
@@ -261,7 +261,7 @@ impl Embedder for HashEmbedder {
 #[tokio::test]
 async fn filters_apply_before_the_cut() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = open(dir.path(), Some(HashEmbedder::new(64)));
+    let engine = open(dir.path(), Some(HashEmbedder::shared(64)));
     for d in 0..100 {
         let chunks = (0..100)
             .map(|i| {
@@ -321,7 +321,7 @@ async fn filters_apply_before_the_cut() {
 async fn an_index_built_with_another_embedder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let engine = open(dir.path(), Some(HashEmbedder::new(64)));
+        let engine = open(dir.path(), Some(HashEmbedder::shared(64)));
         engine
             .replace_document(owner("o", "s", "d"), vec![chunk("c", "T", "some text")])
             .await
@@ -329,7 +329,7 @@ async fn an_index_built_with_another_embedder_is_refused() {
     }
     let err = SearchEngine::open(
         dir.path(),
-        Some(HashEmbedder::new(32)),
+        Some(HashEmbedder::shared(32)),
         SearchSettings::default(),
     )
     .err()
