@@ -34,6 +34,81 @@ pub struct Config {
     pub key_cache_seconds: u64,
     pub rate_limits: RateLimits,
     pub queue: QueueConfig,
+    pub embedding: EmbeddingConfig,
+    pub search: SearchConfig,
+}
+
+/// Which embedder fills the vector index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbeddingProvider {
+    /// all-MiniLM-L6-v2 on the CPU (found as DESIGN.md's "Models, offline" says).
+    Local,
+    /// An OpenAI-compatible `/v1/embeddings` server.
+    Openai,
+    /// No embeddings: lexical search only.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbeddingConfig {
+    pub provider: EmbeddingProvider,
+    /// Directory holding model.safetensors and tokenizer.json; when unset,
+    /// GROVE_MODELS_DIR, ./models and the Hugging Face cache are searched.
+    pub model_path: Option<PathBuf>,
+    /// Base URL including the version, e.g. http://127.0.0.1:11434/v1.
+    pub openai_base_url: String,
+    pub openai_model: String,
+    pub openai_dimension: usize,
+    /// Sent as a bearer token; never logged.
+    pub openai_api_key: Option<String>,
+    pub openai_batch_size: usize,
+    pub openai_timeout_seconds: u64,
+}
+
+impl Default for EmbeddingConfig {
+    fn default() -> Self {
+        Self {
+            provider: EmbeddingProvider::Local,
+            model_path: None,
+            openai_base_url: "http://127.0.0.1:11434/v1".into(),
+            openai_model: "all-minilm".into(),
+            openai_dimension: 384,
+            openai_api_key: None,
+            openai_batch_size: 64,
+            openai_timeout_seconds: 30,
+        }
+    }
+}
+
+/// Retrieval tuning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchConfig {
+    /// Weights of the two lists in reciprocal-rank fusion, and its constant.
+    pub lexical_weight: f32,
+    pub vector_weight: f32,
+    pub rrf_k: f32,
+    /// Candidates taken from each list before fusion.
+    pub candidates: usize,
+    /// Filtered collections up to this many chunks are searched exactly.
+    pub exact_limit: usize,
+    /// Above it, this many candidates per result are re-scored exactly.
+    pub oversample: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            lexical_weight: 1.0,
+            vector_weight: 1.0,
+            rrf_k: 60.0,
+            candidates: 50,
+            exact_limit: 20_000,
+            oversample: 8,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +160,8 @@ impl Default for Config {
             key_cache_seconds: 10,
             rate_limits: RateLimits::default(),
             queue: QueueConfig::default(),
+            embedding: EmbeddingConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }

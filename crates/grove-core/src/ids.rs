@@ -105,6 +105,21 @@ typed_id!(
     "key_"
 );
 typed_id!(
+    /// A data source (website, files, Confluence, …).
+    DataSourceId,
+    "ds_"
+);
+typed_id!(
+    /// A document of a data source.
+    DocumentId,
+    "doc_"
+);
+typed_id!(
+    /// A chunk of a document, as indexed and cited.
+    ChunkId,
+    "chk_"
+);
+typed_id!(
     /// An item of the durable work queue.
     QueueItemId,
     "qi_"

@@ -35,7 +35,9 @@ struct Fields {
 pub struct LexicalIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Created on the first write, so read-only users (the eval command
+    /// beside a running server) do not take tantivy's writer lock.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     parser: QueryParser,
 }
@@ -87,7 +89,6 @@ impl LexicalIndex {
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(err)?;
         let index = Index::open_or_create(directory, schema).map_err(err)?;
         index.tokenizers().register(ANALYZER, analyzer());
-        let writer = index.writer(WRITER_HEAP).map_err(err)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -98,7 +99,7 @@ impl LexicalIndex {
         Ok(Self {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
             fields,
             parser,
         })
@@ -110,8 +111,31 @@ impl LexicalIndex {
         Ok(meta.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
     }
 
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    /// Runs `f` with the index writer, creating it on first use.
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(self.index.writer(WRITER_HEAP).map_err(|e| {
+                SearchError::Storage(format!(
+                    "lexical index: cannot write ({e}); is another Grove process using this data directory?"
+                ))
+            })?);
+        }
+        let writer = slot.as_mut().ok_or_else(|| err("writer unavailable"))?;
+        let out = f(writer)?;
+        drop(slot);
+        self.reader.reload().map_err(err)?;
+        Ok(out)
+    }
+
+    fn commit(writer: &mut IndexWriter, sequence: u64) -> Result<(), SearchError> {
+        let mut commit = writer.prepare_commit().map_err(err)?;
+        commit.set_payload(&sequence.to_string());
+        commit.commit().map_err(err)?;
+        Ok(())
     }
 
     /// Removes `removed`, adds `added`, and commits with `sequence`.
@@ -121,21 +145,18 @@ impl LexicalIndex {
         added: &[StoredChunk],
         sequence: u64,
     ) -> Result<(), SearchError> {
-        let mut writer = self.writer();
-        for key in removed {
-            writer.delete_term(Term::from_field_u64(self.fields.key, *key));
-        }
-        for chunk in added {
-            writer.add_document(self.document(chunk)).map_err(err)?;
-        }
-        let mut commit = writer.prepare_commit().map_err(err)?;
-        commit.set_payload(&sequence.to_string());
-        commit.commit().map_err(err)?;
-        drop(writer);
-        self.reader.reload().map_err(err)
+        self.with_writer(|writer| {
+            for key in removed {
+                writer.delete_term(Term::from_field_u64(self.fields.key, *key));
+            }
+            for chunk in added {
+                writer.add_document(self.document(chunk)).map_err(err)?;
+            }
+            Self::commit(writer, sequence)
+        })
     }
 
-    /// Empties the index and fills it from `chunks` (after a crash left it
+    /// Empties the index and fills it through `fill` (after a crash left it
     /// behind the chunk store).
     pub fn rebuild(
         &self,
@@ -144,20 +165,17 @@ impl LexicalIndex {
         ) -> Result<(), SearchError>,
         sequence: u64,
     ) -> Result<(), SearchError> {
-        let mut writer = self.writer();
-        writer.delete_all_documents().map_err(err)?;
-        let mut add = |chunk: &StoredChunk| {
-            writer
-                .add_document(self.document(chunk))
-                .map(|_| ())
-                .map_err(err)
-        };
-        fill(&mut add)?;
-        let mut commit = writer.prepare_commit().map_err(err)?;
-        commit.set_payload(&sequence.to_string());
-        commit.commit().map_err(err)?;
-        drop(writer);
-        self.reader.reload().map_err(err)
+        self.with_writer(|writer| {
+            writer.delete_all_documents().map_err(err)?;
+            let mut add = |chunk: &StoredChunk| {
+                writer
+                    .add_document(self.document(chunk))
+                    .map(|_| ())
+                    .map_err(err)
+            };
+            fill(&mut add)?;
+            Self::commit(writer, sequence)
+        })
     }
 
     fn document(&self, chunk: &StoredChunk) -> TantivyDocument {

@@ -25,6 +25,9 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 use grove_core::config::Config;
 use grove_core::ApiError;
+use grove_search::fusion::FusionWeights;
+use grove_search::vector::VectorSettings;
+use grove_search::{SearchEngine, SearchSettings};
 use grove_store::queue::Worker;
 use grove_store::sqlite::SqliteStore;
 use grove_store::Store;
@@ -73,6 +76,34 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     Ok(Arc::new(store))
 }
 
+/// Opens the retrieval engine in `<data_dir>/index` with the configured
+/// embedder. Without a model it still opens, for lexical search.
+pub fn open_search(config: &Config) -> anyhow::Result<(Arc<SearchEngine>, String)> {
+    let loaded = grove_search::embed::from_config(&config.embedding);
+    if loaded.embedder.is_some() {
+        tracing::info!(embedder = %loaded.status, "embedding model loaded");
+    } else {
+        tracing::warn!(embedder = %loaded.status, "no embedding model: lexical search only");
+    }
+    let s = &config.search;
+    let settings = SearchSettings {
+        fusion: FusionWeights {
+            lexical: s.lexical_weight,
+            vector: s.vector_weight,
+            k: s.rrf_k,
+        },
+        vector: VectorSettings {
+            exact_limit: s.exact_limit,
+            oversample: s.oversample.max(1),
+        },
+        candidates: s.candidates.max(1),
+        ..SearchSettings::default()
+    };
+    let engine = SearchEngine::open(&config.data_dir.join("index"), loaded.embedder, settings)
+        .context("cannot open the search index")?;
+    Ok((Arc::new(engine), loaded.status))
+}
+
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
@@ -82,7 +113,13 @@ pub struct Server {
 
 impl Server {
     /// Binds `config.addr` and starts serving and working the queue.
-    pub async fn start(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Server> {
+    /// `search` and its embedder status come from [`open_search`].
+    pub async fn start(
+        config: Config,
+        store: Arc<dyn Store>,
+        search: Arc<SearchEngine>,
+        embedder_status: &str,
+    ) -> anyhow::Result<Server> {
         metrics::install();
         let listener = tokio::net::TcpListener::bind(&config.addr)
             .await
@@ -90,7 +127,7 @@ impl Server {
         let addr = listener.local_addr()?;
         let grace = Duration::from_secs(config.shutdown_grace_seconds);
         let worker = Worker::new(store.clone(), config.queue.clone(), WORKER_SLOTS);
-        let state = AppState::new(store, config);
+        let state = AppState::new(store, config, search, embedder_status);
         let (shutdown, stopped) = watch::channel(false);
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());

@@ -31,6 +31,8 @@ fn component_schemas() -> Schemas {
     collect::<routes::api_keys::ApiKeyList>(&mut out);
     collect::<routes::api_keys::CreateApiKey>(&mut out);
     collect::<routes::api_keys::CreatedApiKey>(&mut out);
+    collect::<routes::search::SemanticSearch>(&mut out);
+    collect::<routes::search::SemanticSearchResults>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
     out
 }

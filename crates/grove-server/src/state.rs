@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use grove_core::config::Config;
+use grove_search::SearchEngine;
 use grove_store::Store;
 
 use crate::auth::KeyCache;
@@ -14,10 +15,18 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiters: Arc<Limiters>,
     pub key_cache: Arc<KeyCache>,
+    pub search: Arc<SearchEngine>,
+    /// What embedder was loaded, in a sentence (or why none was).
+    pub embedder_status: Arc<str>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: Config,
+        search: Arc<SearchEngine>,
+        embedder_status: &str,
+    ) -> Self {
         Self {
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
@@ -25,6 +34,8 @@ impl AppState {
             ))),
             config: Arc::new(config),
             store,
+            search,
+            embedder_status: Arc::from(embedder_status),
         }
     }
 }

@@ -7,8 +7,8 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use grove_core::apikey::KeyEnvironment;
-use grove_core::ids::{KeyId, OrgId, UserId};
-use grove_core::model::{ApiKey, Org, Role, User};
+use grove_core::ids::{DataSourceId, KeyId, OrgId, UserId};
+use grove_core::model::{ApiKey, DataSource, Org, Role, User};
 use grove_core::page::Page;
 use grove_core::scope::Scope;
 use jiff::Timestamp;
@@ -114,9 +114,31 @@ pub trait KeyStore: Send + Sync {
     async fn revoke_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>>;
 }
 
+/// Data sources (their full API comes with the ingestion issue).
+#[async_trait]
+pub trait DataSourceStore: Send + Sync {
+    async fn create_data_source(
+        &self,
+        org: &OrgId,
+        name: &str,
+        kind: &str,
+    ) -> StoreResult<DataSource>;
+    async fn get_data_source(
+        &self,
+        org: &OrgId,
+        id: &DataSourceId,
+    ) -> StoreResult<Option<DataSource>>;
+    /// Those of `ids` that are not data sources of `org`.
+    async fn missing_data_sources(
+        &self,
+        org: &OrgId,
+        ids: &[DataSourceId],
+    ) -> StoreResult<Vec<DataSourceId>>;
+}
+
 /// Everything the server needs from persistence.
 #[async_trait]
-pub trait Store: TenancyStore + KeyStore + QueueStore {
+pub trait Store: TenancyStore + KeyStore + QueueStore + DataSourceStore {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
     /// A short name of the backend, for `/readyz`.

@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use grove_core::config::{Config, LogFormat};
 use grove_server::provision::{provision_org, Credentials};
-use grove_server::{open_store, Server};
+use grove_server::{open_search, open_store, Server};
 use grove_store::{Store, TenancyStore};
 use tracing_subscriber::EnvFilter;
 
@@ -169,7 +169,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         print_credentials(&creds, false, "Empty data directory: initialised Grove.")?;
     }
     let store: Arc<dyn Store> = store;
-    let server = Server::start(config, store).await?;
+    let (search, embedder_status) = open_search(&config)?;
+    let server = Server::start(config, store, search, &embedder_status).await?;
     say(&format!("Grove is listening on http://{}", server.addr));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");

@@ -10,6 +10,9 @@ pub mod openai;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
+
+use grove_core::config::{EmbeddingConfig, EmbeddingProvider};
 
 use async_trait::async_trait;
 
@@ -81,5 +84,51 @@ impl Embedder for LocalMiniLm {
         })
         .await
         .map_err(|e| EmbedError::Model(format!("embedding task failed: {e}")))?
+    }
+}
+
+/// The embedder the configuration asks for, and a sentence saying what was
+/// loaded (for logs, `/readyz` and search metadata). A missing local model is
+/// not an error: the server then serves lexical search only.
+pub struct Loaded {
+    pub embedder: Option<Arc<dyn Embedder>>,
+    pub status: String,
+}
+
+pub fn from_config(config: &EmbeddingConfig) -> Loaded {
+    match config.provider {
+        EmbeddingProvider::None => Loaded {
+            embedder: None,
+            status: "disabled by configuration: lexical search only".into(),
+        },
+        EmbeddingProvider::Openai => {
+            let mut c = openai::OpenAiConfig::new(&config.openai_base_url, &config.openai_model, config.openai_dimension);
+            c.api_key = config.openai_api_key.clone();
+            c.batch_size = config.openai_batch_size;
+            c.timeout = Duration::from_secs(config.openai_timeout_seconds);
+            match openai::OpenAiEmbedder::new(c) {
+                Ok(e) => Loaded {
+                    status: format!("{} at {}", e.info(), config.openai_base_url),
+                    embedder: Some(Arc::new(e)),
+                },
+                Err(e) => Loaded { embedder: None, status: format!("unavailable: {e}: lexical search only") },
+            }
+        }
+        EmbeddingProvider::Local => match models::locate_minilm(config.model_path.as_deref()) {
+            Err(tried) => Loaded {
+                embedder: None,
+                status: format!(
+                    "no embedding model found (looked in {}); run scripts/fetch-models.sh: lexical search only",
+                    tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            },
+            Ok(dir) => match LocalMiniLm::load(&dir) {
+                Ok(model) => Loaded {
+                    status: format!("{} from {}", model.info(), dir.display()),
+                    embedder: Some(Arc::new(model)),
+                },
+                Err(e) => Loaded { embedder: None, status: format!("{e}: lexical search only") },
+            },
+        },
     }
 }

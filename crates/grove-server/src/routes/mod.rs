@@ -8,6 +8,7 @@
 
 pub mod api_keys;
 pub mod ops;
+pub mod search;
 pub mod users;
 
 use axum::http::Method;
@@ -55,6 +56,7 @@ pub fn catalogue() -> Vec<Route> {
     let mut routes = Vec::new();
     routes.extend(users::routes());
     routes.extend(api_keys::routes());
+    routes.extend(search::routes());
     routes
 }
 

@@ -23,6 +23,17 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
         Ok(d) => json!({ "status": "up", "queued": d.queued, "leased": d.leased, "dead": d.dead }),
         Err(e) => json!({ "status": "down", "error": e.to_string() }),
     };
+    let embedder = match state.search.embedder() {
+        Some(e) => {
+            json!({ "status": "up", "name": e.info().name, "dimension": e.info().dimension, "detail": &*state.embedder_status })
+        }
+        None => json!({ "status": "unavailable", "detail": &*state.embedder_status }),
+    };
+    let search = json!({
+        "status": "up",
+        "modes": if state.search.embedder().is_some() { json!(["lexical", "vector", "hybrid"]) } else { json!(["lexical"]) },
+    });
+    // Search without a model is degraded, not down: lexical search serves.
     let ready = store["status"] == "up" && queue["status"] == "up";
     let status = if ready {
         StatusCode::OK
@@ -31,7 +42,10 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
     };
     let body = json!({
         "status": if ready { "ready" } else { "not_ready" },
-        "subsystems": { "http": { "status": "up" }, "store": store, "queue": queue },
+        "subsystems": {
+            "http": { "status": "up" }, "store": store, "queue": queue,
+            "search": search, "embedder": embedder,
+        },
     });
     (status, Json(body))
 }

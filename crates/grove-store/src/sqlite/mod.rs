@@ -7,6 +7,7 @@
 //! ([`SqliteStore::read`]): handing them to another thread cost more than the
 //! query itself (see docs/BENCHMARKS.md).
 
+mod data_sources;
 mod keys;
 mod queue;
 mod tenancy;
@@ -25,7 +26,10 @@ type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// Schema versions, oldest first. Append; never edit a released migration.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_init.sql")),
+        M::up(include_str!("../../migrations/0002_data_sources.sql")),
+    ])
 }
 
 /// Connections in the pool: readers run in parallel under WAL, writers queue
@@ -205,7 +209,7 @@ mod tests {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, 2);
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();

@@ -230,6 +230,8 @@ async fn operational_routes_answer_without_a_key() {
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body["subsystems"]["store"]["status"], "up");
     assert_eq!(ready.body["subsystems"]["queue"]["status"], "up");
+    assert_eq!(ready.body["subsystems"]["embedder"]["status"], "up");
+    assert_eq!(ready.body["subsystems"]["embedder"]["dimension"], 384);
 
     t.get("/api/v1/users", &t.org_a.api_key).await;
     let metrics = t
@@ -264,7 +266,15 @@ async fn the_openapi_document_covers_every_route() {
             route.path
         );
     }
-    for schema in ["User", "ApiKey", "CreateApiKey", "ErrorEnvelope", "Role"] {
+    for schema in [
+        "User",
+        "ApiKey",
+        "CreateApiKey",
+        "ErrorEnvelope",
+        "Role",
+        "SemanticSearch",
+        "SemanticSearchResults",
+    ] {
         assert!(
             doc.body["components"]["schemas"][schema].is_object(),
             "schema {schema} missing"

@@ -18,7 +18,7 @@ async fn another_organisations_resources_are_not_found() {
                 route.method.clone(),
                 &path,
                 Some(&t.org_b.api_key),
-                sample_body(&route, n),
+                sample_body(&route, n, &t.org_b.org_id),
             )
             .await;
         if route.path.contains("{id}") {

@@ -8,3 +8,4 @@ mod isolation;
 mod keys;
 mod rate_limits;
 mod scopes;
+mod search;

@@ -41,9 +41,12 @@ impl Targets {
 }
 
 /// A valid body for routes that take one; `n` keeps unique fields unique.
-pub fn sample_body(route: &RouteInfo, n: usize) -> Option<Value> {
+pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str) -> Option<Value> {
     let users = route.path.contains("users");
     match route.method {
+        Method::POST if route.path.contains("semantic-search") => {
+            Some(json!({ "query": "anything", "org_id": org_id }))
+        }
         Method::POST if users => {
             Some(json!({ "email": format!("u{n}@a.example"), "name": "U", "role": "train" }))
         }
@@ -81,7 +84,7 @@ async fn every_route_enforces_its_scope() {
                     route.method.clone(),
                     &path,
                     Some(key),
-                    sample_body(&route, n),
+                    sample_body(&route, n, &t.org_a.org_id),
                 )
                 .await;
             let allowed = *scope == "admin" || *scope == required;
@@ -110,7 +113,7 @@ async fn every_route_enforces_its_scope() {
                     route.method.clone(),
                     &path,
                     Some(&trigger_only),
-                    sample_body(&route, 0),
+                    sample_body(&route, 0, &t.org_a.org_id),
                 )
                 .await;
             assert_eq!(

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use grove_core::config::Config;
+use grove_search::SearchEngine;
 use grove_server::provision::{provision_org, Credentials};
-use grove_server::{open_store, Server};
+use grove_server::{open_search, open_store, Server};
 use grove_store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -17,6 +18,7 @@ pub struct TestServer {
     pub org_a: Credentials,
     pub org_b: Credentials,
     pub store: Arc<dyn Store>,
+    pub search: Arc<SearchEngine>,
     pub client: reqwest::Client,
     server: Option<Server>,
     _dir: tempfile::TempDir,
@@ -70,12 +72,16 @@ impl TestServer {
             .await
             .unwrap();
         let store: Arc<dyn Store> = store;
-        let server = Server::start(config, store.clone()).await.unwrap();
+        let (search, status) = open_search(&config).unwrap();
+        let server = Server::start(config, store.clone(), search.clone(), &status)
+            .await
+            .unwrap();
         Self {
             base: format!("http://{}", server.addr),
             org_a,
             org_b,
             store,
+            search,
             client: reqwest::Client::new(),
             server: Some(server),
             _dir: dir,

@@ -1,0 +1,261 @@
+//! `POST /api/v1/semantic-search` (and legacy `POST /api/semantic-search`):
+//! chunks without generation, in lexical, vector or hybrid mode.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::Method;
+use axum::routing::post;
+use axum::{Extension, Json as JsonResponse};
+use grove_core::ids::DataSourceId;
+use grove_core::scope::Scope;
+use grove_core::ApiError;
+use grove_search::{Mode, SearchError, SearchRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{both_families, Route, RouteDoc};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Failure};
+use crate::extract::Json;
+use crate::state::AppState;
+
+const MAX_QUERY_CHARS: usize = 4096;
+const MAX_TOP_K: i64 = 100;
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    Lexical,
+    Vector,
+    Hybrid,
+}
+
+impl From<SearchMode> for Mode {
+    fn from(m: SearchMode) -> Self {
+        match m {
+            SearchMode::Lexical => Mode::Lexical,
+            SearchMode::Vector => Mode::Vector,
+            SearchMode::Hybrid => Mode::Hybrid,
+        }
+    }
+}
+
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Lexical => "lexical",
+        Mode::Vector => "vector",
+        Mode::Hybrid => "hybrid",
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SemanticSearch {
+    pub query: String,
+    /// Must be the organisation of the API key.
+    pub org_id: String,
+    /// 1 to 100, default 10.
+    pub top_k: Option<i64>,
+    /// 0 to 1, default 0: hits below it are dropped. It is a cosine
+    /// similarity in every mode when an embedding model is loaded (hybrid
+    /// ranks by fusion but reports and thresholds by cosine); without a model,
+    /// it is BM25 relative to the best hit.
+    pub similarity_threshold: Option<f64>,
+    pub data_source_ids: Option<Vec<String>>,
+    /// `hybrid` (default), `lexical` or `vector`.
+    pub mode: Option<SearchMode>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchChunk {
+    pub chunk_id: String,
+    pub text: String,
+    pub similarity_score: f32,
+    pub document_id: String,
+    pub document_title: String,
+    pub document_url: Option<String>,
+    pub data_source_id: String,
+    pub heading_path: Vec<String>,
+    /// Byte offsets of the chunk in its document's text.
+    pub start_offset: usize,
+    pub end_offset: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchMetadata {
+    pub total_chunks_searched: u64,
+    pub latency_ms: f64,
+    pub mode: String,
+    /// The embedder that produced `query_embedding`, if any.
+    pub embedder: Option<String>,
+    /// Set when the search ran in a reduced mode, saying why.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SemanticSearchResults {
+    pub chunks: Vec<SearchChunk>,
+    /// Null when no embedding model is loaded.
+    pub query_embedding: Option<Vec<f32>>,
+    pub metadata: SearchMetadata,
+}
+
+/// Validates the request into an engine request.
+async fn check(
+    state: &AppState,
+    caller: &Caller,
+    body: SemanticSearch,
+) -> Result<SearchRequest, Failure> {
+    let query = body.query.trim();
+    if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Failure(ApiError::invalid_field(
+            "query",
+            format!("must be 1 to {MAX_QUERY_CHARS} characters"),
+        )));
+    }
+    if body.org_id != caller.org().as_str() {
+        return Err(Failure(ApiError::invalid_field(
+            "org_id",
+            "must be the organisation of the API key",
+        )));
+    }
+    let top_k = body.top_k.unwrap_or(10);
+    if !(1..=MAX_TOP_K).contains(&top_k) {
+        return Err(Failure(ApiError::invalid_field(
+            "top_k",
+            format!("must be between 1 and {MAX_TOP_K}"),
+        )));
+    }
+    let threshold = body.similarity_threshold.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(Failure(ApiError::invalid_field(
+            "similarity_threshold",
+            "must be between 0 and 1",
+        )));
+    }
+    let data_source_ids = match body.data_source_ids {
+        None => None,
+        Some(raw) => Some(check_sources(state, caller, raw).await?),
+    };
+    Ok(SearchRequest {
+        org_id: caller.org().to_string(),
+        query: query.to_owned(),
+        mode: body.mode.map_or(Mode::Hybrid, Mode::from),
+        top_k: top_k as usize,
+        threshold: threshold as f32,
+        data_source_ids,
+    })
+}
+
+async fn check_sources(
+    state: &AppState,
+    caller: &Caller,
+    raw: Vec<String>,
+) -> Result<Vec<String>, Failure> {
+    let mut ids = Vec::with_capacity(raw.len());
+    for (i, id) in raw.iter().enumerate() {
+        let parsed = DataSourceId::parse(id).map_err(|e| {
+            Failure(ApiError::invalid_field(
+                &format!("data_source_ids[{i}]"),
+                e.to_string(),
+            ))
+        })?;
+        ids.push(parsed);
+    }
+    let missing = state.store.missing_data_sources(caller.org(), &ids).await?;
+    if let Some(first) = missing.first() {
+        let i = ids.iter().position(|id| id == first).unwrap_or(0);
+        return Err(Failure(
+            ApiError::invalid_field(
+                &format!("data_source_ids[{i}]"),
+                format!("no data source {first} in this organisation"),
+            )
+            .with_details(serde_json::json!({
+                "field": format!("data_source_ids[{i}]"),
+                "reason": "unknown data source",
+                "unknown": missing.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })),
+        ));
+    }
+    Ok(raw)
+}
+
+impl From<SearchError> for Failure {
+    fn from(e: SearchError) -> Self {
+        Failure(match e {
+            SearchError::Invalid(message) => ApiError::invalid_field("body", message),
+            SearchError::NoEmbedder => ApiError::unavailable(
+                "vector search needs an embedding model and none is loaded; use mode `lexical` or `hybrid`",
+            ),
+            SearchError::Embed(err) => ApiError::unavailable(format!("embedding failed: {err}")),
+            SearchError::Storage(detail) => {
+                tracing::error!(error = %detail, "search storage failure");
+                ApiError::internal("internal search error")
+            }
+        })
+    }
+}
+
+async fn semantic_search(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<SemanticSearch>,
+) -> ApiResult<JsonResponse<SemanticSearchResults>> {
+    let started = Instant::now();
+    let request = check(&state, &caller, body).await?;
+    let asked = request.mode;
+    let results = state.search.search(request).await?;
+    let note = (results.mode != asked).then(|| {
+        format!(
+            "no embedding model loaded ({}); searched lexically",
+            state.embedder_status
+        )
+    });
+    let chunks = results
+        .hits
+        .into_iter()
+        .map(|hit| SearchChunk {
+            chunk_id: hit.chunk.input.chunk_id,
+            text: hit.chunk.input.text,
+            similarity_score: hit.similarity,
+            document_id: hit.chunk.owner.document_id,
+            document_title: hit.chunk.input.title,
+            document_url: hit.chunk.input.url,
+            data_source_id: hit.chunk.owner.data_source_id,
+            heading_path: hit.chunk.input.heading_path,
+            start_offset: hit.chunk.input.start,
+            end_offset: hit.chunk.input.end,
+        })
+        .collect();
+    Ok(JsonResponse(SemanticSearchResults {
+        chunks,
+        query_embedding: results.query_embedding,
+        metadata: SearchMetadata {
+            total_chunks_searched: results.chunks_searched,
+            latency_ms: (started.elapsed().as_secs_f64() * 1e3 * 100.0).round() / 100.0,
+            mode: mode_name(results.mode).to_owned(),
+            embedder: results.embedder.map(|e| e.name),
+            note,
+        },
+    }))
+}
+
+pub fn routes() -> Vec<Route> {
+    both_families(
+        Method::POST,
+        "/api/v1/semantic-search",
+        "/api/semantic-search",
+        Scope::Execute,
+        RouteDoc {
+            operation_id: "semanticSearch",
+            summary: "Retrieve chunks without generation",
+            tag: "search",
+            request: Some("SemanticSearch"),
+            response: (200, Some("SemanticSearchResults")),
+            paginated: false,
+        },
+        || post(semantic_search),
+    )
+    .into()
+}
