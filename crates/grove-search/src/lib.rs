@@ -7,6 +7,7 @@ pub(crate) use simd::dispatch;
 pub mod chunks;
 pub mod embed;
 pub mod engine;
+pub mod eval;
 pub mod fusion;
 pub mod lexical;
 pub mod rerank;

@@ -87,6 +87,8 @@ pub trait TenancyStore: Send + Sync {
     /// Creates an organisation, its admin user and its admin key atomically.
     async fn provision_org(&self, req: ProvisionOrg) -> StoreResult<Provisioned>;
     async fn count_orgs(&self) -> StoreResult<u64>;
+    /// Every organisation, oldest first (for the CLI; deployments have few).
+    async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
     async fn get_org(&self, id: &OrgId) -> StoreResult<Option<Org>>;
 
     async fn create_user(&self, org: &OrgId, user: NewUser) -> StoreResult<User>;

@@ -1,4 +1,7 @@
-//! The `grove` command: `serve`, `init`, `orgs create`.
+//! The `grove` command: `serve`, `init`, `orgs create`, `ingest dir`,
+//! `eval retrieval`.
+
+mod tools;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +61,68 @@ enum Command {
         #[command(subcommand)]
         command: OrgsCommand,
     },
+    /// Index local files (run while the server is stopped).
+    Ingest {
+        #[command(subcommand)]
+        command: IngestCommand,
+    },
+    /// Measure quality.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IngestCommand {
+    /// Index every .html, .md and .txt file under DIR as a new data source.
+    Dir {
+        dir: PathBuf,
+        /// Name of the data source (default: the directory's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Organisation id (default: the only organisation).
+        #[arg(long)]
+        org: Option<String>,
+        /// File names to leave out (repeatable), e.g. --exclude print.html.
+        #[arg(long)]
+        exclude: Vec<String>,
+        /// Chunk size in tokens of the embedding model's tokenizer.
+        #[arg(long, default_value_t = 512)]
+        chunk_tokens: usize,
+        #[arg(long, default_value_t = 50)]
+        overlap_tokens: usize,
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// hit@5, MRR@10 and recall@10 per search mode over a question set.
+    Retrieval {
+        /// TSV: question, tab, relevant page names (comma-separated).
+        #[arg(long)]
+        questions: PathBuf,
+        #[arg(long)]
+        data_source: String,
+        #[arg(long)]
+        org: Option<String>,
+        /// Modes to score, comma-separated.
+        #[arg(long, default_value = "lexical,vector,hybrid", value_delimiter = ',')]
+        modes: Vec<String>,
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+fn parse_mode(raw: &str) -> anyhow::Result<grove_search::Mode> {
+    match raw.trim() {
+        "lexical" => Ok(grove_search::Mode::Lexical),
+        "vector" => Ok(grove_search::Mode::Vector),
+        "hybrid" => Ok(grove_search::Mode::Hybrid),
+        other => bail!("--modes: unknown mode `{other}` (lexical, vector, hybrid)"),
+    }
 }
 
 #[derive(Subcommand)]
@@ -158,6 +223,50 @@ async fn main() -> anyhow::Result<()> {
             let store = open_store(&config)?;
             let creds = provision_org(store.as_ref(), name, admin_email).await?;
             print_credentials(&creds, *json, &format!("Created organisation {name}."))
+        }
+        Command::Ingest {
+            command:
+                IngestCommand::Dir {
+                    dir,
+                    name,
+                    org,
+                    exclude,
+                    chunk_tokens,
+                    overlap_tokens,
+                    location,
+                },
+        } => {
+            let config = load_config(cli.config.as_ref(), location)?;
+            init_logging(&config);
+            let args = tools::IngestArgs {
+                dir,
+                name: name.as_deref(),
+                org: org.as_deref(),
+                exclude,
+                settings: grove_ingest::chunk::ChunkSettings {
+                    max_tokens: *chunk_tokens,
+                    overlap_tokens: *overlap_tokens,
+                },
+            };
+            tools::ingest_dir(&config, args).await
+        }
+        Command::Eval {
+            command:
+                EvalCommand::Retrieval {
+                    questions,
+                    data_source,
+                    org,
+                    modes,
+                    location,
+                },
+        } => {
+            let config = load_config(cli.config.as_ref(), location)?;
+            init_logging(&config);
+            let modes = modes
+                .iter()
+                .map(|m| parse_mode(m))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            tools::eval_retrieval(&config, questions, data_source, org.as_deref(), &modes).await
         }
     }
 }

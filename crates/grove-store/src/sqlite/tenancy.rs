@@ -24,6 +24,14 @@ fn user_from_row(row: &Row) -> rusqlite::Result<User> {
     })
 }
 
+fn org_from_row(row: &Row) -> rusqlite::Result<Org> {
+    Ok(Org {
+        id: parsed(row.get(0)?, |s| OrgId::parse(s).ok())?,
+        name: row.get(1)?,
+        created_at: ts(row.get(2)?),
+    })
+}
+
 fn insert_user(conn: &Connection, org: &OrgId, user: &NewUser) -> StoreResult<User> {
     let now = now_ms();
     let id = UserId::generate();
@@ -102,18 +110,25 @@ impl TenancyStore for SqliteStore {
         })
     }
 
+    async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT id, name, created_at FROM orgs ORDER BY created_at, id")
+                .map_err(backend)?;
+            let orgs = stmt
+                .query_map([], org_from_row)
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(backend);
+            orgs
+        })
+    }
+
     async fn get_org(&self, id: &OrgId) -> StoreResult<Option<Org>> {
         self.read(|conn| {
             conn.query_row(
                 "SELECT id, name, created_at FROM orgs WHERE id = ?1",
                 [id.as_str()],
-                |row| {
-                    Ok(Org {
-                        id: parsed(row.get(0)?, |s| OrgId::parse(s).ok())?,
-                        name: row.get(1)?,
-                        created_at: ts(row.get(2)?),
-                    })
-                },
+                org_from_row,
             )
             .optional()
             .map_err(backend)
