@@ -46,7 +46,7 @@ fn files(dir: &Path, exclude: &[String]) -> Result<Vec<PathBuf>, IngestError> {
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if exclude.iter().any(|x| *x == name) {
+            if exclude.contains(&name) {
                 continue;
             }
             if path.is_dir() {
