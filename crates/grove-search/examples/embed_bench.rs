@@ -26,6 +26,24 @@ fn main() {
             .len(),
         rayon::current_num_threads()
     );
+    // A short search query, embedded alone: the latency a search pays.
+    let query = "how do I reset my password";
+    model.embed(&[query]).unwrap();
+    let started = Instant::now();
+    let runs = 200;
+    for _ in 0..runs {
+        model.embed(&[query]).unwrap();
+    }
+    println!(
+        "query ({} tokens): {:.2} ms each",
+        model
+            .tokenizer()
+            .encode(query, true)
+            .unwrap()
+            .get_ids()
+            .len(),
+        started.elapsed().as_secs_f64() * 1e3 / runs as f64
+    );
     for batch in [1usize, 8, 32] {
         let inputs: Vec<&str> = vec![text.as_str(); batch];
         model.embed(&inputs).unwrap(); // warm-up

@@ -182,27 +182,14 @@ impl SearchEngine {
         Ok(out)
     }
 
-    /// Replaces all chunks of a document with `chunks` (empty deletes it).
-    /// Returns the number of chunks indexed.
+    /// Replaces all chunks of a document with `chunks` (empty deletes it),
+    /// embedding them with the engine's embedder. Returns the number indexed.
     pub async fn replace_document(
         &self,
         owner: ChunkOwner,
         chunks: Vec<ChunkInput>,
     ) -> Result<usize, SearchError> {
-        for c in &chunks {
-            if c.text.trim().is_empty() {
-                return Err(SearchError::Invalid(format!(
-                    "chunk {} has no text",
-                    c.chunk_id
-                )));
-            }
-            if c.start > c.end {
-                return Err(SearchError::Invalid(format!(
-                    "chunk {}: start is after end",
-                    c.chunk_id
-                )));
-            }
-        }
+        check_chunks(&chunks)?;
         let embeddings = match &self.embedder {
             Some(e) if !chunks.is_empty() => Some(
                 self.embed_all(e, chunks.iter().map(embedding_text).collect())
@@ -210,27 +197,66 @@ impl SearchEngine {
             ),
             _ => None,
         };
+        self.write_document(owner, chunks, embeddings).await
+    }
+
+    /// Like [`Self::replace_document`] with vectors computed elsewhere by the
+    /// same embedder (an external pipeline, or benchmarks at scale). Vectors
+    /// of another dimension are refused.
+    pub async fn replace_document_with_vectors(
+        &self,
+        owner: ChunkOwner,
+        chunks: Vec<ChunkInput>,
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<usize, SearchError> {
+        check_chunks(&chunks)?;
+        let embedder = self.embedder.as_ref().ok_or(SearchError::NoEmbedder)?;
+        let dim = embedder.info().dimension;
+        if vectors.len() != chunks.len() {
+            return Err(SearchError::Invalid(format!(
+                "{} chunks but {} vectors",
+                chunks.len(),
+                vectors.len()
+            )));
+        }
+        if let Some(bad) = vectors.iter().find(|v| v.len() != dim) {
+            return Err(EmbedError::Mismatch {
+                expected: embedder.info().to_string(),
+                actual: format!("a vector of {} dimensions", bad.len()),
+            }
+            .into());
+        }
+        self.write_document(owner, chunks, Some(vectors)).await
+    }
+
+    async fn write_document(
+        &self,
+        owner: ChunkOwner,
+        chunks: Vec<ChunkInput>,
+        embeddings: Option<Vec<Vec<f32>>>,
+    ) -> Result<usize, SearchError> {
         let _write = self.writes.lock().await;
         let (store, lexical) = (Arc::clone(&self.store), Arc::clone(&self.lexical));
         let info = self.embedder.as_ref().map(|e| e.info().clone());
         let n = chunks.len();
-        let (owner_for_vectors, vectors_for_index) = (owner.clone(), embeddings.clone());
-        let applied = tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
-            if let (Some(info), true) = (info, embeddings.is_some()) {
-                if store.embedder()?.is_none() {
-                    store.set_meta(
-                        "embedder",
-                        &serde_json::to_string(&info).unwrap_or_default(),
-                    )?;
+        let owner_for_vectors = owner.clone();
+        let (applied, vectors_for_index) =
+            tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
+                if let (Some(info), true) = (info, embeddings.is_some()) {
+                    if store.embedder()?.is_none() {
+                        store.set_meta(
+                            "embedder",
+                            &serde_json::to_string(&info).unwrap_or_default(),
+                        )?;
+                    }
                 }
-            }
-            let applied = store.replace_document(&owner, &chunks, embeddings.as_deref())?;
-            let added = store.get(&applied.added)?;
-            lexical.apply(&applied.removed, &added, applied.sequence)?;
-            Ok(applied)
-        })
-        .await
-        .map_err(blocking_err)??;
+                let applied = store.replace_document(&owner, &chunks, embeddings.as_deref())?;
+                let added = store.get(&applied.added)?;
+                lexical.apply(&applied.removed, &added, applied.sequence)?;
+                Ok((applied, embeddings))
+            })
+            .await
+            .map_err(blocking_err)??;
         if let Some(index) = self
             .vectors
             .write()
@@ -405,6 +431,24 @@ impl SearchEngine {
             _ => passing.into_iter().take(req.top_k).collect(),
         })
     }
+}
+
+fn check_chunks(chunks: &[ChunkInput]) -> Result<(), SearchError> {
+    for c in chunks {
+        if c.text.trim().is_empty() {
+            return Err(SearchError::Invalid(format!(
+                "chunk {} has no text",
+                c.chunk_id
+            )));
+        }
+        if c.start > c.end {
+            return Err(SearchError::Invalid(format!(
+                "chunk {}: start is after end",
+                c.chunk_id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What is embedded for a chunk: its title path and text, so a chunk that

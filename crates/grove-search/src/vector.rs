@@ -21,6 +21,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::dispatch;
+use crate::simd::dot_f32;
 
 /// Rows above which the approximate scan is used (per filtered collection).
 pub const DEFAULT_EXACT_LIMIT: usize = 20_000;
@@ -118,23 +119,32 @@ fn quantise(v: &[f32]) -> (Vec<i8>, f32) {
 }
 
 dispatch! {
-    fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
-        let mut acc = [0.0f32; 16];
-        let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
-        let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-        for (x, y) in ca.zip(cb) {
-            for i in 0..16 {
-                acc[i] += x[i] * y[i];
-            }
-        }
-        acc.iter().sum::<f32>() + tail
+    /// Exact cosine of `query` with each listed row.
+    fn score_exact(query: &[f32], vectors: &[f32], rows: &[usize], out: &mut Vec<f32>) {
+        let d = query.len();
+        out.extend(rows.iter().map(|&r| crate::simd::dot(query, &vectors[r * d..(r + 1) * d])));
     }
 }
 
 dispatch! {
-    fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-        a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
+    /// Approximate cosine from the int8 copies: `q·x · scale_q · scale_x`.
+    fn score_quantised(q: &[i8], q_scale: f32, quantised: &[i8], scales: &[f32], rows: &[usize], out: &mut Vec<f32>) {
+        let d = q.len();
+        out.extend(rows.iter().map(|&r| {
+            let x = &quantised[r * d..(r + 1) * d];
+            let dot: i32 = q.iter().zip(x).map(|(&a, &b)| a as i32 * b as i32).sum();
+            dot as f32 * scales[r] * q_scale
+        }));
     }
+}
+
+/// The `k` best `(row, score)` pairs, best first.
+fn best(rows: &[usize], scores: &[f32], k: usize) -> Vec<(usize, f32)> {
+    let mut top = TopK::new(k);
+    for (&r, &s) in rows.iter().zip(scores) {
+        top.push(s, r);
+    }
+    top.into_sorted()
 }
 
 impl VectorIndex {
@@ -275,26 +285,28 @@ impl VectorIndex {
             return Vec::new();
         };
         let rows = self.matching_rows(org, &sources);
-        let d = self.dim;
+        let mut scores = Vec::with_capacity(rows.len());
         let found = if exact || rows.len() <= self.settings.exact_limit {
-            let mut top = TopK::new(k);
-            for &r in &rows {
-                top.push(dot_f32(query, &self.vectors[r * d..(r + 1) * d]), r);
-            }
-            top.into_sorted()
+            score_exact(query, &self.vectors, &rows, &mut scores);
+            best(&rows, &scores, k)
         } else {
             let (q, q_scale) = quantise(query);
-            let mut candidates = TopK::new((k * self.settings.oversample).max(k));
-            for &r in &rows {
-                let approx =
-                    dot_i8(&q, &self.quantised[r * d..(r + 1) * d]) as f32 * self.scales[r];
-                candidates.push(approx * q_scale, r);
-            }
-            let mut top = TopK::new(k);
-            for (r, _) in candidates.into_sorted() {
-                top.push(dot_f32(query, &self.vectors[r * d..(r + 1) * d]), r);
-            }
-            top.into_sorted()
+            score_quantised(
+                &q,
+                q_scale,
+                &self.quantised,
+                &self.scales,
+                &rows,
+                &mut scores,
+            );
+            let candidates: Vec<usize> =
+                best(&rows, &scores, (k * self.settings.oversample).max(k))
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .collect();
+            scores.clear();
+            score_exact(query, &self.vectors, &candidates, &mut scores);
+            best(&candidates, &scores, k)
         };
         found.into_iter().map(|(r, s)| (self.keys[r], s)).collect()
     }

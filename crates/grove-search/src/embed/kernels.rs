@@ -9,7 +9,65 @@
 
 use gemm::Parallelism;
 
+use rayon::prelude::*;
+
 use crate::dispatch;
+
+/// [`linear`] for a few rows: each weight row `wt[t]` is streamed once and
+/// added, scaled by `x[r][t]`, into every output row (no horizontal sums).
+/// Column blocks run in parallel.
+fn few_rows(x: View, wt: &[f32], bias: &[f32], out: &mut [f32]) {
+    const COLUMNS_PER_TASK: usize = 256;
+    let (m, n) = (x.rows, bias.len());
+    let blocks: Vec<(usize, Vec<f32>)> = (0..n)
+        .step_by(COLUMNS_PER_TASK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|first| {
+            let cols = COLUMNS_PER_TASK.min(n - first);
+            let mut block = vec![0.0; m * cols];
+            axpy_block(x, wt, n, first, &bias[first..first + cols], &mut block);
+            (first, block)
+        })
+        .collect();
+    for (first, block) in blocks {
+        let cols = block.len() / m;
+        for (r, row) in block.chunks_exact(cols).enumerate() {
+            out[r * n + first..r * n + first + cols].copy_from_slice(row);
+        }
+    }
+}
+
+dispatch! {
+    /// `block[r][c] = bias[c] + Σ_t x[r][t] · wt[t][first + c]`, with `block`
+    /// holding `bias.len()` columns per row and `wt` rows `n` wide.
+    fn axpy_block(x: View, wt: &[f32], n: usize, first: usize, bias: &[f32], block: &mut [f32]) {
+        let cols = bias.len();
+        for row in block.chunks_exact_mut(cols) {
+            row.copy_from_slice(bias);
+        }
+        for t in 0..x.cols {
+            let w = &wt[t * n + first..t * n + first + cols];
+            for (r, row) in block.chunks_exact_mut(cols).enumerate() {
+                let a = x.data[r * x.stride + t];
+                for (o, wv) in row.iter_mut().zip(w) {
+                    *o = a.mul_add(*wv, *o);
+                }
+            }
+        }
+    }
+}
+
+/// The transpose of a `rows × cols` row-major matrix.
+pub fn transpose(w: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0.0; w.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            t[c * rows + r] = w[r * cols + c];
+        }
+    }
+    t
+}
 
 /// A read-only matrix view: `rows × cols` values, rows `stride` apart.
 #[derive(Clone, Copy)]
@@ -40,12 +98,21 @@ impl<'a> View<'a> {
     }
 }
 
-/// `out = x · wᵀ + bias`, with `w` stored `[bias.len() × x.cols]` row-major
-/// as in PyTorch's `Linear`; `out` is dense `x.rows × bias.len()`.
-pub fn linear(x: View, w: &[f32], bias: &[f32], out: &mut [f32], par: Parallelism) {
+/// Rows up to which [`linear`] uses dot products instead of `gemm`, whose
+/// packing of the whole weight matrix dominates for a short query.
+const FEW_ROWS: usize = 16;
+
+/// `out = x · wt + bias`, with `wt` the `[x.cols × bias.len()]` row-major
+/// transpose of PyTorch's `Linear` weight; `out` is dense
+/// `x.rows × bias.len()`.
+pub fn linear(x: View, wt: &[f32], bias: &[f32], out: &mut [f32], par: Parallelism) {
     let (m, k, n) = (x.rows, x.cols, bias.len());
-    assert_eq!(w.len(), n * k);
+    assert_eq!(wt.len(), n * k);
     assert_eq!(out.len(), m * n);
+    if m <= FEW_ROWS {
+        few_rows(x, wt, bias, out);
+        return;
+    }
     for row in out.chunks_exact_mut(n) {
         row.copy_from_slice(bias);
     }
@@ -62,9 +129,9 @@ pub fn linear(x: View, w: &[f32], bias: &[f32], out: &mut [f32], par: Parallelis
             x.data.as_ptr(),
             1,
             x.stride as isize,
-            w.as_ptr(),
-            k as isize,
+            wt.as_ptr(),
             1,
+            n as isize,
             1.0,
             1.0,
             false,
@@ -301,23 +368,36 @@ mod tests {
     }
 
     #[test]
-    fn linear_matches_a_naive_product() {
-        let (m, k, n) = (3, 4, 2);
-        let x: Vec<f32> = (0..m * k).map(|i| i as f32 * 0.5).collect();
-        let w: Vec<f32> = (0..n * k).map(|i| 1.0 - i as f32 * 0.25).collect();
-        let bias = [0.5, -1.0];
-        let mut out = vec![0.0; m * n];
-        linear(
-            View::dense(&x, m, k),
-            &w,
-            &bias,
-            &mut out,
-            Parallelism::None,
-        );
-        for i in 0..m {
-            for j in 0..n {
-                let want: f32 = (0..k).map(|t| x[i * k + t] * w[j * k + t]).sum::<f32>() + bias[j];
-                assert!((out[i * n + j] - want).abs() < 1e-4);
+    fn linear_matches_a_naive_product_on_both_paths() {
+        let (k, n) = (40, 300);
+        let w: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5)
+            .collect();
+        let wt = transpose(&w, n, k);
+        let bias: Vec<f32> = (0..n).map(|j| j as f32 * 0.01).collect();
+        // 3 rows take the few-rows kernel, 40 rows take gemm.
+        for m in [3, 40] {
+            let x: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 31) % 17) as f32 * 0.1 - 0.8)
+                .collect();
+            let mut out = vec![0.0; m * n];
+            linear(
+                View::dense(&x, m, k),
+                &wt,
+                &bias,
+                &mut out,
+                Parallelism::None,
+            );
+            for i in 0..m {
+                for j in 0..n {
+                    let want: f32 =
+                        (0..k).map(|t| x[i * k + t] * w[j * k + t]).sum::<f32>() + bias[j];
+                    assert!(
+                        (out[i * n + j] - want).abs() < 1e-3,
+                        "m={m} ({i},{j}): {} vs {want}",
+                        out[i * n + j]
+                    );
+                }
             }
         }
     }

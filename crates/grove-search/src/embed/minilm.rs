@@ -12,7 +12,7 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 use super::kernels::{
     add_layer_norm, gelu_in_place, layer_norm, linear, matmul, matmul_transposed,
-    softmax_exp_rows as exp_rows, View,
+    softmax_exp_rows as exp_rows, transpose, View,
 };
 use super::EmbedError;
 
@@ -210,16 +210,22 @@ fn load_layer(st: &SafeTensors, i: usize) -> Result<Layer, EmbedError> {
     let mut qkv_b = t("attention.self.query.bias", HIDDEN)?;
     qkv_b.extend(t("attention.self.key.bias", HIDDEN)?);
     qkv_b.extend(t("attention.self.value.bias", HIDDEN)?);
+    // Weights are kept transposed (`in × out`), the layout both the batched
+    // gemm and the few-rows kernel read fastest.
     Ok(Layer {
-        qkv_w,
+        qkv_w: transpose(&qkv_w, 3 * HIDDEN, HIDDEN),
         qkv_b,
-        out_w: t("attention.output.dense.weight", HIDDEN * HIDDEN)?,
+        out_w: transpose(
+            &t("attention.output.dense.weight", HIDDEN * HIDDEN)?,
+            HIDDEN,
+            HIDDEN,
+        ),
         out_b: t("attention.output.dense.bias", HIDDEN)?,
         ln1_g: t("attention.output.LayerNorm.weight", HIDDEN)?,
         ln1_b: t("attention.output.LayerNorm.bias", HIDDEN)?,
-        ff1_w: t("intermediate.dense.weight", FF * HIDDEN)?,
+        ff1_w: transpose(&t("intermediate.dense.weight", FF * HIDDEN)?, FF, HIDDEN),
         ff1_b: t("intermediate.dense.bias", FF)?,
-        ff2_w: t("output.dense.weight", HIDDEN * FF)?,
+        ff2_w: transpose(&t("output.dense.weight", HIDDEN * FF)?, HIDDEN, FF),
         ff2_b: t("output.dense.bias", HIDDEN)?,
         ln2_g: t("output.LayerNorm.weight", HIDDEN)?,
         ln2_b: t("output.LayerNorm.bias", HIDDEN)?,
