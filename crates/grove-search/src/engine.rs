@@ -158,6 +158,10 @@ impl SearchEngine {
         self.vectors.read().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn write_vectors(&self) -> std::sync::RwLockWriteGuard<'_, Option<VectorIndex>> {
+        self.vectors.write().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Embeds texts in batches of `embed_batch`.
     async fn embed_all(
         &self,
@@ -257,12 +261,7 @@ impl SearchEngine {
             })
             .await
             .map_err(blocking_err)??;
-        if let Some(index) = self
-            .vectors
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
+        if let Some(index) = self.write_vectors().as_mut() {
             index.remove(&applied.removed);
             if let Some(vectors) = vectors_for_index {
                 for (key, v) in applied.added.iter().zip(&vectors) {
@@ -298,12 +297,7 @@ impl SearchEngine {
         })
         .await
         .map_err(blocking_err)??;
-        if let Some(index) = self
-            .vectors
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
+        if let Some(index) = self.write_vectors().as_mut() {
             index.remove(&applied.removed);
         }
         Ok(())
