@@ -121,8 +121,13 @@ fn quantise(v: &[f32]) -> (Vec<i8>, f32) {
 dispatch! {
     /// Exact cosine of `query` with each listed row.
     fn score_exact(query: &[f32], vectors: &[f32], rows: &[usize], out: &mut Vec<f32>) {
+        // Plain loops, not closures: a closure is compiled without the
+        // dispatched function's target features.
         let d = query.len();
-        out.extend(rows.iter().map(|&r| crate::simd::dot(query, &vectors[r * d..(r + 1) * d])));
+        out.reserve(rows.len());
+        for &r in rows {
+            out.push(crate::simd::dot(query, &vectors[r * d..(r + 1) * d]));
+        }
     }
 }
 
@@ -130,11 +135,15 @@ dispatch! {
     /// Approximate cosine from the int8 copies: `q·x · scale_q · scale_x`.
     fn score_quantised(q: &[i8], q_scale: f32, quantised: &[i8], scales: &[f32], rows: &[usize], out: &mut Vec<f32>) {
         let d = q.len();
-        out.extend(rows.iter().map(|&r| {
+        out.reserve(rows.len());
+        for &r in rows {
             let x = &quantised[r * d..(r + 1) * d];
-            let dot: i32 = q.iter().zip(x).map(|(&a, &b)| a as i32 * b as i32).sum();
-            dot as f32 * scales[r] * q_scale
-        }));
+            let mut dot = 0i32;
+            for (&a, &b) in q.iter().zip(x) {
+                dot += a as i32 * b as i32;
+            }
+            out.push(dot as f32 * scales[r] * q_scale);
+        }
     }
 }
 

@@ -285,6 +285,9 @@ async fn filters_apply_before_the_cut() {
         .await
         .unwrap();
     assert_eq!(engine.count("org_a", None).unwrap(), 10_001);
+    let both = ["ds_small".to_owned(), "ds_big".to_owned()];
+    assert_eq!(engine.count("org_a", Some(&both)).unwrap(), 10_001);
+    assert_eq!(engine.count("org_b", None).unwrap(), 0);
     for mode in MODES {
         let req = SearchRequest {
             data_source_ids: Some(vec!["ds_small".into()]),
@@ -298,6 +301,7 @@ async fn filters_apply_before_the_cut() {
             .map(|h| h.chunk.input.chunk_id.as_str())
             .collect();
         assert_eq!(ids, vec!["chk_small"], "{mode:?}");
+        assert_eq!(results.chunks_searched, 1, "{mode:?}");
         assert_eq!(results.chunks_searched, 1);
     }
     // Deleting a data source removes it from every index.
