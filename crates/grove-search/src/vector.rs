@@ -281,12 +281,6 @@ impl VectorIndex {
             .collect()
     }
 
-    /// Number of rows a search with `filter` looks at.
-    pub fn count(&self, filter: &Filter) -> usize {
-        self.resolve(filter)
-            .map_or(0, |(org, sources)| self.matching_rows(org, &sources).len())
-    }
-
     /// The `k` most similar rows to `query` (normalised): `(key, cosine)`,
     /// best first. `exact` forces the exact scan.
     pub fn search(&self, query: &[f32], filter: &Filter, k: usize, exact: bool) -> Vec<(u64, f32)> {
