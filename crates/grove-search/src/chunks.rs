@@ -320,6 +320,53 @@ impl ChunkStore {
         Ok(out)
     }
 
+    /// Up to `limit` chunks stored without an embedding (indexed while no
+    /// model was loaded), oldest first.
+    pub fn unembedded(&self, limit: usize) -> Result<Vec<StoredChunk>, SearchError> {
+        let keys: Vec<u64> = {
+            let conn = self.conn();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT key FROM chunks WHERE embedding IS NULL ORDER BY key LIMIT ?1",
+                )
+                .map_err(db)?;
+            let keys = stmt
+                .query_map([limit as i64], |r| r.get::<_, i64>(0).map(|k| k as u64))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(db)?;
+            keys
+        };
+        self.get(&keys)
+    }
+
+    /// Stores embeddings for chunks that have none. Chunks deleted or
+    /// embedded in the meantime are left alone; returns the keys written.
+    pub fn fill_embeddings(&self, vectors: &[(u64, Vec<f32>)]) -> Result<Vec<u64>, SearchError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let mut written = Vec::with_capacity(vectors.len());
+        {
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE chunks SET embedding = ?2 WHERE key = ?1 AND embedding IS NULL",
+                )
+                .map_err(db)?;
+            for (key, v) in vectors {
+                if update
+                    .execute(params![*key as i64, to_blob(v)])
+                    .map_err(db)?
+                    == 1
+                {
+                    written.push(*key);
+                }
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(written)
+    }
+
     /// Visits every chunk that has an embedding, in key order.
     pub fn for_each_vector(&self, mut visit: impl FnMut(VectorRow)) -> Result<(), SearchError> {
         let conn = self.conn();

@@ -247,12 +247,7 @@ impl SearchEngine {
         let (applied, vectors_for_index) =
             tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
                 if let (Some(info), true) = (info, embeddings.is_some()) {
-                    if store.embedder()?.is_none() {
-                        store.set_meta(
-                            "embedder",
-                            &serde_json::to_string(&info).unwrap_or_default(),
-                        )?;
-                    }
+                    record_embedder(&store, &info)?;
                 }
                 let applied = store.replace_document(&owner, &chunks, embeddings.as_deref())?;
                 let added = store.get(&applied.added)?;
@@ -275,6 +270,49 @@ impl SearchEngine {
             }
         }
         Ok(n)
+    }
+
+    /// Embeds every chunk that was indexed while no model was loaded, in
+    /// batches, and adds it to the vector index. Returns how many were
+    /// embedded. Safe to run beside indexing: a chunk replaced meanwhile is
+    /// skipped, since its key is gone.
+    pub async fn backfill_vectors(&self) -> Result<usize, SearchError> {
+        let Some(embedder) = self.embedder.clone() else {
+            return Ok(0);
+        };
+        let batch = self.settings.embed_batch.max(1) * 4;
+        let mut done = 0;
+        loop {
+            let store = Arc::clone(&self.store);
+            let pending = tokio::task::spawn_blocking(move || store.unembedded(batch))
+                .await
+                .map_err(blocking_err)??;
+            if pending.is_empty() {
+                return Ok(done);
+            }
+            let texts = pending.iter().map(|c| embedding_text(&c.input)).collect();
+            let vectors = self.embed_all(&embedder, texts).await?;
+            let _write = self.writes.lock().await;
+            let store = Arc::clone(&self.store);
+            let info = embedder.info().clone();
+            let rows: Vec<(u64, Vec<f32>)> = pending.iter().map(|c| c.key).zip(vectors).collect();
+            let (written, rows) = tokio::task::spawn_blocking(move || {
+                record_embedder(&store, &info)?;
+                store.fill_embeddings(&rows).map(|w| (w, rows))
+            })
+            .await
+            .map_err(blocking_err)??;
+            if let Some(index) = self.write_vectors().as_mut() {
+                for (chunk, (key, v)) in pending.iter().zip(&rows) {
+                    if written.contains(key) {
+                        index.insert(*key, &chunk.owner.org_id, &chunk.owner.data_source_id, v);
+                    }
+                }
+            }
+            done += written.len();
+            // Progress is guaranteed: every pending chunk was either written
+            // or has gone, so the next page starts past these keys.
+        }
     }
 
     pub async fn delete_document(&self, owner: ChunkOwner) -> Result<(), SearchError> {
@@ -425,6 +463,14 @@ impl SearchEngine {
             _ => passing.into_iter().take(req.top_k).collect(),
         })
     }
+}
+
+/// Records the embedder an index's vectors come from, once.
+fn record_embedder(store: &ChunkStore, info: &EmbedderInfo) -> Result<(), SearchError> {
+    if store.embedder()?.is_none() {
+        store.set_meta("embedder", &serde_json::to_string(info).unwrap_or_default())?;
+    }
+    Ok(())
 }
 
 fn check_chunks(chunks: &[ChunkInput]) -> Result<(), SearchError> {

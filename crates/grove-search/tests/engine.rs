@@ -370,6 +370,45 @@ async fn without_a_model_lexical_search_still_serves() {
 }
 
 #[tokio::test]
+async fn chunks_indexed_without_a_model_get_vectors_once_one_is_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(&open(dir.path(), None)).await;
+
+    let engine = open(dir.path(), Some(minilm()));
+    let before = top_ids(
+        &engine,
+        request("org_a", "how long do refunds take", Mode::Vector),
+    )
+    .await;
+    assert!(before.is_empty(), "no vectors yet: {before:?}");
+    let filled = engine.backfill_vectors().await.unwrap();
+    assert_eq!(filled as u64, engine.count("org_a", None).unwrap());
+    let after = top_ids(
+        &engine,
+        request("org_a", "how long do refunds take", Mode::Vector),
+    )
+    .await;
+    assert_eq!(after.first().map(String::as_str), Some("chk_refund"));
+    assert_eq!(
+        engine.backfill_vectors().await.unwrap(),
+        0,
+        "nothing left to fill"
+    );
+    drop(engine);
+
+    let reopened = open(dir.path(), Some(minilm()));
+    let again = top_ids(
+        &reopened,
+        request("org_a", "how long do refunds take", Mode::Vector),
+    )
+    .await;
+    assert_eq!(
+        again, after,
+        "backfilled vectors are stored, not recomputed"
+    );
+}
+
+#[tokio::test]
 async fn a_crash_between_the_store_and_the_lexical_index_is_repaired_on_open() {
     let dir = tempfile::tempdir().unwrap();
     {
