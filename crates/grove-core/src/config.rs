@@ -36,6 +36,49 @@ pub struct Config {
     pub queue: QueueConfig,
     pub embedding: EmbeddingConfig,
     pub search: SearchConfig,
+    /// Lets crawlers and connectors reach loopback, private, link-local and
+    /// cloud-metadata addresses (`GROVE_ALLOW_PRIVATE_NETWORKS=true`). Off by
+    /// default: a data source URL must not become a way into the network.
+    pub allow_private_networks: bool,
+    pub ingest: IngestConfig,
+}
+
+/// Fetching and parsing limits of crawlers, connectors and uploads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IngestConfig {
+    /// Networks reachable even though private (CIDR, e.g. `10.1.0.0/16`).
+    pub allowed_cidrs: Vec<String>,
+    /// Largest response body read from a site or service.
+    pub max_response_bytes: u64,
+    /// Time limit of one request, connection included.
+    pub request_timeout_seconds: u64,
+    /// Redirect hops followed per URL.
+    pub max_redirects: u32,
+    /// Pages fetched at once by one crawl.
+    pub crawl_concurrency: usize,
+    /// Requests per second to one host.
+    pub requests_per_second_per_host: u32,
+    pub user_agent: String,
+    /// Largest uploaded file, and largest zip archive (uncompressed total).
+    pub max_file_bytes: u64,
+    pub max_zip_bytes: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        Self {
+            allowed_cidrs: Vec::new(),
+            max_response_bytes: 20 * 1024 * 1024,
+            request_timeout_seconds: 30,
+            max_redirects: 10,
+            crawl_concurrency: 4,
+            requests_per_second_per_host: 10,
+            user_agent: "GroveBot/0.1 (+https://github.com/grove)".into(),
+            max_file_bytes: 50 * 1024 * 1024,
+            max_zip_bytes: 200 * 1024 * 1024,
+        }
+    }
 }
 
 /// Which embedder fills the vector index.
@@ -162,6 +205,8 @@ impl Default for Config {
             queue: QueueConfig::default(),
             embedding: EmbeddingConfig::default(),
             search: SearchConfig::default(),
+            allow_private_networks: false,
+            ingest: IngestConfig::default(),
         }
     }
 }

@@ -120,6 +120,16 @@ typed_id!(
     "chk_"
 );
 typed_id!(
+    /// One sync of a data source.
+    SyncId,
+    "syn_"
+);
+typed_id!(
+    /// An event in the outbox (webhook payload id).
+    EventId,
+    "evt_"
+);
+typed_id!(
     /// An item of the durable work queue.
     QueueItemId,
     "qi_"

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod model;
 pub mod page;
 pub mod scope;
+pub mod sources;
 pub mod time;
 
 pub use error::{ApiError, ErrorCode};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::apikey::KeyEnvironment;
-use crate::ids::{DataSourceId, KeyId, OrgId, UserId};
+use crate::ids::{KeyId, OrgId, UserId};
 use crate::scope::Scope;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -90,18 +90,4 @@ impl ApiKey {
     pub fn is_usable_at(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|exp| now < exp)
     }
-}
-
-/// A data source: where documents come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct DataSource {
-    pub id: DataSourceId,
-    pub org_id: OrgId,
-    pub name: String,
-    /// `website`, `file`, `kb`, `confluence`, `slack`, `google_drive`, `sharepoint`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub status: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Timestamp,
 }

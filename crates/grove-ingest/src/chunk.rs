@@ -34,6 +34,19 @@ impl TokenCounter for TokenizerCounter {
     }
 }
 
+/// Counts tokens with the embedding model's tokenizer when it is available,
+/// else estimates from words.
+pub fn token_counter(config: &grove_core::config::Config) -> std::sync::Arc<dyn TokenCounter> {
+    let tokenizer =
+        grove_search::embed::models::locate_minilm(config.embedding.model_path.as_deref())
+            .ok()
+            .and_then(|dir| tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).ok());
+    match tokenizer {
+        Some(t) => std::sync::Arc::new(TokenizerCounter::new(&t)),
+        None => std::sync::Arc::new(WordCounter),
+    }
+}
+
 /// An estimate for when no tokenizer is loaded: four tokens per three words.
 pub struct WordCounter;
 

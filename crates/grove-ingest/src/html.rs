@@ -27,8 +27,43 @@ fn selector(s: &str) -> Option<Selector> {
     Selector::parse(s).ok()
 }
 
+/// A crawled page: its parsed text, and what a crawler follows from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub doc: ParsedDoc,
+    /// `href`s of every link, navigation included, as written.
+    pub links: Vec<String>,
+    /// `<link rel="canonical">`, as written.
+    pub canonical: Option<String>,
+}
+
 pub fn parse(html: &str) -> ParsedDoc {
+    parse_page(html).doc
+}
+
+/// Parses a page once for both its text and its links.
+pub fn parse_page(html: &str) -> Page {
     let doc = Html::parse_document(html);
+    let links = selector("a[href]")
+        .map(|s| {
+            doc.select(&s)
+                .filter_map(|a| a.value().attr("href"))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let canonical = selector("link[rel=canonical][href]")
+        .and_then(|s| doc.select(&s).next())
+        .and_then(|l| l.value().attr("href"))
+        .map(str::to_owned);
+    Page {
+        doc: parse_document(&doc),
+        links,
+        canonical,
+    }
+}
+
+fn parse_document(doc: &Html) -> ParsedDoc {
     let title = selector("title")
         .and_then(|s| doc.select(&s).next())
         .map(|t| crate::collapse_whitespace(&t.text().collect::<String>()))

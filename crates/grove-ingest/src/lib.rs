@@ -1,12 +1,19 @@
 //! Grove's ingestion side: parsers that turn source formats into clean text
 //! with its structure (title, headings, lists, code, tables), and the chunker
 //! that cuts that text into token-bounded, structure-aligned chunks with byte
-//! offsets for citations. Connectors and syncs build on these.
+//! offsets for citations; connectors (the website crawler) behind one trait,
+//! an SSRF-guarded HTTP client, and the sync runner that indexes what
+//! connectors stream.
 
 pub mod chunk;
 pub mod html;
 pub mod local;
+pub mod net;
+pub mod parse;
+pub mod source;
+pub mod sync;
 pub mod text;
+pub mod web;
 
 /// A parsed document: clean text and the blocks it is made of.
 #[derive(Debug, Clone, PartialEq)]

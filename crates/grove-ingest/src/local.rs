@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use grove_core::ids::OrgId;
+use grove_core::sources::{SourceKind, SyncFrequency};
 use grove_search::chunks::{ChunkInput, ChunkOwner};
 use grove_search::SearchEngine;
-use grove_store::DataSourceStore;
+use grove_store::{DataSourceStore, NewDataSource};
 use sha2::{Digest, Sha256};
 
 use crate::chunk::{chunk, ChunkSettings, TokenCounter};
@@ -120,7 +121,15 @@ pub async fn index_directory(
         .canonicalize()
         .map_err(|e| IngestError::Io(format!("{}: {e}", job.dir.display())))?;
     let (exclude, settings) = (job.exclude, job.settings);
-    let ds = store.create_data_source(org, job.name, "file").await?;
+    let new = NewDataSource {
+        name: job.name.to_owned(),
+        kind: SourceKind::File,
+        config: serde_json::json!({ "directory": root.display().to_string() }),
+        sync_frequency: SyncFrequency::Manual,
+        chunk_size: settings.max_tokens as u32,
+        chunk_overlap: settings.overlap_tokens as u32,
+    };
+    let ds = store.create_data_source(org, new).await?;
     let mut report = IngestReport {
         data_source_id: ds.id.to_string(),
         ..IngestReport::default()

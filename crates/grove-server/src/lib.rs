@@ -24,13 +24,15 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 use grove_core::config::Config;
+use grove_core::sources::SyncInitiator;
 use grove_core::ApiError;
+use grove_ingest::sync::SyncRunner;
 use grove_search::fusion::FusionWeights;
 use grove_search::vector::VectorSettings;
 use grove_search::{SearchEngine, SearchSettings};
 use grove_store::queue::Worker;
 use grove_store::sqlite::SqliteStore;
-use grove_store::Store;
+use grove_store::{Store, SyncStart, SYNC_KIND};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -126,9 +128,19 @@ impl Server {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let grace = Duration::from_secs(config.shutdown_grace_seconds);
-        let worker = Worker::new(store.clone(), config.queue.clone(), WORKER_SLOTS);
-        let state = AppState::new(store, config, search, embedder_status);
+        let mut worker = Worker::new(store.clone(), config.queue.clone(), WORKER_SLOTS);
         let (shutdown, stopped) = watch::channel(false);
+        spawn_vector_backfill(search.clone(), stopped.clone());
+        let state = AppState::new(store, config, search, embedder_status);
+        let syncs = SyncRunner::new(
+            state.store.clone(),
+            state.search.clone(),
+            grove_ingest::chunk::token_counter(&state.config),
+            state.config.clone(),
+        )
+        .map_err(|e| anyhow::anyhow!("cannot set up syncs: {e}"))?;
+        worker.register(SYNC_KIND, Arc::new(syncs));
+        spawn_sync_scheduler(state.store.clone(), stopped.clone());
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());
         let worker_task = tokio::spawn(worker.run(stopped.clone()));
@@ -170,6 +182,61 @@ impl Server {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.task.await.context("server task panicked")?
     }
+}
+
+/// How often the scheduler looks for data sources due a sync.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
+
+/// Queues syncs of data sources whose `sync_frequency` makes them due.
+fn spawn_sync_scheduler(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SCHEDULE_EVERY);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            let due = match store.due_data_sources(jiff::Timestamp::now()).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::error!(error = %e, "scheduler could not read data sources");
+                    continue;
+                }
+            };
+            for ds in due {
+                match store
+                    .start_sync(&ds.org_id, &ds.id, SyncInitiator::Schedule)
+                    .await
+                {
+                    Ok(SyncStart::Started(sync)) => {
+                        tracing::info!(data_source = %ds.id, sync = %sync.id, "scheduled sync queued")
+                    }
+                    Ok(SyncStart::AlreadyActive(_)) => {}
+                    Err(e) => {
+                        tracing::error!(data_source = %ds.id, error = %e, "could not queue a scheduled sync")
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Gives vectors to chunks indexed while no embedding model was loaded, in
+/// the background, so vector and hybrid search cover them once it is.
+fn spawn_vector_backfill(search: Arc<SearchEngine>, mut stopped: watch::Receiver<bool>) {
+    if search.embedder().is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        tokio::select! {
+            outcome = search.backfill_vectors() => match outcome {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(chunks = n, "embedded chunks indexed without a model"),
+                Err(e) => tracing::error!(error = %e, "vector backfill stopped"),
+            },
+            _ = stopped.wait_for(|stop| *stop) => {}
+        }
+    });
 }
 
 fn spawn_limiter_cleanup(state: AppState, mut stopped: watch::Receiver<bool>) {

@@ -33,6 +33,13 @@ fn component_schemas() -> Schemas {
     collect::<routes::api_keys::CreatedApiKey>(&mut out);
     collect::<routes::search::SemanticSearch>(&mut out);
     collect::<routes::search::SemanticSearchResults>(&mut out);
+    collect::<grove_core::sources::DataSource>(&mut out);
+    collect::<routes::data_sources::DataSourceList>(&mut out);
+    collect::<routes::data_sources::CreateDataSource>(&mut out);
+    collect::<routes::data_sources::CreateDataSpec>(&mut out);
+    collect::<routes::data_sources::UpdateDataSource>(&mut out);
+    collect::<routes::data_sources::SyncQueued>(&mut out);
+    collect::<routes::data_sources::SyncStatusView>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
     out
 }

@@ -7,10 +7,14 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use grove_core::apikey::KeyEnvironment;
-use grove_core::ids::{DataSourceId, KeyId, OrgId, UserId};
-use grove_core::model::{ApiKey, DataSource, Org, Role, User};
+use grove_core::ids::{DataSourceId, DocumentId, EventId, KeyId, OrgId, SyncId, UserId};
+use grove_core::model::{ApiKey, Org, Role, User};
 use grove_core::page::Page;
 use grove_core::scope::Scope;
+use grove_core::sources::{
+    DataSource, Document, DocumentError, SourceKind, SourceStatus, SourceSync, SyncFrequency,
+    SyncInitiator,
+};
 use jiff::Timestamp;
 
 pub use queue::QueueStore;
@@ -116,31 +120,175 @@ pub trait KeyStore: Send + Sync {
     async fn revoke_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>>;
 }
 
-/// Data sources (their full API comes with the ingestion issue).
+/// A data source to create.
+#[derive(Debug, Clone)]
+pub struct NewDataSource {
+    pub name: String,
+    pub kind: SourceKind,
+    pub config: serde_json::Value,
+    pub sync_frequency: SyncFrequency,
+    pub chunk_size: u32,
+    pub chunk_overlap: u32,
+}
+
+impl NewDataSource {
+    /// A data source with an empty config, manual syncs and the default
+    /// chunking (512 tokens, 50 of overlap).
+    pub fn new(name: &str, kind: SourceKind) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind,
+            config: serde_json::json!({}),
+            sync_frequency: SyncFrequency::Manual,
+            chunk_size: 512,
+            chunk_overlap: 50,
+        }
+    }
+}
+
+/// Fields of a data source that an update may change; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct DataSourcePatch {
+    pub name: Option<String>,
+    pub config: Option<serde_json::Value>,
+    pub sync_frequency: Option<SyncFrequency>,
+    pub chunk_size: Option<u32>,
+    pub chunk_overlap: Option<u32>,
+}
+
+/// Data sources. Deleting one removes its documents and syncs with it; the
+/// caller removes its chunks from the search indexes.
 #[async_trait]
 pub trait DataSourceStore: Send + Sync {
-    async fn create_data_source(
-        &self,
-        org: &OrgId,
-        name: &str,
-        kind: &str,
-    ) -> StoreResult<DataSource>;
+    async fn create_data_source(&self, org: &OrgId, new: NewDataSource) -> StoreResult<DataSource>;
     async fn get_data_source(
         &self,
         org: &OrgId,
         id: &DataSourceId,
     ) -> StoreResult<Option<DataSource>>;
+    async fn list_data_sources(
+        &self,
+        org: &OrgId,
+        status: Option<SourceStatus>,
+        page: Page,
+    ) -> StoreResult<Listed<DataSource>>;
+    async fn update_data_source(
+        &self,
+        org: &OrgId,
+        id: &DataSourceId,
+        patch: DataSourcePatch,
+    ) -> StoreResult<Option<DataSource>>;
+    /// False if absent.
+    async fn delete_data_source(&self, org: &OrgId, id: &DataSourceId) -> StoreResult<bool>;
     /// Those of `ids` that are not data sources of `org`.
     async fn missing_data_sources(
         &self,
         org: &OrgId,
         ids: &[DataSourceId],
     ) -> StoreResult<Vec<DataSourceId>>;
+    /// Data sources with a frequency that were never synced, or whose last
+    /// sync started at least one interval before `now`, and that have no
+    /// sync under way.
+    async fn due_data_sources(&self, now: Timestamp) -> StoreResult<Vec<DataSource>>;
+}
+
+/// The queue item kind of a sync; its payload is `{"sync_id": …}`.
+pub const SYNC_KIND: &str = "sync";
+
+/// Counters a running sync reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub documents_total: u64,
+    pub documents_done: u64,
+    pub documents_failed: u64,
+    pub chunks_indexed: u64,
+}
+
+/// What happened when a sync was asked for.
+#[derive(Debug, Clone)]
+pub enum SyncStart {
+    Started(SourceSync),
+    /// Another sync of the data source is queued or running.
+    AlreadyActive(SyncId),
+}
+
+/// Syncs, their queue items, progress and errors; the documents a data
+/// source holds; and the event outbox they write to.
+#[async_trait]
+pub trait SyncStore: Send + Sync {
+    /// Creates a queued sync and its durable queue item (kind `sync`,
+    /// payload `{"sync_id": …}`) in one transaction, unless another sync of
+    /// the data source is queued or running.
+    async fn start_sync(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+        initiator: SyncInitiator,
+    ) -> StoreResult<SyncStart>;
+    async fn get_sync(&self, id: &SyncId) -> StoreResult<Option<SourceSync>>;
+    /// The newest sync of a data source.
+    async fn latest_sync(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+    ) -> StoreResult<Option<SourceSync>>;
+    /// Marks a sync running (keeping the first start time across retries)
+    /// and its data source `processing`.
+    async fn mark_sync_running(&self, id: &SyncId) -> StoreResult<()>;
+    async fn report_progress(&self, id: &SyncId, progress: SyncProgress) -> StoreResult<()>;
+    /// Records why a document failed (the latest reason per document).
+    async fn record_document_error(
+        &self,
+        id: &SyncId,
+        document: &str,
+        message: &str,
+    ) -> StoreResult<()>;
+    async fn document_errors(&self, id: &SyncId, limit: u32) -> StoreResult<Vec<DocumentError>>;
+    /// Ends a sync: `Ok` marks it succeeded and the data source active,
+    /// `Err(reason)` failed; both record an outbox event
+    /// (`data_source.synced` or `data_source.failed`) in the same transaction.
+    async fn finish_sync(&self, id: &SyncId, outcome: Result<(), String>) -> StoreResult<()>;
+
+    async fn get_document(
+        &self,
+        data_source: &DataSourceId,
+        source_key: &str,
+    ) -> StoreResult<Option<Document>>;
+    /// Inserts or replaces a document, marking it seen by `sync`.
+    async fn put_document(&self, org: &OrgId, doc: Document, sync: &SyncId) -> StoreResult<()>;
+    /// Marks documents seen by `sync` without changing them.
+    async fn touch_documents(
+        &self,
+        data_source: &DataSourceId,
+        source_keys: &[String],
+        sync: &SyncId,
+    ) -> StoreResult<()>;
+    /// Every document of a data source, by source key.
+    async fn documents(&self, data_source: &DataSourceId) -> StoreResult<Vec<Document>>;
+    /// Documents of the data source that `sync` did not see.
+    async fn unseen_documents(
+        &self,
+        data_source: &DataSourceId,
+        sync: &SyncId,
+    ) -> StoreResult<Vec<Document>>;
+    async fn delete_documents(&self, ids: &[DocumentId]) -> StoreResult<()>;
+    /// Events not yet delivered, oldest first.
+    async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
+}
+
+/// An event waiting in the outbox for delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEvent {
+    pub id: EventId,
+    pub org_id: OrgId,
+    pub event: String,
+    pub data: serde_json::Value,
+    pub created_at: Timestamp,
 }
 
 /// Everything the server needs from persistence.
 #[async_trait]
-pub trait Store: TenancyStore + KeyStore + QueueStore + DataSourceStore {
+pub trait Store: TenancyStore + KeyStore + QueueStore + DataSourceStore + SyncStore {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
     /// A short name of the backend, for `/readyz`.

@@ -200,7 +200,10 @@ async fn run(n: usize) {
         .expect("org");
     let org_id = grove_core::ids::OrgId::parse(&creds.org_id).expect("org id");
     let ds = store
-        .create_data_source(&org_id, "synthetic", "file")
+        .create_data_source(
+            &org_id,
+            grove_store::NewDataSource::new("synthetic", grove_core::sources::SourceKind::File),
+        )
         .await
         .expect("ds");
     let (search, status) = open_search(&config).expect("search");

@@ -1,6 +1,7 @@
-//! The `grove` command: `serve`, `init`, `orgs create`, `ingest dir`,
+//! The `grove` command: `serve`, `init`, `orgs create`, `ingest dir`, `sources`,
 //! `eval retrieval`.
 
+mod sources;
 mod tools;
 
 use std::path::PathBuf;
@@ -66,6 +67,22 @@ enum Command {
         #[command(subcommand)]
         command: IngestCommand,
     },
+    /// Data sources of a running server: add, sync (with progress), status.
+    Sources {
+        #[command(subcommand)]
+        command: SourcesCommand,
+        /// The server's base URL.
+        #[arg(
+            long,
+            env = "GROVE_SERVER",
+            default_value = "http://127.0.0.1:8080",
+            global = true
+        )]
+        server: String,
+        /// An API key with write scope.
+        #[arg(long, env = "GROVE_API_KEY", global = true, hide_env_values = true)]
+        key: Option<String>,
+    },
     /// Measure quality.
     Eval {
         #[command(subcommand)]
@@ -95,6 +112,35 @@ enum IngestCommand {
         #[command(flatten)]
         location: Location,
     },
+}
+
+#[derive(Subcommand)]
+enum SourcesCommand {
+    /// Create a data source; prints its id.
+    Add {
+        /// website (other types: see docs/API.md)
+        #[arg(long = "type", default_value = "website")]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// Start URL of a website.
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        max_pages: Option<u32>,
+        /// hourly, daily, weekly or manual.
+        #[arg(long, default_value = "manual")]
+        frequency: String,
+    },
+    /// Queue a sync and follow it with a progress bar.
+    Sync {
+        id: String,
+        /// Return once the sync is queued.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Print the sync status as JSON.
+    Status { id: String },
 }
 
 #[derive(Subcommand)]
@@ -249,6 +295,36 @@ async fn main() -> anyhow::Result<()> {
                 },
             };
             tools::ingest_dir(&config, args).await
+        }
+        Command::Sources {
+            command,
+            server,
+            key,
+        } => {
+            let key = key
+                .as_deref()
+                .context("an API key is needed: --key or GROVE_API_KEY")?;
+            let remote = sources::Remote::new(server, key);
+            match command {
+                SourcesCommand::Add {
+                    kind,
+                    name,
+                    url,
+                    max_pages,
+                    frequency,
+                } => {
+                    let new = sources::NewSource {
+                        kind,
+                        name,
+                        url: url.as_deref(),
+                        max_pages: *max_pages,
+                        frequency,
+                    };
+                    sources::add(&remote, new).await
+                }
+                SourcesCommand::Sync { id, no_wait } => sources::sync(&remote, id, !no_wait).await,
+                SourcesCommand::Status { id } => sources::status(&remote, id).await,
+            }
         }
         Command::Eval {
             command:

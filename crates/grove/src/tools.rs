@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use grove_core::config::Config;
 use grove_core::ids::OrgId;
-use grove_ingest::chunk::{ChunkSettings, TokenCounter, TokenizerCounter, WordCounter};
+use grove_ingest::chunk::ChunkSettings;
 use grove_ingest::local::{index_directory, DirectoryIngest};
 use grove_search::eval::{evaluate, parse_questions};
 use grove_search::Mode;
@@ -29,18 +29,6 @@ pub async fn pick_org(store: &dyn TenancyStore, named: Option<&str>) -> anyhow::
         [only] => Ok(only.id.clone()),
         [] => bail!("no organisation yet: run `grove init` first"),
         _ => bail!("{} organisations here: choose one with --org", orgs.len()),
-    }
-}
-
-/// Counts tokens with the embedding model's tokenizer when it is available.
-fn token_counter(config: &Config) -> Box<dyn TokenCounter> {
-    let tokenizer =
-        grove_search::embed::models::locate_minilm(config.embedding.model_path.as_deref())
-            .ok()
-            .and_then(|dir| tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).ok());
-    match tokenizer {
-        Some(t) => Box::new(TokenizerCounter::new(&t)),
-        None => Box::new(WordCounter),
     }
 }
 
@@ -74,7 +62,7 @@ pub async fn ingest_dir(config: &Config, args: IngestArgs<'_>) -> anyhow::Result
         &engine,
         &org,
         job,
-        token_counter(config).as_ref(),
+        grove_ingest::chunk::token_counter(config).as_ref(),
     )
     .await
     .context("indexing failed")?;

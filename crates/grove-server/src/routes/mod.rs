@@ -7,6 +7,7 @@
 //! under `/api/agents` (added with the jobs issue).
 
 pub mod api_keys;
+pub mod data_sources;
 pub mod ops;
 pub mod search;
 pub mod users;
@@ -57,6 +58,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(users::routes());
     routes.extend(api_keys::routes());
     routes.extend(search::routes());
+    routes.extend(data_sources::routes());
     routes
 }
 

@@ -111,7 +111,7 @@ impl KeyStore for SqliteStore {
     }
 
     async fn list_keys(&self, org: &OrgId, page: Page) -> StoreResult<Listed<ApiKey>> {
-        self.read(|conn| list_in_org(conn, "api_keys", KEY_COLUMNS, org, page, key_from_row))
+        self.read(|conn| list_in_org(conn, "api_keys", KEY_COLUMNS, org, None, page, key_from_row))
     }
 
     async fn revoke_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>> {

@@ -10,6 +10,7 @@
 mod data_sources;
 mod keys;
 mod queue;
+mod syncs;
 mod tenancy;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_data_sources.sql")),
+        M::up(include_str!("../../migrations/0003_ingestion.sql")),
     ])
 }
 
@@ -148,7 +150,8 @@ impl Store for SqliteStore {
     }
 }
 
-/// One page of an organisation's rows of `table`, oldest first, with the total.
+/// One page of an organisation's rows of `table`, oldest first, with the total,
+/// optionally only rows whose `column` equals a value (`filter`).
 /// The total rides along as a window count, so a page costs one statement
 /// (one read transaction); only a page past the end needs a second.
 fn list_in_org<T>(
@@ -156,32 +159,45 @@ fn list_in_org<T>(
     table: &str,
     columns: &str,
     org: &grove_core::ids::OrgId,
+    filter: Option<(&str, &str)>,
     page: grove_core::page::Page,
     map: fn(&rusqlite::Row) -> rusqlite::Result<T>,
 ) -> StoreResult<crate::Listed<T>> {
+    let (condition, value) = match filter {
+        Some((column, value)) => (format!("AND {column} = ?4"), Some(value)),
+        None => (String::new(), None),
+    };
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {columns}, COUNT(*) OVER () FROM {table} WHERE org_id = ?1
+            "SELECT {columns}, COUNT(*) OVER () FROM {table} WHERE org_id = ?1 {condition}
              ORDER BY created_at, id LIMIT ?2 OFFSET ?3"
         ))
         .map_err(backend)?;
     let total_column = stmt.column_count() - 1;
     let mut total = None;
+    let (org_id, limit, offset) = (org.as_str(), page.limit, page.offset as i64);
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&org_id, &limit, &offset];
+    if let Some(value) = &value {
+        args.push(value);
+    }
     let items = stmt
-        .query_map(
-            rusqlite::params![org.as_str(), page.limit, page.offset as i64],
-            |row| {
-                total = Some(row.get::<_, i64>(total_column)?);
-                map(row)
-            },
-        )
+        .query_map(args.as_slice(), |row| {
+            total = Some(row.get::<_, i64>(total_column)?);
+            map(row)
+        })
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend)?;
     let total = match total {
         Some(n) => n,
         None => conn
-            .prepare_cached(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = ?1"))
-            .and_then(|mut stmt| stmt.query_row([org.as_str()], |r| r.get(0)))
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE org_id = ?1 {}",
+                condition.replace("?4", "?2")
+            ))
+            .and_then(|mut stmt| match value {
+                Some(v) => stmt.query_row([org_id, v], |r| r.get(0)),
+                None => stmt.query_row([org_id], |r| r.get(0)),
+            })
             .map_err(backend)?,
     };
     Ok(crate::Listed {
@@ -209,7 +225,7 @@ mod tests {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();

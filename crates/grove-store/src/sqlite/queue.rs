@@ -23,30 +23,36 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// Inserts a queued item; also used inside other writes' transactions, so
+/// work is enqueued atomically with the record it belongs to.
+pub(super) fn insert_item(
+    conn: &rusqlite::Connection,
+    item: &NewItem,
+) -> rusqlite::Result<QueueItemId> {
+    let id = QueueItemId::generate();
+    let now = now_ms();
+    conn.execute(
+        "INSERT INTO queue_items (id, org_id, kind, payload, status, max_attempts,
+                                  run_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?7)",
+        params![
+            id.as_str(),
+            item.org_id.as_ref().map(OrgId::as_str),
+            item.kind,
+            item.payload.to_string(),
+            item.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
+            item.run_at.map_or(now, |t| t.as_millisecond()),
+            now,
+        ],
+    )?;
+    Ok(id)
+}
+
 #[async_trait]
 impl QueueStore for SqliteStore {
     async fn enqueue(&self, item: NewItem) -> StoreResult<QueueItemId> {
-        self.write(move |conn| {
-            let id = QueueItemId::generate();
-            let now = now_ms();
-            conn.execute(
-                "INSERT INTO queue_items (id, org_id, kind, payload, status, max_attempts,
-                                          run_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?7)",
-                params![
-                    id.as_str(),
-                    item.org_id.as_ref().map(OrgId::as_str),
-                    item.kind,
-                    item.payload.to_string(),
-                    item.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
-                    item.run_at.map_or(now, |t| t.as_millisecond()),
-                    now,
-                ],
-            )
-            .map_err(backend)?;
-            Ok(id)
-        })
-        .await
+        self.write(move |conn| insert_item(conn, &item).map_err(backend))
+            .await
     }
 
     async fn lease(

@@ -145,7 +145,7 @@ impl TenancyStore for SqliteStore {
     }
 
     async fn list_users(&self, org: &OrgId, page: Page) -> StoreResult<Listed<User>> {
-        self.read(|conn| list_in_org(conn, "users", USER_COLUMNS, org, page, user_from_row))
+        self.read(|conn| list_in_org(conn, "users", USER_COLUMNS, org, None, page, user_from_row))
     }
 
     async fn update_user(

@@ -37,6 +37,7 @@ async fn another_organisations_resources_are_not_found() {
             for foreign in [
                 &targets.user_id,
                 &targets.key_id,
+                &targets.data_source_id,
                 &t.org_a.user_id,
                 &t.org_a.org_id,
             ] {

@@ -4,8 +4,10 @@ mod common;
 
 mod cli;
 mod conventions;
+mod data_sources;
 mod isolation;
 mod keys;
 mod rate_limits;
+mod resume;
 mod scopes;
 mod search;

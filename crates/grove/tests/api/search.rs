@@ -13,7 +13,10 @@ async fn seed(t: &TestServer, org: &str) -> String {
     let org_id = OrgId::parse(org).unwrap();
     let ds = t
         .store
-        .create_data_source(&org_id, "Help centre", "file")
+        .create_data_source(
+            &org_id,
+            grove_store::NewDataSource::new("Help centre", grove_core::sources::SourceKind::File),
+        )
         .await
         .unwrap();
     let docs = [

@@ -21,7 +21,7 @@ pub struct TestServer {
     pub search: Arc<SearchEngine>,
     pub client: reqwest::Client,
     server: Option<Server>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// A response, read whole.
@@ -84,7 +84,7 @@ impl TestServer {
             search,
             client: reqwest::Client::new(),
             server: Some(server),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -134,11 +134,18 @@ impl TestServer {
         )
     }
 
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.stop_keeping_data().await;
+    }
+
+    /// Stops the server and hands over its data directory, which lives until
+    /// the returned guard is dropped.
+    pub async fn stop_keeping_data(mut self) -> tempfile::TempDir {
         if let Some(server) = self.server.take() {
             server.shutdown();
             server.wait().await.unwrap();
         }
+        self.dir
     }
 }
 
@@ -157,4 +164,36 @@ pub async fn read(resp: reqwest::Response) -> Reply {
         headers,
         body,
     }
+}
+
+/// Serves the files under `root` over HTTP on a loopback port (content type
+/// by extension); returns the base URL.
+pub async fn serve_dir(root: std::path::PathBuf) -> String {
+    use axum::http::{header, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    let app = axum::Router::new().fallback(move |uri: Uri| {
+        let root = root.clone();
+        async move {
+            let relative = uri.path().trim_start_matches('/');
+            if relative.split('/').any(|part| part == "..") {
+                return StatusCode::BAD_REQUEST.into_response();
+            }
+            let path = root.join(relative);
+            let kind = match path.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css",
+                Some("js") => "application/javascript",
+                Some("txt") => "text/plain",
+                _ => "application/octet-stream",
+            };
+            match std::fs::read(&path) {
+                Ok(bytes) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
 }

@@ -1,0 +1,175 @@
+//! Data source records: kinds, statuses and sync frequencies, syncs with
+//! their progress, and the documents a data source holds.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::ids::{DataSourceId, DocumentId, OrgId, SyncId};
+
+/// A closed set of lowercase wire names with `as_str`, `parse` and `ALL`.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == raw)
+            }
+
+            /// The wire names, for error messages.
+            pub fn names() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// Where a data source's documents come from.
+    SourceKind {
+        Website = "website",
+        File = "file",
+        Kb = "kb",
+        Confluence = "confluence",
+        Slack = "slack",
+        GoogleDrive = "google_drive",
+        Sharepoint = "sharepoint",
+    }
+);
+
+wire_enum!(
+    /// A data source's state: `pending` until its first sync, `processing`
+    /// while one runs, then `active` or `failed`.
+    SourceStatus {
+        Pending = "pending",
+        Processing = "processing",
+        Active = "active",
+        Failed = "failed",
+    }
+);
+
+wire_enum!(
+    /// How often the scheduler syncs a data source.
+    SyncFrequency {
+        Hourly = "hourly",
+        Daily = "daily",
+        Weekly = "weekly",
+        Manual = "manual",
+    }
+);
+
+impl SyncFrequency {
+    /// Time between scheduled syncs; `None` for manual.
+    pub fn interval(self) -> Option<std::time::Duration> {
+        let hours = match self {
+            SyncFrequency::Hourly => 1,
+            SyncFrequency::Daily => 24,
+            SyncFrequency::Weekly => 24 * 7,
+            SyncFrequency::Manual => return None,
+        };
+        Some(std::time::Duration::from_secs(hours * 3600))
+    }
+}
+
+wire_enum!(
+    /// Where a sync stands.
+    SyncStatus {
+        Queued = "queued",
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+);
+
+wire_enum!(
+    /// Who started a sync.
+    SyncInitiator {
+        Manual = "manual",
+        Schedule = "schedule",
+        Api = "api",
+    }
+);
+
+/// A data source: where documents come from, and how they are chunked.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DataSource {
+    pub id: DataSourceId,
+    pub org_id: OrgId,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: SourceKind,
+    /// Type-specific settings (see docs/API.md); secrets are never echoed.
+    #[schema(value_type = Object)]
+    pub config: Value,
+    pub status: SourceStatus,
+    pub sync_frequency: SyncFrequency,
+    /// Chunk size in tokens of the embedding model's tokenizer.
+    pub chunk_size: u32,
+    /// Tokens shared by consecutive chunks of a section.
+    pub chunk_overlap: u32,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_synced_at: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// One sync of a data source, with its progress counters.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SourceSync {
+    pub id: SyncId,
+    pub org_id: OrgId,
+    pub data_source_id: DataSourceId,
+    pub status: SyncStatus,
+    pub initiator: SyncInitiator,
+    pub documents_total: u64,
+    pub documents_done: u64,
+    pub documents_failed: u64,
+    pub chunks_indexed: u64,
+    pub error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<Timestamp>,
+}
+
+/// A document that failed in a sync, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DocumentError {
+    pub document: String,
+    pub message: String,
+}
+
+/// A document as a data source holds it: where it came from and the hash
+/// of the content it was indexed from.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Document {
+    pub id: DocumentId,
+    pub data_source_id: DataSourceId,
+    /// URL, file name or connector item id, unique in the data source.
+    pub source_key: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub content_hash: String,
+    pub chunks: u32,
+}
