@@ -348,6 +348,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    let shutdown_signal = install_shutdown_signal()?;
     let store = open_store(&config)?;
     if store.count_orgs().await? == 0 {
         let creds = provision_org(store.as_ref(), "default", "admin@grove.local").await?;
@@ -357,31 +358,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let (search, embedder_status) = open_search(&config)?;
     let server = Server::start(config, store, search, &embedder_status).await?;
     say(&format!("Grove is listening on http://{}", server.addr));
-    shutdown_signal().await;
+    shutdown_signal.await;
     tracing::info!("shutting down: finishing in-flight requests");
     server.shutdown();
     server.wait().await.context("server stopped with an error")
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+/// Registers SIGTERM and SIGINT handlers now, so a signal that arrives as soon
+/// as the port answers still shuts down gracefully; the future ends on either.
+fn install_shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
             _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
 }
