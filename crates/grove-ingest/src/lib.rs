@@ -6,6 +6,8 @@
 //! connectors stream.
 
 pub mod chunk;
+pub mod documents;
+pub mod files;
 pub mod html;
 pub mod local;
 pub mod net;

@@ -1,11 +1,20 @@
-//! Raw content to a [`ParsedDoc`], chosen by media type or file extension.
+//! Raw content to a [`ParsedDoc`], chosen by media type or file extension:
+//! the one place that knows which formats Grove reads.
 
 use crate::ParsedDoc;
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The formats read, for error messages.
+pub const SUPPORTED: &str = "HTML, Markdown, plain text, PDF, DOCX and CSV";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Html,
     Text,
+    Pdf,
+    Docx,
+    Csv,
 }
 
 fn format(media: &str, name: &str) -> Option<Format> {
@@ -16,6 +25,9 @@ fn format(media: &str, name: &str) -> Option<Format> {
         }
         ("text/plain" | "text/markdown" | "text/x-markdown", _)
         | (_, Some("md" | "markdown" | "txt")) => Some(Format::Text),
+        ("application/pdf", _) | (_, Some("pdf")) => Some(Format::Pdf),
+        (DOCX, _) | (_, Some("docx")) => Some(Format::Docx),
+        ("text/csv", _) | (_, Some("csv")) => Some(Format::Csv),
         _ => None,
     }
 }
@@ -37,6 +49,9 @@ pub fn parse_raw(name: &str, media: &str, bytes: &[u8]) -> Result<ParsedDoc, Str
     match format(media, name) {
         Some(Format::Html) => Ok(crate::html::parse(&String::from_utf8_lossy(bytes))),
         Some(Format::Text) => Ok(crate::text::parse(text()?, stem)),
+        Some(Format::Pdf) => crate::documents::pdf(bytes, stem),
+        Some(Format::Docx) => crate::documents::docx(bytes, stem),
+        Some(Format::Csv) => crate::documents::csv(bytes, stem),
         None => Err(format!("{name}: unsupported content type `{media}`")),
     }
 }

@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::chunk::{ChunkSettings, TokenCounter};
+use crate::files::{FileConnector, FileStore};
 use crate::local::chunk_inputs;
 use crate::net::HttpClient;
 use crate::source::{Connector, Content, SourceDocument, SourceItem};
@@ -92,6 +93,10 @@ impl SyncRunner {
                     &self.config.ingest,
                 )))
             }
+            SourceKind::File => Ok(Box::new(FileConnector::new(
+                &FileStore::new(&self.config.data_dir),
+                &ds.id,
+            ))),
             other => Err(format!(
                 "syncing `{other}` data sources is not available yet"
             )),
@@ -250,7 +255,12 @@ impl<'a> Indexer<'a> {
                 name,
                 content_type,
                 bytes,
-            } => crate::parse::parse_raw(&name, &content_type, &bytes).map_err(Failure::Source)?,
+            } => tokio::task::spawn_blocking(move || {
+                crate::parse::parse_raw(&name, &content_type, &bytes)
+            })
+            .await
+            .map_err(|_| Failure::Source("the parser crashed on this file".into()))?
+            .map_err(Failure::Source)?,
         };
         self.times.parse += started.elapsed();
         let doc_key = format!("{}/{}", self.ds.id, doc.key);

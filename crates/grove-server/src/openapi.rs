@@ -40,6 +40,8 @@ fn component_schemas() -> Schemas {
     collect::<routes::data_sources::UpdateDataSource>(&mut out);
     collect::<routes::data_sources::SyncQueued>(&mut out);
     collect::<routes::data_sources::SyncStatusView>(&mut out);
+    collect::<routes::files::UploadReport>(&mut out);
+    collect::<routes::files::FileList>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
     out
 }

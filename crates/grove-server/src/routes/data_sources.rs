@@ -13,6 +13,7 @@ use grove_core::sources::{
     DataSource, DocumentError, SourceKind, SourceStatus, SyncFrequency, SyncInitiator, SyncStatus,
 };
 use grove_core::ApiError;
+use grove_ingest::files::FileStore;
 use grove_ingest::web::WebsiteConfig;
 use grove_store::{DataSourcePatch, NewDataSource, SyncStart};
 use jiff::Timestamp;
@@ -105,7 +106,7 @@ pub struct SyncStatusView {
     pub errors: Vec<DocumentError>,
 }
 
-fn source_id(raw: &str) -> Result<DataSourceId, Failure> {
+pub(super) fn source_id(raw: &str) -> Result<DataSourceId, Failure> {
     path_id(raw, "id", DataSourceId::parse)
 }
 
@@ -132,10 +133,17 @@ fn check_config(kind: SourceKind, config: Value) -> Result<Value, Failure> {
         SourceKind::Website => WebsiteConfig::from_json(&config)
             .map(|_| config)
             .map_err(|e| Failure(ApiError::invalid_field(&e.field, e.reason))),
+        SourceKind::File => match config.as_object().and_then(|m| m.keys().next()) {
+            None => Ok(config),
+            Some(key) => Err(Failure(ApiError::invalid_field(
+                &format!("config.{key}"),
+                "`file` data sources take no config; upload files to /files",
+            ))),
+        },
         other => Err(Failure(ApiError::invalid_field(
             "type",
             format!(
-                "`{other}` data sources cannot be synced by this version yet; available: website"
+                "`{other}` data sources cannot be synced by this version yet; available: website, file"
             ),
         ))),
     }
@@ -225,7 +233,7 @@ async fn list(
     }))
 }
 
-async fn found(
+pub(super) async fn found(
     state: &AppState,
     caller: &Caller,
     id: &DataSourceId,
@@ -289,6 +297,9 @@ async fn remove(
         .search
         .delete_data_source(caller.org().as_str(), id.as_str())
         .await?;
+    if let Err(e) = FileStore::new(&state.config.data_dir).delete_source(&id) {
+        tracing::error!(data_source = %id, error = %e, "uploaded files could not be removed");
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

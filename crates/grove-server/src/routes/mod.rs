@@ -8,6 +8,7 @@
 
 pub mod api_keys;
 pub mod data_sources;
+pub mod files;
 pub mod ops;
 pub mod search;
 pub mod users;
@@ -59,6 +60,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(api_keys::routes());
     routes.extend(search::routes());
     routes.extend(data_sources::routes());
+    routes.extend(files::routes());
     routes
 }
 

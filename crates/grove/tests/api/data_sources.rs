@@ -4,13 +4,12 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use grove_core::ids::DataSourceId;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{serve_dir, TestServer};
+use crate::common::{serve_dir, wait_for_sync, TestServer};
 
 fn website(url: &str) -> Value {
     json!({"type": "website", "name": "Docs", "config": {"url": url}})
@@ -243,33 +242,6 @@ fn book_pages(dir: &std::path::Path) -> (HashSet<String>, HashSet<String>) {
         }
     }
     (chapters, stubs)
-}
-
-async fn wait_for_sync(t: &TestServer, key: &str, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(900);
-    loop {
-        let status = t
-            .get(&format!("/api/v1/data-sources/{id}/status"), key)
-            .await;
-        assert_eq!(status.status, StatusCode::OK, "{}", status.body);
-        match status.body["sync_status"].as_str() {
-            Some("succeeded" | "failed") => return status.body,
-            _ => {
-                let pct = status.body["progress_pct"].as_u64().unwrap();
-                assert!(
-                    pct <= 99,
-                    "a running sync shows at most 99 %: {}",
-                    status.body
-                );
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "sync did not finish: {}",
-            status.body
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 #[tokio::test]

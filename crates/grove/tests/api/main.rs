@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod conventions;
 mod data_sources;
+mod files;
 mod isolation;
 mod keys;
 mod rate_limits;

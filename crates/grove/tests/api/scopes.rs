@@ -12,6 +12,8 @@ pub struct Targets {
     pub user_id: String,
     pub key_id: String,
     pub data_source_id: String,
+    /// A `file` data source holding `a.md`.
+    pub file_source_id: String,
 }
 
 /// A data source body whose syncs fail at once without network traffic
@@ -38,22 +40,46 @@ impl Targets {
                 data_source_body(n),
             )
             .await;
+        let files = t
+            .post(
+                "/api/v1/data-sources",
+                &t.org_a.api_key,
+                json!({ "type": "file", "name": format!("files{n}") }),
+            )
+            .await;
+        let file_source_id = files.body["id"].as_str().unwrap().to_owned();
+        let form = reqwest::multipart::Form::new().part(
+            "files",
+            reqwest::multipart::Part::bytes(&b"# A"[..]).file_name("a.md"),
+        );
+        let uploaded = t
+            .client
+            .post(t.url(&format!("/api/v1/data-sources/{file_source_id}/files")))
+            .bearer_auth(&t.org_a.api_key)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(uploaded.status(), StatusCode::CREATED);
         Self {
             user_id: user.body["id"].as_str().unwrap().to_owned(),
             key_id,
             data_source_id: ds.body["id"].as_str().unwrap().to_owned(),
+            file_source_id,
         }
     }
 
     pub fn path(&self, route: &RouteInfo) -> String {
         let id = if route.path.contains("users") {
             &self.user_id
+        } else if route.path.contains("/files") {
+            &self.file_source_id
         } else if is_data_source_route(route) {
             &self.data_source_id
         } else {
             &self.key_id
         };
-        route.path.replace("{id}", id)
+        route.path.replace("{id}", id).replace("{*name}", "a.md")
     }
 }
 
@@ -61,11 +87,13 @@ fn is_data_source_route(route: &RouteInfo) -> bool {
     route.path.contains("data-sources") || route.path.contains("data-specs")
 }
 
-/// A sync of a data source whose sync is already queued answers 409: the
-/// route passed its guard.
-pub fn is_sync_conflict(route: &RouteInfo, status: StatusCode) -> bool {
-    (route.path.ends_with("/sync") || route.path.ends_with("/process"))
-        && status == StatusCode::CONFLICT
+/// Answers that mean the route passed its guard though the sample request
+/// did not succeed: a sync while one is queued (409), and an upload without
+/// a multipart body (400; uploads have their own tests).
+pub fn passed_the_guard(route: &RouteInfo, status: StatusCode) -> bool {
+    let sync = route.path.ends_with("/sync") || route.path.ends_with("/process");
+    let upload = route.method == Method::POST && route.path.ends_with("/files");
+    (sync && status == StatusCode::CONFLICT) || (upload && status == StatusCode::BAD_REQUEST)
 }
 
 /// A valid body for routes that take one; `n` keeps unique fields unique.
@@ -130,7 +158,7 @@ async fn every_route_enforces_its_scope() {
             let allowed = *scope == "admin" || *scope == required;
             if allowed {
                 assert!(
-                    reply.status.is_success() || is_sync_conflict(&route, reply.status),
+                    reply.status.is_success() || passed_the_guard(&route, reply.status),
                     "{} {path} with `{scope}` should pass: {} {}",
                     route.method,
                     reply.status,

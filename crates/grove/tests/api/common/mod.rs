@@ -197,3 +197,32 @@ pub async fn serve_dir(root: std::path::PathBuf) -> String {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
+
+/// Polls a data source's status until its sync ends; checks that a running
+/// sync never shows 100 %.
+pub async fn wait_for_sync(t: &TestServer, key: &str, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
+    loop {
+        let status = t
+            .get(&format!("/api/v1/data-sources/{id}/status"), key)
+            .await;
+        assert_eq!(status.status, StatusCode::OK, "{}", status.body);
+        match status.body["sync_status"].as_str() {
+            Some("succeeded" | "failed") => return status.body,
+            _ => {
+                let pct = status.body["progress_pct"].as_u64().unwrap();
+                assert!(
+                    pct <= 99,
+                    "a running sync shows at most 99 %: {}",
+                    status.body
+                );
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sync did not finish: {}",
+            status.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
