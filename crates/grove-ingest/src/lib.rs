@@ -1,21 +1,95 @@
 //! Grove's ingestion side: parsers that turn source formats into clean text
 //! with its structure (title, headings, lists, code, tables), and the chunker
 //! that cuts that text into token-bounded, structure-aligned chunks with byte
-//! offsets for citations; connectors (the website crawler) behind one trait,
+//! offsets for citations; connectors (website crawler, uploaded files,
+//! Confluence, Slack, Google Drive, SharePoint) behind one trait,
 //! an SSRF-guarded HTTP client, and the sync runner that indexes what
 //! connectors stream.
 
 pub mod chunk;
+pub mod confluence;
 pub mod documents;
 pub mod files;
+pub mod gdrive;
 pub mod html;
 pub mod local;
 pub mod net;
 pub mod parse;
+pub mod service;
+pub mod sharepoint;
+pub mod slack;
 pub mod source;
 pub mod sync;
 pub mod text;
 pub mod web;
+
+use source::{Connector, FieldError};
+
+/// Checks a data source's config for its type; the error names the field
+/// inside `config`. The one place that knows which types can be synced.
+pub fn check_config(
+    kind: grove_core::sources::SourceKind,
+    config: &serde_json::Value,
+) -> Result<(), FieldError> {
+    use grove_core::sources::SourceKind;
+    match kind {
+        SourceKind::Website => web::WebsiteConfig::from_json(config).map(drop),
+        SourceKind::File => match config.as_object().and_then(|m| m.keys().next()) {
+            None => Ok(()),
+            Some(key) => Err(FieldError::new(
+                &format!("config.{key}"),
+                "`file` data sources take no config; upload files to /files",
+            )),
+        },
+        SourceKind::Confluence => confluence::ConfluenceConfig::from_json(config).map(drop),
+        SourceKind::Slack => slack::SlackConfig::from_json(config).map(drop),
+        SourceKind::GoogleDrive => gdrive::DriveConfig::from_json(config).map(drop),
+        SourceKind::Sharepoint => sharepoint::SharePointConfig::from_json(config).map(drop),
+        SourceKind::Kb => Err(FieldError::new(
+            "type",
+            "`kb` data sources cannot be created yet: they come with the knowledge-base API",
+        )),
+    }
+}
+
+/// The connector of a data source of `kind` with this `config`.
+pub fn connector(
+    ds: &grove_core::sources::DataSource,
+    http: &net::HttpClient,
+    config: &grove_core::config::Config,
+) -> Result<Box<dyn Connector>, String> {
+    use grove_core::sources::SourceKind;
+    let field = |e: FieldError| format!("{}: {}", e.field, e.reason);
+    let http = http.clone();
+    Ok(match ds.kind {
+        SourceKind::Website => Box::new(web::WebsiteConnector::new(
+            web::WebsiteConfig::from_json(&ds.config).map_err(field)?,
+            http,
+            &config.ingest,
+        )),
+        SourceKind::File => Box::new(files::FileConnector::new(
+            &files::FileStore::new(&config.data_dir),
+            &ds.id,
+        )),
+        SourceKind::Confluence => Box::new(confluence::ConfluenceConnector::new(
+            confluence::ConfluenceConfig::from_json(&ds.config).map_err(field)?,
+            http,
+        )),
+        SourceKind::Slack => Box::new(slack::SlackConnector::new(
+            slack::SlackConfig::from_json(&ds.config).map_err(field)?,
+            http,
+        )),
+        SourceKind::GoogleDrive => Box::new(gdrive::DriveConnector::new(
+            gdrive::DriveConfig::from_json(&ds.config).map_err(field)?,
+            http,
+        )),
+        SourceKind::Sharepoint => Box::new(sharepoint::SharePointConnector::new(
+            sharepoint::SharePointConfig::from_json(&ds.config).map_err(field)?,
+            http,
+        )),
+        SourceKind::Kb => return Err("syncing `kb` data sources is not available yet".into()),
+    })
+}
 
 /// A parsed document: clean text and the blocks it is made of.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use grove_core::config::Config;
 use grove_core::ids::{DocumentId, SyncId};
-use grove_core::sources::{DataSource, Document, SourceKind, SyncStatus};
+use grove_core::sources::{DataSource, Document, SyncStatus};
 use grove_search::chunks::ChunkOwner;
 use grove_search::SearchEngine;
 use grove_store::queue::{JobHandler, Leased};
@@ -28,11 +28,9 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::chunk::{ChunkSettings, TokenCounter};
-use crate::files::{FileConnector, FileStore};
 use crate::local::chunk_inputs;
 use crate::net::HttpClient;
-use crate::source::{Connector, Content, SourceDocument, SourceItem};
-use crate::web::{WebsiteConfig, WebsiteConnector};
+use crate::source::{Content, SourceDocument, SourceItem};
 
 /// How often progress is written while a sync runs.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -82,27 +80,6 @@ impl SyncRunner {
         })
     }
 
-    fn connector(&self, ds: &DataSource) -> Result<Box<dyn Connector>, String> {
-        match ds.kind {
-            SourceKind::Website => {
-                let config = WebsiteConfig::from_json(&ds.config)
-                    .map_err(|e| format!("{}: {}", e.field, e.reason))?;
-                Ok(Box::new(WebsiteConnector::new(
-                    config,
-                    self.client.clone(),
-                    &self.config.ingest,
-                )))
-            }
-            SourceKind::File => Ok(Box::new(FileConnector::new(
-                &FileStore::new(&self.config.data_dir),
-                &ds.id,
-            ))),
-            other => Err(format!(
-                "syncing `{other}` data sources is not available yet"
-            )),
-        }
-    }
-
     /// Runs one sync to its end; returns the stage times.
     pub async fn run(&self, sync: &SyncId, ds: &DataSource) -> Result<StageTimes, String> {
         match self.run_inner(sync, ds).await {
@@ -112,7 +89,8 @@ impl SyncRunner {
     }
 
     async fn run_inner(&self, sync: &SyncId, ds: &DataSource) -> Result<StageTimes, Failure> {
-        let connector = self.connector(ds).map_err(Failure::Source)?;
+        let connector =
+            crate::connector(ds, &self.client, &self.config).map_err(Failure::Source)?;
         let (tx, mut rx) = mpsc::channel(32);
         let mut indexer = Indexer::new(self, sync.clone(), ds);
         let (read, indexed) = tokio::join!(connector.run(tx), indexer.consume(&mut rx));

@@ -14,7 +14,6 @@ use grove_core::sources::{
 };
 use grove_core::ApiError;
 use grove_ingest::files::FileStore;
-use grove_ingest::web::WebsiteConfig;
 use grove_store::{DataSourcePatch, NewDataSource, SyncStart};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -129,24 +128,9 @@ fn check_config(kind: SourceKind, config: Value) -> Result<Value, Failure> {
             "must be an object",
         )));
     }
-    match kind {
-        SourceKind::Website => WebsiteConfig::from_json(&config)
-            .map(|_| config)
-            .map_err(|e| Failure(ApiError::invalid_field(&e.field, e.reason))),
-        SourceKind::File => match config.as_object().and_then(|m| m.keys().next()) {
-            None => Ok(config),
-            Some(key) => Err(Failure(ApiError::invalid_field(
-                &format!("config.{key}"),
-                "`file` data sources take no config; upload files to /files",
-            ))),
-        },
-        other => Err(Failure(ApiError::invalid_field(
-            "type",
-            format!(
-                "`{other}` data sources cannot be synced by this version yet; available: website, file"
-            ),
-        ))),
-    }
+    grove_ingest::check_config(kind, &config)
+        .map(|()| config)
+        .map_err(|e| Failure(ApiError::invalid_field(&e.field, e.reason)))
 }
 
 fn check_chunking(size: u32, overlap: u32) -> Result<(), Failure> {

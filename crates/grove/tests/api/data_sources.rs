@@ -136,8 +136,25 @@ async fn bad_data_sources_are_refused_naming_the_field() {
         ),
         (
             json!({"type": "confluence", "name": "x", "config": {}}),
-            "type",
+            "config.base_url",
         ),
+        (
+            json!({"type": "slack", "name": "x", "config": {"token": "xoxb-1", "channels": "C1"}}),
+            "config.channels",
+        ),
+        (
+            json!({"type": "google_drive", "name": "x", "config": {}}),
+            "config.access_token",
+        ),
+        (
+            json!({"type": "sharepoint", "name": "x", "config": {"access_token": "t"}}),
+            "config.drive_id",
+        ),
+        (
+            json!({"type": "slack", "name": "x", "config": {"token": "t", "base_url": "ftp://x"}}),
+            "config.base_url",
+        ),
+        (json!({"type": "kb", "name": "x"}), "type"),
     ];
     for (body, field) in cases {
         let reply = t.post("/api/v1/data-sources", key, body.clone()).await;
