@@ -130,6 +130,11 @@ typed_id!(
     "evt_"
 );
 typed_id!(
+    /// A knowledge-base article.
+    KbArticleId,
+    "kb_"
+);
+typed_id!(
     /// An item of the durable work queue.
     QueueItemId,
     "qi_"

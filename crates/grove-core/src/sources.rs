@@ -1,12 +1,13 @@
 //! Data source records: kinds, statuses and sync frequencies, syncs with
-//! their progress, and the documents a data source holds.
+//! their progress, the documents a data source holds, and knowledge-base
+//! articles (what a `kb` data source indexes).
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::ids::{DataSourceId, DocumentId, OrgId, SyncId};
+use crate::ids::{DataSourceId, DocumentId, KbArticleId, OrgId, SyncId};
 
 /// A closed set of lowercase wire names with `as_str`, `parse` and `ALL`.
 macro_rules! wire_enum {
@@ -172,4 +173,30 @@ pub struct Document {
     pub url: Option<String>,
     pub content_hash: String,
     pub chunks: u32,
+}
+
+wire_enum!(
+    /// Whether a knowledge-base article is visible (and indexed).
+    ArticleStatus {
+        Draft = "draft",
+        Published = "published",
+    }
+);
+
+/// A knowledge-base article. Published ones are indexed by the
+/// organisation's `kb` data sources.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KbArticle {
+    pub id: KbArticleId,
+    #[serde(skip)]
+    pub org_id: OrgId,
+    pub title: String,
+    /// Markdown.
+    pub content: String,
+    pub tags: Vec<String>,
+    pub status: ArticleStatus,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
 }

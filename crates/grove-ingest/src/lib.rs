@@ -12,6 +12,7 @@ pub mod documents;
 pub mod files;
 pub mod gdrive;
 pub mod html;
+pub mod kb;
 pub mod local;
 pub mod net;
 pub mod parse;
@@ -34,30 +35,41 @@ pub fn check_config(
     use grove_core::sources::SourceKind;
     match kind {
         SourceKind::Website => web::WebsiteConfig::from_json(config).map(drop),
-        SourceKind::File => match config.as_object().and_then(|m| m.keys().next()) {
-            None => Ok(()),
-            Some(key) => Err(FieldError::new(
-                &format!("config.{key}"),
-                "`file` data sources take no config; upload files to /files",
-            )),
-        },
         SourceKind::Confluence => confluence::ConfluenceConfig::from_json(config).map(drop),
         SourceKind::Slack => slack::SlackConfig::from_json(config).map(drop),
         SourceKind::GoogleDrive => gdrive::DriveConfig::from_json(config).map(drop),
         SourceKind::Sharepoint => sharepoint::SharePointConfig::from_json(config).map(drop),
-        SourceKind::Kb => Err(FieldError::new(
-            "type",
-            "`kb` data sources cannot be created yet: they come with the knowledge-base API",
+        SourceKind::File | SourceKind::Kb => no_config(kind, config),
+    }
+}
+
+/// `file` and `kb` sources take no config.
+fn no_config(
+    kind: grove_core::sources::SourceKind,
+    config: &serde_json::Value,
+) -> Result<(), FieldError> {
+    match config.as_object().and_then(|m| m.keys().next()) {
+        None => Ok(()),
+        Some(key) => Err(FieldError::new(
+            &format!("config.{key}"),
+            format!("`{kind}` data sources take no config"),
         )),
     }
 }
 
-/// The connector of a data source of `kind` with this `config`.
+/// What connectors are built from.
+pub struct ConnectorContext<'a> {
+    pub http: &'a net::HttpClient,
+    pub config: &'a grove_core::config::Config,
+    pub store: &'a std::sync::Arc<dyn grove_store::Store>,
+}
+
+/// The connector of a data source, by its type and config.
 pub fn connector(
     ds: &grove_core::sources::DataSource,
-    http: &net::HttpClient,
-    config: &grove_core::config::Config,
+    cx: ConnectorContext<'_>,
 ) -> Result<Box<dyn Connector>, String> {
+    let (http, config) = (cx.http, cx.config);
     use grove_core::sources::SourceKind;
     let field = |e: FieldError| format!("{}: {}", e.field, e.reason);
     let http = http.clone();
@@ -87,7 +99,7 @@ pub fn connector(
             sharepoint::SharePointConfig::from_json(&ds.config).map_err(field)?,
             http,
         )),
-        SourceKind::Kb => return Err("syncing `kb` data sources is not available yet".into()),
+        SourceKind::Kb => Box::new(kb::KbConnector::new(cx.store.clone(), ds.org_id.clone())),
     })
 }
 

@@ -89,8 +89,12 @@ impl SyncRunner {
     }
 
     async fn run_inner(&self, sync: &SyncId, ds: &DataSource) -> Result<StageTimes, Failure> {
-        let connector =
-            crate::connector(ds, &self.client, &self.config).map_err(Failure::Source)?;
+        let cx = crate::ConnectorContext {
+            http: &self.client,
+            config: &self.config,
+            store: &self.store,
+        };
+        let connector = crate::connector(ds, cx).map_err(Failure::Source)?;
         let (tx, mut rx) = mpsc::channel(32);
         let mut indexer = Indexer::new(self, sync.clone(), ds);
         let (read, indexed) = tokio::join!(connector.run(tx), indexer.consume(&mut rx));

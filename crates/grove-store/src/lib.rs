@@ -7,13 +7,15 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use grove_core::apikey::KeyEnvironment;
-use grove_core::ids::{DataSourceId, DocumentId, EventId, KeyId, OrgId, SyncId, UserId};
+use grove_core::ids::{
+    DataSourceId, DocumentId, EventId, KbArticleId, KeyId, OrgId, SyncId, UserId,
+};
 use grove_core::model::{ApiKey, Org, Role, User};
 use grove_core::page::Page;
 use grove_core::scope::Scope;
 use grove_core::sources::{
-    DataSource, Document, DocumentError, SourceKind, SourceStatus, SourceSync, SyncFrequency,
-    SyncInitiator,
+    ArticleStatus, DataSource, Document, DocumentError, KbArticle, SourceKind, SourceStatus,
+    SourceSync, SyncFrequency, SyncInitiator,
 };
 use jiff::Timestamp;
 
@@ -276,6 +278,33 @@ pub trait SyncStore: Send + Sync {
     async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
 }
 
+/// A knowledge-base article as written.
+#[derive(Debug, Clone)]
+pub struct NewKbArticle {
+    pub title: String,
+    pub content: String,
+    pub tags: Vec<String>,
+    pub status: ArticleStatus,
+}
+
+/// Knowledge-base articles. The `kb` connector reads the published ones; the
+/// knowledge-base API (versions, review inbox) builds on these.
+#[async_trait]
+pub trait KbStore: Send + Sync {
+    async fn create_kb_article(&self, org: &OrgId, new: NewKbArticle) -> StoreResult<KbArticle>;
+    /// Replaces an article's fields; `None` if absent.
+    async fn update_kb_article(
+        &self,
+        org: &OrgId,
+        id: &KbArticleId,
+        new: NewKbArticle,
+    ) -> StoreResult<Option<KbArticle>>;
+    /// False if absent.
+    async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> StoreResult<bool>;
+    /// Every published article of the organisation, oldest first.
+    async fn published_kb_articles(&self, org: &OrgId) -> StoreResult<Vec<KbArticle>>;
+}
+
 /// An event waiting in the outbox for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEvent {
@@ -288,7 +317,9 @@ pub struct OutboxEvent {
 
 /// Everything the server needs from persistence.
 #[async_trait]
-pub trait Store: TenancyStore + KeyStore + QueueStore + DataSourceStore + SyncStore {
+pub trait Store:
+    TenancyStore + KeyStore + QueueStore + DataSourceStore + SyncStore + KbStore
+{
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
     /// A short name of the backend, for `/readyz`.

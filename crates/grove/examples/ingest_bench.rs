@@ -1,9 +1,11 @@
 //! End-to-end ingestion benchmark: the Rust book from the toolchain, served
 //! over loopback HTTP, crawled by the website connector, parsed, chunked,
 //! embedded by the real local model and indexed — one full sync into a fresh
-//! data directory. Prints pages/s, chunks/s and the time spent per stage.
+//! data directory. Prints pages/s, chunks/s, the time spent per stage, and
+//! the dev set's retrieval scores over what was indexed (the measurement
+//! behind the default chunk size).
 //!
-//!     cargo run --release -p grove --example ingest_bench
+//!     cargo run --release -p grove --example ingest_bench [-- --chunk-size N]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -82,7 +84,10 @@ async fn main() -> anyhow::Result<()> {
     let store: Arc<dyn Store> = open_store(&config)?;
     let creds = provision_org(store.as_ref(), "bench", "bench@example.com").await?;
     let org = OrgId::parse(&creds.org_id)?;
+    let chunk_size = chunk_size_arg()?;
     let mut new = NewDataSource::new("rust-book", SourceKind::Website);
+    new.chunk_size = chunk_size;
+    new.chunk_overlap = chunk_size.min(512) / 10;
     new.config = json!({"url": format!("{base}/index.html"), "exclude_patterns": ["*/print.html"]});
     let ds = store.create_data_source(&org, new).await?;
     let SyncStart::Started(sync) = store
@@ -127,8 +132,9 @@ async fn main() -> anyhow::Result<()> {
     let write = times.index.saturating_sub(embed);
     let staged = times.wait + times.parse + times.chunk + times.index;
     println!(
-        "Rust book through the website connector, {} cores",
-        std::thread::available_parallelism()?.get()
+        "Rust book through the website connector, {} cores, chunks of {chunk_size} tokens ({} overlap)",
+        std::thread::available_parallelism()?.get(),
+        ds.chunk_overlap
     );
     println!(
         "pages {pages}, chunks {chunks}, wall {:.1} s",
@@ -160,5 +166,42 @@ async fn main() -> anyhow::Result<()> {
         "everything but embedding: {:.1} %",
         share(staged.saturating_sub(embed), staged)
     );
+    retrieval_scores(&engine, org.as_str(), ds.id.as_str()).await
+}
+
+fn chunk_size_arg() -> anyhow::Result<u32> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--chunk-size") {
+        Some(i) => Ok(args
+            .get(i + 1)
+            .ok_or_else(|| anyhow::anyhow!("--chunk-size needs a number"))?
+            .parse()?),
+        None => Ok(512),
+    }
+}
+
+/// The dev set's scores over the data source just indexed.
+async fn retrieval_scores(
+    engine: &grove_search::SearchEngine,
+    org: &str,
+    data_source: &str,
+) -> anyhow::Result<()> {
+    use grove_search::eval::{evaluate, parse_questions};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../eval/rust-book/questions.tsv"
+    );
+    let questions = parse_questions(&std::fs::read_to_string(path)?).map_err(anyhow::Error::msg)?;
+    println!("retrieval over {} dev-set questions:", questions.len());
+    for mode in [grove_search::Mode::Vector, grove_search::Mode::Hybrid] {
+        let s = evaluate(engine, org, data_source, &questions, mode).await?;
+        println!(
+            "  {:<8} hit@5 {:.3}  MRR@10 {:.3}  recall@10 {:.3}",
+            format!("{mode:?}").to_lowercase(),
+            s.hit_at_5,
+            s.mrr_at_10,
+            s.recall_at_10
+        );
+    }
     Ok(())
 }

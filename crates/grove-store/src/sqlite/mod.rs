@@ -8,6 +8,7 @@
 //! query itself (see docs/BENCHMARKS.md).
 
 mod data_sources;
+mod kb;
 mod keys;
 mod queue;
 mod syncs;
@@ -31,6 +32,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_data_sources.sql")),
         M::up(include_str!("../../migrations/0003_ingestion.sql")),
+        M::up(include_str!("../../migrations/0004_kb_articles.sql")),
     ])
 }
 

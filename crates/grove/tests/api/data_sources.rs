@@ -154,7 +154,10 @@ async fn bad_data_sources_are_refused_naming_the_field() {
             json!({"type": "slack", "name": "x", "config": {"token": "t", "base_url": "ftp://x"}}),
             "config.base_url",
         ),
-        (json!({"type": "kb", "name": "x"}), "type"),
+        (
+            json!({"type": "kb", "name": "x", "config": {"space": 1}}),
+            "config.space",
+        ),
     ];
     for (body, field) in cases {
         let reply = t.post("/api/v1/data-sources", key, body.clone()).await;
@@ -362,4 +365,115 @@ async fn the_rust_book_is_crawled_once_per_chapter_and_answers_the_dev_set() {
         hit_at_5 >= 0.9,
         "dev-set hit@5 over the crawled book: {stdout}"
     );
+}
+
+#[tokio::test]
+async fn a_kb_source_indexes_published_articles_and_drops_the_rest() {
+    use grove_core::sources::ArticleStatus;
+    use grove_store::NewKbArticle;
+    let t = TestServer::start().await;
+    let key = t.org_a.api_key.clone();
+    let org = grove_core::ids::OrgId::parse(&t.org_a.org_id).unwrap();
+    let article = |title: &str, content: &str, status| NewKbArticle {
+        title: title.into(),
+        content: content.into(),
+        tags: vec!["hr".into()],
+        status,
+    };
+    let leave = t
+        .store
+        .create_kb_article(
+            &org,
+            article(
+                "Parental leave",
+                "Parents get sixteen weeks of paid leave.",
+                ArticleStatus::Published,
+            ),
+        )
+        .await
+        .unwrap();
+    t.store
+        .create_kb_article(
+            &org,
+            article(
+                "Draft: bonus plan",
+                "Bonuses are paid in March.",
+                ArticleStatus::Draft,
+            ),
+        )
+        .await
+        .unwrap();
+    let other_org = grove_core::ids::OrgId::parse(&t.org_b.org_id).unwrap();
+    t.store
+        .create_kb_article(
+            &other_org,
+            article(
+                "Org B secret",
+                "Org B pays bonuses in June.",
+                ArticleStatus::Published,
+            ),
+        )
+        .await
+        .unwrap();
+
+    let created = t
+        .post(
+            "/api/v1/data-sources",
+            &key,
+            json!({"type": "kb", "name": "Knowledge base"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let sync = async || {
+        let queued = t
+            .post(&format!("/api/v1/data-sources/{id}/sync"), &key, json!({}))
+            .await;
+        assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
+        wait_for_sync(&t, &key, &id).await
+    };
+    let status = sync().await;
+    assert_eq!(status["sync_status"], "succeeded", "{status}");
+    assert_eq!(
+        status["documents_done"], 1,
+        "only the published article of this organisation"
+    );
+    let search = async |query: &str| {
+        let found = t
+            .post(
+                "/api/v1/semantic-search",
+                &t.org_a.api_key,
+                json!({"query": query, "org_id": t.org_a.org_id, "mode": "lexical"}),
+            )
+            .await;
+        found.body["chunks"].as_array().unwrap().clone()
+    };
+    let hits = search("paid parental leave weeks").await;
+    assert_eq!(hits[0]["document_title"], "Parental leave");
+    assert_eq!(hits[0]["document_url"], format!("/api/v1/kb/{}", leave.id));
+    assert!(
+        search("bonuses").await.is_empty(),
+        "drafts and other organisations stay out"
+    );
+
+    t.store
+        .update_kb_article(
+            &org,
+            &leave.id,
+            article(
+                "Parental leave",
+                "Parents get sixteen weeks.",
+                ArticleStatus::Draft,
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let status = sync().await;
+    assert_eq!(status["documents_done"], 0, "{status}");
+    assert!(
+        search("paid parental leave weeks").await.is_empty(),
+        "unpublished articles leave the index"
+    );
+    t.stop().await;
 }
