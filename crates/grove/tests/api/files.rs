@@ -107,6 +107,12 @@ async fn uploaded_documents_and_archives_are_indexed_and_removable() {
             ("handbook.docx", fixture("handbook.docx")),
             ("manual.pdf", fixture("manual.pdf")),
             ("notes.zip", archive),
+            (
+                "faq.html",
+                b"<html><head><title>FAQ</title></head><body><nav>Home | About</nav><main><h1>FAQ</h1><p>Greenhouse vents open automatically above 28 degrees.</p></main></body></html>".to_vec(),
+            ),
+            ("todo.txt", b"Order more terracotta pots before April.".to_vec()),
+            ("broken.pdf", b"%PDF-1.7 truncated".to_vec()),
         ],
     )
     .await;
@@ -118,14 +124,21 @@ async fn uploaded_documents_and_archives_are_indexed_and_removable() {
         .starts_with("syn_"));
     let status = wait_for_sync(&t, &key, &id).await;
     assert_eq!(status["sync_status"], "succeeded", "{status}");
-    assert_eq!(status["documents_done"], 4, "{status}");
+    assert_eq!(status["documents_done"], 6, "{status}");
+    assert_eq!(status["documents_failed"], 1, "{status}");
+    assert_eq!(status["errors"][0]["document"], "broken.pdf");
+    let message = status["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("could not be read"), "{status}");
     assert_eq!(
         files_of(&t, &key, &id).await,
         [
+            "broken.pdf",
+            "faq.html",
             "handbook.docx",
             "manual.pdf",
             "notes/compost.md",
-            "notes/seeds.csv"
+            "notes/seeds.csv",
+            "todo.txt"
         ]
     );
 
@@ -134,6 +147,8 @@ async fn uploaded_documents_and_archives_are_indexed_and_removable() {
         ("whiteflies sticky traps", "Greenhouse Handbook"),
         ("turn the compost heap", "Compost"),
         ("bean depth", "seeds"),
+        ("vents open automatically", "FAQ"),
+        ("terracotta pots", "todo"),
     ] {
         let hits = search(&t, query).await;
         assert_eq!(hits[0]["document_title"], title, "{query}: {hits:?}");
