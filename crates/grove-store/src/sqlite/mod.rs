@@ -27,13 +27,15 @@ use crate::{Store, StoreError, StoreResult};
 type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// Schema versions, oldest first. Append; never edit a released migration.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_data_sources.sql"),
+    include_str!("../../migrations/0003_ingestion.sql"),
+    include_str!("../../migrations/0004_kb_articles.sql"),
+];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("../../migrations/0001_init.sql")),
-        M::up(include_str!("../../migrations/0002_data_sources.sql")),
-        M::up(include_str!("../../migrations/0003_ingestion.sql")),
-        M::up(include_str!("../../migrations/0004_kb_articles.sql")),
-    ])
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// Connections in the pool: readers run in parallel under WAL, writers queue
@@ -227,7 +229,7 @@ mod tests {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version as usize, MIGRATIONS.len());
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
