@@ -118,7 +118,7 @@ enum IngestCommand {
 enum SourcesCommand {
     /// Create a data source; prints its id.
     Add {
-        /// website (other types: see docs/API.md)
+        /// website or file (other types need config: see docs/API.md)
         #[arg(long = "type", default_value = "website")]
         kind: String,
         #[arg(long)]
@@ -131,6 +131,16 @@ enum SourcesCommand {
         /// hourly, daily, weekly or manual.
         #[arg(long, default_value = "manual")]
         frequency: String,
+    },
+    /// Upload files (PDF, DOCX, HTML, Markdown, text, CSV, zip) to a `file`
+    /// data source and follow the sync that indexes them.
+    Upload {
+        id: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Return once the files are stored.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Queue a sync and follow it with a progress bar.
     Sync {
@@ -321,6 +331,9 @@ async fn main() -> anyhow::Result<()> {
                         frequency,
                     };
                     sources::add(&remote, new).await
+                }
+                SourcesCommand::Upload { id, files, no_wait } => {
+                    sources::upload(&remote, id, files, !no_wait).await
                 }
                 SourcesCommand::Sync { id, no_wait } => sources::sync(&remote, id, !no_wait).await,
                 SourcesCommand::Status { id } => sources::status(&remote, id).await,

@@ -1,6 +1,7 @@
-//! `grove sources add|sync|status`: a client of a running server's
-//! data-source API. `sync` queues a sync and, unless `--no-wait`, follows it
-//! with a progress bar of documents, chunks and the ETA until it ends.
+//! `grove sources add|upload|sync|status`: a client of a running server's
+//! data-source API. `sync` queues a sync (and `upload` stores files, which
+//! queues one) and, unless `--no-wait`, follows it with a progress bar of
+//! documents, chunks and the ETA until it ends.
 
 use std::time::Duration;
 
@@ -39,13 +40,20 @@ impl Remote {
         path: &str,
         body: Option<Value>,
     ) -> anyhow::Result<Value> {
-        let mut req = self
-            .client
-            .request(method, format!("{}{path}", self.server))
-            .bearer_auth(&self.key);
+        let mut req = self.request(method, path);
         if let Some(body) = body {
             req = req.json(&body);
         }
+        self.send(req).await
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.server))
+            .bearer_auth(&self.key)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
         let resp = req
             .send()
             .await
@@ -104,6 +112,68 @@ pub async fn sync(remote: &Remote, id: &str, wait: bool) -> anyhow::Result<()> {
     if !wait {
         return Ok(());
     }
+    follow(remote, id).await
+}
+
+pub async fn upload(
+    remote: &Remote,
+    id: &str,
+    files: &[std::path::PathBuf],
+    wait: bool,
+) -> anyhow::Result<()> {
+    let mut form = reqwest::multipart::Form::new();
+    for path in files {
+        let bytes = tokio::fs::read(path)
+            .await
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+    }
+    let req = remote
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/data-sources/{id}/files"),
+        )
+        .multipart(form);
+    let stored = remote.send(req).await?;
+    for f in stored["files"].as_array().into_iter().flatten() {
+        eprintln!(
+            "stored: {} ({} bytes)",
+            f["name"].as_str().unwrap_or("?"),
+            f["bytes"]
+        );
+    }
+    for f in stored["skipped"].as_array().into_iter().flatten() {
+        eprintln!(
+            "skipped: {}: {}",
+            f["name"].as_str().unwrap_or("?"),
+            f["reason"].as_str().unwrap_or("?")
+        );
+    }
+    match stored["sync_id"].as_str() {
+        Some(sync) if wait => {
+            eprintln!("sync {sync} queued");
+            follow(remote, id).await
+        }
+        Some(sync) => {
+            eprintln!("sync {sync} queued");
+            Ok(())
+        }
+        None => {
+            eprintln!("a sync is already running; run `grove sources sync {id}` after it ends");
+            Ok(())
+        }
+    }
+}
+
+/// Polls the status until the sync ends, drawing the progress bar.
+async fn follow(remote: &Remote, id: &str) -> anyhow::Result<()> {
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} documents  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -1,7 +1,7 @@
 //! Syncs through the `grove` binary: one survives `kill -9` (killed mid-sync,
 //! started again on the same data directory, it finishes from the durable
 //! queue with the same documents and chunks as an uninterrupted sync), and
-//! `grove sources add|sync|status` drive one from the command line.
+//! `grove sources add|upload|sync|status` drive syncs from the command line.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -245,6 +245,21 @@ async fn the_sources_commands_add_sync_with_progress_and_report_status() {
     let status: Value = serde_json::from_str(&status).unwrap();
     assert_eq!(status["sync_status"], "succeeded");
     assert_eq!(status["documents_done"], 4);
+
+    let files = tempfile::tempdir().unwrap();
+    let guide = files.path().join("guide.md");
+    let faq = files.path().join("faq.txt");
+    std::fs::write(&guide, "# Guide\n\nWidgets ship in blue boxes.").unwrap();
+    std::fs::write(&faq, "Returns are free for thirty days.").unwrap();
+    let (ok, file_source, err) = cli(&["add", "--type", "file", "--name", "Docs"]).await;
+    assert!(ok, "{err}");
+    let (guide, faq) = (guide.to_str().unwrap(), faq.to_str().unwrap());
+    let (ok, _, err) = cli(&["upload", &file_source, guide, faq]).await;
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("stored: guide.md") && err.contains("done: 2 documents"),
+        "{err}"
+    );
 
     let (ok, _, err) = cli(&["add", "--name", "Bad", "--url", "ftp://x"]).await;
     assert!(
