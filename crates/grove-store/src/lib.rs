@@ -227,6 +227,15 @@ pub trait SyncStore: Send + Sync {
         data_source: &DataSourceId,
         initiator: SyncInitiator,
     ) -> StoreResult<SyncStart>;
+    /// Like [`Self::start_sync`], but when a sync is already queued or
+    /// running, marks the data source so that finishing that sync queues
+    /// another (for changes the running one may have missed).
+    async fn start_or_follow_up_sync(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+        initiator: SyncInitiator,
+    ) -> StoreResult<SyncStart>;
     async fn get_sync(&self, id: &SyncId) -> StoreResult<Option<SourceSync>>;
     /// The newest sync of a data source.
     async fn latest_sync(
@@ -248,7 +257,8 @@ pub trait SyncStore: Send + Sync {
     async fn document_errors(&self, id: &SyncId, limit: u32) -> StoreResult<Vec<DocumentError>>;
     /// Ends a sync: `Ok` marks it succeeded and the data source active,
     /// `Err(reason)` failed; both record an outbox event
-    /// (`data_source.synced` or `data_source.failed`) in the same transaction.
+    /// (`data_source.synced` or `data_source.failed`) in the same transaction,
+    /// and queue a follow-up sync if one was asked for while it ran.
     async fn finish_sync(&self, id: &SyncId, outcome: Result<(), String>) -> StoreResult<()>;
 
     async fn get_document(

@@ -152,3 +152,69 @@ async fn the_scheduler_sees_what_is_due() {
     assert_eq!(events[0].event, "data_source.failed");
     assert_eq!(events[0].data["error"], "site down");
 }
+
+#[tokio::test]
+async fn a_change_during_a_sync_queues_one_follow_up_when_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let org = org(&store).await;
+    let ds = store
+        .create_data_source(&org, NewDataSource::new("files", SourceKind::File))
+        .await
+        .unwrap();
+    let SyncStart::Started(first) = store
+        .start_or_follow_up_sync(&org, &ds.id, SyncInitiator::Api)
+        .await
+        .unwrap()
+    else {
+        panic!("nothing was running");
+    };
+    store.mark_sync_running(&first.id).await.unwrap();
+    // Two changes while it runs ask for one follow-up.
+    for _ in 0..2 {
+        let started = store
+            .start_or_follow_up_sync(&org, &ds.id, SyncInitiator::Api)
+            .await
+            .unwrap();
+        assert!(matches!(started, SyncStart::AlreadyActive(ref id) if *id == first.id));
+    }
+    store.finish_sync(&first.id, Ok(())).await.unwrap();
+    let follow_up = store.latest_sync(&org, &ds.id).await.unwrap().unwrap();
+    assert_ne!(follow_up.id, first.id);
+    assert_eq!(follow_up.status.as_str(), "queued");
+    let leased: Vec<String> = {
+        let mut ids = Vec::new();
+        while let Some(item) = store
+            .lease(&[SYNC_KIND.into()], "w", Duration::from_secs(30))
+            .await
+            .unwrap()
+        {
+            ids.push(item.payload["sync_id"].as_str().unwrap().to_owned());
+        }
+        ids
+    };
+    assert_eq!(leased, [first.id.to_string(), follow_up.id.to_string()]);
+
+    // The follow-up ends with nothing more asked: no third sync.
+    store.finish_sync(&follow_up.id, Ok(())).await.unwrap();
+    let latest = store.latest_sync(&org, &ds.id).await.unwrap().unwrap();
+    assert_eq!(latest.id, follow_up.id);
+    // A plain start while one runs asks for nothing.
+    let SyncStart::Started(third) = store
+        .start_sync(&org, &ds.id, SyncInitiator::Api)
+        .await
+        .unwrap()
+    else {
+        panic!("nothing was running");
+    };
+    assert!(matches!(
+        store
+            .start_sync(&org, &ds.id, SyncInitiator::Api)
+            .await
+            .unwrap(),
+        SyncStart::AlreadyActive(_)
+    ));
+    store.finish_sync(&third.id, Ok(())).await.unwrap();
+    let latest = store.latest_sync(&org, &ds.id).await.unwrap().unwrap();
+    assert_eq!(latest.id, third.id);
+}

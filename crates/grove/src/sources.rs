@@ -166,7 +166,8 @@ pub async fn upload(
             Ok(())
         }
         None => {
-            eprintln!("a sync is already running; run `grove sources sync {id}` after it ends");
+            let running = stored["follows_sync_id"].as_str().unwrap_or("?");
+            eprintln!("sync {running} is under way; another is queued when it ends");
             Ok(())
         }
     }

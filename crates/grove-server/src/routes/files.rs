@@ -30,8 +30,11 @@ pub struct UploadReport {
     /// Archive entries not stored (unsupported types).
     pub skipped: Vec<SkippedFile>,
     /// The sync queued to index the files; `null` when one was already
-    /// queued or running (sync again after it ends to index these files).
+    /// queued or running: then another is queued when it ends.
     pub sync_id: Option<SyncId>,
+    /// The sync already queued or running, after which the files' sync is
+    /// queued; `null` when `sync_id` is set.
+    pub follows_sync_id: Option<SyncId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,32 +123,31 @@ async fn upload(
     }
     let ds_id = ds.id.clone();
     let (stored, skipped) = blocking(move || upload.commit(&files, &ds_id)).await?;
-    let sync_id = queue_sync(&state, &caller, &ds.id).await?;
+    let (sync_id, follows_sync_id) = match queue_sync(&state, &caller, &ds.id).await? {
+        SyncStart::Started(sync) => (Some(sync.id), None),
+        SyncStart::AlreadyActive(running) => (None, Some(running)),
+    };
     Ok((
         StatusCode::CREATED,
         JsonResponse(UploadReport {
             files: stored,
             skipped,
             sync_id,
+            follows_sync_id,
         }),
     ))
 }
 
+/// Queues a sync of the files, or a follow-up of the one under way.
 async fn queue_sync(
     state: &AppState,
     caller: &Caller,
     id: &DataSourceId,
-) -> Result<Option<SyncId>, Failure> {
-    Ok(
-        match state
-            .store
-            .start_sync(caller.org(), id, SyncInitiator::Api)
-            .await?
-        {
-            SyncStart::Started(sync) => Some(sync.id),
-            SyncStart::AlreadyActive(_) => None,
-        },
-    )
+) -> Result<SyncStart, Failure> {
+    Ok(state
+        .store
+        .start_or_follow_up_sync(caller.org(), id, SyncInitiator::Api)
+        .await?)
 }
 
 async fn list(

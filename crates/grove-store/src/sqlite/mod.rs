@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_data_sources.sql"),
     include_str!("../../migrations/0003_ingestion.sql"),
     include_str!("../../migrations/0004_kb_articles.sql"),
+    include_str!("../../migrations/0005_follow_up_syncs.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -89,6 +89,64 @@ fn record_event(
     .map_err(backend)
 }
 
+impl SqliteStore {
+    async fn begin_sync(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+        initiator: SyncInitiator,
+        follow_up: bool,
+    ) -> StoreResult<SyncStart> {
+        let (org, ds) = (org.clone(), data_source.clone());
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            if let Some(active) = active_sync(&tx, &ds)? {
+                if follow_up {
+                    tx.execute(
+                        "UPDATE data_sources SET follow_up_sync = 1 WHERE id = ?1",
+                        params![ds.as_str()],
+                    )
+                    .map_err(backend)?;
+                    tx.commit().map_err(backend)?;
+                }
+                return Ok(SyncStart::AlreadyActive(active));
+            }
+            let sync = insert_sync(&tx, &org, &ds, initiator)?;
+            tx.commit().map_err(backend)?;
+            Ok(SyncStart::Started(sync))
+        })
+        .await
+    }
+}
+
+/// A queued sync and its durable queue item, inside the caller's transaction.
+fn insert_sync(
+    tx: &Connection,
+    org: &OrgId,
+    ds: &DataSourceId,
+    initiator: SyncInitiator,
+) -> StoreResult<SourceSync> {
+    let id = SyncId::generate();
+    tx.execute(
+        "INSERT INTO syncs (id, org_id, data_source_id, status, initiator, created_at)
+         VALUES (?1, ?2, ?3, 'queued', ?4, ?5)",
+        params![
+            id.as_str(),
+            org.as_str(),
+            ds.as_str(),
+            initiator.as_str(),
+            now_ms()
+        ],
+    )
+    .map_err(backend)?;
+    let mut item = NewItem::new(SYNC_KIND, json!({ "sync_id": id.as_str() }));
+    item.org_id = Some(org.clone());
+    insert_item(tx, &item).map_err(backend)?;
+    select_sync(tx, &id)?.ok_or_else(|| backend("sync vanished"))
+}
+
 #[async_trait]
 impl SyncStore for SqliteStore {
     async fn start_sync(
@@ -97,35 +155,16 @@ impl SyncStore for SqliteStore {
         data_source: &DataSourceId,
         initiator: SyncInitiator,
     ) -> StoreResult<SyncStart> {
-        let (org, ds) = (org.clone(), data_source.clone());
-        self.write(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
-            if let Some(active) = active_sync(&tx, &ds)? {
-                return Ok(SyncStart::AlreadyActive(active));
-            }
-            let id = SyncId::generate();
-            tx.execute(
-                "INSERT INTO syncs (id, org_id, data_source_id, status, initiator, created_at)
-                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5)",
-                params![
-                    id.as_str(),
-                    org.as_str(),
-                    ds.as_str(),
-                    initiator.as_str(),
-                    now_ms()
-                ],
-            )
-            .map_err(backend)?;
-            let mut item = NewItem::new(SYNC_KIND, json!({ "sync_id": id.as_str() }));
-            item.org_id = Some(org.clone());
-            insert_item(&tx, &item).map_err(backend)?;
-            let sync = select_sync(&tx, &id)?.ok_or_else(|| backend("sync vanished"))?;
-            tx.commit().map_err(backend)?;
-            Ok(SyncStart::Started(sync))
-        })
-        .await
+        self.begin_sync(org, data_source, initiator, false).await
+    }
+
+    async fn start_or_follow_up_sync(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+        initiator: SyncInitiator,
+    ) -> StoreResult<SyncStart> {
+        self.begin_sync(org, data_source, initiator, true).await
     }
 
     async fn get_sync(&self, id: &SyncId) -> StoreResult<Option<SourceSync>> {
@@ -276,6 +315,16 @@ impl SyncStore for SqliteStore {
                 "error": error,
             });
             record_event(&tx, sync.org_id.as_str(), event, data)?;
+            let follow_up = tx
+                .execute(
+                    "UPDATE data_sources SET follow_up_sync = 0
+                     WHERE id = ?1 AND follow_up_sync = 1",
+                    params![sync.data_source_id.as_str()],
+                )
+                .map_err(backend)?;
+            if follow_up > 0 {
+                insert_sync(&tx, &sync.org_id, &sync.data_source_id, sync.initiator)?;
+            }
             tx.commit().map_err(backend)
         })
         .await

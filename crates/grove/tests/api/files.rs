@@ -301,3 +301,54 @@ async fn refused_uploads_answer_4xx_and_store_nothing() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn files_uploaded_during_a_sync_are_indexed_by_a_follow_up() {
+    let t = TestServer::start().await;
+    let key = t.org_a.api_key.clone();
+    let created = t
+        .post(
+            "/api/v1/data-sources",
+            &key,
+            json!({"type": "file", "name": "Notes"}),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let first = upload(
+        &t,
+        &key,
+        &id,
+        &[("a.md", b"# Alpha\n\nKiwis ripen in May.".to_vec())],
+    )
+    .await;
+    let first_sync = first.body["sync_id"].as_str().unwrap().to_owned();
+    let second = upload(
+        &t,
+        &key,
+        &id,
+        &[("b.md", b"# Beta\n\nLemons ripen in June.".to_vec())],
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    // Either the first sync was still queued or running (a follow-up is
+    // promised), or it had ended and a new one started.
+    match second.body["follows_sync_id"].as_str() {
+        Some(follows) => {
+            assert_eq!(follows, first_sync);
+            assert!(second.body["sync_id"].is_null());
+        }
+        None => assert!(second.body["sync_id"].is_string(), "{}", second.body),
+    }
+    let status = wait_for_sync(&t, &key, &id).await;
+    assert_ne!(status["sync_id"], first_sync.as_str(), "{status}");
+    assert_eq!(status["documents_done"], 2, "{status}");
+    assert_eq!(
+        search(&t, "lemons ripen").await[0]["document_title"],
+        "Beta"
+    );
+    assert_eq!(
+        search(&t, "kiwis ripen").await[0]["document_title"],
+        "Alpha"
+    );
+    t.stop().await;
+}
