@@ -18,7 +18,7 @@ use grove_core::ids::DataSourceId;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::source::{content_hash, Connector, Content, SourceDocument, SourceItem};
+use crate::source::{Connector, SourceDocument, SourceItem};
 
 /// Entries read from one archive at most.
 const MAX_ZIP_ENTRIES: usize = 10_000;
@@ -396,17 +396,12 @@ impl Connector for FileConnector {
         let _ = out.send(SourceItem::Discovered(files.len() as u64)).await;
         for file in files {
             let item = match tokio::fs::read(dir.join(&file.name)).await {
-                Ok(bytes) => SourceItem::Document(SourceDocument {
-                    key: file.name.clone(),
-                    url: None,
-                    content_hash: content_hash(&bytes),
-                    content: Content::Raw {
-                        name: file.name,
-                        content_type: String::new(),
-                        bytes,
-                    },
-                    parse_time: std::time::Duration::ZERO,
-                }),
+                Ok(bytes) => SourceItem::Document(SourceDocument::raw(
+                    file.name.clone(),
+                    None,
+                    file.name,
+                    bytes,
+                )),
                 Err(e) => SourceItem::Failed {
                     key: file.name,
                     message: format!("could not be read: {e}"),

@@ -9,8 +9,8 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::net::HttpClient;
-use crate::service::{Auth, ConfigReader, ServiceApi, ServiceError};
-use crate::source::{content_hash, Connector, Content, FieldError, SourceDocument, SourceItem};
+use crate::service::{sync_item, Auth, ConfigReader, ServiceApi, ServiceError};
+use crate::source::{Connector, FieldError, SourceDocument, SourceItem};
 
 const FIELDS: &str = "nextPageToken,files(id,name,mimeType,modifiedTime,webViewLink)";
 
@@ -131,22 +131,13 @@ impl Connector for DriveConnector {
             .await;
         for file in readable {
             let key = format!("file/{}", file["id"].as_str().unwrap_or_default());
-            let item = match self.fetch(file).await {
-                Ok(Some((name, bytes))) => SourceItem::Document(SourceDocument {
-                    key,
-                    url: file["webViewLink"].as_str().map(str::to_owned),
-                    content_hash: content_hash(&bytes),
-                    content: Content::Raw {
-                        name,
-                        content_type: String::new(),
-                        bytes,
-                    },
-                    parse_time: std::time::Duration::ZERO,
-                }),
+            let url = file["webViewLink"].as_str().map(str::to_owned);
+            let fetched = match self.fetch(file).await {
                 Ok(None) => continue,
-                Err(ServiceError::Credentials(e)) => return Err(e),
-                Err(ServiceError::Other(message)) => SourceItem::Failed { key, message },
+                Ok(Some((name, bytes))) => Ok(SourceDocument::raw(key.clone(), url, name, bytes)),
+                Err(e) => Err(e),
             };
+            let item = sync_item(key, fetched)?;
             if out.send(item).await.is_err() {
                 break;
             }

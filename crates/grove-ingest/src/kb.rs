@@ -9,7 +9,7 @@ use grove_core::ids::OrgId;
 use grove_store::Store;
 use tokio::sync::mpsc;
 
-use crate::source::{content_hash, Connector, Content, SourceDocument, SourceItem};
+use crate::source::{Connector, SourceDocument, SourceItem};
 
 pub struct KbConnector {
     store: Arc<dyn Store>,
@@ -35,17 +35,12 @@ impl Connector for KbConnector {
             .await;
         for article in articles {
             let markdown = format!("# {}\n\n{}", article.title.trim(), article.content);
-            let item = SourceItem::Document(SourceDocument {
-                key: format!("article/{}", article.id),
-                url: Some(format!("/api/v1/kb/{}", article.id)),
-                content_hash: content_hash(markdown.as_bytes()),
-                content: Content::Raw {
-                    name: format!("{}.md", article.id),
-                    content_type: "text/markdown".into(),
-                    bytes: markdown.into_bytes(),
-                },
-                parse_time: std::time::Duration::ZERO,
-            });
+            let item = SourceItem::Document(SourceDocument::raw(
+                format!("article/{}", article.id),
+                Some(format!("/api/v1/kb/{}", article.id)),
+                format!("{}.md", article.id),
+                markdown.into_bytes(),
+            ));
             if out.send(item).await.is_err() {
                 break;
             }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::net::{FetchError, Fetched, HttpClient};
-use crate::source::FieldError;
+use crate::source::{FieldError, SourceDocument, SourceItem};
 
 /// Attempts per request (the first included) on 429 and 5xx answers.
 const ATTEMPTS: u32 = 5;
@@ -31,6 +31,19 @@ pub enum ServiceError {
 impl From<ServiceError> for String {
     fn from(e: ServiceError) -> Self {
         e.to_string()
+    }
+}
+
+/// One document's outcome as a sync item: refused credentials end the
+/// sync (`Err`); any other failure is that document's, and the sync goes on.
+pub fn sync_item(
+    key: String,
+    fetched: Result<SourceDocument, ServiceError>,
+) -> Result<SourceItem, String> {
+    match fetched {
+        Ok(doc) => Ok(SourceItem::Document(doc)),
+        Err(ServiceError::Credentials(e)) => Err(e),
+        Err(ServiceError::Other(message)) => Ok(SourceItem::Failed { key, message }),
     }
 }
 

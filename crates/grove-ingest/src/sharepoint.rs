@@ -9,8 +9,8 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::net::HttpClient;
-use crate::service::{Auth, ConfigReader, ServiceApi, ServiceError};
-use crate::source::{content_hash, Connector, Content, FieldError, SourceDocument, SourceItem};
+use crate::service::{sync_item, Auth, ConfigReader, ServiceApi, ServiceError};
+use crate::source::{Connector, FieldError, SourceDocument, SourceItem};
 
 /// Folders walked at most, against cycles and runaway libraries.
 const MAX_FOLDERS: usize = 10_000;
@@ -111,25 +111,13 @@ impl Connector for SharePointConnector {
                 "/v1.0/drives/{}/items/{id}/content",
                 self.drive_id
             ));
+            let web_url = file["webUrl"].as_str().map(str::to_owned);
             let fetched = match url {
                 Ok(url) => self.api.get(url).await,
                 Err(e) => Err(e),
             };
-            let item = match fetched {
-                Ok(fetched) => SourceItem::Document(SourceDocument {
-                    key,
-                    url: file["webUrl"].as_str().map(str::to_owned),
-                    content_hash: content_hash(&fetched.body),
-                    content: Content::Raw {
-                        name,
-                        content_type: String::new(),
-                        bytes: fetched.body,
-                    },
-                    parse_time: std::time::Duration::ZERO,
-                }),
-                Err(ServiceError::Credentials(e)) => return Err(e),
-                Err(ServiceError::Other(message)) => SourceItem::Failed { key, message },
-            };
+            let doc = fetched.map(|f| SourceDocument::raw(key.clone(), web_url, name, f.body));
+            let item = sync_item(key, doc)?;
             if out.send(item).await.is_err() {
                 break;
             }

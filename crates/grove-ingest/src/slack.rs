@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::net::HttpClient;
-use crate::service::{Auth, ConfigReader, ServiceApi, ServiceError};
+use crate::service::{sync_item, Auth, ConfigReader, ServiceApi, ServiceError};
 use crate::source::{content_hash, Connector, Content, FieldError, SourceDocument, SourceItem};
 use crate::{BlockKind, DocBuilder};
 
@@ -193,14 +193,8 @@ impl Connector for SlackConnector {
         let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * HISTORY_DAYS);
         let oldest = since.as_second().to_string();
         for (id, name) in channels {
-            let item = match self.channel_document(&id, &name, &oldest).await {
-                Ok(doc) => SourceItem::Document(doc),
-                Err(ServiceError::Credentials(e)) => return Err(e),
-                Err(ServiceError::Other(message)) => SourceItem::Failed {
-                    key: format!("channel/{id}"),
-                    message,
-                },
-            };
+            let doc = self.channel_document(&id, &name, &oldest).await;
+            let item = sync_item(format!("channel/{id}"), doc)?;
             if out.send(item).await.is_err() {
                 break;
             }

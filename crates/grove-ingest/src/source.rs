@@ -33,6 +33,23 @@ pub struct SourceDocument {
     pub parse_time: std::time::Duration,
 }
 
+impl SourceDocument {
+    /// Raw bytes, parsed later by `name`'s extension; hashed here.
+    pub fn raw(key: String, url: Option<String>, name: String, bytes: Vec<u8>) -> Self {
+        Self {
+            key,
+            url,
+            content_hash: content_hash(&bytes),
+            content: Content::Raw {
+                name,
+                content_type: String::new(),
+                bytes,
+            },
+            parse_time: std::time::Duration::ZERO,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum SourceItem {
     Document(SourceDocument),
