@@ -93,24 +93,25 @@ impl DriveConnector {
         }
     }
 
-    /// The file's bytes and the name to parse them by; `None` when the type
-    /// is not one Grove reads.
-    async fn fetch(&self, file: &Value) -> Result<Option<(String, Vec<u8>)>, ServiceError> {
+    /// How a file is read: the URL to GET (an export for Google-native
+    /// files, `alt=media` for others) and the name to parse the bytes by;
+    /// `None` for types Grove does not read.
+    fn download(&self, file: &Value) -> Option<Result<(url::Url, String), ServiceError>> {
         let id = file["id"].as_str().unwrap_or_default();
         let name = file["name"].as_str().unwrap_or("untitled").to_owned();
         let mime = file["mimeType"].as_str().unwrap_or_default();
-        let (url, name) = if let Some((export, suffix)) = export_as(mime) {
-            let mut url = self.api.url(&format!("/drive/v3/files/{id}/export"))?;
-            url.query_pairs_mut().append_pair("mimeType", export);
-            (url, format!("{name}{suffix}"))
+        let (path, (key, value), name) = if let Some((export, suffix)) = export_as(mime) {
+            let path = format!("/drive/v3/files/{id}/export");
+            (path, ("mimeType", export), format!("{name}{suffix}"))
         } else if crate::parse::supported(mime, &name) {
-            let mut url = self.api.url(&format!("/drive/v3/files/{id}"))?;
-            url.query_pairs_mut().append_pair("alt", "media");
-            (url, name)
+            (format!("/drive/v3/files/{id}"), ("alt", "media"), name)
         } else {
-            return Ok(None);
+            return None;
         };
-        Ok(Some((name, self.api.get(url).await?.body)))
+        Some(self.api.url(&path).map(|mut url| {
+            url.query_pairs_mut().append_pair(key, value);
+            (url, name)
+        }))
     }
 }
 
@@ -118,23 +119,22 @@ impl DriveConnector {
 impl Connector for DriveConnector {
     async fn run(&self, out: mpsc::Sender<SourceItem>) -> Result<(), String> {
         let files = self.list().await?;
-        let readable: Vec<&Value> = files
+        let readable: Vec<_> = files
             .iter()
-            .filter(|f| {
-                let mime = f["mimeType"].as_str().unwrap_or_default();
-                export_as(mime).is_some()
-                    || crate::parse::supported(mime, f["name"].as_str().unwrap_or_default())
-            })
+            .filter_map(|f| Some((f, self.download(f)?)))
             .collect();
         let _ = out
             .send(SourceItem::Discovered(readable.len() as u64))
             .await;
-        for file in readable {
+        for (file, download) in readable {
             let key = format!("file/{}", file["id"].as_str().unwrap_or_default());
-            let url = file["webViewLink"].as_str().map(str::to_owned);
-            let fetched = match self.fetch(file).await {
-                Ok(None) => continue,
-                Ok(Some((name, bytes))) => Ok(SourceDocument::raw(key.clone(), url, name, bytes)),
+            let web_url = file["webViewLink"].as_str().map(str::to_owned);
+            let fetched = match download {
+                Ok((url, name)) => self
+                    .api
+                    .get(url)
+                    .await
+                    .map(|f| SourceDocument::raw(key.clone(), web_url, name, f.body)),
                 Err(e) => Err(e),
             };
             let item = sync_item(key, fetched)?;
