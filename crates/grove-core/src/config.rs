@@ -4,6 +4,7 @@
 //! nested keys (`GROVE_RATE_LIMITS__READ__PER_MINUTE=500`). The CLI applies its
 //! own flags (`--addr`, `--data-dir`) last.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -41,6 +42,129 @@ pub struct Config {
     /// default: a data source URL must not become a way into the network.
     pub allow_private_networks: bool,
     pub ingest: IngestConfig,
+    pub llm: LlmConfig,
+    pub agents: AgentsConfig,
+}
+
+/// Generation providers. An agent's `model` names one as `<provider>:<model>`
+/// (`openai:gpt-4o-mini`, `ollama:qwen2.5:7b`); `extractive` needs none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmConfig {
+    /// Providers by name. Built in: `openai`, `ollama`, `vllm`, `llamacpp`
+    /// (OpenAI-compatible) and `anthropic`; add or override any.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Prices in USD per million tokens, by full model string
+    /// (`openai:gpt-4o-mini`). A model without a price costs 0.
+    pub prices: BTreeMap<String, ModelPrice>,
+    /// Time to connect and receive the first bytes of an answer.
+    pub request_timeout_seconds: u64,
+    /// Longest silence between two streamed pieces before giving up.
+    pub idle_timeout_seconds: u64,
+    /// Retries after 429 (honouring `Retry-After`) or 5xx before any text.
+    pub max_retries: u32,
+    /// Longest `Retry-After` waited out; longer ones fail at once.
+    pub max_retry_after_seconds: u64,
+}
+
+/// Which wire format a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderApi {
+    /// `POST {base_url}/chat/completions` (OpenAI, vLLM, Ollama, llama.cpp).
+    OpenaiChat,
+    /// `POST {base_url}/v1/messages` (Anthropic Messages API).
+    AnthropicMessages,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    pub api: ProviderApi,
+    /// For `openai_chat`, including the version (`http://127.0.0.1:11434/v1`);
+    /// for `anthropic_messages`, without it (`https://api.anthropic.com`).
+    pub base_url: String,
+    /// Sent as a bearer token (OpenAI) or `x-api-key` (Anthropic); never logged.
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ModelPrice {
+    pub input_per_million: f64,
+    pub output_per_million: f64,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        let provider = |api, base_url: &str| ProviderConfig {
+            api,
+            base_url: base_url.to_owned(),
+            api_key: None,
+        };
+        let providers = BTreeMap::from([
+            (
+                "openai".to_owned(),
+                provider(ProviderApi::OpenaiChat, "https://api.openai.com/v1"),
+            ),
+            (
+                "ollama".to_owned(),
+                provider(ProviderApi::OpenaiChat, "http://127.0.0.1:11434/v1"),
+            ),
+            (
+                "vllm".to_owned(),
+                provider(ProviderApi::OpenaiChat, "http://127.0.0.1:8000/v1"),
+            ),
+            (
+                "llamacpp".to_owned(),
+                provider(ProviderApi::OpenaiChat, "http://127.0.0.1:8081/v1"),
+            ),
+            (
+                "anthropic".to_owned(),
+                provider(ProviderApi::AnthropicMessages, "https://api.anthropic.com"),
+            ),
+        ]);
+        let price = |input_per_million, output_per_million| ModelPrice {
+            input_per_million,
+            output_per_million,
+        };
+        let prices = BTreeMap::from([
+            ("openai:gpt-4o-mini".to_owned(), price(0.15, 0.60)),
+            ("openai:gpt-4o".to_owned(), price(2.50, 10.0)),
+            ("anthropic:claude-sonnet-4-5".to_owned(), price(3.0, 15.0)),
+            ("anthropic:claude-haiku-4-5".to_owned(), price(1.0, 5.0)),
+        ]);
+        Self {
+            providers,
+            prices,
+            request_timeout_seconds: 60,
+            idle_timeout_seconds: 30,
+            max_retries: 3,
+            max_retry_after_seconds: 60,
+        }
+    }
+}
+
+/// Knowledge agents: answering and sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgentsConfig {
+    /// Agents' default similarity threshold: when no retrieved chunk reaches
+    /// it, the agent says it has no information instead of guessing.
+    pub similarity_threshold: f32,
+    /// Sessions idle longer than this are deleted with their turns.
+    pub session_retention_days: u32,
+    /// Earlier turns of a session that cedar and cypress read.
+    pub history_turns: usize,
+}
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        Self {
+            similarity_threshold: 0.7,
+            session_retention_days: 30,
+            history_turns: 5,
+        }
+    }
 }
 
 /// Fetching and parsing limits of crawlers, connectors and uploads.
@@ -207,6 +331,8 @@ impl Default for Config {
             search: SearchConfig::default(),
             allow_private_networks: false,
             ingest: IngestConfig::default(),
+            llm: LlmConfig::default(),
+            agents: AgentsConfig::default(),
         }
     }
 }

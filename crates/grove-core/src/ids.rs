@@ -135,6 +135,21 @@ typed_id!(
     "kb_"
 );
 typed_id!(
+    /// A knowledge agent.
+    AgentId,
+    "agent_"
+);
+typed_id!(
+    /// A conversation with an agent: its turns are interactions.
+    SessionId,
+    "sess_"
+);
+typed_id!(
+    /// One question and answer, as recorded.
+    InteractionId,
+    "int_"
+);
+typed_id!(
     /// An item of the durable work queue.
     QueueItemId,
     "qi_"

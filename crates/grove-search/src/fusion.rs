@@ -24,10 +24,19 @@ impl Default for FusionWeights {
 
 /// Keys of both lists by fused score, best first (ties by key for stability).
 pub fn reciprocal_rank(lexical: &[u64], vector: &[u64], w: FusionWeights) -> Vec<(u64, f32)> {
+    fuse_weighted([(lexical, w.lexical), (vector, w.vector)], w.k)
+}
+
+/// Keys of any number of equally weighted lists by fused score, best first.
+pub fn reciprocal_rank_lists(lists: &[Vec<u64>], k: f32) -> Vec<(u64, f32)> {
+    fuse_weighted(lists.iter().map(|l| (l.as_slice(), 1.0)), k)
+}
+
+fn fuse_weighted<'a>(lists: impl IntoIterator<Item = (&'a [u64], f32)>, k: f32) -> Vec<(u64, f32)> {
     let mut scores: HashMap<u64, f32> = HashMap::new();
-    for (list, weight) in [(lexical, w.lexical), (vector, w.vector)] {
+    for (list, weight) in lists {
         for (rank, key) in list.iter().enumerate() {
-            *scores.entry(*key).or_default() += weight / (w.k + rank as f32 + 1.0);
+            *scores.entry(*key).or_default() += weight / (k + rank as f32 + 1.0);
         }
     }
     let mut fused: Vec<(u64, f32)> = scores.into_iter().collect();

@@ -6,9 +6,13 @@ pub mod queue;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use grove_core::agents::{
+    Agent, CitedSource, Feedback, Interaction, Outcome, RagStrategy, RetrievalTrace, Session,
+};
 use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{
-    DataSourceId, DocumentId, EventId, KbArticleId, KeyId, OrgId, SyncId, UserId,
+    AgentId, DataSourceId, DocumentId, EventId, InteractionId, KbArticleId, KeyId, OrgId,
+    SessionId, SyncId, UserId,
 };
 use grove_core::model::{ApiKey, Org, Role, User};
 use grove_core::page::Page;
@@ -315,6 +319,127 @@ pub trait KbStore: Send + Sync {
     async fn published_kb_articles(&self, org: &OrgId) -> StoreResult<Vec<KbArticle>>;
 }
 
+/// An agent to create (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub system_prompt: String,
+    pub rag_strategy: RagStrategy,
+    pub model: String,
+    pub temperature: f32,
+    pub max_tokens: u32,
+    pub similarity_threshold: f32,
+    pub data_source_ids: Vec<DataSourceId>,
+    pub active: bool,
+}
+
+/// Knowledge agents. Data source ids must be the organisation's (checked by
+/// the caller with [`DataSourceStore::missing_data_sources`]).
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    /// `Conflict` when the slug is taken in the organisation.
+    async fn create_agent(&self, org: &OrgId, new: NewAgent) -> StoreResult<Agent>;
+    async fn get_agent(&self, org: &OrgId, id: &AgentId) -> StoreResult<Option<Agent>>;
+    async fn agent_by_slug(&self, org: &OrgId, slug: &str) -> StoreResult<Option<Agent>>;
+    async fn list_agents(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Agent>>;
+    /// Replaces every field; `None` if absent, `Conflict` on a taken slug.
+    async fn replace_agent(
+        &self,
+        org: &OrgId,
+        id: &AgentId,
+        new: NewAgent,
+    ) -> StoreResult<Option<Agent>>;
+    /// False if absent. Its sessions go with it; its interactions stay.
+    async fn delete_agent(&self, org: &OrgId, id: &AgentId) -> StoreResult<bool>;
+}
+
+/// An interaction to record.
+#[derive(Debug, Clone)]
+pub struct NewInteraction {
+    pub agent_id: AgentId,
+    pub session_id: Option<SessionId>,
+    pub key_id: Option<KeyId>,
+    pub query: String,
+    pub response: String,
+    pub sources: Vec<CitedSource>,
+    pub rag_strategy: RagStrategy,
+    pub model: String,
+    pub retrieval: RetrievalTrace,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+    pub latency_ms: u64,
+    pub tokens_input: u64,
+    pub tokens_output: u64,
+    pub cost_usd: f64,
+}
+
+/// Filters of the interaction log; every one is optional.
+#[derive(Debug, Clone, Default)]
+pub struct InteractionFilter {
+    pub agent_id: Option<AgentId>,
+    /// Created at or after.
+    pub since: Option<Timestamp>,
+    /// Created before.
+    pub until: Option<Timestamp>,
+    /// `Some(None)` keeps interactions without feedback.
+    pub feedback: Option<Option<Feedback>>,
+}
+
+/// A verdict on an interaction.
+#[derive(Debug, Clone)]
+pub struct FeedbackUpdate {
+    pub feedback: Feedback,
+    pub comment: Option<String>,
+    pub rating: Option<u8>,
+}
+
+/// Sessions and the interaction log.
+#[async_trait]
+pub trait InteractionStore: Send + Sync {
+    async fn create_session(&self, org: &OrgId, agent: &AgentId) -> StoreResult<Session>;
+    async fn get_session(&self, org: &OrgId, id: &SessionId) -> StoreResult<Option<Session>>;
+    /// False if absent.
+    async fn delete_session(&self, org: &OrgId, id: &SessionId) -> StoreResult<bool>;
+    /// The last `limit` turns of a session, oldest first.
+    async fn session_turns(
+        &self,
+        org: &OrgId,
+        id: &SessionId,
+        limit: u32,
+    ) -> StoreResult<Vec<Interaction>>;
+    /// Deletes sessions idle since before `cutoff`; returns how many.
+    async fn purge_sessions(&self, cutoff: Timestamp) -> StoreResult<u64>;
+
+    /// Records an interaction, marks its session active and writes the
+    /// `interaction.completed` event, in one transaction.
+    async fn record_interaction(
+        &self,
+        org: &OrgId,
+        new: NewInteraction,
+    ) -> StoreResult<Interaction>;
+    async fn get_interaction(
+        &self,
+        org: &OrgId,
+        id: &InteractionId,
+    ) -> StoreResult<Option<Interaction>>;
+    /// Newest first.
+    async fn list_interactions(
+        &self,
+        org: &OrgId,
+        filter: InteractionFilter,
+        page: Page,
+    ) -> StoreResult<Listed<Interaction>>;
+    /// Sets the verdict; `None` if absent.
+    async fn set_feedback(
+        &self,
+        org: &OrgId,
+        id: &InteractionId,
+        update: FeedbackUpdate,
+    ) -> StoreResult<Option<Interaction>>;
+}
+
 /// An event waiting in the outbox for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEvent {
@@ -328,7 +453,14 @@ pub struct OutboxEvent {
 /// Everything the server needs from persistence.
 #[async_trait]
 pub trait Store:
-    TenancyStore + KeyStore + QueueStore + DataSourceStore + SyncStore + KbStore
+    TenancyStore
+    + KeyStore
+    + QueueStore
+    + DataSourceStore
+    + SyncStore
+    + KbStore
+    + AgentStore
+    + InteractionStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

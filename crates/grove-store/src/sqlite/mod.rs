@@ -7,7 +7,9 @@
 //! ([`SqliteStore::read`]): handing them to another thread cost more than the
 //! query itself (see docs/BENCHMARKS.md).
 
+mod agents;
 mod data_sources;
+mod interactions;
 mod kb;
 mod keys;
 mod queue;
@@ -33,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_ingestion.sql"),
     include_str!("../../migrations/0004_kb_articles.sql"),
     include_str!("../../migrations/0005_follow_up_syncs.sql"),
+    include_str!("../../migrations/0006_agents.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

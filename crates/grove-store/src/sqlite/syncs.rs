@@ -69,7 +69,7 @@ fn active_sync(conn: &Connection, ds: &DataSourceId) -> StoreResult<Option<SyncI
 }
 
 /// Appends an event to the outbox (inside the caller's transaction).
-fn record_event(
+pub(super) fn record_event(
     conn: &Connection,
     org: &str,
     event: &str,

@@ -1,0 +1,165 @@
+//! Knowledge-agent records: agents with their retrieval strategy and model,
+//! sessions, and interactions (every question and answer, with its sources,
+//! timings, usage and feedback).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{AgentId, DataSourceId, InteractionId, KeyId, OrgId, SessionId};
+
+wire_enum!(
+    /// How an agent retrieves: `redwood` searches with the question as
+    /// asked; `cedar` first rewrites it into a standalone question using
+    /// the session; `cypress` expands it into several queries, retrieves
+    /// wider, fuses and reranks.
+    RagStrategy {
+        Redwood = "redwood",
+        Cedar = "cedar",
+        Cypress = "cypress",
+    }
+);
+
+wire_enum!(
+    /// Whether an agent answers queries.
+    AgentStatus {
+        Active = "active",
+        Inactive = "inactive",
+    }
+);
+
+wire_enum!(
+    /// How an interaction ended: `answered` from retrieved sources;
+    /// `no_answer` when nothing passed the similarity threshold and the
+    /// agent said so; `cancelled` when the client went away first;
+    /// `failed` when the generation provider failed.
+    Outcome {
+        Answered = "answered",
+        NoAnswer = "no_answer",
+        Cancelled = "cancelled",
+        Failed = "failed",
+    }
+);
+
+wire_enum!(
+    /// A user's verdict on an answer.
+    Feedback {
+        Positive = "positive",
+        Negative = "negative",
+    }
+);
+
+/// A knowledge agent.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Agent {
+    pub id: AgentId,
+    pub org_id: OrgId,
+    pub name: String,
+    /// Unique in the organisation; usable in place of the id by the CLI.
+    pub slug: String,
+    pub description: String,
+    pub system_prompt: String,
+    pub rag_strategy: RagStrategy,
+    /// `extractive` or `<provider>:<model>`.
+    pub model: String,
+    pub temperature: f32,
+    pub max_tokens: u32,
+    /// Retrieved chunks below this cosine similarity are not used; when none
+    /// pass, the agent says it has no information.
+    pub similarity_threshold: f32,
+    pub data_source_ids: Vec<DataSourceId>,
+    pub active: bool,
+    /// `active` or `inactive`, from `active`.
+    pub status: AgentStatus,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// A conversation with one agent.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Session {
+    pub id: SessionId,
+    pub org_id: OrgId,
+    pub agent_id: AgentId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub last_active_at: Timestamp,
+}
+
+/// A source an answer was given from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CitedSource {
+    /// The number the answer cites it by (`[1]` is the first source).
+    pub number: usize,
+    pub chunk_id: String,
+    pub document_id: String,
+    pub document_title: String,
+    pub document_url: Option<String>,
+    pub data_source_id: String,
+    pub similarity_score: f32,
+    pub chunk_text: String,
+    /// Byte range in `chunk_text` of the text that supports the answer;
+    /// null when the answer does not cite this source.
+    pub span: Option<Span>,
+    /// Whether the answer carries a marker pointing here.
+    pub cited: bool,
+}
+
+/// A byte range `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How retrieval went: the queries run and how long each step took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RetrievalTrace {
+    /// The question as searched: rewritten (cedar) or expanded (cypress).
+    pub queries: Vec<String>,
+    pub rewrite_ms: f64,
+    pub search_ms: f64,
+    pub rerank_ms: f64,
+    /// Chunks retrieved before the threshold and the final cut.
+    pub candidates: usize,
+}
+
+/// One question and its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Interaction {
+    pub id: InteractionId,
+    pub org_id: OrgId,
+    pub agent_id: AgentId,
+    pub session_id: Option<SessionId>,
+    /// The API key that asked.
+    pub key_id: Option<KeyId>,
+    pub query: String,
+    pub response: String,
+    pub sources: Vec<CitedSource>,
+    pub rag_strategy: RagStrategy,
+    pub model: String,
+    pub retrieval: RetrievalTrace,
+    pub outcome: Outcome,
+    /// Why generation failed, for `failed`.
+    pub error: Option<String>,
+    pub latency_ms: u64,
+    pub tokens_input: u64,
+    pub tokens_output: u64,
+    pub cost_usd: f64,
+    pub feedback: Option<Feedback>,
+    pub feedback_comment: Option<String>,
+    /// A legacy 1–5 rating, when feedback came that way.
+    pub rating: Option<u8>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl Interaction {
+    /// Whether the answer cites at least one source.
+    pub fn has_citation(&self) -> bool {
+        self.sources.iter().any(|s| s.cited)
+    }
+}

@@ -1,0 +1,209 @@
+//! Knowledge agents in SQLite: the agent row and its ordered data sources.
+
+use async_trait::async_trait;
+use grove_core::agents::{Agent, AgentStatus, RagStrategy};
+use grove_core::ids::{AgentId, DataSourceId, OrgId};
+use grove_core::page::Page;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
+use crate::{AgentStore, Listed, NewAgent, StoreResult};
+
+const COLUMNS: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
+     temperature, max_tokens, similarity_threshold, active, created_at, updated_at";
+
+/// An agent row; its data sources are filled in by [`with_sources`].
+fn from_row(row: &Row) -> rusqlite::Result<Agent> {
+    let active: bool = row.get(11)?;
+    Ok(Agent {
+        id: parsed(row.get(0)?, |s| AgentId::parse(s).ok())?,
+        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
+        name: row.get(2)?,
+        slug: row.get(3)?,
+        description: row.get(4)?,
+        system_prompt: row.get(5)?,
+        rag_strategy: parsed(row.get(6)?, RagStrategy::parse)?,
+        model: row.get(7)?,
+        temperature: row.get::<_, f64>(8)? as f32,
+        max_tokens: row.get(9)?,
+        similarity_threshold: row.get::<_, f64>(10)? as f32,
+        data_source_ids: Vec::new(),
+        active,
+        status: if active {
+            AgentStatus::Active
+        } else {
+            AgentStatus::Inactive
+        },
+        created_at: ts(row.get(12)?),
+        updated_at: ts(row.get(13)?),
+    })
+}
+
+fn with_sources(conn: &Connection, mut agent: Agent) -> StoreResult<Agent> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT data_source_id FROM agent_data_sources WHERE agent_id = ?1 ORDER BY position",
+        )
+        .map_err(backend)?;
+    agent.data_source_ids = stmt
+        .query_map([agent.id.as_str()], |r| {
+            parsed(r.get(0)?, |s| DataSourceId::parse(s).ok())
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(backend)?;
+    Ok(agent)
+}
+
+fn select(
+    conn: &Connection,
+    org: &OrgId,
+    condition: &str,
+    value: &str,
+) -> StoreResult<Option<Agent>> {
+    let agent = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM agents WHERE org_id = ?1 AND {condition} = ?2"),
+            params![org.as_str(), value],
+            from_row,
+        )
+        .optional()
+        .map_err(backend)?;
+    agent.map(|a| with_sources(conn, a)).transpose()
+}
+
+fn set_sources(tx: &Transaction, id: &AgentId, sources: &[DataSourceId]) -> StoreResult<()> {
+    tx.execute(
+        "DELETE FROM agent_data_sources WHERE agent_id = ?1",
+        [id.as_str()],
+    )
+    .map_err(backend)?;
+    for (position, source) in sources.iter().enumerate() {
+        tx.execute(
+            "INSERT OR IGNORE INTO agent_data_sources (agent_id, data_source_id, position)
+             VALUES (?1, ?2, ?3)",
+            params![id.as_str(), source.as_str(), position as i64],
+        )
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+const SLUG_TAKEN: &str = "an agent with this slug already exists in the organisation";
+
+#[async_trait]
+impl AgentStore for SqliteStore {
+    async fn create_agent(&self, org: &OrgId, new: NewAgent) -> StoreResult<Agent> {
+        let org = org.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(backend)?;
+            let id = AgentId::generate();
+            tx.execute(
+                &format!(
+                    "INSERT INTO agents ({COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"
+                ),
+                params![
+                    id.as_str(),
+                    org.as_str(),
+                    new.name,
+                    new.slug,
+                    new.description,
+                    new.system_prompt,
+                    new.rag_strategy.as_str(),
+                    new.model,
+                    new.temperature as f64,
+                    new.max_tokens,
+                    new.similarity_threshold as f64,
+                    new.active,
+                    now_ms()
+                ],
+            )
+            .map_err(|e| write_error(e, SLUG_TAKEN))?;
+            set_sources(&tx, &id, &new.data_source_ids)?;
+            let agent = select(&tx, &org, "id", id.as_str())?
+                .ok_or_else(|| backend("agent vanished after insert"))?;
+            tx.commit().map_err(backend)?;
+            Ok(agent)
+        })
+        .await
+    }
+
+    async fn get_agent(&self, org: &OrgId, id: &AgentId) -> StoreResult<Option<Agent>> {
+        self.read(|conn| select(conn, org, "id", id.as_str()))
+    }
+
+    async fn agent_by_slug(&self, org: &OrgId, slug: &str) -> StoreResult<Option<Agent>> {
+        self.read(|conn| select(conn, org, "slug", slug))
+    }
+
+    async fn list_agents(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Agent>> {
+        self.read(|conn| {
+            let listed = list_in_org(conn, "agents", COLUMNS, org, None, page, from_row)?;
+            let items = listed
+                .items
+                .into_iter()
+                .map(|a| with_sources(conn, a))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(Listed {
+                items,
+                total: listed.total,
+            })
+        })
+    }
+
+    async fn replace_agent(
+        &self,
+        org: &OrgId,
+        id: &AgentId,
+        new: NewAgent,
+    ) -> StoreResult<Option<Agent>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(backend)?;
+            let changed = tx
+                .execute(
+                    "UPDATE agents SET name = ?3, slug = ?4, description = ?5, system_prompt = ?6,
+                         rag_strategy = ?7, model = ?8, temperature = ?9, max_tokens = ?10,
+                         similarity_threshold = ?11, active = ?12, updated_at = ?13
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![
+                        org.as_str(),
+                        id.as_str(),
+                        new.name,
+                        new.slug,
+                        new.description,
+                        new.system_prompt,
+                        new.rag_strategy.as_str(),
+                        new.model,
+                        new.temperature as f64,
+                        new.max_tokens,
+                        new.similarity_threshold as f64,
+                        new.active,
+                        now_ms()
+                    ],
+                )
+                .map_err(|e| write_error(e, SLUG_TAKEN))?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            set_sources(&tx, &id, &new.data_source_ids)?;
+            let agent = select(&tx, &org, "id", id.as_str())?;
+            tx.commit().map_err(backend)?;
+            Ok(agent)
+        })
+        .await
+    }
+
+    async fn delete_agent(&self, org: &OrgId, id: &AgentId) -> StoreResult<bool> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM agents WHERE org_id = ?1 AND id = ?2",
+                params![org.as_str(), id.as_str()],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+        .await
+    }
+}

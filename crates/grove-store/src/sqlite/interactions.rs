@@ -1,0 +1,348 @@
+//! Sessions and the interaction log in SQLite. Recording an interaction
+//! also touches its session and writes `interaction.completed` to the
+//! outbox, in one transaction.
+
+use async_trait::async_trait;
+use grove_core::agents::{Feedback, Interaction, Outcome, RagStrategy, Session};
+use grove_core::ids::{AgentId, InteractionId, KeyId, OrgId, SessionId};
+use grove_core::page::Page;
+use jiff::Timestamp;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde_json::json;
+
+use super::syncs::record_event;
+use super::{backend, now_ms, parsed, ts, SqliteStore};
+use crate::{
+    FeedbackUpdate, InteractionFilter, InteractionStore, Listed, NewInteraction, StoreResult,
+};
+
+const SESSION_COLUMNS: &str = "id, org_id, agent_id, created_at, last_active_at";
+
+const COLUMNS: &str = "id, org_id, agent_id, session_id, key_id, query, response, sources, \
+     rag_strategy, model, retrieval, outcome, error, latency_ms, tokens_input, tokens_output, \
+     cost_usd, feedback, feedback_comment, rating, created_at";
+
+fn session_row(row: &Row) -> rusqlite::Result<Session> {
+    Ok(Session {
+        id: parsed(row.get(0)?, |s| SessionId::parse(s).ok())?,
+        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
+        agent_id: parsed(row.get(2)?, |s| AgentId::parse(s).ok())?,
+        created_at: ts(row.get(3)?),
+        last_active_at: ts(row.get(4)?),
+    })
+}
+
+/// Reads a JSON column written by this store.
+fn json_column<T: serde::de::DeserializeOwned>(row: &Row, i: usize) -> rusqlite::Result<T> {
+    let raw: String = row.get(i)?;
+    serde_json::from_str(&raw).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn optional<T>(raw: Option<String>, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
+    raw.map(|s| parsed(s, parse)).transpose()
+}
+
+fn interaction_row(row: &Row) -> rusqlite::Result<Interaction> {
+    Ok(Interaction {
+        id: parsed(row.get(0)?, |s| InteractionId::parse(s).ok())?,
+        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
+        agent_id: parsed(row.get(2)?, |s| AgentId::parse(s).ok())?,
+        session_id: optional(row.get(3)?, |s| SessionId::parse(s).ok())?,
+        key_id: optional(row.get(4)?, |s| KeyId::parse(s).ok())?,
+        query: row.get(5)?,
+        response: row.get(6)?,
+        sources: json_column(row, 7)?,
+        rag_strategy: parsed(row.get(8)?, RagStrategy::parse)?,
+        model: row.get(9)?,
+        retrieval: json_column(row, 10)?,
+        outcome: parsed(row.get(11)?, Outcome::parse)?,
+        error: row.get(12)?,
+        latency_ms: row.get::<_, i64>(13)? as u64,
+        tokens_input: row.get::<_, i64>(14)? as u64,
+        tokens_output: row.get::<_, i64>(15)? as u64,
+        cost_usd: row.get(16)?,
+        feedback: optional(row.get(17)?, Feedback::parse)?,
+        feedback_comment: row.get(18)?,
+        rating: row.get(19)?,
+        created_at: ts(row.get(20)?),
+    })
+}
+
+fn select(conn: &Connection, org: &OrgId, id: &str) -> StoreResult<Option<Interaction>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM interactions WHERE org_id = ?1 AND id = ?2"),
+        params![org.as_str(), id],
+        interaction_row,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+/// The event payload: what a webhook receiver needs without a second call.
+fn completed_event(i: &Interaction) -> serde_json::Value {
+    json!({
+        "interaction_id": i.id,
+        "agent_id": i.agent_id,
+        "session_id": i.session_id,
+        "query": i.query,
+        "response": i.response,
+        "outcome": i.outcome,
+        "rag_strategy": i.rag_strategy,
+        "model": i.model,
+        "latency_ms": i.latency_ms,
+        "cited": i.has_citation(),
+        "sources": i.sources.iter().map(|s| &s.chunk_id).collect::<Vec<_>>(),
+    })
+}
+
+fn insert(
+    conn: &Connection,
+    org: &OrgId,
+    id: &InteractionId,
+    new: &NewInteraction,
+) -> StoreResult<()> {
+    let sources = serde_json::to_string(&new.sources).map_err(backend)?;
+    let retrieval = serde_json::to_string(&new.retrieval).map_err(backend)?;
+    let cited = new.sources.iter().any(|s| s.cited);
+    conn.execute(
+        &format!(
+            "INSERT INTO interactions ({COLUMNS}, cited)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     NULL, NULL, NULL, ?18, ?19)"
+        ),
+        params![
+            id.as_str(),
+            org.as_str(),
+            new.agent_id.as_str(),
+            new.session_id.as_ref().map(SessionId::as_str),
+            new.key_id.as_ref().map(KeyId::as_str),
+            new.query,
+            new.response,
+            sources,
+            new.rag_strategy.as_str(),
+            new.model,
+            retrieval,
+            new.outcome.as_str(),
+            new.error,
+            new.latency_ms as i64,
+            new.tokens_input as i64,
+            new.tokens_output as i64,
+            new.cost_usd,
+            now_ms(),
+            cited
+        ],
+    )
+    .map(|_| ())
+    .map_err(backend)
+}
+
+/// `WHERE` conditions and arguments for a filter; `?1` is the organisation.
+fn conditions(org: &OrgId, filter: &InteractionFilter) -> (String, Vec<SqlValue>) {
+    let mut sql = String::from("org_id = ?1");
+    let mut args = vec![SqlValue::Text(org.to_string())];
+    let mut push = |clause: &str, value: SqlValue| {
+        args.push(value);
+        sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+    };
+    if let Some(agent) = &filter.agent_id {
+        push("agent_id =", SqlValue::Text(agent.to_string()));
+    }
+    if let Some(since) = filter.since {
+        push("created_at >=", SqlValue::Integer(since.as_millisecond()));
+    }
+    if let Some(until) = filter.until {
+        push("created_at <", SqlValue::Integer(until.as_millisecond()));
+    }
+    match filter.feedback {
+        Some(Some(f)) => push("feedback =", SqlValue::Text(f.as_str().to_owned())),
+        Some(None) => sql.push_str(" AND feedback IS NULL"),
+        None => {}
+    }
+    (sql, args)
+}
+
+#[async_trait]
+impl InteractionStore for SqliteStore {
+    async fn create_session(&self, org: &OrgId, agent: &AgentId) -> StoreResult<Session> {
+        let (org, agent) = (org.clone(), agent.clone());
+        self.write(move |conn| {
+            let id = SessionId::generate();
+            conn.execute(
+                "INSERT INTO sessions (id, org_id, agent_id, created_at, last_active_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![id.as_str(), org.as_str(), agent.as_str(), now_ms()],
+            )
+            .map_err(backend)?;
+            conn.query_row(
+                &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"),
+                [id.as_str()],
+                session_row,
+            )
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn get_session(&self, org: &OrgId, id: &SessionId) -> StoreResult<Option<Session>> {
+        self.read(|conn| {
+            conn.query_row(
+                &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE org_id = ?1 AND id = ?2"),
+                params![org.as_str(), id.as_str()],
+                session_row,
+            )
+            .optional()
+            .map_err(backend)
+        })
+    }
+
+    async fn delete_session(&self, org: &OrgId, id: &SessionId) -> StoreResult<bool> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE org_id = ?1 AND id = ?2",
+                params![org.as_str(), id.as_str()],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn session_turns(
+        &self,
+        org: &OrgId,
+        id: &SessionId,
+        limit: u32,
+    ) -> StoreResult<Vec<Interaction>> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM interactions WHERE org_id = ?1 AND session_id = ?2
+                     ORDER BY created_at DESC, rowid DESC LIMIT ?3"
+                ))
+                .map_err(backend)?;
+            let mut turns = stmt
+                .query_map(params![org.as_str(), id.as_str(), limit], interaction_row)
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(backend)?;
+            turns.reverse();
+            Ok(turns)
+        })
+    }
+
+    async fn purge_sessions(&self, cutoff: Timestamp) -> StoreResult<u64> {
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE last_active_at < ?1",
+                [cutoff.as_millisecond()],
+            )
+            .map(|n| n as u64)
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn record_interaction(
+        &self,
+        org: &OrgId,
+        new: NewInteraction,
+    ) -> StoreResult<Interaction> {
+        let org = org.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(backend)?;
+            let id = InteractionId::generate();
+            insert(&tx, &org, &id, &new)?;
+            if let Some(session) = &new.session_id {
+                tx.execute(
+                    "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
+                    params![session.as_str(), now_ms()],
+                )
+                .map_err(backend)?;
+            }
+            let interaction = select(&tx, &org, id.as_str())?
+                .ok_or_else(|| backend("interaction vanished after insert"))?;
+            record_event(
+                &tx,
+                org.as_str(),
+                "interaction.completed",
+                completed_event(&interaction),
+            )?;
+            tx.commit().map_err(backend)?;
+            Ok(interaction)
+        })
+        .await
+    }
+
+    async fn get_interaction(
+        &self,
+        org: &OrgId,
+        id: &InteractionId,
+    ) -> StoreResult<Option<Interaction>> {
+        self.read(|conn| select(conn, org, id.as_str()))
+    }
+
+    async fn list_interactions(
+        &self,
+        org: &OrgId,
+        filter: InteractionFilter,
+        page: Page,
+    ) -> StoreResult<Listed<Interaction>> {
+        self.read(|conn| {
+            let (condition, mut args) = conditions(org, &filter);
+            let total: i64 = conn
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM interactions WHERE {condition}"),
+                    params_from_iter(args.iter()),
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            let n = args.len();
+            args.push(SqlValue::Integer(i64::from(page.limit)));
+            args.push(SqlValue::Integer(page.offset as i64));
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {COLUMNS} FROM interactions WHERE {condition}
+                     ORDER BY created_at DESC, rowid DESC LIMIT ?{} OFFSET ?{}",
+                    n + 1,
+                    n + 2
+                ))
+                .map_err(backend)?;
+            let items = stmt
+                .query_map(params_from_iter(args.iter()), interaction_row)
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(backend)?;
+            Ok(Listed {
+                items,
+                total: total as u64,
+            })
+        })
+    }
+
+    async fn set_feedback(
+        &self,
+        org: &OrgId,
+        id: &InteractionId,
+        update: FeedbackUpdate,
+    ) -> StoreResult<Option<Interaction>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE interactions SET feedback = ?3, feedback_comment = ?4, rating = ?5
+                 WHERE org_id = ?1 AND id = ?2",
+                params![
+                    org.as_str(),
+                    id.as_str(),
+                    update.feedback.as_str(),
+                    update.comment,
+                    update.rating
+                ],
+            )
+            .map_err(backend)?;
+            select(conn, &org, id.as_str())
+        })
+        .await
+    }
+}
