@@ -15,13 +15,15 @@ pub enum ErrorCode {
     Conflict,
     PayloadTooLarge,
     RateLimitExceeded,
+    AgentInactive,
     InternalError,
+    GenerationFailed,
     ServiceUnavailable,
 }
 
 impl ErrorCode {
     /// The table: code → (wire name, HTTP status).
-    const TABLE: [(ErrorCode, &'static str, u16); 9] = [
+    const TABLE: [(ErrorCode, &'static str, u16); 11] = [
         (ErrorCode::InvalidRequest, "invalid_request", 400),
         (ErrorCode::Unauthorized, "unauthorized", 401),
         (ErrorCode::Forbidden, "forbidden", 403),
@@ -29,7 +31,9 @@ impl ErrorCode {
         (ErrorCode::Conflict, "conflict", 409),
         (ErrorCode::PayloadTooLarge, "payload_too_large", 413),
         (ErrorCode::RateLimitExceeded, "rate_limit_exceeded", 429),
+        (ErrorCode::AgentInactive, "agent_inactive", 409),
         (ErrorCode::InternalError, "internal_error", 500),
+        (ErrorCode::GenerationFailed, "generation_failed", 502),
         (ErrorCode::ServiceUnavailable, "service_unavailable", 503),
     ];
 
@@ -154,7 +158,9 @@ mod tests {
                 ("conflict", 409),
                 ("payload_too_large", 413),
                 ("rate_limit_exceeded", 429),
+                ("agent_inactive", 409),
                 ("internal_error", 500),
+                ("generation_failed", 502),
                 ("service_unavailable", 503),
             ]
         );

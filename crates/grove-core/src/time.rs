@@ -19,9 +19,27 @@ pub fn parse_rfc3339(raw: &str) -> Option<i64> {
     raw.parse::<Timestamp>().ok().map(|t| t.as_millisecond())
 }
 
+/// Midnight UTC of a `YYYY-MM-DD` date.
+pub fn day_start(raw: &str) -> Option<Timestamp> {
+    let date: jiff::civil::Date = raw.parse().ok()?;
+    date.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_utc_midnights() {
+        assert_eq!(
+            day_start("2024-01-15").map(|t| t.as_millisecond()),
+            Some(1_705_276_800_000)
+        );
+        assert_eq!(day_start("2024-13-01"), None);
+        assert_eq!(day_start("15/01/2024"), None);
+    }
 
     #[test]
     fn round_trips() {

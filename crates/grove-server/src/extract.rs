@@ -116,6 +116,42 @@ pub fn path_id<T>(
     parse(raw).map_err(|e| Failure(ApiError::invalid_field(field, e.to_string())))
 }
 
+/// A range of whole UTC days from `start_date` to `end_date`, both
+/// inclusive, as `[since, until)`. Either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DateRange {
+    pub since: Option<jiff::Timestamp>,
+    pub until: Option<jiff::Timestamp>,
+}
+
+impl DateRange {
+    pub fn parse(start_date: Option<&str>, end_date: Option<&str>) -> Result<Self, Failure> {
+        let day = |field: &str, raw: Option<&str>| {
+            raw.map(|raw| {
+                grove_core::time::day_start(raw).ok_or_else(|| {
+                    Failure(ApiError::invalid_field(
+                        field,
+                        "must be a date as YYYY-MM-DD",
+                    ))
+                })
+            })
+            .transpose()
+        };
+        let since = day("start_date", start_date)?;
+        let end = day("end_date", end_date)?;
+        if let (Some(s), Some(e)) = (since, end) {
+            if e < s {
+                return Err(Failure(ApiError::invalid_field(
+                    "end_date",
+                    "must not be before start_date",
+                )));
+            }
+        }
+        let until = end.map(|e| e + jiff::SignedDuration::from_hours(24));
+        Ok(Self { since, until })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +188,17 @@ mod tests {
             "inner.count"
         );
         assert_eq!(error_for("{").details["field"], "body");
+    }
+
+    #[test]
+    fn date_ranges_include_the_end_day_and_refuse_reversal() {
+        let range = DateRange::parse(Some("2024-01-15"), Some("2024-01-15")).unwrap();
+        let (since, until) = (range.since.unwrap(), range.until.unwrap());
+        assert_eq!((until - since).as_hours(), 24);
+        let err = DateRange::parse(Some("2024-01-16"), Some("2024-01-15")).unwrap_err();
+        assert_eq!(err.0.details["field"], "end_date");
+        let err = DateRange::parse(Some("jan"), None).unwrap_err();
+        assert_eq!(err.0.details["field"], "start_date");
+        assert_eq!(DateRange::parse(None, None).unwrap(), DateRange::default());
     }
 }

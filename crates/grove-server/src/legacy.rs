@@ -58,6 +58,12 @@ fn rename_keys(value: Value, rename: fn(&str) -> String) -> Value {
     }
 }
 
+/// A JSON value with its keys in camelCase, for legacy bodies that do not
+/// pass through the adapter (event streams).
+pub fn to_camel(value: Value) -> Value {
+    rename_keys(value, snake_to_camel)
+}
+
 fn rename_query(uri: &Uri) -> Option<Uri> {
     let query = uri.query()?;
     let renamed: String = form_urlencoded::Serializer::new(String::new())

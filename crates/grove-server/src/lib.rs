@@ -141,6 +141,11 @@ impl Server {
         .map_err(|e| anyhow::anyhow!("cannot set up syncs: {e}"))?;
         worker.register(SYNC_KIND, Arc::new(syncs));
         spawn_sync_scheduler(state.store.clone(), stopped.clone());
+        spawn_session_purge(
+            state.store.clone(),
+            state.config.agents.session_retention_days,
+            stopped.clone(),
+        );
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());
         let worker_task = tokio::spawn(worker.run(stopped.clone()));
@@ -216,6 +221,26 @@ fn spawn_sync_scheduler(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool
                         tracing::error!(data_source = %ds.id, error = %e, "could not queue a scheduled sync")
                     }
                 }
+            }
+        }
+    });
+}
+
+/// Deletes sessions idle longer than the retention period, hourly.
+fn spawn_session_purge(store: Arc<dyn Store>, days: u32, mut stopped: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            let cutoff =
+                jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
+            match store.purge_sessions(cutoff).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),
+                Err(e) => tracing::error!(error = %e, "could not delete expired sessions"),
             }
         }
     });

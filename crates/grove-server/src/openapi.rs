@@ -42,6 +42,21 @@ fn component_schemas() -> Schemas {
     collect::<routes::data_sources::SyncStatusView>(&mut out);
     collect::<routes::files::UploadReport>(&mut out);
     collect::<routes::files::FileList>(&mut out);
+    collect::<grove_core::agents::Agent>(&mut out);
+    collect::<routes::agents::AgentList>(&mut out);
+    collect::<routes::agents::AgentBody>(&mut out);
+    collect::<routes::agents::AiAgentManager>(&mut out);
+    collect::<routes::agents::AiAgentManagerList>(&mut out);
+    collect::<routes::agents::AiAgentManagerBody>(&mut out);
+    collect::<routes::query::QueryRequest>(&mut out);
+    collect::<routes::query::QueryResponse>(&mut out);
+    collect::<routes::query::ChatRequest>(&mut out);
+    collect::<routes::query::ChatResponse>(&mut out);
+    collect::<routes::sessions::SessionView>(&mut out);
+    collect::<grove_core::agents::Interaction>(&mut out);
+    collect::<routes::interactions::InteractionList>(&mut out);
+    collect::<routes::interactions::FeedbackRequest>(&mut out);
+    collect::<routes::interactions::LegacyFeedbackRequest>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
     out
 }

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use grove_agent::Answerer;
 use grove_core::config::Config;
+use grove_llm::Providers;
 use grove_search::SearchEngine;
 use grove_store::Store;
 
@@ -18,6 +20,8 @@ pub struct AppState {
     pub search: Arc<SearchEngine>,
     /// What embedder was loaded, in a sentence (or why none was).
     pub embedder_status: Arc<str>,
+    /// Answers questions with agents (retrieval, generation, recording).
+    pub answerer: Arc<Answerer>,
 }
 
 impl AppState {
@@ -27,7 +31,15 @@ impl AppState {
         search: Arc<SearchEngine>,
         embedder_status: &str,
     ) -> Self {
+        let providers = Arc::new(Providers::from_config(&config.llm));
+        let answerer = Arc::new(Answerer::new(
+            store.clone(),
+            search.clone(),
+            providers,
+            config.agents.clone(),
+        ));
         Self {
+            answerer,
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,

@@ -6,11 +6,15 @@
 //! `/api` aliases (camelCase, see [`crate::legacy`]) and the agent-job routes
 //! under `/api/agents` (added with the jobs issue).
 
+pub mod agents;
 pub mod api_keys;
 pub mod data_sources;
 pub mod files;
+pub mod interactions;
 pub mod ops;
+pub mod query;
 pub mod search;
+pub mod sessions;
 pub mod users;
 
 use axum::http::Method;
@@ -61,6 +65,10 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(search::routes());
     routes.extend(data_sources::routes());
     routes.extend(files::routes());
+    routes.extend(agents::routes());
+    routes.extend(query::routes());
+    routes.extend(sessions::routes());
+    routes.extend(interactions::routes());
     routes
 }
 

@@ -18,10 +18,15 @@ async fn another_organisations_resources_are_not_found() {
                 route.method.clone(),
                 &path,
                 Some(&t.org_b.api_key),
-                sample_body(&route, n, &t.org_b.org_id),
+                sample_body(&route, n, &t.org_b.org_id, &targets),
             )
             .await;
-        if route.path.contains("{id}") {
+        // Bodies naming org A's agent or interaction.
+        let names_a_resource = matches!(
+            route.path,
+            "/api/v1/query" | "/api/chat" | "/api/interactions/feedback"
+        );
+        if route.path.contains("{id}") || names_a_resource {
             checked += 1;
             assert_eq!(
                 reply.status,
@@ -38,6 +43,9 @@ async fn another_organisations_resources_are_not_found() {
                 &targets.user_id,
                 &targets.key_id,
                 &targets.data_source_id,
+                &targets.agent_id,
+                &targets.interaction_id,
+                &targets.session_id,
                 &t.org_a.user_id,
                 &t.org_a.org_id,
             ] {

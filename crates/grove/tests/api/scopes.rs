@@ -14,6 +14,10 @@ pub struct Targets {
     pub data_source_id: String,
     /// A `file` data source holding `a.md`.
     pub file_source_id: String,
+    /// An agent over the file source, asked once: its session and interaction.
+    pub agent_id: String,
+    pub session_id: String,
+    pub interaction_id: String,
 }
 
 /// A data source body whose syncs fail at once without network traffic
@@ -61,11 +65,31 @@ impl Targets {
             .await
             .unwrap();
         assert_eq!(uploaded.status(), StatusCode::CREATED);
+        let agent = t
+            .post(
+                "/api/v1/agents",
+                &t.org_a.api_key,
+                json!({ "name": format!("Target agent {n}"), "data_source_ids": [file_source_id] }),
+            )
+            .await;
+        let agent_id = agent.body["id"].as_str().unwrap().to_owned();
+        let answer = t
+            .post(
+                "/api/v1/query",
+                &t.org_a.api_key,
+                json!({ "agent_id": agent_id, "query": "What is A?" }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let metadata = &answer.body["metadata"];
         Self {
             user_id: user.body["id"].as_str().unwrap().to_owned(),
             key_id,
             data_source_id: ds.body["id"].as_str().unwrap().to_owned(),
             file_source_id,
+            agent_id,
+            session_id: metadata["session_id"].as_str().unwrap().to_owned(),
+            interaction_id: metadata["interaction_id"].as_str().unwrap().to_owned(),
         }
     }
 
@@ -76,6 +100,12 @@ impl Targets {
             &self.file_source_id
         } else if is_data_source_route(route) {
             &self.data_source_id
+        } else if route.path.contains("agent") {
+            &self.agent_id
+        } else if route.path.contains("sessions") {
+            &self.session_id
+        } else if route.path.contains("interactions") {
+            &self.interaction_id
         } else {
             &self.key_id
         };
@@ -97,9 +127,30 @@ pub fn passed_the_guard(route: &RouteInfo, status: StatusCode) -> bool {
 }
 
 /// A valid body for routes that take one; `n` keeps unique fields unique.
-pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str) -> Option<Value> {
+pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets) -> Option<Value> {
     let users = route.path.contains("users");
+    let agents = route.path.contains("agent");
     match route.method {
+        Method::POST if route.path == "/api/v1/agents" => Some(json!({
+            "name": format!("Agent {n}"), "data_source_ids": [targets.file_source_id]
+        })),
+        Method::POST if route.path == "/api/ai-agent-managers" => Some(json!({
+            "name": format!("Agent {n}"), "strategyCode": "CEDAR",
+            "dataSourceIds": [targets.file_source_id]
+        })),
+        Method::POST if route.path == "/api/v1/query" => Some(json!({
+            "agent_id": targets.agent_id, "query": "What is A?"
+        })),
+        Method::POST if route.path == "/api/chat" => Some(json!({
+            "agentId": targets.agent_id, "prompt": "What is A?"
+        })),
+        Method::POST if route.path.ends_with("{id}/feedback") => {
+            Some(json!({ "feedback": "positive", "comment": "fine" }))
+        }
+        Method::POST if route.path == "/api/interactions/feedback" => Some(json!({
+            "interactionId": targets.interaction_id, "rating": 5
+        })),
+        Method::PUT if agents => Some(json!({ "description": format!("Changed {n}") })),
         Method::POST if route.path.contains("{id}") && is_data_source_route(route) => {
             Some(json!({}))
         }
@@ -152,7 +203,7 @@ async fn every_route_enforces_its_scope() {
                     route.method.clone(),
                     &path,
                     Some(key),
-                    sample_body(&route, n, &t.org_a.org_id),
+                    sample_body(&route, n, &t.org_a.org_id, &targets),
                 )
                 .await;
             let allowed = *scope == "admin" || *scope == required;
@@ -181,7 +232,7 @@ async fn every_route_enforces_its_scope() {
                     route.method.clone(),
                     &path,
                     Some(&trigger_only),
-                    sample_body(&route, 0, &t.org_a.org_id),
+                    sample_body(&route, 0, &t.org_a.org_id, &targets),
                 )
                 .await;
             assert_eq!(

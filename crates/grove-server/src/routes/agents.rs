@@ -1,0 +1,651 @@
+//! `/api/v1/agents`: knowledge-agent CRUD (validation: strategy, model,
+//! temperature 0–2, max_tokens, similarity threshold, data sources of the
+//! organisation, unique slug). The legacy `/api/ai-agent-managers` family
+//! takes and shows `strategyCode` (REDWOOD | CEDAR | CYPRESS) as well.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::routing::{delete, get, post, put};
+use axum::{Extension, Json as JsonResponse};
+use grove_core::agents::{Agent, RagStrategy};
+use grove_core::ids::{AgentId, DataSourceId, OrgId};
+use grove_core::scope::{Requirement, Scope};
+use grove_core::ApiError;
+use grove_store::{NewAgent, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{both_families, Family, Route, RouteDoc};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Failure};
+use crate::extract::{path_id, Json, ListParams, Query};
+use crate::state::AppState;
+
+const MAX_NAME: usize = 200;
+const MAX_DESCRIPTION: usize = 2000;
+const MAX_SYSTEM_PROMPT: usize = 20_000;
+const MAX_TOKENS: std::ops::RangeInclusive<u32> = 1..=8192;
+const MAX_SOURCES: usize = 100;
+const MAX_SLUG: usize = 64;
+
+/// An agent as created or updated. On create, `name` and
+/// `data_source_ids` are required; on update every field is optional.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentBody {
+    pub name: Option<String>,
+    /// Lower-case letters, digits and `-`; derived from the name if absent.
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub system_prompt: Option<String>,
+    /// `redwood`, `cedar` or `cypress` (default `redwood`).
+    pub rag_strategy: Option<RagStrategy>,
+    /// `extractive` (default) or `<provider>:<model>`.
+    pub model: Option<String>,
+    /// 0 to 2, default 0.7.
+    pub temperature: Option<f64>,
+    /// 1 to 8192, default 500.
+    pub max_tokens: Option<i64>,
+    /// 0 to 1; default from the config (0.7).
+    pub similarity_threshold: Option<f64>,
+    pub data_source_ids: Option<Vec<String>>,
+    /// Default true; an inactive agent is not queried.
+    pub active: Option<bool>,
+}
+
+/// The legacy body: `strategyCode` in place of `rag_strategy`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiAgentManagerBody {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub system_prompt: Option<String>,
+    /// REDWOOD, CEDAR or CYPRESS.
+    pub strategy_code: Option<String>,
+    pub model: Option<String>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<i64>,
+    pub similarity_threshold: Option<f64>,
+    pub data_source_ids: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+impl AiAgentManagerBody {
+    fn into_body(self) -> Result<AgentBody, Failure> {
+        let rag_strategy = self
+            .strategy_code
+            .map(|code| {
+                RagStrategy::parse(&code.to_ascii_lowercase()).ok_or_else(|| {
+                    Failure(ApiError::invalid_field(
+                        "strategy_code",
+                        "must be REDWOOD, CEDAR or CYPRESS",
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(AgentBody {
+            name: self.name,
+            slug: self.slug,
+            description: self.description,
+            system_prompt: self.system_prompt,
+            rag_strategy,
+            model: self.model,
+            temperature: self.temperature,
+            max_tokens: self.max_tokens,
+            similarity_threshold: self.similarity_threshold,
+            data_source_ids: self.data_source_ids,
+            active: self.active,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentList {
+    pub agents: Vec<Agent>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// An agent in the legacy family: every field plus `strategyCode`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiAgentManager {
+    #[serde(flatten)]
+    pub agent: Agent,
+    pub strategy_code: String,
+}
+
+impl From<Agent> for AiAgentManager {
+    fn from(agent: Agent) -> Self {
+        let strategy_code = agent.rag_strategy.as_str().to_ascii_uppercase();
+        Self {
+            agent,
+            strategy_code,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiAgentManagerList {
+    pub agents: Vec<AiAgentManager>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+pub(super) fn agent_id(raw: &str) -> Result<AgentId, Failure> {
+    path_id(raw, "id", AgentId::parse)
+}
+
+/// The agent of the caller's organisation, or 404.
+pub(crate) async fn find(state: &AppState, org: &OrgId, id: &AgentId) -> Result<Agent, Failure> {
+    state
+        .store
+        .get_agent(org, id)
+        .await?
+        .ok_or_else(|| Failure(ApiError::not_found("agent", id.as_str())))
+}
+
+fn text(field: &str, raw: String, max: usize, required: bool) -> Result<String, Failure> {
+    let value = raw.trim().to_owned();
+    if (required && value.is_empty()) || value.chars().count() > max {
+        let least = if required { 1 } else { 0 };
+        return Err(Failure(ApiError::invalid_field(
+            field,
+            format!("must be {least} to {max} characters"),
+        )));
+    }
+    Ok(value)
+}
+
+/// A slug from a name: lower-case ASCII letters and digits, `-` between words.
+fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug
+        .trim_end_matches('-')
+        .chars()
+        .take(MAX_SLUG - 4)
+        .collect();
+    if slug.is_empty() {
+        "agent".to_owned()
+    } else {
+        slug.trim_end_matches('-').to_owned()
+    }
+}
+
+fn check_slug(slug: &str) -> Result<(), Failure> {
+    let ok = !slug.is_empty()
+        && slug.len() <= MAX_SLUG
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.starts_with("agent_");
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure(ApiError::invalid_field(
+            "slug",
+            format!(
+                "must be 1 to {MAX_SLUG} lower-case letters, digits and `-`, not starting with `-`"
+            ),
+        )))
+    }
+}
+
+async fn check_sources(
+    state: &AppState,
+    org: &OrgId,
+    raw: Vec<String>,
+) -> Result<Vec<DataSourceId>, Failure> {
+    if raw.is_empty() || raw.len() > MAX_SOURCES {
+        return Err(Failure(ApiError::invalid_field(
+            "data_source_ids",
+            format!("must list 1 to {MAX_SOURCES} data sources"),
+        )));
+    }
+    let mut ids = Vec::with_capacity(raw.len());
+    for (i, id) in raw.iter().enumerate() {
+        let field = format!("data_source_ids[{i}]");
+        let id = DataSourceId::parse(id)
+            .map_err(|e| Failure(ApiError::invalid_field(&field, e.to_string())))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let missing = state.store.missing_data_sources(org, &ids).await?;
+    if let Some(first) = missing.first() {
+        let i = raw.iter().position(|r| r == first.as_str()).unwrap_or(0);
+        return Err(Failure(ApiError::invalid_field(
+            &format!("data_source_ids[{i}]"),
+            format!("no data source {first} in this organisation"),
+        )));
+    }
+    Ok(ids)
+}
+
+fn in_range(field: &str, value: f64, range: std::ops::RangeInclusive<f64>) -> Result<f32, Failure> {
+    if value.is_finite() && range.contains(&value) {
+        Ok(value as f32)
+    } else {
+        Err(Failure(ApiError::invalid_field(
+            field,
+            format!("must be between {} and {}", range.start(), range.end()),
+        )))
+    }
+}
+
+pub(crate) fn check_temperature(value: f64) -> Result<f32, Failure> {
+    in_range("temperature", value, 0.0..=2.0)
+}
+
+pub(crate) fn check_max_tokens(value: i64) -> Result<u32, Failure> {
+    u32::try_from(value)
+        .ok()
+        .filter(|v| MAX_TOKENS.contains(v))
+        .ok_or_else(|| {
+            Failure(ApiError::invalid_field(
+                "max_tokens",
+                format!(
+                    "must be between {} and {}",
+                    MAX_TOKENS.start(),
+                    MAX_TOKENS.end()
+                ),
+            ))
+        })
+}
+
+/// Applies `body` over `base` (an existing agent, or defaults) and checks
+/// every field.
+async fn merge(
+    state: &AppState,
+    org: &OrgId,
+    base: NewAgent,
+    body: AgentBody,
+) -> Result<NewAgent, Failure> {
+    let name = match body.name {
+        Some(name) => text("name", name, MAX_NAME, true)?,
+        None => base.name,
+    };
+    let model = body
+        .model
+        .map(|m| m.trim().to_owned())
+        .unwrap_or(base.model);
+    state
+        .answerer
+        .providers()
+        .check(&model)
+        .map_err(|e| Failure(ApiError::invalid_field("model", e.to_string())))?;
+    let slug = body.slug.unwrap_or(base.slug);
+    check_slug(&slug)?;
+    Ok(NewAgent {
+        name,
+        slug,
+        description: match body.description {
+            Some(d) => text("description", d, MAX_DESCRIPTION, false)?,
+            None => base.description,
+        },
+        system_prompt: match body.system_prompt {
+            Some(p) => text("system_prompt", p, MAX_SYSTEM_PROMPT, false)?,
+            None => base.system_prompt,
+        },
+        rag_strategy: body.rag_strategy.unwrap_or(base.rag_strategy),
+        model,
+        temperature: body
+            .temperature
+            .map(check_temperature)
+            .transpose()?
+            .unwrap_or(base.temperature),
+        max_tokens: body
+            .max_tokens
+            .map(check_max_tokens)
+            .transpose()?
+            .unwrap_or(base.max_tokens),
+        similarity_threshold: body
+            .similarity_threshold
+            .map(|t| in_range("similarity_threshold", t, 0.0..=1.0))
+            .transpose()?
+            .unwrap_or(base.similarity_threshold),
+        data_source_ids: match body.data_source_ids {
+            Some(raw) => check_sources(state, org, raw).await?,
+            None => base.data_source_ids,
+        },
+        active: body.active.unwrap_or(base.active),
+    })
+}
+
+fn defaults(state: &AppState) -> NewAgent {
+    NewAgent {
+        name: String::new(),
+        slug: String::new(),
+        description: String::new(),
+        system_prompt: String::new(),
+        rag_strategy: RagStrategy::Redwood,
+        model: grove_llm::EXTRACTIVE.to_owned(),
+        temperature: 0.7,
+        max_tokens: 500,
+        similarity_threshold: state.config.agents.similarity_threshold,
+        data_source_ids: Vec::new(),
+        active: true,
+    }
+}
+
+fn as_new(agent: Agent) -> NewAgent {
+    NewAgent {
+        name: agent.name,
+        slug: agent.slug,
+        description: agent.description,
+        system_prompt: agent.system_prompt,
+        rag_strategy: agent.rag_strategy,
+        model: agent.model,
+        temperature: agent.temperature,
+        max_tokens: agent.max_tokens,
+        similarity_threshold: agent.similarity_threshold,
+        data_source_ids: agent.data_source_ids,
+        active: agent.active,
+    }
+}
+
+/// Creates an agent; a slug derived from the name gets `-2`, `-3`, … when
+/// taken, an explicit one that is taken gives 409.
+async fn create_agent(state: &AppState, org: &OrgId, body: AgentBody) -> Result<Agent, Failure> {
+    let name = body
+        .name
+        .clone()
+        .ok_or_else(|| Failure(ApiError::invalid_field("name", "is required")))?;
+    if body.data_source_ids.is_none() {
+        return Err(Failure(ApiError::invalid_field(
+            "data_source_ids",
+            "is required",
+        )));
+    }
+    let derived = body.slug.is_none();
+    let base = NewAgent {
+        slug: slugify(&name),
+        ..defaults(state)
+    };
+    let new = merge(state, org, base, body).await?;
+    for n in 1..=50 {
+        let mut attempt = new.clone();
+        if n > 1 {
+            attempt.slug = format!("{}-{n}", new.slug);
+        }
+        match state.store.create_agent(org, attempt).await {
+            Err(StoreError::Conflict(_)) if derived => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(Failure(ApiError::conflict(
+        "could not find a free slug; give one",
+    )))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<AgentBody>,
+) -> ApiResult<(StatusCode, JsonResponse<Agent>)> {
+    let agent = create_agent(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(agent)))
+}
+
+async fn create_legacy(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<AiAgentManagerBody>,
+) -> ApiResult<(StatusCode, JsonResponse<AiAgentManager>)> {
+    let agent = create_agent(&state, caller.org(), body.into_body()?).await?;
+    Ok((StatusCode::CREATED, JsonResponse(agent.into())))
+}
+
+async fn list_page(
+    state: &AppState,
+    caller: &Caller,
+    params: ListParams,
+) -> Result<(Vec<Agent>, u64, grove_core::page::Page), Failure> {
+    let page = params.page()?;
+    let listed = state.store.list_agents(caller.org(), page).await?;
+    Ok((listed.items, listed.total, page))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<JsonResponse<AgentList>> {
+    let (agents, total, page) = list_page(&state, &caller, params).await?;
+    Ok(JsonResponse(AgentList {
+        agents,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+async fn list_legacy(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<JsonResponse<AiAgentManagerList>> {
+    let (agents, total, page) = list_page(&state, &caller, params).await?;
+    Ok(JsonResponse(AiAgentManagerList {
+        agents: agents.into_iter().map(Into::into).collect(),
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<JsonResponse<Agent>> {
+    Ok(JsonResponse(
+        find(&state, caller.org(), &agent_id(&id)?).await?,
+    ))
+}
+
+async fn get_legacy(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<JsonResponse<AiAgentManager>> {
+    Ok(JsonResponse(
+        find(&state, caller.org(), &agent_id(&id)?).await?.into(),
+    ))
+}
+
+async fn update_agent(
+    state: &AppState,
+    org: &OrgId,
+    raw_id: &str,
+    body: AgentBody,
+) -> Result<Agent, Failure> {
+    let id = agent_id(raw_id)?;
+    let existing = find(state, org, &id).await?;
+    let new = merge(state, org, as_new(existing), body).await?;
+    state
+        .store
+        .replace_agent(org, &id, new)
+        .await?
+        .ok_or_else(|| Failure(ApiError::not_found("agent", id.as_str())))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<AgentBody>,
+) -> ApiResult<JsonResponse<Agent>> {
+    Ok(JsonResponse(
+        update_agent(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+async fn update_legacy(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<AiAgentManagerBody>,
+) -> ApiResult<JsonResponse<AiAgentManager>> {
+    let agent = update_agent(&state, caller.org(), &id, body.into_body()?).await?;
+    Ok(JsonResponse(agent.into()))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = agent_id(&id)?;
+    if state.store.delete_agent(caller.org(), &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Failure(ApiError::not_found("agent", id.as_str())))
+    }
+}
+
+fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
+    RouteDoc {
+        operation_id,
+        summary,
+        tag: "agents",
+        request: None,
+        response: (200, Some("Agent")),
+        paginated: false,
+    }
+}
+
+fn route(
+    family: Family,
+    method: Method,
+    path: &'static str,
+    scope: Scope,
+    doc: RouteDoc,
+    handler: axum::routing::MethodRouter<AppState>,
+) -> Route {
+    Route {
+        family,
+        method,
+        path,
+        requirement: Requirement::scope(scope),
+        doc,
+        handler,
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    let legacy = |id: &'static str, summary: &'static str| RouteDoc {
+        response: (200, Some("AiAgentManager")),
+        ..doc(id, summary)
+    };
+    let mut routes = vec![
+        route(
+            Family::V1,
+            Method::GET,
+            "/api/v1/agents",
+            Scope::Read,
+            RouteDoc {
+                response: (200, Some("AgentList")),
+                paginated: true,
+                ..doc("listAgents", "List agents")
+            },
+            get(list),
+        ),
+        route(
+            Family::Legacy,
+            Method::GET,
+            "/api/ai-agent-managers",
+            Scope::Read,
+            RouteDoc {
+                response: (200, Some("AiAgentManagerList")),
+                paginated: true,
+                ..legacy("listAiAgentManagers", "List agents (legacy shape)")
+            },
+            get(list_legacy),
+        ),
+        route(
+            Family::V1,
+            Method::POST,
+            "/api/v1/agents",
+            Scope::Write,
+            RouteDoc {
+                request: Some("AgentBody"),
+                response: (201, Some("Agent")),
+                ..doc("createAgent", "Create an agent")
+            },
+            post(create),
+        ),
+        route(
+            Family::Legacy,
+            Method::POST,
+            "/api/ai-agent-managers",
+            Scope::Write,
+            RouteDoc {
+                request: Some("AiAgentManagerBody"),
+                response: (201, Some("AiAgentManager")),
+                ..legacy("createAiAgentManager", "Create an agent (legacy shape)")
+            },
+            post(create_legacy),
+        ),
+        route(
+            Family::V1,
+            Method::GET,
+            "/api/v1/agents/{id}",
+            Scope::Read,
+            doc("getAgent", "Get an agent"),
+            get(get_one),
+        ),
+        route(
+            Family::Legacy,
+            Method::GET,
+            "/api/ai-agent-managers/{id}",
+            Scope::Read,
+            legacy("getAiAgentManager", "Get an agent (legacy shape)"),
+            get(get_legacy),
+        ),
+        route(
+            Family::V1,
+            Method::PUT,
+            "/api/v1/agents/{id}",
+            Scope::Write,
+            RouteDoc {
+                request: Some("AgentBody"),
+                ..doc("updateAgent", "Update an agent (fields optional)")
+            },
+            put(update),
+        ),
+        route(
+            Family::Legacy,
+            Method::PUT,
+            "/api/ai-agent-managers/{id}",
+            Scope::Write,
+            RouteDoc {
+                request: Some("AiAgentManagerBody"),
+                ..legacy("updateAiAgentManager", "Update an agent (legacy shape)")
+            },
+            put(update_legacy),
+        ),
+    ];
+    routes.extend(both_families(
+        Method::DELETE,
+        "/api/v1/agents/{id}",
+        "/api/ai-agent-managers/{id}",
+        Scope::Write,
+        RouteDoc {
+            response: (204, None),
+            ..doc("deleteAgent", "Delete an agent and its sessions")
+        },
+        || delete(remove),
+    ));
+    routes
+}
