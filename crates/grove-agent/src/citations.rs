@@ -31,17 +31,21 @@ pub fn cited_numbers(text: &str) -> Vec<usize> {
 }
 
 /// The answer's sentences with their markers removed, each with the source
-/// numbers it cites.
+/// numbers it cites. Markers after the full stop (`… done. [2]`) split off
+/// as a sentence of their own; they belong to the sentence before.
 fn citing_sentences(answer: &str) -> Vec<(String, Vec<usize>)> {
-    sentence_spans(answer)
-        .into_iter()
-        .map(|(s, e)| {
-            let sentence = &answer[s..e];
-            let plain = marker().replace_all(sentence, "").trim().to_owned();
-            (plain, cited_numbers(sentence))
-        })
-        .filter(|(_, numbers)| !numbers.is_empty())
-        .collect()
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (s, e) in sentence_spans(answer) {
+        let sentence = &answer[s..e];
+        let plain = marker().replace_all(sentence, "").trim().to_owned();
+        let numbers = cited_numbers(sentence);
+        match out.last_mut() {
+            Some(previous) if plain.is_empty() => previous.1.extend(numbers),
+            _ => out.push((plain, numbers)),
+        }
+    }
+    out.retain(|(plain, numbers)| !plain.is_empty() && !numbers.is_empty());
+    out
 }
 
 /// The span of `chunk` best matching `claim`; the whole chunk when no
@@ -150,7 +154,8 @@ mod tests {
         let first = "Intro line here.\nRefunds are processed within 14 days. Shipping is free.";
         let second = "Support answers within a day.";
         let hits = [hit(first), hit(second), hit("Unrelated.")];
-        let answer = "Refunds are processed within 14 days [1]. Support replies within a day [2].";
+        // Markers before and after the full stop.
+        let answer = "Refunds are processed within 14 days [1]. Support replies within a day. [2]";
         let sources = cite(answer, &hits);
         let span = sources[0].span.unwrap();
         assert_eq!(

@@ -220,7 +220,7 @@ async fn agents_are_created_listed_replaced_and_deleted() {
         .await
         .unwrap();
     assert_eq!(first_page.total, 3);
-    assert_eq!(first_page.items, [first.clone()]);
+    assert_eq!(first_page.items, std::slice::from_ref(&first));
     let past_end = store
         .list_agents(
             &org,

@@ -295,6 +295,8 @@ fn streamed(state: &AppState, prepared: Prepared, shape: Shape) -> Response {
     tokio::spawn(async move {
         let (text, mut text_in) = mpsc::channel::<String>(32);
         let forward = async {
+            // Owned here so that returning drops it, closing the text channel.
+            let mut text_in = text_in;
             loop {
                 tokio::select! {
                     piece = text_in.recv() => match piece {

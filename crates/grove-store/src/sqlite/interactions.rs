@@ -257,8 +257,8 @@ impl InteractionStore for SqliteStore {
             insert(&tx, &org, &id, &new)?;
             if let Some(session) = &new.session_id {
                 tx.execute(
-                    "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
-                    params![session.as_str(), now_ms()],
+                    "UPDATE sessions SET last_active_at = ?3 WHERE id = ?1 AND org_id = ?2",
+                    params![session.as_str(), org.as_str(), now_ms()],
                 )
                 .map_err(backend)?;
             }

@@ -6,11 +6,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{read, wait_for_sync, Reply, TestServer};
+use crate::common::{upload, wait_for_sync, TestServer};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,25 +26,6 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
         out.write_all(bytes).unwrap();
     }
     out.finish().unwrap().into_inner()
-}
-
-async fn upload(t: &TestServer, key: &str, id: &str, files: &[(&str, Vec<u8>)]) -> Reply {
-    let mut form = Form::new().text("note", "form fields without a file are ignored");
-    for (name, bytes) in files {
-        form = form.part(
-            "files",
-            Part::bytes(bytes.clone()).file_name(name.to_string()),
-        );
-    }
-    let resp = t
-        .client
-        .post(t.url(&format!("/api/v1/data-sources/{id}/files")))
-        .bearer_auth(key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    read(resp).await
 }
 
 async fn search(t: &TestServer, query: &str) -> Vec<Value> {

@@ -2,10 +2,12 @@
 
 mod common;
 
+mod agents;
 mod cli;
 mod conventions;
 mod data_sources;
 mod files;
+mod generation;
 mod isolation;
 mod keys;
 mod rate_limits;

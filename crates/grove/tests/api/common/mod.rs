@@ -226,3 +226,24 @@ pub async fn wait_for_sync(t: &TestServer, key: &str, id: &str) -> Value {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
+
+/// Uploads files to a `file` data source (which queues its sync).
+pub async fn upload(t: &TestServer, key: &str, id: &str, files: &[(&str, Vec<u8>)]) -> Reply {
+    let mut form =
+        reqwest::multipart::Form::new().text("note", "form fields without a file are ignored");
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    let resp = t
+        .client
+        .post(t.url(&format!("/api/v1/data-sources/{id}/files")))
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    read(resp).await
+}
