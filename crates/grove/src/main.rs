@@ -1,6 +1,7 @@
 //! The `grove` command: `serve`, `init`, `orgs create`, `ingest dir`, `sources`,
 //! `eval retrieval`.
 
+mod ask;
 mod sources;
 mod tools;
 
@@ -81,6 +82,21 @@ enum Command {
         server: String,
         /// An API key with write scope.
         #[arg(long, env = "GROVE_API_KEY", global = true, hide_env_values = true)]
+        key: Option<String>,
+    },
+    /// Ask an agent of a running server; the answer streams, sources below.
+    Ask {
+        /// The agent's id or slug.
+        agent: String,
+        question: String,
+        /// Continue a session (its id is printed after each answer).
+        #[arg(long)]
+        session: Option<String>,
+        /// The server's base URL.
+        #[arg(long, env = "GROVE_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// An API key with execute scope.
+        #[arg(long, env = "GROVE_API_KEY", hide_env_values = true)]
         key: Option<String>,
     },
     /// Measure quality.
@@ -338,6 +354,19 @@ async fn main() -> anyhow::Result<()> {
                 SourcesCommand::Sync { id, no_wait } => sources::sync(&remote, id, !no_wait).await,
                 SourcesCommand::Status { id } => sources::status(&remote, id).await,
             }
+        }
+        Command::Ask {
+            agent,
+            question,
+            session,
+            server,
+            key,
+        } => {
+            let key = key
+                .as_deref()
+                .context("an API key is needed: --key or GROVE_API_KEY")?;
+            let remote = sources::Remote::new(server, key);
+            ask::ask(&remote, agent, question, session.as_deref()).await
         }
         Command::Eval {
             command:

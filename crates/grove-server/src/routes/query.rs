@@ -293,7 +293,7 @@ fn streamed(state: &AppState, prepared: Prepared, shape: Shape) -> Response {
     let (frames, frames_out) = mpsc::channel::<Event>(32);
     let answerer = state.answerer.clone();
     tokio::spawn(async move {
-        let (text, mut text_in) = mpsc::channel::<String>(32);
+        let (text, text_in) = mpsc::channel::<String>(32);
         let forward = async {
             // Owned here so that returning drops it, closing the text channel.
             let mut text_in = text_in;

@@ -1,7 +1,8 @@
 //! Syncs through the `grove` binary: one survives `kill -9` (killed mid-sync,
 //! started again on the same data directory, it finishes from the durable
 //! queue with the same documents and chunks as an uninterrupted sync), and
-//! `grove sources add|upload|sync|status` drive syncs from the command line.
+//! `grove sources add|upload|sync|status` drive syncs from the command line,
+//! and `grove ask` streams an agent's answer.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -260,6 +261,41 @@ async fn the_sources_commands_add_sync_with_progress_and_report_status() {
         err.contains("stored: guide.md") && err.contains("done: 2 documents"),
         "{err}"
     );
+
+    // `grove ask` streams an answer from an agent named by its slug.
+    let agent = reqwest::Client::new()
+        .post(format!("{}/api/v1/agents", server.base))
+        .bearer_auth(&server.key)
+        .json(
+            &json!({"name": "Docs agent", "data_source_ids": [file_source],
+                      "similarity_threshold": 0.1}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(agent.status(), reqwest::StatusCode::CREATED);
+    let ask = async |args: &[&str]| {
+        let mut cmd = grove(&server.data);
+        cmd.arg("ask")
+            .args(args)
+            .args(["--server", &server.base, "--key", &server.key]);
+        let out = tokio::process::Command::from(cmd).output().await.unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let (ok, answer, err) = ask(&["docs-agent", "Are returns free?"]).await;
+    assert!(ok, "{err}");
+    assert!(
+        answer.starts_with("Returns are free for thirty days. [1]"),
+        "{answer}"
+    );
+    assert!(answer.contains("Sources:\n  [1] "), "{answer}");
+    assert!(
+        err.contains("session sess_") && err.contains("answered"),
+        "{err}"
+    );
+    let (ok, _, err) = ask(&["no-such-agent", "Anything?"]).await;
+    assert!(!ok && err.contains("no agent with the id or slug"), "{err}");
 
     let (ok, _, err) = cli(&["add", "--name", "Bad", "--url", "ftp://x"]).await;
     assert!(
