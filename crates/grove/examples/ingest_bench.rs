@@ -11,8 +11,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use axum::http::{header, StatusCode, Uri};
-use axum::response::IntoResponse;
 use grove_core::config::Config;
 use grove_core::ids::OrgId;
 use grove_core::sources::{SourceKind, SyncInitiator};
@@ -22,6 +20,9 @@ use grove_server::provision::provision_org;
 use grove_server::{open_search, open_store};
 use grove_store::{NewDataSource, Store, SyncStart};
 use serde_json::json;
+
+mod shared;
+use shared::serve_book;
 
 /// Wraps the configured embedder to measure the time spent embedding.
 struct Timed {
@@ -41,31 +42,6 @@ impl Embedder for Timed {
         *self.spent.lock().unwrap() += started.elapsed();
         out
     }
-}
-
-async fn serve_book() -> String {
-    let sysroot = std::process::Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .expect("rustc");
-    let root = std::path::PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim())
-        .join("share/doc/rust/html/book");
-    let app = axum::Router::new().fallback(move |uri: Uri| {
-        let path = root.join(uri.path().trim_start_matches('/'));
-        async move {
-            if uri.path().contains("..") {
-                return StatusCode::BAD_REQUEST.into_response();
-            }
-            match std::fs::read(&path) {
-                Ok(bytes) => ([(header::CONTENT_TYPE, "text/html")], bytes).into_response(),
-                Err(_) => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
 }
 
 fn share(part: Duration, whole: Duration) -> f64 {

@@ -18,6 +18,9 @@ use grove_server::provision::provision_org;
 use grove_server::{open_search, open_store, Server};
 use grove_store::{DataSourceStore, Store};
 
+mod shared;
+use shared::percentile;
+
 const WORDS: &[&str] = &[
     "account",
     "billing",
@@ -137,10 +140,6 @@ fn dir_bytes(path: &std::path::Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 async fn drive(
