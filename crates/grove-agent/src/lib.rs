@@ -200,13 +200,22 @@ impl Answerer {
         let (tx, mut rx) = mpsc::channel::<String>(32);
         let relay = async move {
             let mut text = String::new();
-            while let Some(piece) = rx.recv().await {
-                text.push_str(&piece);
-                if deltas.send(piece).await.is_err() {
-                    return (text, true);
+            loop {
+                tokio::select! {
+                    piece = rx.recv() => match piece {
+                        Some(piece) => {
+                            text.push_str(&piece);
+                            if deltas.send(piece).await.is_err() {
+                                return (text, true);
+                            }
+                        }
+                        None => return (text, false),
+                    },
+                    // The caller went away while the model was silent:
+                    // returning drops `rx`, which stops the provider.
+                    () = deltas.closed() => return (text, true),
                 }
             }
-            (text, false)
         };
         let generation = prepared
             .resolved

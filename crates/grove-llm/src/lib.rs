@@ -86,7 +86,7 @@ pub enum LlmError {
     #[error("{provider} did not answer within {seconds} s")]
     Timeout { provider: String, seconds: u64 },
     /// The provider answered with an error status or an error event.
-    #[error("{provider} answered {status}: {message}")]
+    #[error("{}", upstream_text(provider, *status, message))]
     Upstream {
         provider: String,
         /// HTTP status; 0 for an error event inside a stream.
@@ -99,6 +99,13 @@ pub enum LlmError {
     /// The receiver of the streamed text went away (the client disconnected).
     #[error("generation cancelled")]
     Cancelled,
+}
+
+fn upstream_text(provider: &str, status: u16, message: &str) -> String {
+    match status {
+        0 => format!("{provider} reported an error mid-answer: {message}"),
+        _ => format!("{provider} answered {status}: {message}"),
+    }
 }
 
 /// A source of answers.

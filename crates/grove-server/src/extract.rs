@@ -194,7 +194,7 @@ mod tests {
     fn date_ranges_include_the_end_day_and_refuse_reversal() {
         let range = DateRange::parse(Some("2024-01-15"), Some("2024-01-15")).unwrap();
         let (since, until) = (range.since.unwrap(), range.until.unwrap());
-        assert_eq!((until - since).as_hours(), 24);
+        assert_eq!(until.duration_since(since).as_hours(), 24);
         let err = DateRange::parse(Some("2024-01-16"), Some("2024-01-15")).unwrap_err();
         assert_eq!(err.0.details["field"], "end_date");
         let err = DateRange::parse(Some("jan"), None).unwrap_err();

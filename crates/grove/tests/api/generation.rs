@@ -7,9 +7,9 @@
 //! cedar's non-streamed question rewrite.
 //!
 //! The SSE client is `eventsource-stream` over reqwest's `bytes_stream`
-//! (dev-dependencies already used by `agents.rs`): a real spec-following
-//! parser, so these tests do not trust a hand-rolled one to agree with the
-//! server's framing.
+//! (already dependencies of this crate, for `grove ask`; nothing added): a
+//! real spec-following parser, so these tests do not trust a hand-rolled
+//! one to agree with the server's framing.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -89,6 +89,8 @@ enum Piece {
     Wait(Arc<Notify>),
     /// Never sends anything again; the connection stays open.
     Stall,
+    /// Sends this text as a delta every interval, forever.
+    Repeat(&'static str, Duration),
 }
 
 /// A `text/event-stream` answer made of `pieces`. `gone` is dropped with
@@ -103,6 +105,14 @@ fn sse(pieces: Vec<Piece>, gone: Option<oneshot::Sender<()>>) -> Response {
                 }
                 Piece::Wait(notify) => notify.notified().await,
                 Piece::Stall => std::future::pending::<()>().await,
+                Piece::Repeat(text, every) => {
+                    tokio::time::sleep(every).await;
+                    pieces.push_front(Piece::Repeat(text, every));
+                    let Piece::Send(chunk) = oa_delta(text) else {
+                        unreachable!()
+                    };
+                    return Some((Ok(Bytes::from(chunk)), (pieces, gone)));
+                }
             }
         }
     });
@@ -414,13 +424,19 @@ async fn streamed_frames_arrive_while_the_model_is_still_generating() {
     t.stop().await;
 }
 
-#[tokio::test]
-async fn a_client_that_disconnects_stops_generation() {
+/// Asks with `stream: true`, reads the first frame and goes away while the
+/// model, after its first piece, goes on with `then`: the model's answer
+/// must be dropped within a few seconds (well before the 30 s idle
+/// timeout, which would end it as failed) and the interaction recorded as
+/// cancelled with the text forwarded so far.
+async fn disconnecting_stops_generation(then: fn() -> Piece) {
     let (gone_tx, gone_rx) = oneshot::channel();
     let gone_tx = Mutex::new(Some(gone_tx));
     let fake = Fake::start(move |_, _| {
-        let pieces = vec![oa_delta("The vents "), Piece::Stall];
-        sse(pieces, gone_tx.lock().unwrap().take())
+        sse(
+            vec![oa_delta("The vents "), then()],
+            gone_tx.lock().unwrap().take(),
+        )
     })
     .await;
     let (t, agent) = grove(&fake, "local:test-model", "redwood").await;
@@ -431,7 +447,6 @@ async fn a_client_that_disconnects_stops_generation() {
     .await;
     assert_eq!(next_frame(&mut frames).await["delta"], "The vents ");
     drop(frames);
-    // Well before the idle timeout (30 s), which would end it as failed.
     let closed = tokio::time::timeout(Duration::from_secs(5), gone_rx).await;
     assert!(
         closed.is_ok(),
@@ -453,10 +468,21 @@ async fn a_client_that_disconnects_stops_generation() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(recorded["outcome"], "cancelled", "{recorded}");
-    assert_eq!(recorded["response"], "The vents ", "{recorded}");
+    let response = recorded["response"].as_str().unwrap();
+    assert!(response.starts_with("The vents "), "{recorded}");
     assert!(recorded["error"].is_null(), "{recorded}");
     assert_eq!(fake.requests().len(), 1);
     t.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_stops_a_model_that_keeps_talking() {
+    disconnecting_stops_generation(|| Piece::Repeat("and more ", Duration::from_millis(50))).await;
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_stops_a_silent_model() {
+    disconnecting_stops_generation(|| Piece::Stall).await;
 }
 
 #[tokio::test]
