@@ -22,6 +22,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::serve::ListenerExt;
 use axum::Router;
 use grove_core::config::Config;
 use grove_core::sources::SyncInitiator;
@@ -152,6 +153,13 @@ impl Server {
         let app = router(state);
         let mut stop_http = stopped.clone();
         let task = tokio::spawn(async move {
+            // Small writes (SSE frames) go out at once instead of waiting
+            // for the previous one's ACK (Nagle with delayed ACKs: ~40 ms).
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY");
+                }
+            });
             let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = stop_http.wait_for(|stop| *stop).await;
             });

@@ -3,6 +3,7 @@
 //! Every vector index records the name and dimension of the embedder that
 //! filled it, and refuses vectors from another.
 
+pub mod coalesce;
 pub mod kernels;
 pub mod minilm;
 pub mod models;
@@ -125,7 +126,7 @@ pub fn from_config(config: &EmbeddingConfig) -> Loaded {
             Ok(dir) => match LocalMiniLm::load(&dir) {
                 Ok(model) => Loaded {
                     status: format!("{} from {}", model.info(), dir.display()),
-                    embedder: Some(Arc::new(model)),
+                    embedder: Some(Arc::new(coalesce::Coalescing::new(Arc::new(model)))),
                 },
                 Err(e) => Loaded { embedder: None, status: format!("{e}: lexical search only") },
             },
