@@ -187,8 +187,7 @@ fn check_slug(slug: &str) -> Result<(), Failure> {
         && slug
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-')
-        && !slug.starts_with("agent_");
+        && !slug.starts_with('-');
     if ok {
         Ok(())
     } else {
