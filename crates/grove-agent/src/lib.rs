@@ -250,6 +250,9 @@ impl Answerer {
             ..
         } = prepared;
         let sources = citations::cite(&generated.text, &retrieved.hits);
+        // The answer's tokens and those spent rewriting or expanding it.
+        let mut usage = retrieved.usage;
+        usage += generated.usage;
         let new = NewInteraction {
             agent_id: question.agent.id.clone(),
             session_id: Some(session.id),
@@ -263,9 +266,9 @@ impl Answerer {
             outcome: generated.outcome,
             error: generated.error,
             latency_ms: started.elapsed().as_millis() as u64,
-            tokens_input: generated.usage.input_tokens,
-            tokens_output: generated.usage.output_tokens,
-            cost_usd: resolved.cost_usd(generated.usage),
+            tokens_input: usage.input_tokens,
+            tokens_output: usage.output_tokens,
+            cost_usd: resolved.cost_usd(usage),
         };
         Ok(self
             .store

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use grove_core::agents::{Agent, RagStrategy, RetrievalTrace};
 use grove_llm::text::{bag, cosine, idf, is_stop_word, terms};
-use grove_llm::{Resolved, Settings, Turn};
+use grove_llm::{Completion, Resolved, Settings, Turn, Usage};
 use grove_search::fusion::reciprocal_rank_lists;
 use grove_search::{Mode, SearchEngine, SearchHit, SearchRequest};
 
@@ -33,6 +33,8 @@ const FEEDBACK_HITS: usize = 3;
 pub struct Retrieved {
     pub hits: Vec<SearchHit>,
     pub trace: RetrievalTrace,
+    /// Tokens the model spent rewriting or expanding the question.
+    pub usage: Usage,
 }
 
 /// What retrieval needs besides the agent.
@@ -53,10 +55,13 @@ pub async fn retrieve(
     history: &[Turn],
 ) -> Result<Retrieved, AgentError> {
     let mut trace = RetrievalTrace::default();
+    let mut usage = Usage::default();
     let started = Instant::now();
     let standalone = match agent.rag_strategy {
         RagStrategy::Redwood => question.to_owned(),
-        RagStrategy::Cedar | RagStrategy::Cypress => standalone(ctx, question, history).await,
+        RagStrategy::Cedar | RagStrategy::Cypress => {
+            standalone(ctx, question, history, &mut usage).await
+        }
     };
     trace.rewrite_ms = millis(started);
     let hits = match agent.rag_strategy {
@@ -68,9 +73,9 @@ pub async fn retrieve(
             trace.candidates = hits.len();
             hits
         }
-        RagStrategy::Cypress => cypress(ctx, agent, &standalone, &mut trace).await?,
+        RagStrategy::Cypress => cypress(ctx, agent, &standalone, &mut trace, &mut usage).await?,
     };
-    Ok(Retrieved { hits, trace })
+    Ok(Retrieved { hits, trace, usage })
 }
 
 async fn search(
@@ -96,20 +101,28 @@ async fn search(
     Ok(engine.search(request).await?.hits)
 }
 
-/// The question made standalone from the session's last turns.
-async fn standalone(ctx: &RetrievalContext<'_>, question: &str, history: &[Turn]) -> String {
+/// The question made standalone from the session's last turns; what the
+/// model spent on it is added to `usage`.
+async fn standalone(
+    ctx: &RetrievalContext<'_>,
+    question: &str,
+    history: &[Turn],
+    usage: &mut Usage,
+) -> String {
     if history.is_empty() {
         return question.to_owned();
     }
     let (system, user) = rewrite_prompt(question, history);
-    match ctx
-        .generator
-        .generator
-        .complete(&system, &user, ctx.settings)
-        .await
-    {
-        Ok(Some(rewritten)) if !rewritten.trim().is_empty() => rewritten.trim().to_owned(),
-        Ok(_) => carry_key_words(question, history),
+    let generator = &ctx.generator.generator;
+    match generator.complete(&system, &user, ctx.settings).await {
+        Ok(Some(Completion { text, usage: spent })) => {
+            *usage += spent;
+            match text.trim() {
+                "" => carry_key_words(question, history),
+                rewritten => rewritten.to_owned(),
+            }
+        }
+        Ok(None) => carry_key_words(question, history),
         Err(e) => {
             tracing::warn!(error = %e, "question rewrite failed; carrying key words instead");
             carry_key_words(question, history)
@@ -165,32 +178,40 @@ pub fn carry_key_words(question: &str, history: &[Turn]) -> String {
     }
 }
 
-/// Alternative queries from the model, one per line; none if it cannot.
-async fn model_expansions(ctx: &RetrievalContext<'_>, question: &str) -> Vec<String> {
+/// Alternative queries from the model; none if it cannot. What the model
+/// spent is added to `usage`.
+async fn model_expansions(
+    ctx: &RetrievalContext<'_>,
+    question: &str,
+    usage: &mut Usage,
+) -> Vec<String> {
     let system = "Write three different search queries that would find documents answering \
                   the question: use synonyms and related terms. One query per line, nothing else.";
-    match ctx
-        .generator
-        .generator
-        .complete(system, question, ctx.settings)
-        .await
-    {
-        Ok(Some(text)) => text
-            .lines()
-            .map(|l| {
-                l.trim()
-                    .trim_start_matches(['-', '*', '1', '2', '3', '.', ')', ' '])
-            })
-            .filter(|l| !l.is_empty())
-            .take(3)
-            .map(str::to_owned)
-            .collect(),
+    let generator = &ctx.generator.generator;
+    match generator.complete(system, question, ctx.settings).await {
+        Ok(Some(Completion { text, usage: spent })) => {
+            *usage += spent;
+            expansion_lines(&text)
+        }
         Ok(None) => Vec::new(),
         Err(e) => {
             tracing::warn!(error = %e, "query expansion failed; expanding without the model");
             Vec::new()
         }
     }
+}
+
+/// Up to three queries from the model's lines, list markers removed.
+fn expansion_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['-', '*', '1', '2', '3', '.', ')', ' '])
+        })
+        .filter(|l| !l.is_empty())
+        .take(3)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Terms frequent in the first hits but absent from the question.
@@ -218,10 +239,11 @@ async fn cypress(
     agent: &Agent,
     standalone: &str,
     trace: &mut RetrievalTrace,
+    usage: &mut Usage,
 ) -> Result<Vec<SearchHit>, AgentError> {
     let started = Instant::now();
     let mut queries = vec![standalone.to_owned()];
-    let from_model = model_expansions(ctx, standalone).await;
+    let from_model = model_expansions(ctx, standalone, usage).await;
     let keywords = key_words(standalone).join(" ");
     trace.rewrite_ms += millis(started);
 

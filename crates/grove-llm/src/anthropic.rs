@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 
 use crate::prompt::{self, Message, Rendered};
 use crate::stream::{self, json_error_message, Http, SseEvent};
-use crate::{Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
+use crate::{Completion, Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
 
 /// The API version this module speaks.
 pub const API_VERSION: &str = "2023-06-01";
@@ -241,7 +241,7 @@ impl Generator for Anthropic {
         system: &str,
         user: &str,
         settings: &Settings,
-    ) -> Result<Option<String>, LlmError> {
+    ) -> Result<Option<Completion>, LlmError> {
         let message = Message {
             role: prompt::Role::User,
             content: user.to_owned(),
@@ -249,7 +249,16 @@ impl Generator for Anthropic {
         let body = Self::body(system, &[message], settings, false);
         let response = self.post(&body).await?;
         let json = self.http.read_json(response).await?;
-        self.answer_text(&json).map(Some)
+        let text = self.answer_text(&json)?;
+        let reported = |name: &str| {
+            json.pointer(&format!("/usage/{name}"))
+                .and_then(Value::as_u64)
+        };
+        let usage = Usage {
+            input_tokens: reported("input_tokens").unwrap_or(0),
+            output_tokens: reported("output_tokens").unwrap_or(0),
+        };
+        Ok(Some(Completion { text, usage }))
     }
 }
 

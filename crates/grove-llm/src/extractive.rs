@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use crate::text::{bag, cosine, idf, sentence_spans, Bag};
-use crate::{Generator, LlmError, Prompt, Settings, Usage};
+use crate::{Completion, Generator, LlmError, Prompt, Settings, Usage};
 
 /// Sentences in an answer at most.
 const MAX_SENTENCES: usize = 3;
@@ -180,7 +180,7 @@ impl Generator for Extractive {
         _system: &str,
         _user: &str,
         _settings: &Settings,
-    ) -> Result<Option<String>, LlmError> {
+    ) -> Result<Option<Completion>, LlmError> {
         Ok(None)
     }
 }

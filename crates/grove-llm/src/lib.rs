@@ -68,6 +68,20 @@ pub struct Usage {
     pub output_tokens: u64,
 }
 
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+    }
+}
+
+/// The answer to a helper prompt, with what it cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    pub text: String,
+    pub usage: Usage,
+}
+
 /// Why generation failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LlmError {
@@ -129,7 +143,7 @@ pub trait Generator: Send + Sync {
         system: &str,
         user: &str,
         settings: &Settings,
-    ) -> Result<Option<String>, LlmError>;
+    ) -> Result<Option<Completion>, LlmError>;
 }
 
 /// Timeouts and retries shared by the HTTP providers.

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::prompt::{self, Message, Rendered};
 use crate::stream::{self, estimate_tokens, json_error_message, Http};
-use crate::{Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
+use crate::{Completion, Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
 
 /// An OpenAI-compatible Chat Completions provider.
 pub struct OpenAiChat {
@@ -216,7 +216,7 @@ impl Generator for OpenAiChat {
         system: &str,
         user: &str,
         settings: &Settings,
-    ) -> Result<Option<String>, LlmError> {
+    ) -> Result<Option<Completion>, LlmError> {
         let message = Message {
             role: prompt::Role::User,
             content: user.to_owned(),
@@ -224,7 +224,18 @@ impl Generator for OpenAiChat {
         let body = Self::body(system, &[message], settings, false);
         let response = self.post(&body).await?;
         let json = self.http.read_json(response).await?;
-        self.answer_text(&json).map(Some)
+        let text = self.answer_text(&json)?;
+        let reported = |name: &str| {
+            json.pointer(&format!("/usage/{name}"))
+                .and_then(Value::as_u64)
+        };
+        let usage = Usage {
+            input_tokens: reported("prompt_tokens")
+                .unwrap_or_else(|| estimate_tokens(system.chars().count() + user.chars().count())),
+            output_tokens: reported("completion_tokens")
+                .unwrap_or_else(|| estimate_tokens(text.chars().count())),
+        };
+        Ok(Some(Completion { text, usage }))
     }
 }
 

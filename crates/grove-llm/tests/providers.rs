@@ -16,7 +16,9 @@ use axum::Router;
 use grove_llm::anthropic::Anthropic;
 use grove_llm::openai::OpenAiChat;
 use grove_llm::prompt;
-use grove_llm::{Generator, HttpPolicy, LlmError, Prompt, Settings, SourceText, Turn, Usage};
+use grove_llm::{
+    Completion, Generator, HttpPolicy, LlmError, Prompt, Settings, SourceText, Turn, Usage,
+};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 
@@ -512,7 +514,14 @@ async fn openai_complete_returns_the_message() {
         )
         .await;
 
-    assert_eq!(text, Ok(Some("vacation days policy".into())));
+    let expected = Completion {
+        text: "vacation days policy".into(),
+        usage: Usage {
+            input_tokens: 5,
+            output_tokens: 3,
+        },
+    };
+    assert_eq!(text, Ok(Some(expected)));
     let request = server.only_request();
     assert_eq!(header(&request, "authorization"), "Bearer sk-test");
     assert_eq!(
@@ -847,7 +856,14 @@ async fn anthropic_complete_joins_the_text_blocks() {
         )
         .await;
 
-    assert_eq!(text, Ok(Some("vacation days".into())));
+    let expected = Completion {
+        text: "vacation days".into(),
+        usage: Usage {
+            input_tokens: 5,
+            output_tokens: 2,
+        },
+    };
+    assert_eq!(text, Ok(Some(expected)));
     let request = server.only_request();
     assert_eq!(header(&request, "x-api-key"), "sk-ant-test");
     assert_eq!(header(&request, "anthropic-version"), "2023-06-01");

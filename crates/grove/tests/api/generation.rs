@@ -669,6 +669,9 @@ async fn cedar_rewrites_a_follow_up_with_a_non_streamed_call() {
     let metadata = &second.body["metadata"];
     assert_eq!(metadata["queries"][0], REWRITTEN, "{metadata}");
     assert_eq!(metadata["session_id"], session);
+    // The rewrite's tokens (40 in, 9 out) count with the answer's (120, 7).
+    assert_eq!(metadata["tokens_input"], 160, "{metadata}");
+    assert_eq!(metadata["tokens_output"], 16, "{metadata}");
     assert_eq!(second.body["sources"][0]["document_title"], "Compost");
 
     let requests = fake.requests();
