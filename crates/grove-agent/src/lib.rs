@@ -196,7 +196,7 @@ impl Answerer {
             history: prepared.history.clone(),
         };
         // The text is kept here as well as streamed, for citations and the
-        // record; a relay task copies each piece on to the caller.
+        // record; the relay, run beside the generator, passes each piece on.
         let (tx, mut rx) = mpsc::channel::<String>(32);
         let relay = async move {
             let mut text = String::new();
