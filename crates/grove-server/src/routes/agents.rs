@@ -15,6 +15,7 @@ use grove_store::{NewAgent, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::data_sources::known_sources;
 use super::{both_families, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
@@ -200,6 +201,7 @@ fn check_slug(slug: &str) -> Result<(), Failure> {
     }
 }
 
+/// 1 to [`MAX_SOURCES`] data sources of the organisation.
 async fn check_sources(
     state: &AppState,
     org: &OrgId,
@@ -211,24 +213,7 @@ async fn check_sources(
             format!("must list 1 to {MAX_SOURCES} data sources"),
         )));
     }
-    let mut ids = Vec::with_capacity(raw.len());
-    for (i, id) in raw.iter().enumerate() {
-        let field = format!("data_source_ids[{i}]");
-        let id = DataSourceId::parse(id)
-            .map_err(|e| Failure(ApiError::invalid_field(&field, e.to_string())))?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    let missing = state.store.missing_data_sources(org, &ids).await?;
-    if let Some(first) = missing.first() {
-        let i = raw.iter().position(|r| r == first.as_str()).unwrap_or(0);
-        return Err(Failure(ApiError::invalid_field(
-            &format!("data_source_ids[{i}]"),
-            format!("no data source {first} in this organisation"),
-        )));
-    }
-    Ok(ids)
+    known_sources(state, org, &raw).await
 }
 
 fn in_range(field: &str, value: f64, range: std::ops::RangeInclusive<f64>) -> Result<f32, Failure> {

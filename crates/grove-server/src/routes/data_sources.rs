@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::ids::{DataSourceId, SyncId};
+use grove_core::ids::{DataSourceId, OrgId, SyncId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{
     DataSource, DocumentError, SourceKind, SourceStatus, SyncFrequency, SyncInitiator, SyncStatus,
@@ -107,6 +107,44 @@ pub struct SyncStatusView {
 
 pub(super) fn source_id(raw: &str) -> Result<DataSourceId, Failure> {
     path_id(raw, "id", DataSourceId::parse)
+}
+
+/// Parses `data_source_ids` (duplicates dropped, order kept) and checks each
+/// is a data source of `org`; errors name the offending `data_source_ids[i]`.
+pub(super) async fn known_sources(
+    state: &AppState,
+    org: &OrgId,
+    raw: &[String],
+) -> Result<Vec<DataSourceId>, Failure> {
+    let mut ids = Vec::with_capacity(raw.len());
+    for (i, id) in raw.iter().enumerate() {
+        let parsed = DataSourceId::parse(id).map_err(|e| {
+            Failure(ApiError::invalid_field(
+                &format!("data_source_ids[{i}]"),
+                e.to_string(),
+            ))
+        })?;
+        if !ids.contains(&parsed) {
+            ids.push(parsed);
+        }
+    }
+    let missing = state.store.missing_data_sources(org, &ids).await?;
+    if let Some(first) = missing.first() {
+        let i = raw.iter().position(|r| r == first.as_str()).unwrap_or(0);
+        let field = format!("data_source_ids[{i}]");
+        return Err(Failure(
+            ApiError::invalid_field(
+                &field,
+                format!("no data source {first} in this organisation"),
+            )
+            .with_details(json!({
+                "field": field,
+                "reason": "unknown data source",
+                "unknown": missing.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })),
+        ));
+    }
+    Ok(ids)
 }
 
 fn check_name(name: &str) -> Result<String, Failure> {

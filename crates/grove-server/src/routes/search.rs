@@ -7,13 +7,13 @@ use axum::extract::State;
 use axum::http::Method;
 use axum::routing::post;
 use axum::{Extension, Json as JsonResponse};
-use grove_core::ids::DataSourceId;
 use grove_core::scope::Scope;
 use grove_core::ApiError;
 use grove_search::{Mode, SearchError, SearchRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::data_sources::known_sources;
 use super::{both_families, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
@@ -136,7 +136,13 @@ async fn check(
     }
     let data_source_ids = match body.data_source_ids {
         None => None,
-        Some(raw) => Some(check_sources(state, caller, raw).await?),
+        Some(raw) => Some(
+            known_sources(state, caller.org(), &raw)
+                .await?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
     };
     Ok(SearchRequest {
         org_id: caller.org().to_string(),
@@ -146,39 +152,6 @@ async fn check(
         threshold: threshold as f32,
         data_source_ids,
     })
-}
-
-async fn check_sources(
-    state: &AppState,
-    caller: &Caller,
-    raw: Vec<String>,
-) -> Result<Vec<String>, Failure> {
-    let mut ids = Vec::with_capacity(raw.len());
-    for (i, id) in raw.iter().enumerate() {
-        let parsed = DataSourceId::parse(id).map_err(|e| {
-            Failure(ApiError::invalid_field(
-                &format!("data_source_ids[{i}]"),
-                e.to_string(),
-            ))
-        })?;
-        ids.push(parsed);
-    }
-    let missing = state.store.missing_data_sources(caller.org(), &ids).await?;
-    if let Some(first) = missing.first() {
-        let i = ids.iter().position(|id| id == first).unwrap_or(0);
-        return Err(Failure(
-            ApiError::invalid_field(
-                &format!("data_source_ids[{i}]"),
-                format!("no data source {first} in this organisation"),
-            )
-            .with_details(serde_json::json!({
-                "field": format!("data_source_ids[{i}]"),
-                "reason": "unknown data source",
-                "unknown": missing.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            })),
-        ));
-    }
-    Ok(raw)
 }
 
 impl From<SearchError> for Failure {
