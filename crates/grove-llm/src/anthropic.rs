@@ -250,15 +250,13 @@ impl Generator for Anthropic {
         let response = self.post(&body).await?;
         let json = self.http.read_json(response).await?;
         let text = self.answer_text(&json)?;
-        let reported = |name: &str| {
-            json.pointer(&format!("/usage/{name}"))
-                .and_then(Value::as_u64)
-        };
-        let usage = Usage {
-            input_tokens: reported("input_tokens").unwrap_or(0),
-            output_tokens: reported("output_tokens").unwrap_or(0),
-        };
-        Ok(Some(Completion { text, usage }))
+        let sent = system.chars().count() + user.chars().count();
+        Ok(Some(stream::completion(
+            &json,
+            ("input_tokens", "output_tokens"),
+            sent,
+            text,
+        )))
     }
 }
 

@@ -225,17 +225,13 @@ impl Generator for OpenAiChat {
         let response = self.post(&body).await?;
         let json = self.http.read_json(response).await?;
         let text = self.answer_text(&json)?;
-        let reported = |name: &str| {
-            json.pointer(&format!("/usage/{name}"))
-                .and_then(Value::as_u64)
-        };
-        let usage = Usage {
-            input_tokens: reported("prompt_tokens")
-                .unwrap_or_else(|| estimate_tokens(system.chars().count() + user.chars().count())),
-            output_tokens: reported("completion_tokens")
-                .unwrap_or_else(|| estimate_tokens(text.chars().count())),
-        };
-        Ok(Some(Completion { text, usage }))
+        let sent = system.chars().count() + user.chars().count();
+        Ok(Some(stream::completion(
+            &json,
+            ("prompt_tokens", "completion_tokens"),
+            sent,
+            text,
+        )))
     }
 }
 

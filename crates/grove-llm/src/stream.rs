@@ -292,6 +292,26 @@ pub(crate) async fn until_closed<T>(
 
 /// Estimated tokens of `chars` characters (about four per token), for
 /// servers that report no usage.
+/// A helper completion's usage from the `usage` object of a whole answer,
+/// under the provider's names for input and output tokens; a count the
+/// server left out is estimated from the characters sent or received.
+pub(crate) fn completion(
+    json: &serde_json::Value,
+    names: (&str, &str),
+    sent_chars: usize,
+    text: String,
+) -> crate::Completion {
+    let reported = |name: &str| {
+        json.pointer(&format!("/usage/{name}"))
+            .and_then(serde_json::Value::as_u64)
+    };
+    let usage = crate::Usage {
+        input_tokens: reported(names.0).unwrap_or_else(|| estimate_tokens(sent_chars)),
+        output_tokens: reported(names.1).unwrap_or_else(|| estimate_tokens(text.chars().count())),
+    };
+    crate::Completion { text, usage }
+}
+
 pub(crate) fn estimate_tokens(chars: usize) -> u64 {
     chars.div_ceil(4) as u64
 }
