@@ -116,6 +116,20 @@ pub fn path_id<T>(
     parse(raw).map_err(|e| Failure(ApiError::invalid_field(field, e.to_string())))
 }
 
+/// `raw` trimmed, checked to be at most `max` characters and, if
+/// `required`, not empty; the error names `field`.
+pub fn trimmed_text(field: &str, raw: &str, max: usize, required: bool) -> Result<String, Failure> {
+    let value = raw.trim();
+    if (required && value.is_empty()) || value.chars().count() > max {
+        let least = usize::from(required);
+        return Err(Failure(ApiError::invalid_field(
+            field,
+            format!("must be {least} to {max} characters"),
+        )));
+    }
+    Ok(value.to_owned())
+}
+
 /// A range of whole UTC days from `start_date` to `end_date`, both
 /// inclusive, as `[since, until)`. Either end may be open.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -19,7 +19,7 @@ use super::data_sources::known_sources;
 use super::{both_families, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, Json, ListParams, Query};
+use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -148,18 +148,6 @@ pub(crate) async fn find(state: &AppState, org: &OrgId, id: &AgentId) -> Result<
         .ok_or_else(|| Failure(ApiError::not_found("agent", id.as_str())))
 }
 
-fn text(field: &str, raw: String, max: usize, required: bool) -> Result<String, Failure> {
-    let value = raw.trim().to_owned();
-    if (required && value.is_empty()) || value.chars().count() > max {
-        let least = if required { 1 } else { 0 };
-        return Err(Failure(ApiError::invalid_field(
-            field,
-            format!("must be {least} to {max} characters"),
-        )));
-    }
-    Ok(value)
-}
-
 /// A slug from a name: lower-case ASCII letters and digits, `-` between words.
 fn slugify(name: &str) -> String {
     let mut slug = String::new();
@@ -256,7 +244,7 @@ async fn merge(
     body: AgentBody,
 ) -> Result<NewAgent, Failure> {
     let name = match body.name {
-        Some(name) => text("name", name, MAX_NAME, true)?,
+        Some(name) => trimmed_text("name", &name, MAX_NAME, true)?,
         None => base.name,
     };
     let model = body
@@ -274,11 +262,11 @@ async fn merge(
         name,
         slug,
         description: match body.description {
-            Some(d) => text("description", d, MAX_DESCRIPTION, false)?,
+            Some(d) => trimmed_text("description", &d, MAX_DESCRIPTION, false)?,
             None => base.description,
         },
         system_prompt: match body.system_prompt {
-            Some(p) => text("system_prompt", p, MAX_SYSTEM_PROMPT, false)?,
+            Some(p) => trimmed_text("system_prompt", &p, MAX_SYSTEM_PROMPT, false)?,
             None => base.system_prompt,
         },
         rag_strategy: body.rag_strategy.unwrap_or(base.rag_strategy),

@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use super::{both_families, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, Json, ListParams, Query};
+use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -148,14 +148,7 @@ pub(super) async fn known_sources(
 }
 
 fn check_name(name: &str) -> Result<String, Failure> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(Failure(ApiError::invalid_field(
-            "name",
-            format!("must be 1 to {MAX_NAME} characters"),
-        )));
-    }
-    Ok(name.to_owned())
+    trimmed_text("name", name, MAX_NAME, true)
 }
 
 /// Checks a type's config; the error names the field inside `config`.

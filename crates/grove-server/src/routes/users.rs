@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::{both_families, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, Json, ListParams, Query};
+use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -63,14 +63,7 @@ fn check_email(email: &str) -> Result<String, Failure> {
 }
 
 fn check_name(name: &str) -> Result<String, Failure> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(Failure(ApiError::invalid_field(
-            "name",
-            format!("must be 1 to {MAX_NAME} characters"),
-        )));
-    }
-    Ok(name.to_owned())
+    trimmed_text("name", name, MAX_NAME, true)
 }
 
 fn user_id(raw: &str) -> Result<UserId, Failure> {
