@@ -44,6 +44,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub llm: LlmConfig,
     pub agents: AgentsConfig,
+    pub jobs: JobsConfig,
 }
 
 /// Generation providers. An agent's `model` names one as `<provider>:<model>`
@@ -165,6 +166,69 @@ impl Default for AgentsConfig {
             history_turns: 5,
         }
     }
+}
+
+/// Agent jobs: the scheduler, runs and notifications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobsConfig {
+    /// A scheduled fire missed (the server was down) runs once on start if
+    /// it is at most this old; older ones are recorded as skipped.
+    pub missed_fire_grace_seconds: u64,
+    /// Runs of all jobs that may run at the same time in this process.
+    pub max_concurrent_runs: usize,
+    /// Base URL of links in notifications (a chat's link is
+    /// `<public_url>/api/v1/chats/<id>`).
+    pub public_url: String,
+    /// SMTP server for email channels.
+    pub smtp: SmtpConfig,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            missed_fire_grace_seconds: 300,
+            max_concurrent_runs: 4,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+/// The SMTP relay that email notifications go through.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `none` (plain, for a local relay), `starttls` or `tls`.
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    pub timeout_seconds: u64,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 25,
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Grove <grove@localhost>".into(),
+            timeout_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
 }
 
 /// Fetching and parsing limits of crawlers, connectors and uploads.
@@ -333,6 +397,7 @@ impl Default for Config {
             ingest: IngestConfig::default(),
             llm: LlmConfig::default(),
             agents: AgentsConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }

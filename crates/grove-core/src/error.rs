@@ -16,6 +16,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     RateLimitExceeded,
     AgentInactive,
+    JobAlreadyRunning,
     InternalError,
     GenerationFailed,
     ServiceUnavailable,
@@ -23,7 +24,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The table: code → (wire name, HTTP status).
-    const TABLE: [(ErrorCode, &'static str, u16); 11] = [
+    const TABLE: [(ErrorCode, &'static str, u16); 12] = [
         (ErrorCode::InvalidRequest, "invalid_request", 400),
         (ErrorCode::Unauthorized, "unauthorized", 401),
         (ErrorCode::Forbidden, "forbidden", 403),
@@ -32,6 +33,7 @@ impl ErrorCode {
         (ErrorCode::PayloadTooLarge, "payload_too_large", 413),
         (ErrorCode::RateLimitExceeded, "rate_limit_exceeded", 429),
         (ErrorCode::AgentInactive, "agent_inactive", 409),
+        (ErrorCode::JobAlreadyRunning, "job_already_running", 409),
         (ErrorCode::InternalError, "internal_error", 500),
         (ErrorCode::GenerationFailed, "generation_failed", 502),
         (ErrorCode::ServiceUnavailable, "service_unavailable", 503),

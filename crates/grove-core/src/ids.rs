@@ -150,6 +150,36 @@ typed_id!(
     "int_"
 );
 typed_id!(
+    /// An agent job: a named, repeatable prompt for an agent.
+    JobId,
+    "job_"
+);
+typed_id!(
+    /// One run of a job (one parameter set of a trigger).
+    RunId,
+    "run_"
+);
+typed_id!(
+    /// The runs one trigger started (several for a fan-out).
+    RunGroupId,
+    "grp_"
+);
+typed_id!(
+    /// A chat: the messages and documents of a run, or an ad-hoc chat.
+    ChatId,
+    "chat_"
+);
+typed_id!(
+    /// A document a chat produced (table, chart or text).
+    DocumentOutputId,
+    "out_"
+);
+typed_id!(
+    /// A notification channel (email, Slack, Teams).
+    ChannelId,
+    "nch_"
+);
+typed_id!(
     /// An item of the durable work queue.
     QueueItemId,
     "qi_"

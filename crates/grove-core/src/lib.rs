@@ -40,6 +40,7 @@ pub mod apikey;
 pub mod config;
 pub mod error;
 pub mod ids;
+pub mod jobs;
 pub mod model;
 pub mod page;
 pub mod scope;

@@ -1,4 +1,172 @@
-//! Agent jobs. So far: when a job is due ([`schedule`]). Triggers, runs,
-//! fan-out, chats and notifications build on it.
+//! Agent jobs: when a job is due ([`schedule`]), its prompt template
+//! ([`template`]), triggering it ([`Jobs::trigger`], shared by the API, the
+//! API trigger and the [`scheduler`]), running it through the durable queue
+//! ([`runner`]) and telling people how it went ([`notify`]).
 
+pub mod chart;
+pub mod notify;
+pub mod runner;
 pub mod schedule;
+pub mod scheduler;
+pub mod template;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use grove_core::ids::{OrgId, RunId};
+use grove_core::jobs::{Initiator, Job, ParamValues, Run};
+use grove_store::{PlannedRun, ScheduledFire, Store, StoreError, TriggerOutcome, TriggerRequest};
+use jiff::Timestamp;
+use tokio::sync::{watch, Notify};
+
+use crate::schedule::Schedule;
+use crate::template::TemplateError;
+
+/// Most runs one trigger may fan out to.
+pub const MAX_FAN_OUT: usize = 100;
+
+/// Which parameters a trigger runs with.
+#[derive(Debug, Clone, Default)]
+pub enum TriggerParams {
+    /// The job's saved parameter sets (a fan-out), or one run on the
+    /// defaults when it has none.
+    #[default]
+    Saved,
+    /// One run with these values.
+    One(ParamValues),
+    /// A fan-out, one run per set.
+    Sets(Vec<ParamValues>),
+}
+
+/// Why a trigger did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    /// Values that do not fit the job; `field` names where they came from
+    /// (`parameters` or `parameter_sets[i]`).
+    #[error("{field}: {error}")]
+    Parameters { field: String, error: TemplateError },
+    #[error("parameter_sets: a fan-out takes 1 to {MAX_FAN_OUT} sets")]
+    FanOutSize,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The jobs service: triggers, cancellation and the scheduler's wake-up.
+pub struct Jobs {
+    store: Arc<dyn Store>,
+    /// Cancellation signals of the runs executing in this process.
+    running: Mutex<HashMap<RunId, watch::Sender<bool>>>,
+    /// Woken when a schedule changes, so the scheduler looks again.
+    schedule_changed: Notify,
+}
+
+impl Jobs {
+    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            running: Mutex::new(HashMap::new()),
+            schedule_changed: Notify::new(),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Checks the values, renders the question per run and asks the store
+    /// to claim the job and queue the runs. `None` if the job is absent.
+    pub async fn trigger(
+        &self,
+        org: &OrgId,
+        job: &Job,
+        initiator: Initiator,
+        params: TriggerParams,
+        schedule: Option<ScheduledFire>,
+    ) -> Result<Option<TriggerOutcome>, TriggerError> {
+        let runs = plan_runs(job, params)?;
+        let request = TriggerRequest {
+            initiator,
+            runs,
+            schedule,
+        };
+        Ok(self.store.trigger_job(org, &job.id, request).await?)
+    }
+
+    /// Cancels a run: the store ends it (releasing the job), and a run
+    /// executing here is stopped. `None` if absent.
+    pub async fn cancel(&self, org: &OrgId, run: &RunId) -> Result<Option<Run>, StoreError> {
+        let cancelled = self.store.cancel_run(org, run).await?;
+        if let Some(signal) = self.lock_running().get(run) {
+            let _ = signal.send(true);
+        }
+        Ok(cancelled)
+    }
+
+    /// Tells the scheduler a job's schedule changed.
+    pub fn schedule_changed(&self) {
+        self.schedule_changed.notify_one();
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, watch::Sender<bool>>> {
+        // A panic while holding the map leaves it usable: entries are plain.
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a run executing here; the receiver turns true on cancel.
+    fn register(&self, run: &RunId) -> watch::Receiver<bool> {
+        let (tx, rx) = watch::channel(false);
+        self.lock_running().insert(run.clone(), tx);
+        rx
+    }
+
+    fn unregister(&self, run: &RunId) {
+        self.lock_running().remove(run);
+    }
+}
+
+/// The runs a trigger asks for, each with resolved values and its question.
+fn plan_runs(job: &Job, params: TriggerParams) -> Result<Vec<PlannedRun>, TriggerError> {
+    let (field, sets) = match params {
+        TriggerParams::Saved if job.parameter_sets.is_empty() => {
+            ("parameters", vec![ParamValues::new()])
+        }
+        TriggerParams::Saved => ("parameter_sets", job.parameter_sets.clone()),
+        TriggerParams::One(values) => ("parameters", vec![values]),
+        TriggerParams::Sets(sets) => ("parameter_sets", sets),
+    };
+    if sets.is_empty() || sets.len() > MAX_FAN_OUT {
+        return Err(TriggerError::FanOutSize);
+    }
+    let many = sets.len() > 1 || field == "parameter_sets";
+    sets.iter()
+        .enumerate()
+        .map(|(i, given)| {
+            let parameters = template::resolve(&job.parameters, given).map_err(|error| {
+                TriggerError::Parameters {
+                    field: if many {
+                        format!("{field}[{i}]")
+                    } else {
+                        field.to_owned()
+                    },
+                    error,
+                }
+            })?;
+            let prompt = template::render(&job.prompt, &parameters);
+            Ok(PlannedRun { parameters, prompt })
+        })
+        .collect()
+}
+
+/// When a schedule fires next after `after`; `None` without an enabled
+/// schedule. The schedule must parse (checked when the job is written).
+pub fn next_run_at(
+    schedule: Option<&str>,
+    timezone: &str,
+    enabled: bool,
+    after: Timestamp,
+) -> Option<Timestamp> {
+    let expression = schedule.filter(|_| enabled)?;
+    Schedule::parse(expression, timezone)
+        .ok()?
+        .next_after(after)
+}

@@ -48,6 +48,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     }
 }
 
+/// A body that may be empty (then `T::default()`), or JSON for `T`; for
+/// routes where every field is optional, such as a trigger.
+pub fn optional_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Failure> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        Failure(field_error(
+            e.path().to_string(),
+            &e.into_inner().to_string(),
+        ))
+    })
+}
+
 /// A query string deserialised into `T`.
 pub struct Query<T>(pub T);
 

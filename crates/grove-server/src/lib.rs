@@ -28,12 +28,14 @@ use grove_core::config::Config;
 use grove_core::sources::SyncInitiator;
 use grove_core::ApiError;
 use grove_ingest::sync::SyncRunner;
+use grove_jobs::notify::Notifier;
+use grove_jobs::runner::RunHandler;
 use grove_search::fusion::FusionWeights;
 use grove_search::vector::VectorSettings;
 use grove_search::{SearchEngine, SearchSettings};
 use grove_store::queue::Worker;
 use grove_store::sqlite::SqliteStore;
-use grove_store::{Store, SyncStart, SYNC_KIND};
+use grove_store::{Store, SyncStart, NOTIFY_KIND, RUN_KIND, SYNC_KIND};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -149,7 +151,14 @@ impl Server {
         );
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());
+        let job_worker = job_worker(&state);
+        tokio::spawn(grove_jobs::scheduler::run(
+            state.jobs.clone(),
+            Duration::from_secs(state.config.jobs.missed_fire_grace_seconds),
+            stopped.clone(),
+        ));
         let worker_task = tokio::spawn(worker.run(stopped.clone()));
+        let job_worker_task = tokio::spawn(job_worker.run(stopped.clone()));
         let app = router(state);
         let mut stop_http = stopped.clone();
         let task = tokio::spawn(async move {
@@ -175,6 +184,7 @@ impl Server {
                 }
             };
             worker_task.await.context("queue worker panicked")?;
+            job_worker_task.await.context("job worker panicked")?;
             outcome
         });
         tracing::info!(%addr, "grove is listening");
@@ -195,6 +205,21 @@ impl Server {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.task.await.context("server task panicked")?
     }
+}
+
+/// The queue worker of agent jobs: runs and their notifications, with
+/// their own slots so that long syncs never hold back a scheduled run.
+fn job_worker(state: &AppState) -> Worker {
+    let mut worker = Worker::new(
+        state.store.clone(),
+        state.config.queue.clone(),
+        state.config.jobs.max_concurrent_runs,
+    );
+    let runs = RunHandler::new(state.jobs.clone(), state.answerer.clone());
+    worker.register(RUN_KIND, Arc::new(runs));
+    let notifier = Notifier::new(state.store.clone(), state.config.clone());
+    worker.register(NOTIFY_KIND, Arc::new(notifier));
+    worker
 }
 
 /// How often the scheduler looks for data sources due a sync.

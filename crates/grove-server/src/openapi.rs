@@ -57,6 +57,20 @@ fn component_schemas() -> Schemas {
     collect::<routes::interactions::InteractionList>(&mut out);
     collect::<routes::interactions::FeedbackRequest>(&mut out);
     collect::<routes::interactions::LegacyFeedbackRequest>(&mut out);
+    collect::<grove_core::jobs::Job>(&mut out);
+    collect::<grove_core::jobs::Run>(&mut out);
+    collect::<routes::jobs::JobBody>(&mut out);
+    collect::<routes::jobs::JobList>(&mut out);
+    collect::<routes::jobs::RunList>(&mut out);
+    collect::<routes::jobs::RunRequest>(&mut out);
+    collect::<routes::jobs::Started>(&mut out);
+    collect::<routes::chats::ChatView>(&mut out);
+    collect::<routes::chats::ChatList>(&mut out);
+    collect::<routes::chats::NewChatBody>(&mut out);
+    collect::<routes::chats::Triggered>(&mut out);
+    collect::<grove_core::jobs::Channel>(&mut out);
+    collect::<routes::notification_channels::ChannelList>(&mut out);
+    collect::<routes::notification_channels::ChannelBody>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
     out
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use grove_agent::Answerer;
 use grove_core::config::Config;
+use grove_jobs::Jobs;
 use grove_llm::Providers;
 use grove_search::SearchEngine;
 use grove_store::Store;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub embedder_status: Arc<str>,
     /// Answers questions with agents (retrieval, generation, recording).
     pub answerer: Arc<Answerer>,
+    /// Agent jobs: triggers, cancellation, the scheduler's wake-up.
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
         ));
         Self {
             answerer,
+            jobs: Jobs::new(store.clone()),
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,

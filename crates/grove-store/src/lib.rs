@@ -11,8 +11,12 @@ use grove_core::agents::{
 };
 use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{
-    AgentId, DataSourceId, DocumentId, EventId, InteractionId, KbArticleId, KeyId, OrgId,
-    SessionId, SyncId, UserId,
+    AgentId, ChannelId, ChatId, DataSourceId, DocumentId, EventId, InteractionId, JobId,
+    KbArticleId, KeyId, OrgId, RunId, SessionId, SyncId, UserId,
+};
+use grove_core::jobs::{
+    Channel, ChannelKind, Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, Job,
+    MessageRole, NotifyLevel, NotifyTopic, ParamSpec, ParamValues, RetryPolicy, Run, RunStatus,
 };
 use grove_core::model::{ApiKey, Org, Role, User};
 use grove_core::page::Page;
@@ -440,6 +444,229 @@ pub trait InteractionStore: Send + Sync {
     ) -> StoreResult<Option<Interaction>>;
 }
 
+/// A job to create or replace (validated by the caller: the agent and
+/// channels are the organisation's, the schedule and template parse).
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub agent_id: AgentId,
+    pub name: String,
+    pub prompt: String,
+    pub parameters: Vec<ParamSpec>,
+    pub schedule: Option<String>,
+    pub timezone: String,
+    pub schedule_enabled: bool,
+    pub parameter_sets: Vec<ParamValues>,
+    pub fan_out_concurrency: u32,
+    pub timeout_seconds: u32,
+    pub retry: RetryPolicy,
+    pub channel_ids: Vec<ChannelId>,
+    /// When the schedule fires next; `None` without an enabled schedule.
+    pub next_run_at: Option<Timestamp>,
+}
+
+/// One run a trigger asks for: its parameters and the rendered question.
+#[derive(Debug, Clone)]
+pub struct PlannedRun {
+    pub parameters: ParamValues,
+    pub prompt: String,
+}
+
+/// A trigger of a job.
+#[derive(Debug, Clone)]
+pub struct TriggerRequest {
+    pub initiator: Initiator,
+    /// At least one; more is a fan-out.
+    pub runs: Vec<PlannedRun>,
+    /// For scheduled fires: the due time, and the next one to store. The
+    /// fire happens only if the job's next run time is still the due time,
+    /// so a fire is never taken twice; a fire that finds the job running
+    /// is recorded as a skipped run.
+    pub schedule: Option<ScheduledFire>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduledFire {
+    pub due_at: Timestamp,
+    pub next_run_at: Option<Timestamp>,
+}
+
+/// What a trigger led to.
+#[derive(Debug, Clone)]
+pub enum TriggerOutcome {
+    /// Runs were queued (one per planned run, in order).
+    Started(Vec<Run>),
+    /// A run of the job is queued or running: the trigger did nothing
+    /// (a scheduled fire recorded a skip).
+    AlreadyRunning {
+        run_id: RunId,
+        chat_id: Option<ChatId>,
+    },
+    /// A scheduled fire that another scheduler already took.
+    Stale,
+}
+
+/// How a run attempt ended, to record.
+#[derive(Debug, Clone)]
+pub struct RunFinish {
+    /// `Succeeded`, `Failed`, `TimedOut` or `Cancelled`.
+    pub status: RunStatus,
+    pub error: Option<String>,
+    /// The agent's answer, appended to the run's chat.
+    pub reply: Option<NewMessage>,
+    pub documents: Vec<NewDocument>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub role: MessageRole,
+    pub content: String,
+    pub sources: Vec<CitedSource>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub kind: DocumentKind,
+    pub title: String,
+    pub content: serde_json::Value,
+}
+
+/// A chat with everything it holds.
+#[derive(Debug, Clone)]
+pub struct ChatRecord {
+    pub chat: Chat,
+    pub messages: Vec<ChatMessage>,
+    pub documents: Vec<ChatDocument>,
+    pub run: Option<Run>,
+}
+
+/// A chat in a list, with its run's state and the names of its job and agent.
+#[derive(Debug, Clone)]
+pub struct ChatSummary {
+    pub chat: Chat,
+    pub status: Option<RunStatus>,
+    pub initiator: Option<Initiator>,
+    pub job_name: Option<String>,
+    pub agent_name: Option<String>,
+}
+
+/// The queue item kind of a run; its payload is `{"run_id": …}`.
+pub const RUN_KIND: &str = "job.run";
+/// The queue item kind of a notification; its payload is
+/// `{"channel_id", "run_id", "level", "topic"}`.
+pub const NOTIFY_KIND: &str = "job.notify";
+
+/// Agent jobs, their runs and chats.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    async fn create_job(&self, org: &OrgId, new: NewJob) -> StoreResult<Job>;
+    async fn get_job(&self, org: &OrgId, id: &JobId) -> StoreResult<Option<Job>>;
+    /// Oldest first, optionally only one agent's.
+    async fn list_jobs(
+        &self,
+        org: &OrgId,
+        agent: Option<&AgentId>,
+        page: Page,
+    ) -> StoreResult<Listed<Job>>;
+    /// `None` if absent.
+    async fn replace_job(&self, org: &OrgId, id: &JobId, new: NewJob) -> StoreResult<Option<Job>>;
+    /// False if absent. Runs and chats stay; queued runs are cancelled.
+    async fn delete_job(&self, org: &OrgId, id: &JobId) -> StoreResult<bool>;
+
+    /// Claims the job and queues its runs, chats and queue items in one
+    /// transaction, unless a run of it is queued or running. A fan-out
+    /// dispatches at most the job's concurrency at once. `None` if absent.
+    async fn trigger_job(
+        &self,
+        org: &OrgId,
+        id: &JobId,
+        request: TriggerRequest,
+    ) -> StoreResult<Option<TriggerOutcome>>;
+    /// Jobs with an enabled schedule due at or before `now`, earliest first.
+    async fn due_jobs(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Job>>;
+    /// The earliest next run time of any job.
+    async fn next_due_at(&self) -> StoreResult<Option<Timestamp>>;
+    /// Records a scheduled fire that did not run (with `reason`) and moves
+    /// the job to its next run time, if the fire was not taken already.
+    async fn skip_fire(
+        &self,
+        org: &OrgId,
+        id: &JobId,
+        fire: ScheduledFire,
+        reason: &str,
+    ) -> StoreResult<bool>;
+
+    async fn get_run(&self, org: &OrgId, id: &RunId) -> StoreResult<Option<Run>>;
+    /// A run by id alone, for the worker.
+    async fn run_by_id(&self, id: &RunId) -> StoreResult<Option<Run>>;
+    /// A job's runs, newest first.
+    async fn list_runs(&self, org: &OrgId, job: &JobId, page: Page) -> StoreResult<Listed<Run>>;
+    /// Marks a run running and counts the attempt; `None` if it is already
+    /// over (cancelled while queued).
+    async fn start_run(&self, id: &RunId) -> StoreResult<Option<Run>>;
+    /// Ends a running run: records the outcome, appends the reply and
+    /// documents to its chat, writes the `job.run.completed` or
+    /// `job.run.failed` event, queues notifications for the job's channels,
+    /// dispatches the next run of a fan-out and releases the job when its
+    /// trigger is done, in one transaction. `None` if the run was not
+    /// running (cancelled meanwhile).
+    async fn finish_run(&self, id: &RunId, finish: RunFinish) -> StoreResult<Option<Run>>;
+    /// Puts a running run back in the queue to retry at `at`, recording
+    /// the error. False if it was not running.
+    async fn retry_run(&self, id: &RunId, error: &str, at: Timestamp) -> StoreResult<bool>;
+    /// Cancels a queued or running run (releasing the job as a finish
+    /// does); `None` if absent. A run already over is returned unchanged.
+    async fn cancel_run(&self, org: &OrgId, id: &RunId) -> StoreResult<Option<Run>>;
+
+    /// An ad-hoc chat (no job) with its first messages.
+    async fn create_chat(
+        &self,
+        org: &OrgId,
+        agent: &AgentId,
+        title: &str,
+        messages: Vec<NewMessage>,
+    ) -> StoreResult<Chat>;
+    async fn get_chat(&self, org: &OrgId, id: &ChatId) -> StoreResult<Option<ChatRecord>>;
+    /// Newest first, optionally only an agent's or a job's.
+    async fn list_chats(
+        &self,
+        org: &OrgId,
+        agent: Option<&AgentId>,
+        job: Option<&JobId>,
+        page: Page,
+    ) -> StoreResult<Listed<ChatSummary>>;
+}
+
+/// A notification channel to create or replace (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct NewChannel {
+    pub name: String,
+    pub kind: ChannelKind,
+    pub config: serde_json::Value,
+    pub min_level: NotifyLevel,
+    pub topics: Vec<NotifyTopic>,
+    pub enabled: bool,
+}
+
+/// Notification channels that jobs deliver to.
+#[async_trait]
+pub trait ChannelStore: Send + Sync {
+    async fn create_channel(&self, org: &OrgId, new: NewChannel) -> StoreResult<Channel>;
+    async fn get_channel(&self, org: &OrgId, id: &ChannelId) -> StoreResult<Option<Channel>>;
+    async fn list_channels(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Channel>>;
+    /// `None` if absent.
+    async fn replace_channel(
+        &self,
+        org: &OrgId,
+        id: &ChannelId,
+        new: NewChannel,
+    ) -> StoreResult<Option<Channel>>;
+    /// False if absent; jobs drop it.
+    async fn delete_channel(&self, org: &OrgId, id: &ChannelId) -> StoreResult<bool>;
+    /// Those of `ids` that are not channels of `org`.
+    async fn missing_channels(&self, org: &OrgId, ids: &[ChannelId])
+        -> StoreResult<Vec<ChannelId>>;
+}
+
 /// An event waiting in the outbox for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEvent {
@@ -461,6 +688,8 @@ pub trait Store:
     + KbStore
     + AgentStore
     + InteractionStore
+    + JobStore
+    + ChannelStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

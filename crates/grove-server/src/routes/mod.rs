@@ -8,9 +8,12 @@
 
 pub mod agents;
 pub mod api_keys;
+pub mod chats;
 pub mod data_sources;
 pub mod files;
 pub mod interactions;
+pub mod jobs;
+pub mod notification_channels;
 pub mod ops;
 pub mod query;
 pub mod search;
@@ -69,6 +72,9 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(query::routes());
     routes.extend(sessions::routes());
     routes.extend(interactions::routes());
+    routes.extend(jobs::routes());
+    routes.extend(chats::routes());
+    routes.extend(notification_channels::routes());
     routes
 }
 

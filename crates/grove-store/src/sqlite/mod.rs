@@ -8,8 +8,11 @@
 //! query itself (see docs/BENCHMARKS.md).
 
 mod agents;
+mod channels;
+mod chats;
 mod data_sources;
 mod interactions;
+mod jobs;
 mod kb;
 mod keys;
 mod queue;
@@ -36,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_kb_articles.sql"),
     include_str!("../../migrations/0005_follow_up_syncs.sql"),
     include_str!("../../migrations/0006_agents.sql"),
+    include_str!("../../migrations/0007_jobs.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -24,9 +24,10 @@ async fn another_organisations_resources_are_not_found() {
         // Bodies naming org A's agent or interaction.
         let names_a_resource = matches!(
             route.path,
-            "/api/v1/query" | "/api/chat" | "/api/interactions/feedback"
-        );
-        if route.path.contains("{id}") || names_a_resource {
+            "/api/v1/query" | "/api/chat" | "/api/interactions/feedback" | "/api/v1/chats"
+        ) && route.method == Method::POST;
+        let names_in_path = route.path.contains("{id}") || route.path.contains("_id}");
+        if names_in_path || names_a_resource {
             checked += 1;
             assert_eq!(
                 reply.status,
@@ -46,6 +47,10 @@ async fn another_organisations_resources_are_not_found() {
                 &targets.agent_id,
                 &targets.interaction_id,
                 &targets.session_id,
+                &targets.channel_id,
+                &targets.job_id,
+                &targets.run_id,
+                &targets.chat_id,
                 &t.org_a.user_id,
                 &t.org_a.org_id,
             ] {

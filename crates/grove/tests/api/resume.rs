@@ -2,7 +2,8 @@
 //! started again on the same data directory, it finishes from the durable
 //! queue with the same documents and chunks as an uninterrupted sync), and
 //! `grove sources add|upload|sync|status` drive syncs from the command line,
-//! and `grove ask` streams an agent's answer.
+//! and `grove ask` streams an agent's answer. Job runs killed mid-way are
+//! retried or failed by their retry policy after a restart.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -51,6 +52,8 @@ struct Grove {
     key: String,
     child: Option<Child>,
     port: u16,
+    /// Extra environment of the server (config overrides).
+    env: Vec<(String, String)>,
 }
 
 fn grove(data: &std::path::Path) -> Command {
@@ -85,11 +88,13 @@ impl Grove {
             key: creds["api_key"].as_str().unwrap().to_owned(),
             child: None,
             port,
+            env: Vec::new(),
         }
     }
 
     async fn start(&mut self) {
         let child = grove(&self.data)
+            .envs(self.env.iter().cloned())
             .args(["serve", "--addr", &format!("127.0.0.1:{}", self.port)])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -302,4 +307,164 @@ async fn the_sources_commands_add_sync_with_progress_and_report_status() {
         !ok && err.contains("400") && err.contains("config.url"),
         "{err}"
     );
+}
+
+/// An OpenAI-wire model that holds every answer while `stalling`.
+async fn stalling_model(
+    stalling: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> String {
+    use std::sync::atomic::Ordering;
+    let app = axum::Router::new().fallback(move || {
+        let (stalling, requests) = (stalling.clone(), requests.clone());
+        async move {
+            requests.fetch_add(1, Ordering::SeqCst);
+            while stalling.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let delta =
+                json!({"choices": [{"index": 0, "delta": {"content": "Belts yearly [1]."}}]});
+            let end = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
+            (
+                [(header::CONTENT_TYPE, "text/event-stream")],
+                format!("data: {delta}\n\ndata: {end}\n\ndata: [DONE]\n\n"),
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/v1")
+}
+
+impl Grove {
+    async fn run(&self, id: &str) -> Value {
+        self.call(reqwest::Method::GET, &format!("/api/v1/runs/{id}"), None)
+            .await
+    }
+
+    async fn wait_run(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let run = self.run(id).await;
+            if done(&run) {
+                return run;
+            }
+            assert!(Instant::now() < deadline, "gave up waiting: {run}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Creates a job of `agent` with `max_retries` and runs it; the run id.
+    async fn start_job(&self, agent: &str, name: &str, max_retries: u32) -> (String, String) {
+        let job = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/v1/agents/{agent}/jobs"),
+                Some(
+                    json!({"name": name, "prompt": "How often do widgets need a new belt?",
+                            "retry": {"max_retries": max_retries, "delay_seconds": 0}}),
+                ),
+            )
+            .await;
+        let job = job["id"].as_str().unwrap().to_owned();
+        let started = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/v1/jobs/{job}/runs"),
+                None,
+            )
+            .await;
+        let run = started["runs"][0]["id"].as_str().unwrap().to_owned();
+        (job, run)
+    }
+}
+
+#[tokio::test]
+async fn job_runs_killed_mid_way_are_retried_or_failed_by_their_policy_after_a_restart() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let site = slow_site(2).await;
+    let stalling = Arc::new(AtomicBool::new(true));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let model = stalling_model(stalling.clone(), requests.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut grove = Grove::init(dir.path());
+    grove.env = vec![
+        (
+            "GROVE_LLM__PROVIDERS__FAKE__API".into(),
+            "openai_chat".into(),
+        ),
+        ("GROVE_LLM__PROVIDERS__FAKE__BASE_URL".into(), model),
+        ("GROVE_LLM__MAX_RETRIES".into(), "0".into()),
+    ];
+    grove.start().await;
+    let source = grove.sync_site(&site).await;
+    assert_eq!(
+        grove.wait_until(&source, finished).await["sync_status"],
+        "succeeded"
+    );
+    let agent = grove
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/agents",
+            Some(
+                json!({"name": "Widgets", "data_source_ids": [source], "model": "fake:m",
+                        "similarity_threshold": 0.0}),
+            ),
+        )
+        .await;
+    let agent = agent["id"].as_str().unwrap().to_owned();
+    let (_, retried) = grove.start_job(&agent, "Retried", 1).await;
+    let (given_up_job, given_up) = grove.start_job(&agent, "Given up", 0).await;
+    for run in [&retried, &given_up] {
+        grove.wait_run(run, |r| r["status"] == "running").await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while requests.load(Ordering::SeqCst) < 2 {
+        assert!(Instant::now() < deadline, "the model was not asked twice");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    grove.kill();
+    stalling.store(false, Ordering::SeqCst);
+
+    grove.start().await;
+    let over = |r: &Value| !matches!(r["status"].as_str(), Some("queued" | "running"));
+    let retried = grove.wait_run(&retried, over).await;
+    assert_eq!(retried["status"], "succeeded", "{retried}");
+    assert_eq!(
+        retried["attempts"], 2,
+        "the interrupted attempt counts: {retried}"
+    );
+    let chat = grove
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/chats/{}", retried["chat_id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        chat["messages"][1]["content"], "Belts yearly [1].",
+        "{chat}"
+    );
+    let given_up = grove.wait_run(&given_up, over).await;
+    assert_eq!(given_up["status"], "failed", "{given_up}");
+    assert_eq!(given_up["attempts"], 1);
+    assert!(
+        given_up["error"]
+            .as_str()
+            .unwrap()
+            .contains("server stopped"),
+        "{given_up}"
+    );
+    // Neither job is left claimed.
+    let again = grove
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/jobs/{given_up_job}/runs"),
+            None,
+        )
+        .await;
+    assert_eq!(again["runs"][0]["status"], "queued", "{again}");
 }

@@ -18,12 +18,24 @@ pub struct Targets {
     pub agent_id: String,
     pub session_id: String,
     pub interaction_id: String,
+    /// A Slack notification channel (its webhook is never called).
+    pub channel_id: String,
+    /// A job of the agent, run once: the run and its chat.
+    pub job_id: String,
+    pub run_id: String,
+    pub chat_id: String,
 }
 
 /// A data source body whose syncs fail at once without network traffic
 /// (loopback is refused by default).
 pub fn data_source_body(n: usize) -> Value {
     json!({ "type": "website", "name": format!("ds{n}"), "config": {"url": "http://127.0.0.1:9/"} })
+}
+
+/// A notification channel body; its webhook is a closed loopback port.
+pub fn channel_body(n: usize) -> Value {
+    json!({ "name": format!("channel{n}"), "kind": "slack",
+            "config": {"webhook_url": "http://127.0.0.1:9/hook"} })
 }
 
 impl Targets {
@@ -82,7 +94,36 @@ impl Targets {
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         let metadata = &answer.body["metadata"];
+        let channel = t
+            .post(
+                "/api/v1/notification-channels",
+                &t.org_a.api_key,
+                channel_body(n),
+            )
+            .await;
+        assert_eq!(channel.status, StatusCode::CREATED, "{}", channel.body);
+        let job = t
+            .post(
+                &format!("/api/v1/agents/{agent_id}/jobs"),
+                &t.org_a.api_key,
+                json!({ "name": format!("Target job {n}"), "prompt": "What is A?" }),
+            )
+            .await;
+        assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
+        let job_id = job.body["id"].as_str().unwrap().to_owned();
+        let started = t
+            .post(
+                &format!("/api/v1/jobs/{job_id}/runs"),
+                &t.org_a.api_key,
+                json!({}),
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+        let run = &started.body["runs"][0];
         Self {
+            job_id,
+            run_id: run["id"].as_str().unwrap().to_owned(),
+            chat_id: run["chat_id"].as_str().unwrap().to_owned(),
             user_id: user.body["id"].as_str().unwrap().to_owned(),
             key_id,
             data_source_id: ds.body["id"].as_str().unwrap().to_owned(),
@@ -90,11 +131,20 @@ impl Targets {
             agent_id,
             session_id: metadata["session_id"].as_str().unwrap().to_owned(),
             interaction_id: metadata["interaction_id"].as_str().unwrap().to_owned(),
+            channel_id: channel.body["id"].as_str().unwrap().to_owned(),
         }
     }
 
     pub fn path(&self, route: &RouteInfo) -> String {
-        let id = if route.path.contains("users") {
+        let id = if route.path.starts_with("/api/v1/runs") {
+            &self.run_id
+        } else if route.path.contains("/jobs/") {
+            &self.job_id
+        } else if route.path.contains("chats") {
+            &self.chat_id
+        } else if route.path.contains("notification-channels") {
+            &self.channel_id
+        } else if route.path.contains("users") {
             &self.user_id
         } else if route.path.contains("/files") {
             &self.file_source_id
@@ -109,7 +159,12 @@ impl Targets {
         } else {
             &self.key_id
         };
-        route.path.replace("{id}", id).replace("{*name}", "a.md")
+        route
+            .path
+            .replace("{id}", id)
+            .replace("{agent_id}", &self.agent_id)
+            .replace("{job_id}", &self.job_id)
+            .replace("{*name}", "a.md")
     }
 }
 
@@ -118,10 +173,13 @@ fn is_data_source_route(route: &RouteInfo) -> bool {
 }
 
 /// Answers that mean the route passed its guard though the sample request
-/// did not succeed: a sync while one is queued (409), and an upload without
-/// a multipart body (400; uploads have their own tests).
+/// did not succeed: a sync or job run while one is queued (409), and an
+/// upload without a multipart body (400; uploads have their own tests).
 pub fn passed_the_guard(route: &RouteInfo, status: StatusCode) -> bool {
-    let sync = route.path.ends_with("/sync") || route.path.ends_with("/process");
+    let sync = route.path.ends_with("/sync")
+        || route.path.ends_with("/process")
+        || route.path.ends_with("/trigger")
+        || route.path.ends_with("/runs");
     let upload = route.method == Method::POST && route.path.ends_with("/files");
     (sync && status == StatusCode::CONFLICT) || (upload && status == StatusCode::BAD_REQUEST)
 }
@@ -138,6 +196,20 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
             "name": format!("Agent {n}"), "strategyCode": "CEDAR",
             "dataSourceIds": [targets.file_source_id]
         })),
+        Method::POST if route.path == "/api/v1/notification-channels" => Some(channel_body(n)),
+        Method::POST if route.path.ends_with("/jobs") => Some(json!({
+            "name": format!("Job {n}"), "prompt": "What is A?"
+        })),
+        Method::POST if route.path == "/api/v1/chats" => Some(json!({
+            "agent_id": targets.agent_id, "message": "What is A?"
+        })),
+        Method::POST
+            if route.path.ends_with("/runs")
+                || route.path.ends_with("/trigger")
+                || route.path.ends_with("/cancel") =>
+        {
+            None
+        }
         Method::POST if route.path == "/api/v1/query" => Some(json!({
             "agent_id": targets.agent_id, "query": "What is A?"
         })),

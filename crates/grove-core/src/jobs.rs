@@ -1,0 +1,268 @@
+//! Agent-job records: jobs (a prompt template with typed parameters, a
+//! schedule, fan-out, timeout, retries and notification channels), their
+//! runs, the chats runs leave (messages and documents), and notification
+//! channels.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::agents::CitedSource;
+use crate::ids::{AgentId, ChannelId, ChatId, DocumentOutputId, JobId, OrgId, RunGroupId, RunId};
+
+wire_enum!(
+    /// The type of a job parameter; a value must match it.
+    ParamType {
+        String = "string",
+        Integer = "integer",
+        Number = "number",
+        Boolean = "boolean",
+        Date = "date",
+    }
+);
+
+/// A parameter a job's prompt template declares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    /// Used when a trigger leaves the parameter out; without one the
+    /// parameter is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub default: Option<Value>,
+}
+
+/// Values of a job's parameters, by name.
+pub type ParamValues = Map<String, Value>;
+
+/// What happens when a run fails or times out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Attempts after the first one.
+    pub max_retries: u32,
+    /// Wait before each retry.
+    pub delay_seconds: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 0,
+            delay_seconds: 60,
+        }
+    }
+}
+
+/// A job: a named, repeatable question to an agent.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Job {
+    pub id: JobId,
+    pub org_id: OrgId,
+    pub agent_id: AgentId,
+    pub name: String,
+    /// The question, with `{{name}}` placeholders for parameters.
+    pub prompt: String,
+    pub parameters: Vec<ParamSpec>,
+    /// 5-field cron or a shortcut (`@daily`, `@first-weekday`, …).
+    pub schedule: Option<String>,
+    /// IANA time zone the schedule is read in.
+    pub timezone: String,
+    pub schedule_enabled: bool,
+    /// Saved parameter sets: a trigger without parameters fans out over them.
+    #[schema(value_type = Vec<Object>)]
+    pub parameter_sets: Vec<ParamValues>,
+    /// Runs of one fan-out that may run at the same time.
+    pub fan_out_concurrency: u32,
+    pub timeout_seconds: u32,
+    pub retry: RetryPolicy,
+    pub channel_ids: Vec<ChannelId>,
+    /// When the schedule fires next (absent without an enabled schedule).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_run_at: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+wire_enum!(
+    /// Where a run ends up. `skipped` records a scheduled fire that did not
+    /// run (missed beyond the grace window, or the job was still running).
+    RunStatus {
+        Queued = "queued",
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        TimedOut = "timed_out",
+        Cancelled = "cancelled",
+        Skipped = "skipped",
+    }
+);
+
+impl RunStatus {
+    /// Whether the run is over.
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, RunStatus::Queued | RunStatus::Running)
+    }
+}
+
+wire_enum!(
+    /// What started a run.
+    Initiator {
+        Schedule = "schedule",
+        Manual = "manual",
+        Api = "api",
+    }
+);
+
+/// One run of a job with one parameter set.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Run {
+    pub id: RunId,
+    pub org_id: OrgId,
+    pub job_id: JobId,
+    pub agent_id: AgentId,
+    /// The runs started by the same trigger share it.
+    pub group_id: RunGroupId,
+    pub chat_id: Option<ChatId>,
+    pub status: RunStatus,
+    pub initiator: Initiator,
+    #[schema(value_type = Object)]
+    pub parameters: ParamValues,
+    /// Attempts made so far.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub error: Option<String>,
+    /// The schedule's due time, for scheduled runs.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub scheduled_for: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<Timestamp>,
+}
+
+wire_enum!(
+    /// Who wrote a chat message.
+    MessageRole {
+        User = "user",
+        Assistant = "assistant",
+    }
+);
+
+/// A message of a chat.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ChatMessage {
+    pub role: MessageRole,
+    pub content: String,
+    pub sources: Vec<CitedSource>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+wire_enum!(
+    /// What a chat document holds: `table` (`{columns, rows}`), `chart`
+    /// (`{spec, svg}`: a Vega-Lite spec and its server rendering) or `text`
+    /// (`{text}`).
+    DocumentKind {
+        Table = "table",
+        Chart = "chart",
+        Text = "text",
+    }
+);
+
+/// A document a chat produced.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ChatDocument {
+    pub id: DocumentOutputId,
+    pub kind: DocumentKind,
+    pub title: String,
+    #[schema(value_type = Object)]
+    pub content: Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// A chat: a run's record, or an ad-hoc conversation (no job).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Chat {
+    pub id: ChatId,
+    pub org_id: OrgId,
+    pub agent_id: AgentId,
+    pub job_id: Option<JobId>,
+    pub run_id: Option<RunId>,
+    pub title: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+wire_enum!(
+    /// How a notification channel delivers.
+    ChannelKind {
+        Email = "email",
+        Slack = "slack",
+        Teams = "teams",
+    }
+);
+
+wire_enum!(
+    /// How serious a notification is: a succeeded run is `info`, a failed,
+    /// timed-out or cancelled one `error`.
+    NotifyLevel {
+        Info = "info",
+        Warning = "warning",
+        Error = "error",
+    }
+);
+
+wire_enum!(
+    /// What a notification is about.
+    NotifyTopic {
+        CompletedRun = "completed_run",
+        FailedRun = "failed_run",
+    }
+);
+
+/// Where job notifications go. `config` holds `{to: [..]}` for email and
+/// `{webhook_url}` for Slack and Teams.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub org_id: OrgId,
+    pub name: String,
+    pub kind: ChannelKind,
+    #[schema(value_type = Object)]
+    pub config: Value,
+    /// The lowest level sent.
+    pub min_level: NotifyLevel,
+    pub topics: Vec<NotifyTopic>,
+    pub enabled: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl Channel {
+    /// Whether a notification of `level` about `topic` goes to this channel.
+    pub fn accepts(&self, level: NotifyLevel, topic: NotifyTopic) -> bool {
+        self.enabled
+            && level_rank(level) >= level_rank(self.min_level)
+            && self.topics.contains(&topic)
+    }
+}
+
+fn level_rank(level: NotifyLevel) -> u8 {
+    match level {
+        NotifyLevel::Info => 0,
+        NotifyLevel::Warning => 1,
+        NotifyLevel::Error => 2,
+    }
+}

@@ -1,0 +1,253 @@
+//! Running a job run: the handler of `job.run` queue items.
+//!
+//! A run is marked running (counting the attempt), its agent answers the
+//! rendered question through the knowledge-agent pipeline within the job's
+//! timeout, and the run ends with the answer and its documents in the chat.
+//! A failure or timeout with retries left goes back to the queue after the
+//! job's retry delay. An attempt cut short by a crash (`kill -9`) shows as a
+//! run still marked running when the queue re-delivers its item: that
+//! attempt counts, and the run is retried or failed by the same policy.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use grove_agent::{AgentError, Answerer, Question};
+use grove_core::agents::{CitedSource, Interaction, Outcome};
+use grove_core::ids::RunId;
+use grove_core::jobs::{DocumentKind, Job, MessageRole, Run, RunStatus};
+use grove_store::queue::{JobHandler, Leased};
+use grove_store::{NewDocument, NewMessage, RunFinish, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::{chart, template, Jobs};
+
+/// How an attempt ended.
+enum Attempt {
+    Answered(Interaction),
+    Failed(String),
+    TimedOut(u32),
+    Cancelled,
+}
+
+/// Runs `job.run` items.
+pub struct RunHandler {
+    jobs: Arc<Jobs>,
+    answerer: Arc<Answerer>,
+}
+
+impl RunHandler {
+    pub fn new(jobs: Arc<Jobs>, answerer: Arc<Answerer>) -> Self {
+        Self { jobs, answerer }
+    }
+
+    async fn run(&self, id: &RunId) -> Result<(), StoreError> {
+        let store = self.jobs.store();
+        let Some(before) = store.run_by_id(id).await? else {
+            return Ok(());
+        };
+        let interrupted = before.status == RunStatus::Running;
+        if interrupted && before.attempts >= before.max_attempts {
+            let error = format!(
+                "the server stopped during attempt {} and no retries are left",
+                before.attempts
+            );
+            return self.end(&before, failure(RunStatus::Failed, error)).await;
+        }
+        let Some(run) = store.start_run(id).await? else {
+            return Ok(()); // over already (cancelled while queued)
+        };
+        if interrupted {
+            tracing::warn!(run = %run.id, attempt = run.attempts, "resuming a run interrupted by a stop");
+        }
+        let Some(job) = store.get_job(&run.org_id, &run.job_id).await? else {
+            let ended = failure(RunStatus::Cancelled, "the job was deleted".into());
+            return self.end(&run, ended).await;
+        };
+        let attempt = self.attempt(&run, &job).await;
+        self.settle(&run, &job, attempt).await
+    }
+
+    /// One attempt: the agent answers within the timeout, unless cancelled.
+    async fn attempt(&self, run: &Run, job: &Job) -> Attempt {
+        let mut cancelled = self.jobs.register(&run.id);
+        let work = tokio::time::timeout(
+            Duration::from_secs(u64::from(job.timeout_seconds.max(1))),
+            self.ask(run, job),
+        );
+        let attempt = tokio::select! {
+            result = work => match result {
+                Ok(attempt) => attempt,
+                Err(_) => Attempt::TimedOut(job.timeout_seconds),
+            },
+            _ = cancelled.wait_for(|c| *c) => Attempt::Cancelled,
+        };
+        self.jobs.unregister(&run.id);
+        attempt
+    }
+
+    async fn ask(&self, run: &Run, job: &Job) -> Attempt {
+        let store = self.jobs.store();
+        let agent = match store.get_agent(&run.org_id, &job.agent_id).await {
+            Ok(Some(agent)) => agent,
+            Ok(None) => return Attempt::Failed(format!("agent {} not found", job.agent_id)),
+            Err(e) => return Attempt::Failed(e.to_string()),
+        };
+        let question = Question {
+            agent,
+            query: template::render(&job.prompt, &run.parameters),
+            session_id: None,
+            temperature: None,
+            max_tokens: None,
+            key_id: None,
+        };
+        let prepared = match self.answerer.prepare(question).await {
+            Ok(p) => p,
+            Err(e) => return Attempt::Failed(e.to_string()),
+        };
+        // The run keeps the whole answer; nobody reads the stream.
+        let (tx, mut rx) = mpsc::channel::<String>(64);
+        let drain = async move { while rx.recv().await.is_some() {} };
+        let (answered, ()) = tokio::join!(self.answerer.answer(prepared, tx), drain);
+        match answered {
+            Ok(i) if matches!(i.outcome, Outcome::Answered | Outcome::NoAnswer) => {
+                Attempt::Answered(i)
+            }
+            Ok(i) => Attempt::Failed(
+                i.error
+                    .unwrap_or_else(|| format!("the answer ended {}", i.outcome)),
+            ),
+            Err(AgentError::Inactive(agent)) => {
+                Attempt::Failed(format!("agent {agent} is inactive"))
+            }
+            Err(e) => Attempt::Failed(e.to_string()),
+        }
+    }
+
+    /// Records the attempt: success, a retry, or the final failure.
+    async fn settle(&self, run: &Run, job: &Job, attempt: Attempt) -> Result<(), StoreError> {
+        let (status, error) = match attempt {
+            Attempt::Answered(interaction) => {
+                return self.end(run, success(&interaction)).await;
+            }
+            Attempt::Cancelled => return Ok(()), // the store ended it already
+            Attempt::Failed(error) => (RunStatus::Failed, error),
+            Attempt::TimedOut(seconds) => (
+                RunStatus::TimedOut,
+                format!("the run did not finish within {seconds} s"),
+            ),
+        };
+        if run.attempts < run.max_attempts {
+            let delay = SignedDuration::from_secs(i64::from(job.retry.delay_seconds));
+            let at = Timestamp::now()
+                .saturating_add(delay)
+                .unwrap_or(Timestamp::MAX);
+            tracing::info!(run = %run.id, attempt = run.attempts, %error, "run failed; retrying");
+            self.jobs.store().retry_run(&run.id, &error, at).await?;
+            return Ok(());
+        }
+        self.end(run, failure(status, error)).await
+    }
+
+    async fn end(&self, run: &Run, finish: RunFinish) -> Result<(), StoreError> {
+        let status = finish.status;
+        if self
+            .jobs
+            .store()
+            .finish_run(&run.id, finish)
+            .await?
+            .is_some()
+        {
+            tracing::info!(run = %run.id, job = %run.job_id, %status, "run ended");
+        }
+        Ok(())
+    }
+}
+
+fn failure(status: RunStatus, error: String) -> RunFinish {
+    RunFinish {
+        status,
+        error: Some(error),
+        reply: None,
+        documents: Vec::new(),
+    }
+}
+
+/// A succeeded run's reply, and its documents: the answer as text, and the
+/// cited sources as a table.
+fn success(interaction: &Interaction) -> RunFinish {
+    let mut documents = vec![NewDocument {
+        kind: DocumentKind::Text,
+        title: "Answer".into(),
+        content: json!({ "text": interaction.response }),
+    }];
+    let cited: Vec<&CitedSource> = interaction.sources.iter().filter(|s| s.cited).collect();
+    if !cited.is_empty() {
+        documents.push(NewDocument {
+            kind: DocumentKind::Table,
+            title: "Sources".into(),
+            content: json!({
+                "columns": ["number", "title", "url", "similarity_score"],
+                "rows": cited
+                    .iter()
+                    .map(|s| json!([s.number, s.document_title, s.document_url, s.similarity_score]))
+                    .collect::<Vec<_>>(),
+            }),
+        });
+        documents.extend(relevance_chart(&cited));
+    }
+    RunFinish {
+        status: RunStatus::Succeeded,
+        error: None,
+        reply: Some(NewMessage {
+            role: MessageRole::Assistant,
+            content: interaction.response.clone(),
+            sources: interaction.sources.clone(),
+        }),
+        documents,
+    }
+}
+
+/// A bar chart of how closely each cited source matched the question.
+fn relevance_chart(cited: &[&CitedSource]) -> Option<NewDocument> {
+    let values: Vec<_> = cited
+        .iter()
+        .map(|s| json!({"source": format!("[{}] {}", s.number, s.document_title), "similarity": s.similarity_score}))
+        .collect();
+    let spec = json!({
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "Similarity of the cited sources",
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "source", "type": "nominal", "title": "Source"},
+            "y": {"field": "similarity", "type": "quantitative", "title": "Similarity"},
+        },
+    });
+    match chart::chart_document(spec) {
+        Ok(content) => Some(NewDocument {
+            kind: DocumentKind::Chart,
+            title: "Source similarity".into(),
+            content,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not render the sources chart");
+            None
+        }
+    }
+}
+
+#[async_trait]
+impl JobHandler for RunHandler {
+    async fn handle(&self, item: &Leased) -> Result<(), String> {
+        let id = item
+            .payload
+            .get("run_id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| RunId::parse(s).ok())
+            .ok_or_else(|| format!("bad run payload: {}", item.payload))?;
+        self.run(&id).await.map_err(|e| e.to_string())
+    }
+}

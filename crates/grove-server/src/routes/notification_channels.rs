@@ -1,0 +1,330 @@
+//! `/api/v1/notification-channels`: where job notifications go (email,
+//! Slack, Teams). The config is checked by the notifier's own reader
+//! ([`grove_jobs::notify::check_config`]); webhook URLs are credentials, so
+//! responses show only their scheme and host, and a PUT that sends the
+//! masked URL back keeps the stored one.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::routing::{delete, get, post, put};
+use axum::{Extension, Json as JsonResponse};
+use grove_core::ids::{ChannelId, OrgId};
+use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
+use grove_core::scope::{Requirement, Scope};
+use grove_core::ApiError;
+use grove_jobs::notify::{check_config, mask_url, masked_config};
+use grove_store::NewChannel;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{Family, Route, RouteDoc};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Failure};
+use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
+use crate::state::AppState;
+
+const MAX_NAME: usize = 200;
+
+/// A channel as created or updated. On create, `name`, `kind` and
+/// `config` are required; on update every field is optional (a new
+/// `kind` needs its `config`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelBody {
+    pub name: Option<String>,
+    /// `email`, `slack` or `teams`.
+    pub kind: Option<ChannelKind>,
+    /// `{"to": ["ann@example.com"]}` for email (1 to 50 addresses);
+    /// `{"webhook_url": "https://…"}` for Slack and Teams.
+    #[schema(value_type = Option<Object>)]
+    pub config: Option<Value>,
+    /// The lowest level sent (default `info`: every notification).
+    pub min_level: Option<NotifyLevel>,
+    /// What is sent (default both `completed_run` and `failed_run`).
+    pub topics: Option<Vec<NotifyTopic>>,
+    /// Default true; a disabled channel gets nothing.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelList {
+    pub channels: Vec<Channel>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+fn channel_id(raw: &str) -> Result<ChannelId, Failure> {
+    path_id(raw, "id", ChannelId::parse)
+}
+
+async fn find(state: &AppState, org: &OrgId, id: &ChannelId) -> Result<Channel, Failure> {
+    state
+        .store
+        .get_channel(org, id)
+        .await?
+        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))
+}
+
+/// A channel as shown: webhook URLs masked.
+fn shown(mut channel: Channel) -> Channel {
+    channel.config = masked_config(channel.kind, &channel.config);
+    channel
+}
+
+fn checked_config(kind: ChannelKind, config: Value) -> Result<Value, Failure> {
+    check_config(kind, &config)
+        .map(|_| config)
+        .map_err(|e| Failure(ApiError::invalid_field(&e.field, e.reason)))
+}
+
+fn checked_topics(topics: Vec<NotifyTopic>) -> Result<Vec<NotifyTopic>, Failure> {
+    let mut unique = Vec::new();
+    for topic in topics {
+        if !unique.contains(&topic) {
+            unique.push(topic);
+        }
+    }
+    if unique.is_empty() {
+        return Err(Failure(ApiError::invalid_field(
+            "topics",
+            format!("must list at least one of {}", NotifyTopic::names()),
+        )));
+    }
+    Ok(unique)
+}
+
+/// Applies `body` over `base` (the stored channel, or defaults) and checks
+/// the result.
+fn merge(base: NewChannel, body: ChannelBody) -> Result<NewChannel, Failure> {
+    let name = match body.name {
+        Some(name) => trimmed_text("name", &name, MAX_NAME, true)?,
+        None => base.name,
+    };
+    let kind = body.kind.unwrap_or(base.kind);
+    let config = match body.config {
+        // The masked URL sent back as it was shown: keep the stored one.
+        Some(config) if kind == base.kind && sends_back_mask(&config, &base.config) => base.config,
+        Some(config) => checked_config(kind, config)?,
+        None if kind != base.kind => {
+            return Err(Failure(ApiError::invalid_field(
+                "config",
+                format!("is required when the kind changes to {kind}"),
+            )))
+        }
+        None => base.config,
+    };
+    Ok(NewChannel {
+        name,
+        kind,
+        config,
+        min_level: body.min_level.unwrap_or(base.min_level),
+        topics: match body.topics {
+            Some(topics) => checked_topics(topics)?,
+            None => base.topics,
+        },
+        enabled: body.enabled.unwrap_or(base.enabled),
+    })
+}
+
+/// Whether `config` is `stored` as shown: the same keys, with the webhook
+/// URL masked.
+fn sends_back_mask(config: &Value, stored: &Value) -> bool {
+    let (Some(sent), Some(kept)) = (
+        config.get("webhook_url").and_then(Value::as_str),
+        stored.get("webhook_url").and_then(Value::as_str),
+    ) else {
+        return false;
+    };
+    sent != kept
+        && sent == mask_url(kept)
+        && config.as_object().map(|m| m.len()) == stored.as_object().map(|m| m.len())
+}
+
+fn as_new(channel: Channel) -> NewChannel {
+    NewChannel {
+        name: channel.name,
+        kind: channel.kind,
+        config: channel.config,
+        min_level: channel.min_level,
+        topics: channel.topics,
+        enabled: channel.enabled,
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<ChannelBody>,
+) -> ApiResult<(StatusCode, JsonResponse<Channel>)> {
+    let required = |field: &str| Failure(ApiError::invalid_field(field, "is required"));
+    if body.name.is_none() {
+        return Err(required("name"));
+    }
+    let kind = body.kind.ok_or_else(|| required("kind"))?;
+    if body.config.is_none() {
+        return Err(required("config"));
+    }
+    let base = NewChannel {
+        name: String::new(),
+        kind,
+        config: Value::Null,
+        min_level: NotifyLevel::Info,
+        topics: NotifyTopic::ALL.to_vec(),
+        enabled: true,
+    };
+    let new = merge(base, body)?;
+    let channel = state.store.create_channel(caller.org(), new).await?;
+    Ok((StatusCode::CREATED, JsonResponse(shown(channel))))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<JsonResponse<ChannelList>> {
+    let page = params.page()?;
+    let listed = state.store.list_channels(caller.org(), page).await?;
+    Ok(JsonResponse(ChannelList {
+        channels: listed.items.into_iter().map(shown).collect(),
+        total: listed.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<JsonResponse<Channel>> {
+    let channel = find(&state, caller.org(), &channel_id(&id)?).await?;
+    Ok(JsonResponse(shown(channel)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<ChannelBody>,
+) -> ApiResult<JsonResponse<Channel>> {
+    let id = channel_id(&id)?;
+    let existing = find(&state, caller.org(), &id).await?;
+    let new = merge(as_new(existing), body)?;
+    state
+        .store
+        .replace_channel(caller.org(), &id, new)
+        .await?
+        .map(|c| JsonResponse(shown(c)))
+        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = channel_id(&id)?;
+    if state.store.delete_channel(caller.org(), &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Failure(ApiError::not_found(
+            "notification channel",
+            id.as_str(),
+        )))
+    }
+}
+
+fn route(
+    method: Method,
+    path: &'static str,
+    scope: Scope,
+    doc: RouteDoc,
+    handler: axum::routing::MethodRouter<AppState>,
+) -> Route {
+    Route {
+        family: Family::V1,
+        method,
+        path,
+        requirement: Requirement::scope(scope),
+        doc,
+        handler,
+    }
+}
+
+fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
+    RouteDoc {
+        operation_id,
+        summary,
+        tag: "notification-channels",
+        request: None,
+        response: (200, Some("Channel")),
+        paginated: false,
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    const ALL: &str = "/api/v1/notification-channels";
+    const ONE: &str = "/api/v1/notification-channels/{id}";
+    vec![
+        route(
+            Method::GET,
+            ALL,
+            Scope::Read,
+            RouteDoc {
+                response: (200, Some("ChannelList")),
+                paginated: true,
+                ..doc("listNotificationChannels", "List notification channels")
+            },
+            get(list),
+        ),
+        route(
+            Method::POST,
+            ALL,
+            Scope::Write,
+            RouteDoc {
+                request: Some("ChannelBody"),
+                response: (201, Some("Channel")),
+                ..doc(
+                    "createNotificationChannel",
+                    "Create a notification channel (email, Slack or Teams)",
+                )
+            },
+            post(create),
+        ),
+        route(
+            Method::GET,
+            ONE,
+            Scope::Read,
+            doc("getNotificationChannel", "Get a notification channel"),
+            get(get_one),
+        ),
+        route(
+            Method::PUT,
+            ONE,
+            Scope::Write,
+            RouteDoc {
+                request: Some("ChannelBody"),
+                ..doc(
+                    "updateNotificationChannel",
+                    "Update a notification channel (fields optional)",
+                )
+            },
+            put(update),
+        ),
+        route(
+            Method::DELETE,
+            ONE,
+            Scope::Write,
+            RouteDoc {
+                response: (204, None),
+                ..doc(
+                    "deleteNotificationChannel",
+                    "Delete a notification channel; jobs stop sending to it",
+                )
+            },
+            delete(remove),
+        ),
+    ]
+}

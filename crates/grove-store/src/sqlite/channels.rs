@@ -1,0 +1,162 @@
+//! Notification channels in SQLite. Topics and config are JSON text; a
+//! channel's `job_channels` rows go with it (foreign-key cascade).
+
+use async_trait::async_trait;
+use grove_core::ids::{ChannelId, OrgId};
+use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
+use grove_core::page::Page;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
+use crate::{ChannelStore, Listed, NewChannel, StoreResult};
+
+const COLUMNS: &str =
+    "id, org_id, name, kind, config, min_level, topics, enabled, created_at, updated_at";
+
+fn from_row(row: &Row) -> rusqlite::Result<Channel> {
+    let config: String = row.get(4)?;
+    let topics: String = row.get(6)?;
+    Ok(Channel {
+        id: parsed(row.get(0)?, |s| ChannelId::parse(s).ok())?,
+        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
+        name: row.get(2)?,
+        kind: parsed(row.get(3)?, ChannelKind::parse)?,
+        config: serde_json::from_str(&config).unwrap_or_default(),
+        min_level: parsed(row.get(5)?, NotifyLevel::parse)?,
+        topics: parsed(topics, |s| serde_json::from_str::<Vec<NotifyTopic>>(s).ok())?,
+        enabled: row.get(7)?,
+        created_at: ts(row.get(8)?),
+        updated_at: ts(row.get(9)?),
+    })
+}
+
+fn select(conn: &Connection, org: &OrgId, id: &ChannelId) -> StoreResult<Option<Channel>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM notification_channels WHERE org_id = ?1 AND id = ?2"),
+        params![org.as_str(), id.as_str()],
+        from_row,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+fn topics_json(topics: &[NotifyTopic]) -> String {
+    serde_json::to_string(topics).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[async_trait]
+impl ChannelStore for SqliteStore {
+    async fn create_channel(&self, org: &OrgId, new: NewChannel) -> StoreResult<Channel> {
+        let org = org.clone();
+        self.write(move |conn| {
+            let id = ChannelId::generate();
+            conn.execute(
+                &format!(
+                    "INSERT INTO notification_channels ({COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+                ),
+                params![
+                    id.as_str(),
+                    org.as_str(),
+                    new.name,
+                    new.kind.as_str(),
+                    new.config.to_string(),
+                    new.min_level.as_str(),
+                    topics_json(&new.topics),
+                    new.enabled,
+                    now_ms()
+                ],
+            )
+            .map_err(backend)?;
+            select(conn, &org, &id)?.ok_or_else(|| backend("channel vanished after insert"))
+        })
+        .await
+    }
+
+    async fn get_channel(&self, org: &OrgId, id: &ChannelId) -> StoreResult<Option<Channel>> {
+        self.read(|conn| select(conn, org, id))
+    }
+
+    async fn list_channels(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Channel>> {
+        self.read(|conn| {
+            list_in_org(
+                conn,
+                "notification_channels",
+                COLUMNS,
+                org,
+                None,
+                page,
+                from_row,
+            )
+        })
+    }
+
+    async fn replace_channel(
+        &self,
+        org: &OrgId,
+        id: &ChannelId,
+        new: NewChannel,
+    ) -> StoreResult<Option<Channel>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE notification_channels SET name = ?3, kind = ?4, config = ?5,
+                         min_level = ?6, topics = ?7, enabled = ?8, updated_at = ?9
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![
+                        org.as_str(),
+                        id.as_str(),
+                        new.name,
+                        new.kind.as_str(),
+                        new.config.to_string(),
+                        new.min_level.as_str(),
+                        topics_json(&new.topics),
+                        new.enabled,
+                        now_ms()
+                    ],
+                )
+                .map_err(backend)?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            select(conn, &org, &id)
+        })
+        .await
+    }
+
+    async fn delete_channel(&self, org: &OrgId, id: &ChannelId) -> StoreResult<bool> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM notification_channels WHERE org_id = ?1 AND id = ?2",
+                params![org.as_str(), id.as_str()],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn missing_channels(
+        &self,
+        org: &OrgId,
+        ids: &[ChannelId],
+    ) -> StoreResult<Vec<ChannelId>> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT 1 FROM notification_channels WHERE org_id = ?1 AND id = ?2")
+                .map_err(backend)?;
+            let mut missing = Vec::new();
+            for id in ids {
+                if !stmt
+                    .exists(params![org.as_str(), id.as_str()])
+                    .map_err(backend)?
+                {
+                    missing.push(id.clone());
+                }
+            }
+            Ok(missing)
+        })
+    }
+}
