@@ -161,6 +161,7 @@ mod tests {
                 ("payload_too_large", 413),
                 ("rate_limit_exceeded", 429),
                 ("agent_inactive", 409),
+                ("job_already_running", 409),
                 ("internal_error", 500),
                 ("generation_failed", 502),
                 ("service_unavailable", 503),

@@ -213,8 +213,8 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// How serious a notification is: a succeeded run is `info`, a failed,
-    /// timed-out or cancelled one `error`.
+    /// How serious a notification is: a succeeded run is `info`, a
+    /// cancelled one `warning`, a failed or timed-out one `error`.
     NotifyLevel {
         Info = "info",
         Warning = "warning",
@@ -253,16 +253,14 @@ pub struct Channel {
 impl Channel {
     /// Whether a notification of `level` about `topic` goes to this channel.
     pub fn accepts(&self, level: NotifyLevel, topic: NotifyTopic) -> bool {
-        self.enabled
-            && level_rank(level) >= level_rank(self.min_level)
-            && self.topics.contains(&topic)
+        self.enabled && level.at_least(self.min_level) && self.topics.contains(&topic)
     }
 }
 
-fn level_rank(level: NotifyLevel) -> u8 {
-    match level {
-        NotifyLevel::Info => 0,
-        NotifyLevel::Warning => 1,
-        NotifyLevel::Error => 2,
+impl NotifyLevel {
+    /// Whether this level is `min` or more serious.
+    pub fn at_least(self, min: NotifyLevel) -> bool {
+        let rank = |l: NotifyLevel| Self::ALL.iter().position(|x| *x == l);
+        rank(self) >= rank(min)
     }
 }

@@ -58,6 +58,8 @@ pub struct Jobs {
     running: Mutex<HashMap<RunId, watch::Sender<bool>>>,
     /// Woken when a schedule changes, so the scheduler looks again.
     schedule_changed: Notify,
+    /// Notified when runs are queued, so the job worker leases at once.
+    runs_queued: Arc<Notify>,
 }
 
 impl Jobs {
@@ -66,6 +68,7 @@ impl Jobs {
             store,
             running: Mutex::new(HashMap::new()),
             schedule_changed: Notify::new(),
+            runs_queued: Arc::new(Notify::new()),
         })
     }
 
@@ -89,7 +92,16 @@ impl Jobs {
             runs,
             schedule,
         };
-        Ok(self.store.trigger_job(org, &job.id, request).await?)
+        let outcome = self.store.trigger_job(org, &job.id, request).await?;
+        if matches!(outcome, Some(TriggerOutcome::Started(_))) {
+            self.runs_queued.notify_one();
+        }
+        Ok(outcome)
+    }
+
+    /// What the job worker waits on besides its poll.
+    pub fn runs_queued(&self) -> Arc<Notify> {
+        self.runs_queued.clone()
     }
 
     /// Cancels a run: the store ends it (releasing the job), and a run

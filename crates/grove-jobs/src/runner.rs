@@ -26,7 +26,7 @@ use crate::{chart, template, Jobs};
 
 /// How an attempt ended.
 enum Attempt {
-    Answered(Interaction),
+    Answered(Box<Interaction>),
     Failed(String),
     TimedOut(u32),
     Cancelled,
@@ -113,7 +113,7 @@ impl RunHandler {
         let (answered, ()) = tokio::join!(self.answerer.answer(prepared, tx), drain);
         match answered {
             Ok(i) if matches!(i.outcome, Outcome::Answered | Outcome::NoAnswer) => {
-                Attempt::Answered(i)
+                Attempt::Answered(Box::new(i))
             }
             Ok(i) => Attempt::Failed(
                 i.error

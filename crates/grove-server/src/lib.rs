@@ -215,6 +215,7 @@ fn job_worker(state: &AppState) -> Worker {
         state.config.queue.clone(),
         state.config.jobs.max_concurrent_runs,
     );
+    worker.wake_on(state.jobs.runs_queued());
     let runs = RunHandler::new(state.jobs.clone(), state.answerer.clone());
     worker.register(RUN_KIND, Arc::new(runs));
     let notifier = Notifier::new(state.store.clone(), state.config.clone());

@@ -12,7 +12,7 @@ use grove_core::config::QueueConfig;
 use grove_core::ids::{OrgId, QueueItemId};
 use jiff::Timestamp;
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
 use crate::StoreResult;
@@ -177,6 +177,9 @@ pub struct Worker {
     owner: String,
     handlers: HashMap<String, Arc<dyn JobHandler>>,
     slots: usize,
+    /// Woken by whoever enqueues work for this worker in-process, so it
+    /// leases at once instead of at its next poll.
+    wake: Arc<Notify>,
 }
 
 impl Worker {
@@ -192,7 +195,13 @@ impl Worker {
             owner,
             handlers: HashMap::new(),
             slots: slots.max(1),
+            wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// Has the worker look for items when `wake` is notified.
+    pub fn wake_on(&mut self, wake: Arc<Notify>) {
+        self.wake = wake;
     }
 
     pub fn register(&mut self, kind: &str, handler: Arc<dyn JobHandler>) {
@@ -230,6 +239,7 @@ impl Worker {
                     tokio::select! {
                         _ = tokio::time::sleep(poll) => {}
                         Some(_) = running.join_next(), if !running.is_empty() => {}
+                        _ = this.wake.notified() => {}
                         _ = shutdown.changed() => {}
                     }
                 }

@@ -15,7 +15,7 @@ use crate::sources::Remote;
 const PAGE: usize = 200;
 
 /// The id of the agent named by `agent`: an id as is, or a slug looked up.
-async fn agent_id(remote: &Remote, agent: &str) -> anyhow::Result<String> {
+pub(crate) async fn agent_id(remote: &Remote, agent: &str) -> anyhow::Result<String> {
     if agent.starts_with("agent_") {
         return Ok(agent.to_owned());
     }
@@ -40,7 +40,7 @@ async fn agent_id(remote: &Remote, agent: &str) -> anyhow::Result<String> {
 }
 
 /// The sources an answer cites, one line each.
-fn source_lines(done: &Value) -> Vec<String> {
+pub(crate) fn source_lines(done: &Value) -> Vec<String> {
     let sources = done["sources"].as_array().cloned().unwrap_or_default();
     sources
         .iter()

@@ -1,7 +1,8 @@
 //! The `grove` command: `serve`, `init`, `orgs create`, `ingest dir`, `sources`,
-//! `eval retrieval`.
+//! `ask`, `jobs`, `eval retrieval`.
 
 mod ask;
+mod jobs;
 mod sources;
 mod tools;
 
@@ -99,6 +100,25 @@ enum Command {
         #[arg(long, env = "GROVE_API_KEY", hide_env_values = true)]
         key: Option<String>,
     },
+    /// Jobs of a running server: list an agent's jobs, run one, its history.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+        /// The server's base URL.
+        #[arg(
+            long,
+            env = "GROVE_SERVER",
+            default_value = "http://127.0.0.1:8080",
+            global = true
+        )]
+        server: String,
+        /// An API key with read scope (execute scope to run a job).
+        #[arg(long, env = "GROVE_API_KEY", global = true, hide_env_values = true)]
+        key: Option<String>,
+        /// Print the API's JSON instead of tables.
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Measure quality.
     Eval {
         #[command(subcommand)]
@@ -167,6 +187,38 @@ enum SourcesCommand {
     },
     /// Print the sync status as JSON.
     Status { id: String },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// An agent's jobs: id, name, schedule and time zone, enabled, next run.
+    List {
+        /// The agent's id or slug.
+        agent: String,
+    },
+    /// Run a job now; prints the run and chat ids. Without --param the job
+    /// runs its saved parameter sets (or its defaults).
+    Run {
+        /// The job's id.
+        job: String,
+        /// A parameter, NAME=VALUE (repeatable). VALUE is read as JSON when
+        /// it parses (3, true, "42"), else as a string.
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = jobs::parse_param)]
+        params: Vec<(String, serde_json::Value)>,
+        /// Wait until every run is over, print each status and, for one
+        /// run, the answer; exit non-zero unless all succeeded.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// A job's runs, newest first: id, status, initiator, attempts, start,
+    /// duration, error.
+    History {
+        /// The job's id.
+        job: String,
+        /// Runs to show (1 to 200).
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -367,6 +419,26 @@ async fn main() -> anyhow::Result<()> {
                 .context("an API key is needed: --key or GROVE_API_KEY")?;
             let remote = sources::Remote::new(server, key);
             ask::ask(&remote, agent, question, session.as_deref()).await
+        }
+        Command::Jobs {
+            command,
+            server,
+            key,
+            json,
+        } => {
+            let key = key
+                .as_deref()
+                .context("an API key is needed: --key or GROVE_API_KEY")?;
+            let remote = sources::Remote::new(server, key);
+            match command {
+                JobsCommand::List { agent } => jobs::list(&remote, agent, *json).await,
+                JobsCommand::Run { job, params, wait } => {
+                    jobs::run(&remote, job, params, *wait, *json).await
+                }
+                JobsCommand::History { job, limit } => {
+                    jobs::history(&remote, job, *limit, *json).await
+                }
+            }
         }
         Command::Eval {
             command:

@@ -316,7 +316,7 @@ fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
     for (channel, min_level, topics, enabled) in channels {
         let min_level = NotifyLevel::parse(&min_level).unwrap_or(NotifyLevel::Info);
         let topics: Vec<NotifyTopic> = serde_json::from_str(&topics).unwrap_or_default();
-        let wanted = enabled && level_at_least(level, min_level) && topics.contains(&topic);
+        let wanted = enabled && level.at_least(min_level) && topics.contains(&topic);
         if !wanted {
             continue;
         }
@@ -333,11 +333,6 @@ fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
         insert_item(tx, &item).map_err(backend)?;
     }
     settle_group(tx, run.group_id.as_str(), run.job_id.as_str())
-}
-
-fn level_at_least(level: NotifyLevel, min: NotifyLevel) -> bool {
-    let rank = |l: NotifyLevel| NotifyLevel::ALL.iter().position(|x| *x == l);
-    rank(level) >= rank(min)
 }
 
 /// Moves a run to a terminal status if it is queued or running; the run

@@ -1,5 +1,6 @@
 //! The `grove` binary: `init --json`, `orgs create`, `serve` on an empty data
-//! directory, and a clean exit on SIGTERM.
+//! directory, a clean exit on SIGTERM, and `grove jobs list|run|history`
+//! against a test server.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -147,4 +148,200 @@ async fn serve_on_an_empty_directory_initialises_and_prints_a_working_key() {
     assert_eq!(resp.status(), 200);
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// Runs `grove` with `args` against `t` as org A's admin, without blocking
+/// the runtime the server runs on.
+async fn grove_against(t: &crate::common::TestServer, args: &[&str]) -> std::process::Output {
+    let mut cmd = tokio::process::Command::from(grove());
+    cmd.args(args)
+        .env("GROVE_SERVER", &t.base)
+        .env("GROVE_API_KEY", &t.org_a.api_key)
+        .output()
+        .await
+        .unwrap()
+}
+
+fn out(output: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn jobs_list_run_with_wait_and_history() {
+    use crate::common::{upload, wait_for_sync, TestServer};
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    // A model that takes requests and never answers keeps a run going.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_base = format!("http://{}/v1", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            held.push(conn);
+        }
+    });
+    let t = TestServer::start_with(|c| {
+        c.queue.poll_interval_ms = 20;
+        c.llm.max_retries = 0;
+        c.llm.providers.insert(
+            "silent".into(),
+            grove_core::config::ProviderConfig {
+                api: grove_core::config::ProviderApi::OpenaiChat,
+                base_url: silent_base,
+                api_key: Some("sk-silent".into()),
+            },
+        );
+    })
+    .await;
+    let key = t.org_a.api_key.clone();
+    let ds = t
+        .post(
+            "/api/v1/data-sources",
+            &key,
+            json!({"type": "file", "name": "Garden"}),
+        )
+        .await;
+    let source = ds.body["id"].as_str().unwrap().to_owned();
+    let files = [(
+        "greenhouse.md",
+        b"# Greenhouse\n\nThe greenhouse vents open automatically when the temperature rises above 28 degrees. They close again at night.\n".to_vec(),
+    )];
+    assert_eq!(
+        upload(&t, &key, &source, &files).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        wait_for_sync(&t, &key, &source).await["sync_status"],
+        "succeeded"
+    );
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            json!({"name": "Gardener", "data_source_ids": [source], "model": "extractive",
+                   "similarity_threshold": 0.0}),
+        )
+        .await;
+    assert_eq!(agent.status, StatusCode::CREATED, "{}", agent.body);
+    let agent_id = agent.body["id"].as_str().unwrap();
+    let slug = agent.body["slug"].as_str().unwrap().to_owned();
+    let job = t
+        .post(
+            &format!("/api/v1/agents/{agent_id}/jobs"),
+            &key,
+            json!({"name": "Vents", "prompt": "What does {{thing}} do?",
+                   "parameters": [{"name": "thing", "type": "string"}]}),
+        )
+        .await;
+    assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
+    let job = job.body["id"].as_str().unwrap().to_owned();
+
+    // list, by slug
+    let listed = grove_against(&t, &["jobs", "list", &slug]).await;
+    let (stdout, stderr) = out(&listed);
+    assert!(listed.status.success(), "{stderr}");
+    let row = stdout.lines().find(|l| l.starts_with(&job)).expect(&stdout);
+    assert!(row.contains("Vents"), "{stdout}");
+    assert!(stdout.starts_with("ID"), "{stdout}");
+
+    // run --wait: ids, the status and the answer; exit 0
+    let ran = grove_against(
+        &t,
+        &[
+            "jobs",
+            "run",
+            &job,
+            "--param",
+            "thing=the greenhouse vents",
+            "--wait",
+        ],
+    )
+    .await;
+    let (stdout, stderr) = out(&ran);
+    assert!(ran.status.success(), "{stdout}\n{stderr}");
+    let first = stdout.lines().next().unwrap();
+    let words: Vec<&str> = first.split_whitespace().collect();
+    assert_eq!(words[0], "run", "{stdout}");
+    assert_eq!(words[2], "chat", "{stdout}");
+    let run_id = words[1].to_owned();
+    assert!(run_id.starts_with("run_"), "{stdout}");
+    assert!(words[3].starts_with("chat_"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("run {run_id} succeeded")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("28 degrees"), "{stdout}");
+    assert!(stdout.contains("Sources:"), "{stdout}");
+
+    // an unknown parameter: non-zero, the error names it
+    let bad = grove_against(&t, &["jobs", "run", &job, "--param", "colour=green"]).await;
+    let (_, stderr) = out(&bad);
+    assert!(!bad.status.success());
+    assert!(stderr.contains("colour"), "{stderr}");
+    // a malformed --param never reaches the server
+    let malformed = grove_against(&t, &["jobs", "run", &job, "--param", "colour"]).await;
+    assert!(!malformed.status.success());
+    assert!(
+        out(&malformed).1.contains("NAME=VALUE"),
+        "{}",
+        out(&malformed).1
+    );
+
+    // history: the run, succeeded, manual
+    let history = grove_against(&t, &["jobs", "history", &job]).await;
+    let (stdout, stderr) = out(&history);
+    assert!(history.status.success(), "{stderr}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with(&run_id))
+        .expect(&stdout);
+    assert!(row.contains("succeeded"), "{stdout}");
+    assert!(row.contains("manual"), "{stdout}");
+    assert!(row.contains("1/1"), "{stdout}");
+    let raw = json_of(grove_against(&t, &["jobs", "history", &job, "--json"]).await);
+    assert_eq!(raw["total"], 1, "{raw}");
+    assert_eq!(raw["runs"][0]["id"], run_id.as_str());
+
+    // 409 while a run holds the job: the error names the run and its chat
+    let stuck = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            json!({"name": "Stuck", "data_source_ids": [source], "model": "silent:m",
+                   "similarity_threshold": 0.0}),
+        )
+        .await;
+    assert_eq!(stuck.status, StatusCode::CREATED, "{}", stuck.body);
+    let stuck_job = t
+        .post(
+            &format!("/api/v1/agents/{}/jobs", stuck.body["id"].as_str().unwrap()),
+            &key,
+            json!({"name": "Hangs", "prompt": "When do the vents open?"}),
+        )
+        .await;
+    let stuck_job = stuck_job.body["id"].as_str().unwrap().to_owned();
+    let first = json_of(grove_against(&t, &["jobs", "run", &stuck_job, "--json"]).await);
+    let holder = first["runs"][0]["id"].as_str().unwrap().to_owned();
+    let chat = first["runs"][0]["chat_id"].as_str().unwrap().to_owned();
+    let again = grove_against(&t, &["jobs", "run", &stuck_job]).await;
+    let (_, stderr) = out(&again);
+    assert!(!again.status.success());
+    assert!(stderr.contains("409"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("run {holder} holds the job; its chat is {chat}")),
+        "{stderr}"
+    );
+    let cancelled = t
+        .post(&format!("/api/v1/runs/{holder}/cancel"), &key, json!({}))
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+
+    // an unknown job: the API's error, non-zero
+    let missing = grove_against(&t, &["jobs", "history", "job_nope"]).await;
+    assert!(!missing.status.success());
+    t.stop().await;
 }

@@ -772,3 +772,51 @@ async fn job_bodies_are_validated_field_by_field() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_scheduled_fire_while_the_job_runs_is_recorded_as_skipped() {
+    let gate = Gate::start(false, Duration::ZERO).await;
+    let (t, agent) = grove(Some(&gate), |_| {}).await;
+    let job = create_job(
+        &t,
+        &agent,
+        json!({"name": "Busy", "prompt": "When do the vents open?", "schedule": "@hourly"}),
+    )
+    .await;
+    let started = t
+        .post(
+            &format!("/api/v1/jobs/{job}/runs"),
+            &t.org_a.api_key,
+            json!({}),
+        )
+        .await;
+    let manual = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    wait_for("the model to be asked", || gate.requests() == 1).await;
+    set_next_run(&t, &job, jiff::Timestamp::now()).await;
+    create_job(
+        &t,
+        &agent,
+        json!({"name": "Wake", "prompt": "x", "schedule": "@daily"}),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let skipped = loop {
+        let runs = t
+            .get(&format!("/api/v1/jobs/{job}/runs"), &t.org_a.api_key)
+            .await;
+        if runs.body["total"] == 2 {
+            break runs.body["runs"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "{}", runs.body);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert_eq!(skipped["status"], "skipped", "{skipped}");
+    assert_eq!(skipped["initiator"], "schedule");
+    assert!(
+        skipped["error"].as_str().unwrap().contains(&manual),
+        "{skipped}"
+    );
+    assert!(skipped["chat_id"].is_null());
+    gate.release();
+    assert_eq!(wait_run(&t, &manual, over).await["status"], "succeeded");
+}

@@ -15,9 +15,7 @@ use grove_core::ids::{AgentId, ChannelId, OrgId, QueueItemId};
 use grove_core::jobs::{Initiator, RetryPolicy};
 use grove_jobs::notify::Notifier;
 use grove_store::queue::{JobHandler, Leased};
-use grove_store::{
-    ChannelStore, JobStore, NewJob, PlannedRun, TriggerOutcome, TriggerRequest, NOTIFY_KIND,
-};
+use grove_store::{NewJob, PlannedRun, TriggerOutcome, TriggerRequest, NOTIFY_KIND};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
