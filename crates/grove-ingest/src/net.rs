@@ -50,6 +50,13 @@ impl NetworkPolicy {
     }
 }
 
+/// A client builder whose connections reach only the addresses `policy`
+/// allows, checked after DNS. IP-literal URLs skip DNS: check their host
+/// with [`NetworkPolicy::refusal`] before sending.
+pub fn guarded_client(policy: Arc<NetworkPolicy>) -> reqwest::ClientBuilder {
+    reqwest::Client::builder().dns_resolver(Arc::new(GuardedResolver { policy }))
+}
+
 /// The kind of restricted address `ip` is, if any.
 fn restricted(ip: IpAddr) -> Option<&'static str> {
     match ip {
@@ -175,10 +182,7 @@ impl HttpClient {
     pub fn new(config: &Config) -> Result<Self, String> {
         let policy = Arc::new(NetworkPolicy::from_config(config)?);
         let ingest = &config.ingest;
-        let client = reqwest::Client::builder()
-            .dns_resolver(Arc::new(GuardedResolver {
-                policy: Arc::clone(&policy),
-            }))
+        let client = guarded_client(Arc::clone(&policy))
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(ingest.request_timeout_seconds.max(1)))
             .connect_timeout(Duration::from_secs(

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use grove_core::config::{Config, SmtpConfig, SmtpSecurity};
 use grove_core::ids::{ChannelId, OrgId, RunId};
 use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic, Run, RunStatus};
+use grove_ingest::net::{guarded_client, NetworkPolicy};
 use grove_store::queue::{JobHandler, Leased};
 use grove_store::Store;
 use jiff::Timestamp;
@@ -442,20 +443,44 @@ pub struct Notifier {
     store: Arc<dyn Store>,
     config: Arc<Config>,
     http: reqwest::Client,
+    /// The crawlers' SSRF rules: webhooks on loopback, private or metadata
+    /// addresses are refused unless `allow_private_networks` or
+    /// `ingest.allowed_cidrs` open them.
+    policy: Arc<NetworkPolicy>,
 }
 
 impl Notifier {
-    pub fn new(store: Arc<dyn Store>, config: Arc<Config>) -> Self {
-        let http = reqwest::Client::builder()
+    /// Fails only on a malformed `ingest.allowed_cidrs`.
+    pub fn new(store: Arc<dyn Store>, config: Arc<Config>) -> Result<Self, String> {
+        let policy = Arc::new(NetworkPolicy::from_config(&config)?);
+        let http = guarded_client(policy.clone())
             .timeout(WEBHOOK_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Grove/", env!("CARGO_PKG_VERSION")))
             .build()
-            .unwrap_or_default();
-        Self {
+            .map_err(|e| format!("cannot build the webhook client: {e}"))?;
+        Ok(Self {
             store,
             config,
             http,
+            policy,
+        })
+    }
+
+    /// Refuses a webhook whose host is a restricted IP literal (names are
+    /// checked by the client's resolver when it connects).
+    fn check_host(&self, url: &Url) -> Result<(), String> {
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+            Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+            _ => return Ok(()),
+        };
+        match self.policy.refusal(ip) {
+            Some(why) => Err(format!(
+                "webhook refused: its host is a {why} address (allow_private_networks or \
+                 ingest.allowed_cidrs open such addresses)"
+            )),
+            None => Ok(()),
         }
     }
 
@@ -478,6 +503,7 @@ impl Notifier {
     }
 
     async fn post_webhook(&self, url: Url, body: &Value) -> Result<(), String> {
+        self.check_host(&url)?;
         let response =
             self.http.post(url).json(body).send().await.map_err(|e| {
                 format!("webhook request failed: {}", error_chain(&e.without_url()))

@@ -151,7 +151,7 @@ impl Server {
         );
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());
-        let job_worker = job_worker(&state);
+        let job_worker = job_worker(&state)?;
         tokio::spawn(grove_jobs::scheduler::run(
             state.jobs.clone(),
             Duration::from_secs(state.config.jobs.missed_fire_grace_seconds),
@@ -209,7 +209,7 @@ impl Server {
 
 /// The queue worker of agent jobs: runs and their notifications, with
 /// their own slots so that long syncs never hold back a scheduled run.
-fn job_worker(state: &AppState) -> Worker {
+fn job_worker(state: &AppState) -> anyhow::Result<Worker> {
     let mut worker = Worker::new(
         state.store.clone(),
         state.config.queue.clone(),
@@ -218,9 +218,10 @@ fn job_worker(state: &AppState) -> Worker {
     worker.wake_on(state.jobs.runs_queued());
     let runs = RunHandler::new(state.jobs.clone(), state.answerer.clone());
     worker.register(RUN_KIND, Arc::new(runs));
-    let notifier = Notifier::new(state.store.clone(), state.config.clone());
+    let notifier = Notifier::new(state.store.clone(), state.config.clone())
+        .map_err(|e| anyhow::anyhow!("cannot set up notifications: {e}"))?;
     worker.register(NOTIFY_KIND, Arc::new(notifier));
-    worker
+    Ok(worker)
 }
 
 /// How often the scheduler looks for data sources due a sync.

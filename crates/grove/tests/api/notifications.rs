@@ -525,6 +525,7 @@ async fn a_finished_run_is_announced_on_every_channel_of_its_job() {
     let (smtp_port, mails) = smtp_receiver().await;
     let (hooks_base, hooks) = webhook_receivers().await;
     let t = TestServer::start_with(|c| {
+        c.allow_private_networks = true; // the receivers are on loopback
         c.jobs.smtp.host = "127.0.0.1".into();
         c.jobs.smtp.port = smtp_port;
         c.jobs.smtp.timeout_seconds = 10;
@@ -817,7 +818,10 @@ async fn the_notifier_drops_what_is_gone_and_reports_failed_deliveries() {
     config.jobs.public_url = "http://grove.test".into();
     config.jobs.smtp.port = closed_port;
     config.jobs.smtp.timeout_seconds = 5;
-    let notifier = Notifier::new(t.store.clone(), Arc::new(config));
+    // By default webhooks on loopback are refused, as crawls are.
+    let guarded = Notifier::new(t.store.clone(), Arc::new(config.clone())).unwrap();
+    config.allow_private_networks = true;
+    let notifier = Notifier::new(t.store.clone(), Arc::new(config)).unwrap();
 
     let hook_channel = |name: &str, url: String, extra: Value| {
         let mut body = json!({"name": name, "kind": "slack", "config": {"webhook_url": url}});
@@ -883,6 +887,10 @@ async fn the_notifier_drops_what_is_gone_and_reports_failed_deliveries() {
             leased.payload
         );
     }
+    assert_eq!(hooks.total(), 0);
+
+    let refused = guarded.handle(&info(&ok)).await.unwrap_err();
+    assert!(refused.contains("loopback"), "{refused}");
     assert_eq!(hooks.total(), 0);
 
     // Delivered, with the run's parameters and the chat link.
