@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::data_sources::known_sources;
-use super::{both_families, Family, Route, RouteDoc};
+use super::{both_families, route_in, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
 use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
@@ -497,35 +497,17 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
     }
 }
 
-fn route(
-    family: Family,
-    method: Method,
-    path: &'static str,
-    scope: Scope,
-    doc: RouteDoc,
-    handler: axum::routing::MethodRouter<AppState>,
-) -> Route {
-    Route {
-        family,
-        method,
-        path,
-        requirement: Requirement::scope(scope),
-        doc,
-        handler,
-    }
-}
-
 pub fn routes() -> Vec<Route> {
     let legacy = |id: &'static str, summary: &'static str| RouteDoc {
         response: (200, Some("AiAgentManager")),
         ..doc(id, summary)
     };
     let mut routes = vec![
-        route(
+        route_in(
             Family::V1,
             Method::GET,
             "/api/v1/agents",
-            Scope::Read,
+            Requirement::scope(Scope::Read),
             RouteDoc {
                 response: (200, Some("AgentList")),
                 paginated: true,
@@ -533,11 +515,11 @@ pub fn routes() -> Vec<Route> {
             },
             get(list),
         ),
-        route(
+        route_in(
             Family::Legacy,
             Method::GET,
             "/api/ai-agent-managers",
-            Scope::Read,
+            Requirement::scope(Scope::Read),
             RouteDoc {
                 response: (200, Some("AiAgentManagerList")),
                 paginated: true,
@@ -545,11 +527,11 @@ pub fn routes() -> Vec<Route> {
             },
             get(list_legacy),
         ),
-        route(
+        route_in(
             Family::V1,
             Method::POST,
             "/api/v1/agents",
-            Scope::Write,
+            Requirement::scope(Scope::Write),
             RouteDoc {
                 request: Some("AgentBody"),
                 response: (201, Some("Agent")),
@@ -557,11 +539,11 @@ pub fn routes() -> Vec<Route> {
             },
             post(create),
         ),
-        route(
+        route_in(
             Family::Legacy,
             Method::POST,
             "/api/ai-agent-managers",
-            Scope::Write,
+            Requirement::scope(Scope::Write),
             RouteDoc {
                 request: Some("AiAgentManagerBody"),
                 response: (201, Some("AiAgentManager")),
@@ -569,38 +551,38 @@ pub fn routes() -> Vec<Route> {
             },
             post(create_legacy),
         ),
-        route(
+        route_in(
             Family::V1,
             Method::GET,
             "/api/v1/agents/{id}",
-            Scope::Read,
+            Requirement::scope(Scope::Read),
             doc("getAgent", "Get an agent"),
             get(get_one),
         ),
-        route(
+        route_in(
             Family::Legacy,
             Method::GET,
             "/api/ai-agent-managers/{id}",
-            Scope::Read,
+            Requirement::scope(Scope::Read),
             legacy("getAiAgentManager", "Get an agent (legacy shape)"),
             get(get_legacy),
         ),
-        route(
+        route_in(
             Family::V1,
             Method::PUT,
             "/api/v1/agents/{id}",
-            Scope::Write,
+            Requirement::scope(Scope::Write),
             RouteDoc {
                 request: Some("AgentBody"),
                 ..doc("updateAgent", "Update an agent (fields optional)")
             },
             put(update),
         ),
-        route(
+        route_in(
             Family::Legacy,
             Method::PUT,
             "/api/ai-agent-managers/{id}",
-            Scope::Write,
+            Requirement::scope(Scope::Write),
             RouteDoc {
                 request: Some("AiAgentManagerBody"),
                 ..legacy("updateAiAgentManager", "Update an agent (legacy shape)")

@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 
 use super::agents::{agent_id, find as find_agent};
 use super::jobs::{find as find_job, job_id, start, RunRequest};
-use super::{Family, Route, RouteDoc};
+use super::{route_in, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
 use crate::extract::{optional_json, path_id, trimmed_text, Json, ListParams, Query};
@@ -340,24 +340,6 @@ fn doc(
     }
 }
 
-fn route(
-    family: Family,
-    method: Method,
-    path: &'static str,
-    requirement: Requirement,
-    doc: RouteDoc,
-    handler: axum::routing::MethodRouter<AppState>,
-) -> Route {
-    Route {
-        family,
-        method,
-        path,
-        requirement,
-        doc,
-        handler,
-    }
-}
-
 pub fn routes() -> Vec<Route> {
     let read = Requirement::scope(Scope::Read);
     let list_doc = |id, summary| RouteDoc {
@@ -365,7 +347,7 @@ pub fn routes() -> Vec<Route> {
         ..doc(id, summary, (200, Some("ChatList")))
     };
     vec![
-        route(
+        route_in(
             Family::Agents,
             Method::POST,
             "/api/agents/jobs/{job_id}/trigger",
@@ -381,7 +363,7 @@ pub fn routes() -> Vec<Route> {
             },
             post(trigger),
         ),
-        route(
+        route_in(
             Family::V1,
             Method::GET,
             "/api/v1/chats",
@@ -392,7 +374,7 @@ pub fn routes() -> Vec<Route> {
             ),
             get(list),
         ),
-        route(
+        route_in(
             Family::Agents,
             Method::GET,
             "/api/agents/chats",
@@ -403,7 +385,7 @@ pub fn routes() -> Vec<Route> {
             ),
             get(list_camel),
         ),
-        route(
+        route_in(
             Family::V1,
             Method::POST,
             "/api/v1/chats",
@@ -418,7 +400,7 @@ pub fn routes() -> Vec<Route> {
             },
             post(create),
         ),
-        route(
+        route_in(
             Family::V1,
             Method::GET,
             "/api/v1/chats/{id}",
@@ -430,7 +412,7 @@ pub fn routes() -> Vec<Route> {
             ),
             get(get_one),
         ),
-        route(
+        route_in(
             Family::Agents,
             Method::GET,
             "/api/agents/chats/{id}",

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::ids::{AgentId, ChannelId, JobId, OrgId, RunGroupId, RunId};
 use grove_core::jobs::{Initiator, Job, ParamSpec, ParamValues, RetryPolicy, Run};
-use grove_core::scope::{Requirement, Scope};
+use grove_core::scope::Scope;
 use grove_core::{ApiError, ErrorCode};
 use grove_jobs::schedule::Schedule;
 use grove_jobs::template::{self, TemplateError};
@@ -22,7 +22,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::agents::{agent_id, find as find_agent};
-use super::{Family, Route, RouteDoc};
+use super::{v1_route, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
 use crate::extract::{optional_json, path_id, trimmed_text, Json, ListParams, Query};
@@ -511,23 +511,6 @@ async fn cancel(
         .ok_or_else(|| Failure(ApiError::not_found("run", id.as_str())))
 }
 
-fn route(
-    method: Method,
-    path: &'static str,
-    scope: Scope,
-    doc: RouteDoc,
-    handler: axum::routing::MethodRouter<AppState>,
-) -> Route {
-    Route {
-        family: Family::V1,
-        method,
-        path,
-        requirement: Requirement::scope(scope),
-        doc,
-        handler,
-    }
-}
-
 fn doc(
     operation_id: &'static str,
     summary: &'static str,
@@ -546,7 +529,7 @@ fn doc(
 pub fn routes() -> Vec<Route> {
     let job = (200, Some("Job"));
     vec![
-        route(
+        v1_route(
             Method::POST,
             "/api/v1/agents/{agent_id}/jobs",
             Scope::Write,
@@ -556,7 +539,7 @@ pub fn routes() -> Vec<Route> {
             },
             post(create),
         ),
-        route(
+        v1_route(
             Method::GET,
             "/api/v1/agents/{agent_id}/jobs",
             Scope::Read,
@@ -566,14 +549,14 @@ pub fn routes() -> Vec<Route> {
             },
             get(list),
         ),
-        route(
+        v1_route(
             Method::GET,
             "/api/v1/jobs/{id}",
             Scope::Read,
             doc("getJob", "Get a job", job),
             get(get_one),
         ),
-        route(
+        v1_route(
             Method::PUT,
             "/api/v1/jobs/{id}",
             Scope::Write,
@@ -583,7 +566,7 @@ pub fn routes() -> Vec<Route> {
             },
             axum::routing::put(update),
         ),
-        route(
+        v1_route(
             Method::DELETE,
             "/api/v1/jobs/{id}",
             Scope::Write,
@@ -594,7 +577,7 @@ pub fn routes() -> Vec<Route> {
             ),
             axum::routing::delete(remove),
         ),
-        route(
+        v1_route(
             Method::POST,
             "/api/v1/jobs/{id}/runs",
             Scope::Execute,
@@ -604,7 +587,7 @@ pub fn routes() -> Vec<Route> {
             },
             post(run_now),
         ),
-        route(
+        v1_route(
             Method::GET,
             "/api/v1/jobs/{id}/runs",
             Scope::Read,
@@ -618,14 +601,14 @@ pub fn routes() -> Vec<Route> {
             },
             get(history),
         ),
-        route(
+        v1_route(
             Method::GET,
             "/api/v1/runs/{id}",
             Scope::Read,
             doc("getRun", "Get a run", (200, Some("Run"))),
             get(get_run),
         ),
-        route(
+        v1_route(
             Method::POST,
             "/api/v1/runs/{id}/cancel",
             Scope::Execute,

@@ -99,6 +99,43 @@ pub fn route_infos() -> Vec<RouteInfo> {
         .collect()
 }
 
+/// A route of `family` guarded by `requirement`.
+pub(crate) fn route_in(
+    family: Family,
+    method: Method,
+    path: &'static str,
+    requirement: Requirement,
+    doc: RouteDoc,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    Route {
+        family,
+        method,
+        path,
+        requirement,
+        doc,
+        handler,
+    }
+}
+
+/// A `/api/v1` route that requires `scope`.
+pub(crate) fn v1_route(
+    method: Method,
+    path: &'static str,
+    scope: Scope,
+    doc: RouteDoc,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    route_in(
+        Family::V1,
+        method,
+        path,
+        Requirement::scope(scope),
+        doc,
+        handler,
+    )
+}
+
 /// Builds the same route in the v1 and legacy families.
 pub(crate) fn both_families(
     method: Method,

@@ -10,7 +10,7 @@ use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::ids::{ChannelId, OrgId};
 use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
-use grove_core::scope::{Requirement, Scope};
+use grove_core::scope::Scope;
 use grove_core::ApiError;
 use grove_jobs::notify::{check_config, mask_url, masked_config};
 use grove_store::NewChannel;
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{Family, Route, RouteDoc};
+use super::{v1_route, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
 use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
@@ -236,23 +236,6 @@ async fn remove(
     }
 }
 
-fn route(
-    method: Method,
-    path: &'static str,
-    scope: Scope,
-    doc: RouteDoc,
-    handler: axum::routing::MethodRouter<AppState>,
-) -> Route {
-    Route {
-        family: Family::V1,
-        method,
-        path,
-        requirement: Requirement::scope(scope),
-        doc,
-        handler,
-    }
-}
-
 fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
     RouteDoc {
         operation_id,
@@ -268,7 +251,7 @@ pub fn routes() -> Vec<Route> {
     const ALL: &str = "/api/v1/notification-channels";
     const ONE: &str = "/api/v1/notification-channels/{id}";
     vec![
-        route(
+        v1_route(
             Method::GET,
             ALL,
             Scope::Read,
@@ -279,7 +262,7 @@ pub fn routes() -> Vec<Route> {
             },
             get(list),
         ),
-        route(
+        v1_route(
             Method::POST,
             ALL,
             Scope::Write,
@@ -293,14 +276,14 @@ pub fn routes() -> Vec<Route> {
             },
             post(create),
         ),
-        route(
+        v1_route(
             Method::GET,
             ONE,
             Scope::Read,
             doc("getNotificationChannel", "Get a notification channel"),
             get(get_one),
         ),
-        route(
+        v1_route(
             Method::PUT,
             ONE,
             Scope::Write,
@@ -313,7 +296,7 @@ pub fn routes() -> Vec<Route> {
             },
             put(update),
         ),
-        route(
+        v1_route(
             Method::DELETE,
             ONE,
             Scope::Write,
