@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::agents::CitedSource;
-use crate::ids::{AgentId, ChannelId, ChatId, DocumentOutputId, JobId, OrgId, RunGroupId, RunId};
+use crate::ids::{
+    AgentId, ChannelId, ChatId, DocumentOutputId, JobId, OrgId, QueueItemId, RunGroupId, RunId,
+};
 
 wire_enum!(
     /// The type of a job parameter; a value must match it.
@@ -134,6 +136,12 @@ pub struct Run {
     pub initiator: Initiator,
     #[schema(value_type = Object)]
     pub parameters: ParamValues,
+    /// The question asked, as rendered when the run was triggered.
+    pub prompt: String,
+    /// The queue item that carries the run now (internal).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub queue_item_id: Option<QueueItemId>,
     /// Attempts made so far.
     pub attempts: u32,
     pub max_attempts: u32,

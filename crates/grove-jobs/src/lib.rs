@@ -114,6 +114,17 @@ impl Jobs {
         Ok(cancelled)
     }
 
+    /// After a graceful stop aborted the runs executing here: puts them
+    /// back to queued without counting the attempt, as the queue does with
+    /// their items, so a restart or deploy costs no retry.
+    pub async fn requeue_interrupted(&self) -> Result<u64, StoreError> {
+        let ids: Vec<RunId> = self.lock_running().drain().map(|(id, _)| id).collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.store.requeue_runs(&ids).await
+    }
+
     /// Tells the scheduler a job's schedule changed.
     pub fn schedule_changed(&self) {
         self.schedule_changed.notify_one();

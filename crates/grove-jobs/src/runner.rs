@@ -14,13 +14,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use grove_agent::{AgentError, Answerer, Question};
 use grove_core::agents::{CitedSource, Interaction, Outcome};
-use grove_core::ids::RunId;
+use grove_core::ids::{QueueItemId, RunId};
 use grove_core::jobs::{DocumentKind, Job, MessageRole, Run, RunStatus};
 use grove_store::queue::{JobHandler, Leased};
 use grove_store::{NewDocument, NewMessage, RunFinish, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::{chart, template, Jobs};
 
@@ -43,11 +43,17 @@ impl RunHandler {
         Self { jobs, answerer }
     }
 
-    async fn run(&self, id: &RunId) -> Result<(), StoreError> {
+    async fn run(&self, id: &RunId, item: &QueueItemId) -> Result<(), StoreError> {
         let store = self.jobs.store();
         let Some(before) = store.run_by_id(id).await? else {
             return Ok(());
         };
+        if before.queue_item_id.as_ref() != Some(item) {
+            // A crash between a retry and the completion of the item it
+            // replaced leaves that item behind; the run is the new one's.
+            tracing::debug!(run = %id, item = %item, "stale run item ignored");
+            return Ok(());
+        }
         let interrupted = before.status == RunStatus::Running;
         if interrupted && before.attempts >= before.max_attempts {
             let error = format!(
@@ -62,17 +68,25 @@ impl RunHandler {
         if interrupted {
             tracing::warn!(run = %run.id, attempt = run.attempts, "resuming a run interrupted by a stop");
         }
-        let Some(job) = store.get_job(&run.org_id, &run.job_id).await? else {
-            let ended = failure(RunStatus::Cancelled, "the job was deleted".into());
-            return self.end(&run, ended).await;
+        // Registered until the attempt is settled; a graceful stop aborts
+        // this task before that and requeues what is still registered.
+        let cancelled = self.jobs.register(&run.id);
+        let outcome = match store.get_job(&run.org_id, &run.job_id).await? {
+            Some(job) => {
+                let attempt = self.attempt(&run, &job, cancelled).await;
+                self.settle(&run, &job, attempt).await
+            }
+            None => {
+                let ended = failure(RunStatus::Cancelled, "the job was deleted".into());
+                self.end(&run, ended).await
+            }
         };
-        let attempt = self.attempt(&run, &job).await;
-        self.settle(&run, &job, attempt).await
+        self.jobs.unregister(&run.id);
+        outcome
     }
 
     /// One attempt: the agent answers within the timeout, unless cancelled.
-    async fn attempt(&self, run: &Run, job: &Job) -> Attempt {
-        let mut cancelled = self.jobs.register(&run.id);
+    async fn attempt(&self, run: &Run, job: &Job, mut cancelled: watch::Receiver<bool>) -> Attempt {
         let work = tokio::time::timeout(
             Duration::from_secs(u64::from(job.timeout_seconds.max(1))),
             self.ask(run, job),
@@ -84,7 +98,6 @@ impl RunHandler {
             },
             _ = cancelled.wait_for(|c| *c) => Attempt::Cancelled,
         };
-        self.jobs.unregister(&run.id);
         attempt
     }
 
@@ -97,7 +110,11 @@ impl RunHandler {
         };
         let question = Question {
             agent,
-            query: template::render(&job.prompt, &run.parameters),
+            query: if run.prompt.is_empty() {
+                template::render(&job.prompt, &run.parameters)
+            } else {
+                run.prompt.clone()
+            },
             session_id: None,
             temperature: None,
             max_tokens: None,
@@ -145,7 +162,8 @@ impl RunHandler {
                 .saturating_add(delay)
                 .unwrap_or(Timestamp::MAX);
             tracing::info!(run = %run.id, attempt = run.attempts, %error, "run failed; retrying");
-            self.jobs.store().retry_run(&run.id, &error, at).await?;
+            let store = self.jobs.store();
+            persist(|| store.retry_run(&run.id, &error, at)).await?;
             return Ok(());
         }
         self.end(run, failure(status, error)).await
@@ -164,6 +182,27 @@ impl RunHandler {
         }
         Ok(())
     }
+}
+
+/// Tries a store write a few times: the attempt's outcome is already
+/// known, and a busy database must not turn it into a re-run.
+async fn persist<T, F, Fut>(write: F) -> Result<T, StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut wait = Duration::from_millis(100);
+    for _ in 0..4 {
+        match write().await {
+            Ok(value) => return Ok(value),
+            Err(e) => {
+                tracing::warn!(error = %e, "recording a run's outcome failed; trying again");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+        }
+    }
+    write().await
 }
 
 fn failure(status: RunStatus, error: String) -> RunFinish {
@@ -248,6 +287,6 @@ impl JobHandler for RunHandler {
             .and_then(|v| v.as_str())
             .and_then(|s| RunId::parse(s).ok())
             .ok_or_else(|| format!("bad run payload: {}", item.payload))?;
-        self.run(&id).await.map_err(|e| e.to_string())
+        self.run(&id, &item.id).await.map_err(|e| e.to_string())
     }
 }

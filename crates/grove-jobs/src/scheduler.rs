@@ -18,7 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 
 use crate::schedule::Schedule;
-use crate::{Jobs, TriggerParams};
+use crate::{Jobs, TriggerError, TriggerParams};
 
 /// Due jobs read per pass.
 const BATCH: u32 = 500;
@@ -78,50 +78,72 @@ async fn fire(jobs: &Jobs, job: &Job, now: Timestamp, grace: SignedDuration) {
     let Some(due_at) = job.next_run_at else {
         return;
     };
-    let next = job
+    let schedule = job
         .schedule
         .as_deref()
-        .and_then(|s| Schedule::parse(s, &job.timezone).ok())
-        .and_then(|s| s.next_after(now));
+        .and_then(|s| Schedule::parse(s, &job.timezone).ok());
     let fire = ScheduledFire {
         due_at,
-        next_run_at: next,
+        next_run_at: schedule.as_ref().and_then(|s| s.next_after(now)),
     };
-    let late = now.duration_since(due_at);
-    let result = if late > grace {
+    // Judged on the latest time missed: after an outage, the fire that
+    // should have happened last decides whether one run still makes sense.
+    let latest = schedule
+        .as_ref()
+        .map_or(due_at, |s| latest_due(s, due_at, now));
+    let late = now.duration_since(latest);
+    if late > grace {
         let reason = format!(
-            "missed: due at {due_at}, {}s late, beyond the {}s grace window",
+            "missed: due at {latest}, {}s late, beyond the {}s grace window",
             late.as_secs(),
             grace.as_secs()
         );
-        jobs.store()
-            .skip_fire(&job.org_id, &job.id, fire, &reason)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    } else {
-        jobs.trigger(
+        skip(jobs, job, fire, &reason).await;
+        return;
+    }
+    let started = jobs
+        .trigger(
             &job.org_id,
             job,
             Initiator::Schedule,
             TriggerParams::Saved,
             Some(fire),
         )
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-    };
-    if let Err(error) = result {
-        // A job whose saved parameters no longer fit its template cannot
-        // run; record that and move on to its next time.
-        tracing::warn!(job = %job.id, %error, "scheduled fire failed");
-        let reason = format!("could not start: {error}");
-        if let Err(e) = jobs
-            .store()
-            .skip_fire(&job.org_id, &job.id, fire, &reason)
-            .await
-        {
-            tracing::error!(job = %job.id, error = %e, "could not record the skipped fire");
+        .await;
+    match started {
+        Ok(_) => {}
+        // Saved parameters that no longer fit the template cannot run;
+        // record that and move on to the next time.
+        Err(e @ (TriggerError::Parameters { .. } | TriggerError::FanOutSize)) => {
+            skip(jobs, job, fire, &format!("could not start: {e}")).await;
         }
+        // A store error leaves the fire due: the next pass tries again.
+        Err(TriggerError::Store(e)) => {
+            tracing::error!(job = %job.id, error = %e, "scheduled fire failed; will retry");
+        }
+    }
+}
+
+/// The last time the schedule was due at or before `now`, from `due_at`.
+fn latest_due(schedule: &Schedule, due_at: Timestamp, now: Timestamp) -> Timestamp {
+    let mut latest = due_at;
+    // Bounded: a minutely schedule missed for a week is about 10,000 steps.
+    for _ in 0..20_000 {
+        match schedule.next_after(latest) {
+            Some(next) if next <= now => latest = next,
+            _ => break,
+        }
+    }
+    latest
+}
+
+async fn skip(jobs: &Jobs, job: &Job, fire: ScheduledFire, reason: &str) {
+    tracing::info!(job = %job.id, %reason, "scheduled fire skipped");
+    if let Err(e) = jobs
+        .store()
+        .skip_fire(&job.org_id, &job.id, fire, reason)
+        .await
+    {
+        tracing::error!(job = %job.id, error = %e, "could not record the skipped fire");
     }
 }

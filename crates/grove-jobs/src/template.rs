@@ -22,6 +22,10 @@ pub enum TemplateError {
     Unclosed(usize),
     #[error("parameter name `{0}` must be 1 to 64 letters, digits or underscores")]
     BadName(String),
+    #[error(
+        "placeholder {{{{{0}}}}} must name a parameter: 1 to 64 letters, digits or underscores"
+    )]
+    BadPlaceholder(String),
     #[error("parameter `{0}` is declared twice")]
     Duplicate(String),
     #[error("default of `{name}`: {reason}")]
@@ -52,7 +56,7 @@ pub fn placeholders(template: &str) -> Result<Vec<String>, TemplateError> {
             .ok_or(TemplateError::Unclosed(offset + start))?;
         let name = after[..end].trim().to_owned();
         if !valid_name(&name) {
-            return Err(TemplateError::BadName(name));
+            return Err(TemplateError::BadPlaceholder(name));
         }
         if !names.contains(&name) {
             names.push(name);

@@ -159,6 +159,7 @@ impl Server {
         ));
         let worker_task = tokio::spawn(worker.run(stopped.clone()));
         let job_worker_task = tokio::spawn(job_worker.run(stopped.clone()));
+        let jobs = state.jobs.clone();
         let app = router(state);
         let mut stop_http = stopped.clone();
         let task = tokio::spawn(async move {
@@ -185,6 +186,11 @@ impl Server {
             };
             worker_task.await.context("queue worker panicked")?;
             job_worker_task.await.context("job worker panicked")?;
+            match jobs.requeue_interrupted().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(runs = n, "interrupted runs queued again"),
+                Err(e) => tracing::error!(error = %e, "could not queue interrupted runs again"),
+            }
             outcome
         });
         tracing::info!(%addr, "grove is listening");

@@ -78,6 +78,11 @@ CREATE TABLE job_runs (
                     ('queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')),
     initiator     TEXT NOT NULL CHECK (initiator IN ('schedule', 'manual', 'api')),
     parameters    TEXT NOT NULL,
+    -- The question as rendered at the trigger.
+    prompt        TEXT NOT NULL,
+    -- The queue item that carries the run now; any other item of the run
+    -- (left by a crash between a retry and its item's completion) is stale.
+    queue_item_id TEXT,
     -- Whether the run's queue item exists (fan-outs dispatch up to their
     -- concurrency; each finish dispatches the next).
     dispatched    INTEGER NOT NULL DEFAULT 0,

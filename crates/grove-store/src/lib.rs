@@ -610,6 +610,10 @@ pub trait JobStore: Send + Sync {
     /// trigger is done, in one transaction. `None` if the run was not
     /// running (cancelled meanwhile).
     async fn finish_run(&self, id: &RunId, finish: RunFinish) -> StoreResult<Option<Run>>;
+    /// Puts runs that were running when this process stopped gracefully
+    /// back to `queued`, not counting the attempt (their queue items are
+    /// released the same way); returns how many.
+    async fn requeue_runs(&self, ids: &[RunId]) -> StoreResult<u64>;
     /// Puts a running run back in the queue to retry at `at`, recording
     /// the error. False if it was not running.
     async fn retry_run(&self, id: &RunId, error: &str, at: Timestamp) -> StoreResult<bool>;

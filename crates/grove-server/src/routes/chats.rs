@@ -175,7 +175,16 @@ async fn get_camel(
     Path(id): Path<String>,
 ) -> ApiResult<JsonResponse<Value>> {
     let view = load(&state, &caller, &id).await?;
-    Ok(JsonResponse(camel(&view)?))
+    let mut shown = camel(&view)?;
+    // Parameter names and document contents are the user's and the
+    // agent's data, not API fields: they keep their keys.
+    if let Some(run) = &view.run {
+        shown["run"]["parameters"] = Value::Object(run.parameters.clone());
+    }
+    for (n, document) in view.documents.iter().enumerate() {
+        shown["documents"][n]["content"] = document.content.clone();
+    }
+    Ok(JsonResponse(shown))
 }
 
 fn camel<T: Serialize>(value: &T) -> Result<Value, Failure> {

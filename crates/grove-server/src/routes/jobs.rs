@@ -148,7 +148,9 @@ fn in_range(field: &str, value: u32, range: std::ops::RangeInclusive<u32>) -> Re
 
 fn template_error(e: TemplateError) -> Failure {
     let field = match e {
-        TemplateError::Undeclared(_) | TemplateError::Unclosed(_) => "prompt",
+        TemplateError::Undeclared(_)
+        | TemplateError::Unclosed(_)
+        | TemplateError::BadPlaceholder(_) => "prompt",
         _ => "parameters",
     };
     Failure(ApiError::invalid_field(field, e.to_string()))
@@ -228,6 +230,11 @@ async fn merge(
     mut job: NewJob,
     body: JobBody,
 ) -> Result<NewJob, Failure> {
+    let schedule_before = (
+        job.schedule.clone(),
+        job.timezone.clone(),
+        job.schedule_enabled,
+    );
     if let Some(name) = body.name {
         job.name = trimmed_text("name", &name, MAX_NAME, true)?;
     }
@@ -271,12 +278,20 @@ async fn merge(
     if let Some(raw) = body.channel_ids {
         job.channel_ids = check_channels(state, org, raw).await?;
     }
-    job.next_run_at = grove_jobs::next_run_at(
-        job.schedule.as_deref(),
-        &job.timezone,
+    // A fire already due stays due unless the schedule itself changed.
+    let schedule_after = (
+        job.schedule.clone(),
+        job.timezone.clone(),
         job.schedule_enabled,
-        Timestamp::now(),
     );
+    if schedule_after != schedule_before {
+        job.next_run_at = grove_jobs::next_run_at(
+            job.schedule.as_deref(),
+            &job.timezone,
+            job.schedule_enabled,
+            Timestamp::now(),
+        );
+    }
     Ok(job)
 }
 

@@ -197,12 +197,23 @@ impl AgentStore for SqliteStore {
     async fn delete_agent(&self, org: &OrgId, id: &AgentId) -> StoreResult<bool> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            conn.execute(
-                "DELETE FROM agents WHERE org_id = ?1 AND id = ?2",
-                params![org.as_str(), id.as_str()],
+            let tx = conn.transaction().map_err(backend)?;
+            // Its jobs go with it (cascade); their unfinished runs end here.
+            tx.execute(
+                "UPDATE job_runs SET status = 'cancelled', finished_at = ?3,
+                        error = 'the agent was deleted'
+                 WHERE org_id = ?1 AND agent_id = ?2 AND status IN ('queued', 'running')",
+                params![org.as_str(), id.as_str(), now_ms()],
             )
-            .map(|n| n > 0)
-            .map_err(backend)
+            .map_err(backend)?;
+            let deleted = tx
+                .execute(
+                    "DELETE FROM agents WHERE org_id = ?1 AND id = ?2",
+                    params![org.as_str(), id.as_str()],
+                )
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(deleted > 0)
         })
         .await
     }

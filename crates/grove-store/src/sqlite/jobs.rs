@@ -8,7 +8,7 @@
 //! up to the job's concurrency, and the lock goes once none is left.
 
 use async_trait::async_trait;
-use grove_core::ids::{AgentId, ChannelId, ChatId, JobId, OrgId, RunGroupId, RunId};
+use grove_core::ids::{AgentId, ChannelId, ChatId, JobId, OrgId, QueueItemId, RunGroupId, RunId};
 use grove_core::jobs::{
     Initiator, Job, NotifyLevel, NotifyTopic, ParamValues, RetryPolicy, Run, RunStatus,
 };
@@ -32,7 +32,8 @@ const JOB_COLUMNS: &str = "id, org_id, agent_id, name, prompt, parameters, sched
      retry_delay_seconds, next_run_at, created_at, updated_at";
 
 const RUN_COLUMNS: &str = "id, org_id, job_id, agent_id, group_id, chat_id, status, initiator, \
-     parameters, attempts, max_attempts, error, scheduled_for, created_at, started_at, finished_at";
+     parameters, attempts, max_attempts, error, scheduled_for, created_at, started_at, finished_at, \
+     prompt, queue_item_id";
 
 /// Queue attempts of a run item. A run's retries are its own (policy,
 /// delay); the queue only re-delivers an item whose worker died, and the
@@ -93,6 +94,10 @@ fn run_from_row(row: &Row) -> rusqlite::Result<Run> {
         created_at: ts(row.get(13)?),
         started_at: opt_ts(row.get(14)?),
         finished_at: opt_ts(row.get(15)?),
+        prompt: row.get(16)?,
+        queue_item_id: row
+            .get::<_, Option<String>>(17)?
+            .and_then(|q| QueueItemId::parse(&q).ok()),
     })
 }
 
@@ -169,6 +174,7 @@ struct RunInsert<'a> {
     status: RunStatus,
     initiator: Initiator,
     parameters: &'a ParamValues,
+    prompt: &'a str,
     chat: Option<&'a ChatId>,
     error: Option<&'a str>,
     scheduled_for: Option<Timestamp>,
@@ -181,8 +187,8 @@ fn insert_run(tx: &Transaction, run: RunInsert) -> StoreResult<RunId> {
     tx.execute(
         "INSERT INTO job_runs (id, org_id, job_id, agent_id, group_id, chat_id, status, initiator,
                                parameters, max_attempts, error, scheduled_for, created_at,
-                               finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                               finished_at, prompt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             id.as_str(),
             run.job.org_id.as_str(),
@@ -198,6 +204,7 @@ fn insert_run(tx: &Transaction, run: RunInsert) -> StoreResult<RunId> {
             run.scheduled_for.map(|t| t.as_millisecond()),
             now,
             finished,
+            run.prompt,
         ],
     )
     .map_err(backend)?;
@@ -209,7 +216,12 @@ fn enqueue_run(tx: &Transaction, org: &str, run: &str, at: Option<Timestamp>) ->
     item.org_id = OrgId::parse(org).ok();
     item.run_at = at;
     item.max_attempts = Some(RUN_ITEM_ATTEMPTS);
-    insert_item(tx, &item).map_err(backend)?;
+    let item = insert_item(tx, &item).map_err(backend)?;
+    tx.execute(
+        "UPDATE job_runs SET queue_item_id = ?2 WHERE id = ?1",
+        params![run, item.as_str()],
+    )
+    .map_err(backend)?;
     Ok(())
 }
 
@@ -392,6 +404,7 @@ fn record_skip(tx: &Transaction, job: &Job, fire: &ScheduledFire, reason: &str) 
             status: RunStatus::Skipped,
             initiator: Initiator::Schedule,
             parameters: &ParamValues::new(),
+            prompt: "",
             chat: None,
             error: Some(reason),
             scheduled_for: Some(fire.due_at),
@@ -415,6 +428,7 @@ fn start_group(tx: &Transaction, job: &Job, request: &TriggerRequest) -> StoreRe
                 status: RunStatus::Queued,
                 initiator: request.initiator,
                 parameters: &planned.parameters,
+                prompt: &planned.prompt,
                 chat: Some(&chat),
                 error: None,
                 scheduled_for: request.schedule.map(|f| f.due_at),
@@ -797,6 +811,21 @@ impl JobStore for SqliteStore {
             announce_end(&tx, &run)?;
             tx.commit().map_err(backend)?;
             Ok(Some(run))
+        })
+        .await
+    }
+
+    async fn requeue_runs(&self, ids: &[RunId]) -> StoreResult<u64> {
+        let ids: Vec<String> = ids.iter().map(|r| r.as_str().to_owned()).collect();
+        let ids = serde_json::to_string(&ids).map_err(backend)?;
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE job_runs SET status = 'queued', attempts = MAX(attempts - 1, 0)
+                 WHERE status = 'running' AND id IN (SELECT value FROM json_each(?1))",
+                [ids],
+            )
+            .map(|n| n as u64)
+            .map_err(backend)
         })
         .await
     }

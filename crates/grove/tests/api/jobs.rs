@@ -212,8 +212,8 @@ async fn the_seed_trigger_runs_the_job_and_its_chat_holds_question_answer_and_do
     let job = create_job(
         &t,
         &agent,
-        json!({"name": "Vents", "prompt": "When do the {{thing}} open?",
-               "parameters": [{"name": "thing", "type": "string", "default": "greenhouse vents"}]}),
+        json!({"name": "Vents", "prompt": "When do the {{the_thing}} open?",
+               "parameters": [{"name": "the_thing", "type": "string", "default": "greenhouse vents"}]}),
     )
     .await;
     let (trigger_key, _) = t.key_with(&[], &["agent_jobs_trigger"]).await;
@@ -228,7 +228,7 @@ async fn the_seed_trigger_runs_the_job_and_its_chat_holds_question_answer_and_do
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["initiator"], "api");
     assert_eq!(done["attempts"], 1);
-    assert_eq!(done["parameters"], json!({"thing": "greenhouse vents"}));
+    assert_eq!(done["parameters"], json!({"the_thing": "greenhouse vents"}));
 
     // The seed's fetch: the chat with its history, documents and run.
     let (read_key, _) = t.key_with(&["read"], &[]).await;
@@ -245,6 +245,12 @@ async fn the_seed_trigger_runs_the_job_and_its_chat_holds_question_answer_and_do
     let body = &fetched.body;
     assert_eq!(body["status"], "succeeded");
     assert_eq!(body["run"]["initiator"], "api");
+    // Parameter names are data: they keep their keys in the camelCase view.
+    assert_eq!(
+        body["run"]["parameters"]["the_thing"], "greenhouse vents",
+        "{body}"
+    );
+    assert_eq!(body["run"]["prompt"], "When do the greenhouse vents open?");
     assert!(
         body["run"]["startedAt"].is_string() && body["run"]["finishedAt"].is_string(),
         "{body}"
@@ -325,12 +331,12 @@ async fn the_seed_trigger_runs_the_job_and_its_chat_holds_question_answer_and_do
         &t,
         &trigger_key,
         &job,
-        Some(json!({"parameters": {"thing": "vents"}})),
+        Some(json!({"parameters": {"the_thing": "vents"}})),
     )
     .await;
     assert_eq!(given.status, StatusCode::OK, "{}", given.body);
     let second = wait_run(&t, given.body["run_id"].as_str().unwrap(), over).await;
-    assert_eq!(second["parameters"]["thing"], "vents");
+    assert_eq!(second["parameters"]["the_thing"], "vents");
 
     // The history, newest first.
     let history = t
@@ -602,7 +608,10 @@ async fn the_scheduler_runs_a_recent_missed_fire_once_and_skips_an_old_one() {
                "timezone": "Europe/Berlin"})
     };
     let recent = create_job(&t, &agent, body("Recent")).await;
-    let old = create_job(&t, &agent, body("Old")).await;
+    // Yearly: its latest missed time is the one three hours ago.
+    let mut yearly = body("Old");
+    yearly["schedule"] = json!("0 0 1 1 *");
+    let old = create_job(&t, &agent, yearly).await;
     let created = t
         .get(&format!("/api/v1/jobs/{recent}"), &t.org_a.api_key)
         .await;

@@ -110,6 +110,18 @@ impl Grove {
         panic!("grove did not start");
     }
 
+    /// Stops the server gracefully (SIGTERM) and waits for it to exit.
+    fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let status = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            child.wait().unwrap();
+        }
+    }
+
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().unwrap(); // SIGKILL
@@ -467,4 +479,54 @@ async fn job_runs_killed_mid_way_are_retried_or_failed_by_their_policy_after_a_r
         )
         .await;
     assert_eq!(again["runs"][0]["status"], "queued", "{again}");
+}
+
+#[tokio::test]
+async fn a_graceful_stop_puts_a_running_job_run_back_without_spending_a_retry() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let site = slow_site(2).await;
+    let stalling = Arc::new(AtomicBool::new(true));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let model = stalling_model(stalling.clone(), requests.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut grove = Grove::init(dir.path());
+    grove.env = vec![
+        (
+            "GROVE_LLM__PROVIDERS__FAKE__API".into(),
+            "openai_chat".into(),
+        ),
+        ("GROVE_LLM__PROVIDERS__FAKE__BASE_URL".into(), model),
+        ("GROVE_SHUTDOWN_GRACE_SECONDS".into(), "2".into()),
+    ];
+    grove.start().await;
+    let source = grove.sync_site(&site).await;
+    assert_eq!(
+        grove.wait_until(&source, finished).await["sync_status"],
+        "succeeded"
+    );
+    let agent = grove
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/agents",
+            Some(
+                json!({"name": "Widgets", "data_source_ids": [source], "model": "fake:m",
+                        "similarity_threshold": 0.0}),
+            ),
+        )
+        .await;
+    let agent = agent["id"].as_str().unwrap().to_owned();
+    let (_, run) = grove.start_job(&agent, "No retries", 0).await;
+    grove.wait_run(&run, |r| r["status"] == "running").await;
+    grove.terminate();
+    stalling.store(false, Ordering::SeqCst);
+
+    grove.start().await;
+    let over = |r: &Value| !matches!(r["status"].as_str(), Some("queued" | "running"));
+    let done = grove.wait_run(&run, over).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(
+        done["attempts"], 1,
+        "the stopped attempt is not counted: {done}"
+    );
 }
