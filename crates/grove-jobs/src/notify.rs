@@ -648,6 +648,8 @@ mod tests {
             status,
             initiator: Initiator::Schedule,
             parameters,
+            prompt: "How is region EU <west> doing in week 12?".into(),
+            queue_item_id: None,
             attempts: 2,
             max_attempts: 3,
             error: error.map(str::to_owned),
