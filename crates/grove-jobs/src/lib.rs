@@ -13,7 +13,7 @@ pub mod template;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use grove_core::ids::{OrgId, RunId};
+use grove_core::ids::{JobId, OrgId, RunId};
 use grove_core::jobs::{Initiator, Job, ParamValues, Run};
 use grove_store::{PlannedRun, ScheduledFire, Store, StoreError, TriggerOutcome, TriggerRequest};
 use jiff::Timestamp;
@@ -51,11 +51,18 @@ pub enum TriggerError {
     Store(#[from] StoreError),
 }
 
+/// A run executing in this process.
+struct Executing {
+    job: JobId,
+    cancel: watch::Sender<bool>,
+}
+
 /// The jobs service: triggers, cancellation and the scheduler's wake-up.
 pub struct Jobs {
     store: Arc<dyn Store>,
-    /// Cancellation signals of the runs executing in this process.
-    running: Mutex<HashMap<RunId, watch::Sender<bool>>>,
+    /// Cancellation signals of the runs executing in this process, with
+    /// their jobs.
+    running: Mutex<HashMap<RunId, Executing>>,
     /// Woken when a schedule changes, so the scheduler looks again.
     schedule_changed: Notify,
     /// Notified when runs are queued, so the job worker leases at once.
@@ -108,8 +115,8 @@ impl Jobs {
     /// executing here is stopped. `None` if absent.
     pub async fn cancel(&self, org: &OrgId, run: &RunId) -> Result<Option<Run>, StoreError> {
         let cancelled = self.store.cancel_run(org, run).await?;
-        if let Some(signal) = self.lock_running().get(run) {
-            let _ = signal.send(true);
+        if let Some(executing) = self.lock_running().get(run) {
+            let _ = executing.cancel.send(true);
         }
         Ok(cancelled)
     }
@@ -130,15 +137,29 @@ impl Jobs {
         self.schedule_changed.notify_one();
     }
 
-    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, watch::Sender<bool>>> {
+    /// Deletes a job: the store cancels its unfinished runs, and those
+    /// executing here are stopped. False if absent.
+    pub async fn delete(&self, org: &OrgId, job: &JobId) -> Result<bool, StoreError> {
+        let deleted = self.store.delete_job(org, job).await?;
+        for executing in self.lock_running().values().filter(|e| &e.job == job) {
+            let _ = executing.cancel.send(true);
+        }
+        Ok(deleted)
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, Executing>> {
         // A panic while holding the map leaves it usable: entries are plain.
         self.running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers a run executing here; the receiver turns true on cancel.
-    fn register(&self, run: &RunId) -> watch::Receiver<bool> {
-        let (tx, rx) = watch::channel(false);
-        self.lock_running().insert(run.clone(), tx);
+    fn register(&self, run: &Run) -> watch::Receiver<bool> {
+        let (cancel, rx) = watch::channel(false);
+        let executing = Executing {
+            job: run.job_id.clone(),
+            cancel,
+        };
+        self.lock_running().insert(run.id.clone(), executing);
         rx
     }
 

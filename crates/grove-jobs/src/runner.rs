@@ -70,7 +70,7 @@ impl RunHandler {
         }
         // Registered until the attempt is settled; a graceful stop aborts
         // this task before that and requeues what is still registered.
-        let cancelled = self.jobs.register(&run.id);
+        let cancelled = self.jobs.register(&run);
         let outcome = match store.get_job(&run.org_id, &run.job_id).await? {
             Some(job) => {
                 let attempt = self.attempt(&run, &job, cancelled).await;

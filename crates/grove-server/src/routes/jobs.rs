@@ -406,7 +406,7 @@ async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id = job_id(&id)?;
-    if state.store.delete_job(caller.org(), &id).await? {
+    if state.jobs.delete(caller.org(), &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Failure(ApiError::not_found("job", id.as_str())))

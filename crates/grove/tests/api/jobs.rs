@@ -829,3 +829,37 @@ async fn a_scheduled_fire_while_the_job_runs_is_recorded_as_skipped() {
     gate.release();
     assert_eq!(wait_run(&t, &manual, over).await["status"], "succeeded");
 }
+
+#[tokio::test]
+async fn an_ad_hoc_chat_is_answered_at_once_and_listed_without_a_job() {
+    let (t, agent) = grove(None, |_| {}).await;
+    let created = t
+        .post(
+            "/api/v1/chats",
+            &t.org_a.api_key,
+            json!({"agent_id": agent, "message": "When do the greenhouse vents open?"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let chat = &created.body;
+    assert!(chat["job_id"].is_null() && chat["run"].is_null(), "{chat}");
+    assert_eq!(chat["messages"][0]["role"], "user");
+    assert_eq!(chat["messages"][1]["role"], "assistant");
+    let answer = chat["messages"][1]["content"].as_str().unwrap();
+    assert!(answer.contains("28 degrees"), "{answer}");
+    let listed = t
+        .get(&format!("/api/v1/chats?agent_id={agent}"), &t.org_a.api_key)
+        .await;
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+    assert!(listed.body["chats"][0]["job"].is_null());
+    assert_eq!(listed.body["chats"][0]["agent"]["name"], "Gardener");
+    let empty = t
+        .post(
+            "/api/v1/chats",
+            &t.org_a.api_key,
+            json!({"agent_id": agent, "message": "  "}),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert_eq!(empty.body["error"]["details"]["field"], "message");
+}
