@@ -171,7 +171,7 @@ fn out(output: &std::process::Output) -> (String, String) {
 
 #[tokio::test]
 async fn jobs_list_run_with_wait_and_history() {
-    use crate::common::{upload, wait_for_sync, TestServer};
+    use crate::common::{greenhouse_source, TestServer};
     use reqwest::StatusCode;
     use serde_json::json;
 
@@ -198,26 +198,7 @@ async fn jobs_list_run_with_wait_and_history() {
     })
     .await;
     let key = t.org_a.api_key.clone();
-    let ds = t
-        .post(
-            "/api/v1/data-sources",
-            &key,
-            json!({"type": "file", "name": "Garden"}),
-        )
-        .await;
-    let source = ds.body["id"].as_str().unwrap().to_owned();
-    let files = [(
-        "greenhouse.md",
-        b"# Greenhouse\n\nThe greenhouse vents open automatically when the temperature rises above 28 degrees. They close again at night.\n".to_vec(),
-    )];
-    assert_eq!(
-        upload(&t, &key, &source, &files).await.status,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        wait_for_sync(&t, &key, &source).await["sync_status"],
-        "succeeded"
-    );
+    let source = greenhouse_source(&t, &key).await;
     let agent = t
         .post(
             "/api/v1/agents",

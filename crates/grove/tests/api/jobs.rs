@@ -18,7 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use crate::common::{upload, wait_for_sync, Reply, TestServer};
+use crate::common::{greenhouse_source, Reply, TestServer};
 
 // ------------------------------------------------------------- fake model
 
@@ -111,26 +111,7 @@ async fn grove(
     })
     .await;
     let key = t.org_a.api_key.clone();
-    let ds = t
-        .post(
-            "/api/v1/data-sources",
-            &key,
-            json!({"type": "file", "name": "Garden"}),
-        )
-        .await;
-    let source = ds.body["id"].as_str().unwrap().to_owned();
-    let files = [(
-        "greenhouse.md",
-        b"# Greenhouse\n\nThe greenhouse vents open automatically when the temperature rises above 28 degrees. They close again at night.\n".to_vec(),
-    )];
-    assert_eq!(
-        upload(&t, &key, &source, &files).await.status,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        wait_for_sync(&t, &key, &source).await["sync_status"],
-        "succeeded"
-    );
+    let source = greenhouse_source(&t, &key).await;
     let model = if gate.is_some() {
         "fake:m"
     } else {

@@ -393,23 +393,25 @@ impl Grove {
     }
 }
 
-#[tokio::test]
-async fn job_runs_killed_mid_way_are_retried_or_failed_by_their_policy_after_a_restart() {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::Arc;
+/// A server whose agent over a synced two-page site answers with a model
+/// that holds its answers while `stalling`; `setting` is one more config
+/// variable. The server and the agent's id.
+async fn widgets_agent(
+    dir: &std::path::Path,
+    stalling: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    requests: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    setting: (&str, &str),
+) -> (Grove, String) {
     let site = slow_site(2).await;
-    let stalling = Arc::new(AtomicBool::new(true));
-    let requests = Arc::new(AtomicUsize::new(0));
     let model = stalling_model(stalling.clone(), requests.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut grove = Grove::init(dir.path());
+    let mut grove = Grove::init(dir);
     grove.env = vec![
         (
             "GROVE_LLM__PROVIDERS__FAKE__API".into(),
             "openai_chat".into(),
         ),
         ("GROVE_LLM__PROVIDERS__FAKE__BASE_URL".into(), model),
-        ("GROVE_LLM__MAX_RETRIES".into(), "0".into()),
+        (setting.0.into(), setting.1.into()),
     ];
     grove.start().await;
     let source = grove.sync_site(&site).await;
@@ -428,6 +430,23 @@ async fn job_runs_killed_mid_way_are_retried_or_failed_by_their_policy_after_a_r
         )
         .await;
     let agent = agent["id"].as_str().unwrap().to_owned();
+    (grove, agent)
+}
+
+#[tokio::test]
+async fn job_runs_killed_mid_way_are_retried_or_failed_by_their_policy_after_a_restart() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let stalling = Arc::new(AtomicBool::new(true));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let dir = tempfile::tempdir().unwrap();
+    let (mut grove, agent) = widgets_agent(
+        dir.path(),
+        &stalling,
+        &requests,
+        ("GROVE_LLM__MAX_RETRIES", "0"),
+    )
+    .await;
     let (_, retried) = grove.start_job(&agent, "Retried", 1).await;
     let (given_up_job, given_up) = grove.start_job(&agent, "Given up", 0).await;
     for run in [&retried, &given_up] {
@@ -485,37 +504,16 @@ async fn job_runs_killed_mid_way_are_retried_or_failed_by_their_policy_after_a_r
 async fn a_graceful_stop_puts_a_running_job_run_back_without_spending_a_retry() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::Arc;
-    let site = slow_site(2).await;
     let stalling = Arc::new(AtomicBool::new(true));
     let requests = Arc::new(AtomicUsize::new(0));
-    let model = stalling_model(stalling.clone(), requests.clone()).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut grove = Grove::init(dir.path());
-    grove.env = vec![
-        (
-            "GROVE_LLM__PROVIDERS__FAKE__API".into(),
-            "openai_chat".into(),
-        ),
-        ("GROVE_LLM__PROVIDERS__FAKE__BASE_URL".into(), model),
-        ("GROVE_SHUTDOWN_GRACE_SECONDS".into(), "2".into()),
-    ];
-    grove.start().await;
-    let source = grove.sync_site(&site).await;
-    assert_eq!(
-        grove.wait_until(&source, finished).await["sync_status"],
-        "succeeded"
-    );
-    let agent = grove
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/agents",
-            Some(
-                json!({"name": "Widgets", "data_source_ids": [source], "model": "fake:m",
-                        "similarity_threshold": 0.0}),
-            ),
-        )
-        .await;
-    let agent = agent["id"].as_str().unwrap().to_owned();
+    let (mut grove, agent) = widgets_agent(
+        dir.path(),
+        &stalling,
+        &requests,
+        ("GROVE_SHUTDOWN_GRACE_SECONDS", "2"),
+    )
+    .await;
     let (_, run) = grove.start_job(&agent, "No retries", 0).await;
     grove.wait_run(&run, |r| r["status"] == "running").await;
     grove.terminate();

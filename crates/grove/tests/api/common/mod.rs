@@ -247,3 +247,30 @@ pub async fn upload(t: &TestServer, key: &str, id: &str, files: &[(&str, Vec<u8>
         .unwrap();
     read(resp).await
 }
+
+/// A `file` data source holding one page about the greenhouse vents
+/// ("open above 28 degrees"), synced; returns its id.
+pub async fn greenhouse_source(t: &TestServer, key: &str) -> String {
+    let ds = t
+        .post(
+            "/api/v1/data-sources",
+            key,
+            serde_json::json!({"type": "file", "name": "Garden"}),
+        )
+        .await;
+    assert_eq!(ds.status, StatusCode::CREATED, "{}", ds.body);
+    let source = ds.body["id"].as_str().unwrap().to_owned();
+    let files = [(
+        "greenhouse.md",
+        b"# Greenhouse\n\nThe greenhouse vents open automatically when the temperature rises above 28 degrees. They close again at night.\n".to_vec(),
+    )];
+    assert_eq!(
+        upload(t, key, &source, &files).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        wait_for_sync(t, key, &source).await["sync_status"],
+        "succeeded"
+    );
+    source
+}
