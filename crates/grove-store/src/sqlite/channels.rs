@@ -7,7 +7,7 @@ use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::{ChannelStore, Listed, NewChannel, StoreResult};
 
 const COLUMNS: &str =
@@ -126,16 +126,7 @@ impl ChannelStore for SqliteStore {
     }
 
     async fn delete_channel(&self, org: &OrgId, id: &ChannelId) -> StoreResult<bool> {
-        let (org, id) = (org.clone(), id.clone());
-        self.write(move |conn| {
-            conn.execute(
-                "DELETE FROM notification_channels WHERE org_id = ?1 AND id = ?2",
-                params![org.as_str(), id.as_str()],
-            )
-            .map(|n| n > 0)
-            .map_err(backend)
-        })
-        .await
+        delete_in_org(self, "notification_channels", org, id.as_str()).await
     }
 
     async fn missing_channels(
@@ -143,20 +134,6 @@ impl ChannelStore for SqliteStore {
         org: &OrgId,
         ids: &[ChannelId],
     ) -> StoreResult<Vec<ChannelId>> {
-        self.read(|conn| {
-            let mut stmt = conn
-                .prepare_cached("SELECT 1 FROM notification_channels WHERE org_id = ?1 AND id = ?2")
-                .map_err(backend)?;
-            let mut missing = Vec::new();
-            for id in ids {
-                if !stmt
-                    .exists(params![org.as_str(), id.as_str()])
-                    .map_err(backend)?
-                {
-                    missing.push(id.clone());
-                }
-            }
-            Ok(missing)
-        })
+        self.read(|conn| missing_in_org(conn, "notification_channels", org, ids, ChannelId::as_str))
     }
 }

@@ -7,7 +7,7 @@ use grove_core::sources::{DataSource, SourceKind, SourceStatus, SyncFrequency};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::{DataSourcePatch, DataSourceStore, Listed, NewDataSource, StoreResult};
 
 pub(super) const COLUMNS: &str = "id, org_id, name, kind, config, status, sync_frequency, \
@@ -124,16 +124,7 @@ impl DataSourceStore for SqliteStore {
     }
 
     async fn delete_data_source(&self, org: &OrgId, id: &DataSourceId) -> StoreResult<bool> {
-        let (org, id) = (org.clone(), id.clone());
-        self.write(move |conn| {
-            conn.execute(
-                "DELETE FROM data_sources WHERE org_id = ?1 AND id = ?2",
-                params![org.as_str(), id.as_str()],
-            )
-            .map(|n| n > 0)
-            .map_err(backend)
-        })
-        .await
+        delete_in_org(self, "data_sources", org, id.as_str()).await
     }
 
     async fn missing_data_sources(
@@ -141,21 +132,7 @@ impl DataSourceStore for SqliteStore {
         org: &OrgId,
         ids: &[DataSourceId],
     ) -> StoreResult<Vec<DataSourceId>> {
-        self.read(|conn| {
-            let mut stmt = conn
-                .prepare_cached("SELECT 1 FROM data_sources WHERE org_id = ?1 AND id = ?2")
-                .map_err(backend)?;
-            let mut missing = Vec::new();
-            for id in ids {
-                if !stmt
-                    .exists(params![org.as_str(), id.as_str()])
-                    .map_err(backend)?
-                {
-                    missing.push(id.clone());
-                }
-            }
-            Ok(missing)
-        })
+        self.read(|conn| missing_in_org(conn, "data_sources", org, ids, DataSourceId::as_str))
     }
 
     async fn due_data_sources(&self, now: Timestamp) -> StoreResult<Vec<DataSource>> {

@@ -162,6 +162,51 @@ impl Store for SqliteStore {
     }
 }
 
+/// Deletes row `id` of `table` if it is the organisation's; false if not.
+async fn delete_in_org(
+    store: &SqliteStore,
+    table: &'static str,
+    org: &grove_core::ids::OrgId,
+    id: &str,
+) -> StoreResult<bool> {
+    let (org, id) = (org.as_str().to_owned(), id.to_owned());
+    store
+        .write(move |conn| {
+            conn.execute(
+                &format!("DELETE FROM {table} WHERE org_id = ?1 AND id = ?2"),
+                rusqlite::params![org, id],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+        .await
+}
+
+/// Those of `ids` that are not rows of the organisation in `table`.
+fn missing_in_org<T: Clone>(
+    conn: &Connection,
+    table: &str,
+    org: &grove_core::ids::OrgId,
+    ids: &[T],
+    as_str: fn(&T) -> &str,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT 1 FROM {table} WHERE org_id = ?1 AND id = ?2"
+        ))
+        .map_err(backend)?;
+    let mut missing = Vec::new();
+    for id in ids {
+        if !stmt
+            .exists(rusqlite::params![org.as_str(), as_str(id)])
+            .map_err(backend)?
+        {
+            missing.push(id.clone());
+        }
+    }
+    Ok(missing)
+}
+
 /// One page of an organisation's rows of `table`, oldest first, with the total,
 /// optionally only rows whose `column` equals a value (`filter`).
 /// The total rides along as a window count, so a page costs one statement
