@@ -131,6 +131,50 @@ pub fn path_id<T>(
     parse(raw).map_err(|e| Failure(ApiError::invalid_field(field, e.to_string())))
 }
 
+/// A list of typed ids with repeats dropped; a malformed one is a 400
+/// naming `field[i]`.
+pub fn id_list<T: PartialEq>(
+    field: &str,
+    raw: &[String],
+    parse: fn(&str) -> Result<T, IdError>,
+) -> Result<Vec<T>, Failure> {
+    let mut ids = Vec::with_capacity(raw.len());
+    for (i, value) in raw.iter().enumerate() {
+        let id = parse(value).map_err(|e| {
+            Failure(ApiError::invalid_field(
+                &format!("{field}[{i}]"),
+                e.to_string(),
+            ))
+        })?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// The 400 for ids of a list (`field`) that the organisation does not
+/// have (`missing`, not empty): it names the first one's index, and
+/// `details.unknown` lists them all. `what` names the kind of resource.
+pub fn unknown_ids<T: std::fmt::Display>(
+    field: &str,
+    raw: &[String],
+    missing: &[T],
+    what: &str,
+) -> Failure {
+    let first = missing.first().map(ToString::to_string).unwrap_or_default();
+    let i = raw.iter().position(|r| *r == first).unwrap_or(0);
+    let field = format!("{field}[{i}]");
+    Failure(
+        ApiError::invalid_field(&field, format!("no {what} {first} in this organisation"))
+            .with_details(serde_json::json!({
+                "field": field,
+                "reason": format!("unknown {what}"),
+                "unknown": missing.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })),
+    )
+}
+
 /// `raw` trimmed, checked to be at most `max` characters and, if
 /// `required`, not empty; the error names `field`.
 pub fn trimmed_text(field: &str, raw: &str, max: usize, required: bool) -> Result<String, Failure> {

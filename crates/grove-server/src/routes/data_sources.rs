@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use super::{both_families, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
+use crate::extract::{id_list, path_id, trimmed_text, unknown_ids, Json, ListParams, Query};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -116,33 +116,10 @@ pub(super) async fn known_sources(
     org: &OrgId,
     raw: &[String],
 ) -> Result<Vec<DataSourceId>, Failure> {
-    let mut ids = Vec::with_capacity(raw.len());
-    for (i, id) in raw.iter().enumerate() {
-        let parsed = DataSourceId::parse(id).map_err(|e| {
-            Failure(ApiError::invalid_field(
-                &format!("data_source_ids[{i}]"),
-                e.to_string(),
-            ))
-        })?;
-        if !ids.contains(&parsed) {
-            ids.push(parsed);
-        }
-    }
+    let ids = id_list("data_source_ids", raw, DataSourceId::parse)?;
     let missing = state.store.missing_data_sources(org, &ids).await?;
-    if let Some(first) = missing.first() {
-        let i = raw.iter().position(|r| r == first.as_str()).unwrap_or(0);
-        let field = format!("data_source_ids[{i}]");
-        return Err(Failure(
-            ApiError::invalid_field(
-                &field,
-                format!("no data source {first} in this organisation"),
-            )
-            .with_details(json!({
-                "field": field,
-                "reason": "unknown data source",
-                "unknown": missing.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            })),
-        ));
+    if !missing.is_empty() {
+        return Err(unknown_ids("data_source_ids", raw, &missing, "data source"));
     }
     Ok(ids)
 }

@@ -25,7 +25,9 @@ use super::agents::{agent_id, find as find_agent};
 use super::{v1_route, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{optional_json, path_id, trimmed_text, Json, ListParams, Query};
+use crate::extract::{
+    id_list, optional_json, path_id, trimmed_text, unknown_ids, Json, ListParams, Query,
+};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -167,24 +169,15 @@ async fn check_channels(
             format!("at most {MAX_CHANNELS}"),
         )));
     }
-    let mut ids = Vec::with_capacity(raw.len());
-    for (i, value) in raw.iter().enumerate() {
-        let id = ChannelId::parse(value).map_err(|e| {
-            Failure(ApiError::invalid_field(
-                &format!("channel_ids[{i}]"),
-                e.to_string(),
-            ))
-        })?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
+    let ids = id_list("channel_ids", &raw, ChannelId::parse)?;
     let missing = state.store.missing_channels(org, &ids).await?;
-    if let Some(first) = missing.first() {
-        return Err(Failure(ApiError::invalid_field(
+    if !missing.is_empty() {
+        return Err(unknown_ids(
             "channel_ids",
-            format!("{first} is not a notification channel of this organisation"),
-        )));
+            &raw,
+            &missing,
+            "notification channel",
+        ));
     }
     Ok(ids)
 }

@@ -690,7 +690,7 @@ async fn job_bodies_are_validated_field_by_field() {
         ),
         (
             json!({"name": "J", "prompt": "x", "channel_ids": ["nch_nothere"]}),
-            "channel_ids",
+            "channel_ids[0]",
         ),
         (
             json!({"name": "J", "prompt": "{{n}}", "parameters": [{"name": "n", "type": "integer"}],
