@@ -71,15 +71,16 @@ impl RunHandler {
         // Registered until the attempt is settled; a graceful stop aborts
         // this task before that and requeues what is still registered.
         let cancelled = self.jobs.register(&run);
-        let outcome = match store.get_job(&run.org_id, &run.job_id).await? {
-            Some(job) => {
+        let outcome = match store.get_job(&run.org_id, &run.job_id).await {
+            Ok(Some(job)) => {
                 let attempt = self.attempt(&run, &job, cancelled).await;
                 self.settle(&run, &job, attempt).await
             }
-            None => {
+            Ok(None) => {
                 let ended = failure(RunStatus::Cancelled, "the job was deleted".into());
                 self.end(&run, ended).await
             }
+            Err(e) => Err(e),
         };
         self.jobs.unregister(&run.id);
         outcome
