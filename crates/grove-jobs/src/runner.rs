@@ -68,6 +68,10 @@ impl RunHandler {
         if interrupted {
             tracing::warn!(run = %run.id, attempt = run.attempts, "resuming a run interrupted by a stop");
         }
+        if let (Some(due), Some(started), 1) = (run.scheduled_for, run.started_at, run.attempts) {
+            let late = started.duration_since(due).as_secs_f64().max(0.0);
+            metrics::histogram!("grove_job_schedule_lateness_seconds").record(late);
+        }
         // Registered until the attempt is settled; a graceful stop aborts
         // this task before that and requeues what is still registered.
         let cancelled = self.jobs.register(&run);
@@ -172,16 +176,21 @@ impl RunHandler {
 
     async fn end(&self, run: &Run, finish: RunFinish) -> Result<(), StoreError> {
         let status = finish.status;
-        if self
-            .jobs
-            .store()
-            .finish_run(&run.id, finish)
-            .await?
-            .is_some()
-        {
+        let store = self.jobs.store();
+        if let Some(ended) = persist(|| store.finish_run(&run.id, finish.clone())).await? {
             tracing::info!(run = %run.id, job = %run.job_id, %status, "run ended");
+            record_end(&ended);
         }
         Ok(())
+    }
+}
+
+/// Counts an ended run by status, and how long it ran.
+fn record_end(run: &Run) {
+    metrics::counter!("grove_job_runs_total", "status" => run.status.as_str()).increment(1);
+    if let (Some(started), Some(finished)) = (run.started_at, run.finished_at) {
+        let took = finished.duration_since(started).as_secs_f64().max(0.0);
+        metrics::histogram!("grove_job_run_duration_seconds").record(took);
     }
 }
 

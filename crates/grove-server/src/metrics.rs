@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by method, route and status, and a latency
-//! histogram by route, rendered at `/metrics`.
+//! histogram by route; agent-job runs by status, their duration and the
+//! scheduler's lateness (recorded by `grove-jobs`); rendered at `/metrics`.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -13,6 +14,11 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Buckets in seconds of agent-job runs' lateness and duration, 10 ms to 1 h.
+const JOB_BUCKETS: &[f64] = &[
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
+];
+
 /// Installs the process-wide recorder once; later calls reuse it.
 pub fn install() -> Option<PrometheusHandle> {
     HANDLE
@@ -22,6 +28,8 @@ pub fn install() -> Option<PrometheusHandle> {
                     Matcher::Full("http_request_duration_seconds".into()),
                     LATENCY_BUCKETS,
                 )
+                .ok()?
+                .set_buckets_for_metric(Matcher::Prefix("grove_job_".into()), JOB_BUCKETS)
                 .ok()?
                 .build_recorder();
             let handle = recorder.handle();

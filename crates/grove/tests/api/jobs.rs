@@ -325,6 +325,24 @@ async fn the_seed_trigger_runs_the_job_and_its_chat_holds_question_answer_and_do
         .await;
     assert_eq!(history.body["total"], 2, "{}", history.body);
     assert_eq!(history.body["runs"][1]["id"], run_id.as_str());
+    // Runs are counted for Prometheus.
+    let metrics = t
+        .client
+        .get(t.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("grove_job_runs_total{status=\"succeeded\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("grove_job_run_duration_seconds_bucket"),
+        "{metrics}"
+    );
     // A key without the permission or execute scope is refused.
     let refused = trigger(&t, &read_key, &job, None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
