@@ -57,6 +57,7 @@ fn component_schemas() -> Schemas {
     collect::<routes::interactions::InteractionList>(&mut out);
     collect::<routes::interactions::FeedbackRequest>(&mut out);
     collect::<routes::interactions::LegacyFeedbackRequest>(&mut out);
+    collect::<routes::analytics::Analytics>(&mut out);
     collect::<grove_core::jobs::Job>(&mut out);
     collect::<grove_core::jobs::Run>(&mut out);
     collect::<routes::jobs::JobBody>(&mut out);

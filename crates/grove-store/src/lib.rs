@@ -391,6 +391,20 @@ pub struct InteractionFilter {
     pub feedback: Option<Option<Feedback>>,
 }
 
+/// One interaction reduced to what analytics count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InteractionFact {
+    pub created_at: Timestamp,
+    pub latency_ms: u64,
+    pub outcome: Outcome,
+    pub feedback: Option<Feedback>,
+    /// Whether the answer cites at least one source.
+    pub cited: bool,
+    pub cost_usd: f64,
+    /// Who asked: the key's user, or the key itself when it has none.
+    pub asker: Option<String>,
+}
+
 /// A verdict on an interaction.
 #[derive(Debug, Clone)]
 pub struct FeedbackUpdate {
@@ -435,6 +449,13 @@ pub trait InteractionStore: Send + Sync {
         filter: InteractionFilter,
         page: Page,
     ) -> StoreResult<Listed<Interaction>>;
+    /// Every interaction matching `filter`, oldest first, as analytics
+    /// facts (the caller bounds the range).
+    async fn interaction_facts(
+        &self,
+        org: &OrgId,
+        filter: InteractionFilter,
+    ) -> StoreResult<Vec<InteractionFact>>;
     /// Sets the verdict; `None` if absent.
     async fn set_feedback(
         &self,

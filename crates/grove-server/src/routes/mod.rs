@@ -7,6 +7,7 @@
 //! under `/api/agents` (added with the jobs issue).
 
 pub mod agents;
+pub mod analytics;
 pub mod api_keys;
 pub mod chats;
 pub mod data_sources;
@@ -75,6 +76,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(jobs::routes());
     routes.extend(chats::routes());
     routes.extend(notification_channels::routes());
+    routes.extend(analytics::routes());
     routes
 }
 

@@ -14,7 +14,8 @@ use serde_json::json;
 use super::syncs::record_event;
 use super::{backend, now_ms, parsed, ts, SqliteStore};
 use crate::{
-    FeedbackUpdate, InteractionFilter, InteractionStore, Listed, NewInteraction, StoreResult,
+    FeedbackUpdate, InteractionFact, InteractionFilter, InteractionStore, Listed, NewInteraction,
+    StoreResult,
 };
 
 const SESSION_COLUMNS: &str = "id, org_id, agent_id, created_at, last_active_at";
@@ -282,6 +283,38 @@ impl InteractionStore for SqliteStore {
         id: &InteractionId,
     ) -> StoreResult<Option<Interaction>> {
         self.read(|conn| select(conn, org, id.as_str()))
+    }
+
+    async fn interaction_facts(
+        &self,
+        org: &OrgId,
+        filter: InteractionFilter,
+    ) -> StoreResult<Vec<InteractionFact>> {
+        self.read(|conn| {
+            let (condition, args) = conditions(org, &filter);
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT i.created_at, i.latency_ms, i.outcome, i.feedback, i.cited, i.cost_usd,
+                            COALESCE(k.user_id, i.key_id)
+                     FROM (SELECT * FROM interactions WHERE {condition}) i
+                     LEFT JOIN api_keys k ON k.id = i.key_id
+                     ORDER BY i.created_at"
+                ))
+                .map_err(backend)?;
+            stmt.query_map(params_from_iter(args.iter()), |row| {
+                Ok(InteractionFact {
+                    created_at: ts(row.get(0)?),
+                    latency_ms: row.get::<_, i64>(1)?.max(0) as u64,
+                    outcome: parsed(row.get(2)?, Outcome::parse)?,
+                    feedback: optional(row.get(3)?, Feedback::parse)?,
+                    cited: row.get(4)?,
+                    cost_usd: row.get(5)?,
+                    asker: row.get(6)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(backend)
+        })
     }
 
     async fn list_interactions(

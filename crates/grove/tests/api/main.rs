@@ -3,6 +3,7 @@
 mod common;
 
 mod agents;
+mod analytics;
 mod cli;
 mod conventions;
 mod data_sources;

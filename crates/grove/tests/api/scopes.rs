@@ -165,6 +165,16 @@ impl Targets {
             .replace("{agent_id}", &self.agent_id)
             .replace("{job_id}", &self.job_id)
             .replace("{*name}", "a.md")
+            + analytics_range(route)
+    }
+}
+
+/// The required date range of the analytics routes.
+fn analytics_range(route: &RouteInfo) -> &'static str {
+    match route.path {
+        "/api/v1/analytics" => "?start_date=2026-01-01&end_date=2026-01-31",
+        "/api/analytics/charts/dashboard" => "?startDate=2026-01-01&endDate=2026-01-31",
+        _ => "",
     }
 }
 
