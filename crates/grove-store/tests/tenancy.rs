@@ -6,7 +6,8 @@ use grove_core::page::Page;
 use grove_core::scope::Scope;
 use grove_store::sqlite::SqliteStore;
 use grove_store::{
-    KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, TenancyStore, UserPatch,
+    KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, SyncStore, TenancyStore,
+    UserPatch,
 };
 
 async fn provision(store: &SqliteStore, name: &str) -> Provisioned {
@@ -122,4 +123,32 @@ async fn deleting_a_user_revokes_their_keys() {
         .unwrap();
     assert!(key.revoked_at.is_some());
     assert!(key.user_id.is_none());
+}
+
+#[tokio::test]
+async fn creating_a_user_announces_it_in_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let a = provision(&store, "a").await;
+    let user = store
+        .create_user(
+            &a.org.id,
+            NewUser {
+                email: "new@a.example".into(),
+                name: "New".into(),
+                role: Role::Train,
+            },
+        )
+        .await
+        .unwrap();
+    let events = store.pending_events(10).await.unwrap();
+    let created: Vec<_> = events
+        .iter()
+        .filter(|e| e.event == "user.created")
+        .collect();
+    assert_eq!(created.len(), 1, "{events:?}");
+    assert_eq!(created[0].org_id, a.org.id);
+    assert_eq!(created[0].data["id"], user.id.as_str());
+    assert_eq!(created[0].data["email"], "new@a.example");
+    assert_eq!(created[0].data["role"], "train");
 }

@@ -6,6 +6,7 @@ use grove_core::model::{Org, Role, User};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
+use super::syncs::record_event;
 use super::{backend, keys, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
 use crate::{Listed, NewUser, ProvisionOrg, Provisioned, StoreResult, TenancyStore, UserPatch};
 
@@ -137,7 +138,15 @@ impl TenancyStore for SqliteStore {
 
     async fn create_user(&self, org: &OrgId, user: NewUser) -> StoreResult<User> {
         let org = org.clone();
-        self.write(move |conn| insert_user(conn, &org, &user)).await
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(backend)?;
+            let created = insert_user(&tx, &org, &user)?;
+            let data = serde_json::to_value(&created).map_err(backend)?;
+            record_event(&tx, org.as_str(), "user.created", data)?;
+            tx.commit().map_err(backend)?;
+            Ok(created)
+        })
+        .await
     }
 
     async fn get_user(&self, org: &OrgId, id: &UserId) -> StoreResult<Option<User>> {
