@@ -485,6 +485,27 @@ pub struct NewJob {
     pub next_run_at: Option<Timestamp>,
 }
 
+impl From<Job> for NewJob {
+    /// A job's fields as written, to change some and write them back.
+    fn from(job: Job) -> Self {
+        Self {
+            agent_id: job.agent_id,
+            name: job.name,
+            prompt: job.prompt,
+            parameters: job.parameters,
+            schedule: job.schedule,
+            timezone: job.timezone,
+            schedule_enabled: job.schedule_enabled,
+            parameter_sets: job.parameter_sets,
+            fan_out_concurrency: job.fan_out_concurrency,
+            timeout_seconds: job.timeout_seconds,
+            retry: job.retry,
+            channel_ids: job.channel_ids,
+            next_run_at: job.next_run_at,
+        }
+    }
+}
+
 /// One run a trigger asks for: its parameters and the rendered question.
 #[derive(Debug, Clone)]
 pub struct PlannedRun {

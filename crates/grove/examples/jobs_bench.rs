@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use grove_core::config::Config;
 use grove_core::ids::{JobId, OrgId};
-use grove_core::jobs::{Job, RunStatus};
+use grove_core::jobs::RunStatus;
 use grove_core::page::Page;
 use grove_server::provision::provision_org;
 use grove_server::{open_search, open_store, Server};
@@ -66,24 +66,6 @@ impl Api {
     }
 }
 
-fn as_new(job: Job, next_run_at: Timestamp) -> NewJob {
-    NewJob {
-        agent_id: job.agent_id,
-        name: job.name,
-        prompt: job.prompt,
-        parameters: job.parameters,
-        schedule: job.schedule,
-        timezone: job.timezone,
-        schedule_enabled: job.schedule_enabled,
-        parameter_sets: job.parameter_sets,
-        fan_out_concurrency: job.fan_out_concurrency,
-        timeout_seconds: job.timeout_seconds,
-        retry: job.retry,
-        channel_ids: job.channel_ids,
-        next_run_at: Some(next_run_at),
-    }
-}
-
 /// Sets each job's next run time to `due(i)`, then wakes the scheduler
 /// (any job written through the API does).
 async fn schedule_at(
@@ -97,7 +79,14 @@ async fn schedule_at(
     for (i, id) in jobs.iter().enumerate() {
         let job = store.get_job(org, id).await.unwrap().unwrap();
         store
-            .replace_job(org, id, as_new(job, due(i)))
+            .replace_job(
+                org,
+                id,
+                NewJob {
+                    next_run_at: Some(due(i)),
+                    ..job.into()
+                },
+            )
             .await
             .unwrap();
     }

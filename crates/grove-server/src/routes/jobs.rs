@@ -306,24 +306,6 @@ fn defaults(agent: AgentId) -> NewJob {
     }
 }
 
-fn as_new(job: Job) -> NewJob {
-    NewJob {
-        agent_id: job.agent_id,
-        name: job.name,
-        prompt: job.prompt,
-        parameters: job.parameters,
-        schedule: job.schedule,
-        timezone: job.timezone,
-        schedule_enabled: job.schedule_enabled,
-        parameter_sets: job.parameter_sets,
-        fan_out_concurrency: job.fan_out_concurrency,
-        timeout_seconds: job.timeout_seconds,
-        retry: job.retry,
-        channel_ids: job.channel_ids,
-        next_run_at: job.next_run_at,
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -383,7 +365,7 @@ async fn update(
 ) -> ApiResult<JsonResponse<Job>> {
     let id = job_id(&id)?;
     let existing = find(&state, caller.org(), &id).await?;
-    let new = merge(&state, caller.org(), as_new(existing), body).await?;
+    let new = merge(&state, caller.org(), existing.into(), body).await?;
     let job = state
         .store
         .replace_job(caller.org(), &id, new)

@@ -6,6 +6,7 @@ use grove_core::ids::{AgentId, DataSourceId, OrgId};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
+use super::jobs::cancel_unfinished_runs;
 use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
 use crate::{AgentStore, Listed, NewAgent, StoreResult};
 
@@ -199,13 +200,7 @@ impl AgentStore for SqliteStore {
         self.write(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
             // Its jobs go with it (cascade); their unfinished runs end here.
-            tx.execute(
-                "UPDATE job_runs SET status = 'cancelled', finished_at = ?3,
-                        error = 'the agent was deleted'
-                 WHERE org_id = ?1 AND agent_id = ?2 AND status IN ('queued', 'running')",
-                params![org.as_str(), id.as_str(), now_ms()],
-            )
-            .map_err(backend)?;
+            cancel_unfinished_runs(&tx, &org, "agent_id", id.as_str(), "the agent was deleted")?;
             let deleted = tx
                 .execute(
                     "DELETE FROM agents WHERE org_id = ?1 AND id = ?2",

@@ -347,6 +347,27 @@ fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
     settle_group(tx, run.group_id.as_str(), run.job_id.as_str())
 }
 
+/// Cancels the queued and running runs whose `column` (`job_id` or
+/// `agent_id`) is `value`, giving `reason`; for deletions, whose cascade
+/// takes the job locks with them.
+pub(super) fn cancel_unfinished_runs(
+    tx: &Transaction,
+    org: &OrgId,
+    column: &str,
+    value: &str,
+    reason: &str,
+) -> StoreResult<()> {
+    tx.execute(
+        &format!(
+            "UPDATE job_runs SET status = 'cancelled', finished_at = ?3, error = ?4
+             WHERE org_id = ?1 AND {column} = ?2 AND status IN ('queued', 'running')"
+        ),
+        params![org.as_str(), value, now_ms(), reason],
+    )
+    .map(|_| ())
+    .map_err(backend)
+}
+
 /// Moves a run to a terminal status if it is queued or running; the run
 /// as it is afterwards, and whether this call ended it.
 fn end_run(
@@ -667,13 +688,7 @@ impl JobStore for SqliteStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
-            tx.execute(
-                "UPDATE job_runs SET status = 'cancelled', finished_at = ?3,
-                        error = 'the job was deleted'
-                 WHERE org_id = ?1 AND job_id = ?2 AND status IN ('queued', 'running')",
-                params![org.as_str(), id.as_str(), now_ms()],
-            )
-            .map_err(backend)?;
+            cancel_unfinished_runs(&tx, &org, "job_id", id.as_str(), "the job was deleted")?;
             let deleted = tx
                 .execute(
                     "DELETE FROM jobs WHERE org_id = ?1 AND id = ?2",

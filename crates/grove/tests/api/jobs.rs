@@ -582,19 +582,8 @@ async fn set_next_run(t: &TestServer, job: &str, at: jiff::Timestamp) {
     let id = JobId::parse(job).unwrap();
     let j = t.store.get_job(&org, &id).await.unwrap().unwrap();
     let new = NewJob {
-        agent_id: j.agent_id,
-        name: j.name,
-        prompt: j.prompt,
-        parameters: j.parameters,
-        schedule: j.schedule,
-        timezone: j.timezone,
-        schedule_enabled: j.schedule_enabled,
-        parameter_sets: j.parameter_sets,
-        fan_out_concurrency: j.fan_out_concurrency,
-        timeout_seconds: j.timeout_seconds,
-        retry: j.retry,
-        channel_ids: j.channel_ids,
         next_run_at: Some(at),
+        ..j.into()
     };
     t.store.replace_job(&org, &id, new).await.unwrap().unwrap();
 }
