@@ -275,6 +275,87 @@ impl Answerer {
             .record_interaction(&question.agent.org_id, new)
             .await?)
     }
+
+    /// Answers `query` with `agent`'s settings as an eval does: no session,
+    /// no history, nothing recorded in the interaction log (so evals do not
+    /// count as user interactions in analytics), and the agent's `active`
+    /// flag is not checked (an agent can be evaluated before it is
+    /// switched on).
+    pub async fn answer_unrecorded(
+        &self,
+        agent: &Agent,
+        query: &str,
+    ) -> Result<Unrecorded, AgentError> {
+        let started = Instant::now();
+        let resolved = self
+            .providers
+            .resolve(&agent.model)
+            .map_err(AgentError::Model)?;
+        let settings = Settings {
+            model: resolved.model.clone(),
+            temperature: agent.temperature,
+            max_tokens: agent.max_tokens,
+        };
+        let now = jiff::Timestamp::now();
+        // Never stored: `generate` takes a prepared question, and an eval
+        // has no conversation.
+        let session = Session {
+            id: SessionId::generate(),
+            org_id: agent.org_id.clone(),
+            agent_id: agent.id.clone(),
+            created_at: now,
+            last_active_at: now,
+        };
+        let prepared = Prepared {
+            question: Question {
+                agent: agent.clone(),
+                query: query.to_owned(),
+                session_id: None,
+                temperature: None,
+                max_tokens: None,
+                key_id: None,
+            },
+            session,
+            history: Vec::new(),
+            resolved,
+            settings,
+            started,
+        };
+        let ctx = RetrievalContext {
+            search: &self.search,
+            generator: &prepared.resolved,
+            settings: &prepared.settings,
+        };
+        let retrieved = strategy::retrieve(&ctx, agent, query, &[]).await?;
+        let generated = if retrieved.hits.is_empty() {
+            Generated::no_answer()
+        } else {
+            // Nobody reads the stream; the text is kept by `generate`.
+            let (tx, mut rx) = mpsc::channel::<String>(64);
+            let drain = async move { while rx.recv().await.is_some() {} };
+            let (generated, ()) = tokio::join!(self.generate(&prepared, &retrieved, tx), drain);
+            generated
+        };
+        let sources = citations::cite(&generated.text, &retrieved.hits);
+        Ok(Unrecorded {
+            text: generated.text,
+            sources,
+            outcome: generated.outcome,
+            error: generated.error,
+            latency_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+}
+
+/// An answer given by [`Answerer::answer_unrecorded`].
+#[derive(Debug, Clone)]
+pub struct Unrecorded {
+    pub text: String,
+    pub sources: Vec<grove_core::agents::CitedSource>,
+    pub outcome: Outcome,
+    /// Why generation failed, for `failed`.
+    pub error: Option<String>,
+    pub latency_ms: u64,
 }
 
 /// What generation produced.

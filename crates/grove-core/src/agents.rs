@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ids::{AgentId, DataSourceId, InteractionId, KeyId, OrgId, SessionId};
+use crate::ids::{AgentId, DataSourceId, InteractionId, KbArticleId, KeyId, OrgId, SessionId};
 
 wire_enum!(
     /// How an agent retrieves: `redwood` searches with the question as
@@ -46,6 +46,19 @@ wire_enum!(
     Feedback {
         Positive = "positive",
         Negative = "negative",
+    }
+);
+
+wire_enum!(
+    /// Where an answer is in the review inbox: `not_reviewed` until a
+    /// reviewer marks it `accurate`, `inaccurate` or `no_answer` (nothing
+    /// could have answered it), or `edited` with a corrected answer.
+    ReviewStatus {
+        NotReviewed = "not_reviewed",
+        Accurate = "accurate",
+        Edited = "edited",
+        Inaccurate = "inaccurate",
+        NoAnswer = "no_answer",
     }
 );
 
@@ -153,6 +166,14 @@ pub struct Interaction {
     pub feedback_comment: Option<String>,
     /// A legacy 1–5 rating, when feedback came that way.
     pub rating: Option<u8>,
+    /// The review inbox's verdict.
+    pub review_status: ReviewStatus,
+    /// The reviewer's corrected answer (status `edited`).
+    pub edited_answer: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub reviewed_at: Option<Timestamp>,
+    /// The knowledge-base article made from the edited answer.
+    pub kb_article_id: Option<KbArticleId>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }

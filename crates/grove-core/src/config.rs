@@ -45,6 +45,7 @@ pub struct Config {
     pub llm: LlmConfig,
     pub agents: AgentsConfig,
     pub jobs: JobsConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 /// Generation providers. An agent's `model` names one as `<provider>:<model>`
@@ -191,6 +192,36 @@ impl Default for JobsConfig {
             max_concurrent_runs: 4,
             public_url: "http://127.0.0.1:8080".into(),
             smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+/// Outgoing webhooks: delivery schedule, limits and URL rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhooksConfig {
+    /// Accept `http://` endpoint URLs (tests, closed networks). Off by
+    /// default: endpoints must use HTTPS.
+    pub allow_http: bool,
+    /// Waits before each retry of a failed delivery; a delivery that fails
+    /// once more after the last wait gives up and disables its endpoint.
+    pub retry_schedule_seconds: Vec<u64>,
+    /// Time for an endpoint to answer one attempt.
+    pub timeout_seconds: u64,
+    /// Deliveries in flight at once in this process.
+    pub max_concurrent_deliveries: usize,
+    /// How long the secret replaced by a rotation keeps signing.
+    pub previous_secret_hours: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            allow_http: false,
+            retry_schedule_seconds: vec![5, 30, 120, 600, 3_600, 21_600, 86_400],
+            timeout_seconds: 10,
+            max_concurrent_deliveries: 8,
+            previous_secret_hours: 24,
         }
     }
 }
@@ -398,6 +429,7 @@ impl Default for Config {
             llm: LlmConfig::default(),
             agents: AgentsConfig::default(),
             jobs: JobsConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -484,6 +516,11 @@ impl Config {
         if self.max_body_bytes == 0 {
             return Err(ConfigError::Invalid(
                 "max_body_bytes must be at least 1".into(),
+            ));
+        }
+        if self.webhooks.timeout_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "webhooks.timeout_seconds must be at least 1".into(),
             ));
         }
         if self.queue.lease_seconds == 0 {

@@ -180,6 +180,26 @@ typed_id!(
     "nch_"
 );
 typed_id!(
+    /// An outgoing webhook endpoint.
+    WebhookId,
+    "wh_"
+);
+typed_id!(
+    /// One event's delivery to one webhook endpoint (its attempts).
+    DeliveryId,
+    "whd_"
+);
+typed_id!(
+    /// An eval set: questions with expected answers and sources.
+    EvalSetId,
+    "evs_"
+);
+typed_id!(
+    /// One run of an eval set against an agent.
+    EvalRunId,
+    "eval_"
+);
+typed_id!(
     /// An item of the durable work queue.
     QueueItemId,
     "qi_"

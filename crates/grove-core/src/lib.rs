@@ -39,6 +39,7 @@ pub mod agents;
 pub mod apikey;
 pub mod config;
 pub mod error;
+pub mod evals;
 pub mod ids;
 pub mod jobs;
 pub mod model;
@@ -46,5 +47,6 @@ pub mod page;
 pub mod scope;
 pub mod sources;
 pub mod time;
+pub mod webhooks;
 
 pub use error::{ApiError, ErrorCode};

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Role;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
@@ -35,12 +37,16 @@ impl Scope {
 /// Fine permissions a key may carry besides its scopes.
 pub const KNOWN_PERMISSIONS: &[&str] = &["agent_jobs_trigger"];
 
-/// What a route asks of the calling key.
+/// What a route asks of the calling key, and of its user's role when the
+/// key was made for a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
     pub scope: Scope,
-    /// A fine permission that also satisfies the requirement.
+    /// A fine permission that also satisfies the scope.
     pub or_permission: Option<&'static str>,
+    /// The least role that may use the route; by default the scope's
+    /// ([`Role::for_scope`]).
+    pub role: Option<Role>,
 }
 
 impl Requirement {
@@ -48,6 +54,7 @@ impl Requirement {
         Self {
             scope,
             or_permission: None,
+            role: None,
         }
     }
 
@@ -55,7 +62,39 @@ impl Requirement {
         Self {
             scope,
             or_permission: Some(permission),
+            role: None,
         }
+    }
+
+    /// The same requirement with another least role.
+    pub const fn with_role(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
+
+    /// The least role that may use the route.
+    pub fn least_role(&self) -> Role {
+        self.role.unwrap_or(Role::for_scope(self.scope))
+    }
+}
+
+impl Role {
+    /// The least role whose work a scope is: reading and asking are
+    /// everyone's (`readonly`), changing things is `configure`'s, and the
+    /// admin scope is `admin`'s. Training routes (feedback, the review
+    /// inbox) name `train` themselves.
+    pub const fn for_scope(scope: Scope) -> Role {
+        match scope {
+            Scope::Read | Scope::Execute => Role::Readonly,
+            Scope::Write => Role::Configure,
+            Scope::Admin => Role::Admin,
+        }
+    }
+
+    /// Whether this role includes everything `least` may do.
+    pub fn includes(self, least: Role) -> bool {
+        let rank = |r: Role| Role::ALL.iter().position(|x| *x == r);
+        rank(self) >= rank(least)
     }
 }
 
@@ -99,6 +138,26 @@ mod tests {
         assert!(read.has_scope(Scope::Read));
         assert!(!read.has_scope(Scope::Write));
         assert!(!read.has_scope(Scope::Execute));
+    }
+
+    #[test]
+    fn roles_follow_scopes_unless_a_route_names_one() {
+        assert_eq!(Requirement::scope(Scope::Read).least_role(), Role::Readonly);
+        assert_eq!(
+            Requirement::scope(Scope::Execute).least_role(),
+            Role::Readonly
+        );
+        assert_eq!(
+            Requirement::scope(Scope::Write).least_role(),
+            Role::Configure
+        );
+        assert_eq!(Requirement::scope(Scope::Admin).least_role(), Role::Admin);
+        let train = Requirement::scope(Scope::Write).with_role(Role::Train);
+        assert_eq!(train.least_role(), Role::Train);
+        assert!(Role::Train.includes(Role::Readonly));
+        assert!(Role::Train.includes(Role::Train));
+        assert!(!Role::Train.includes(Role::Configure));
+        assert!(Role::Admin.includes(Role::Configure));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::ids::{DataSourceId, DocumentId, KbArticleId, OrgId, SyncId};
+use crate::ids::{DataSourceId, DocumentId, KbArticleId, KeyId, OrgId, SyncId, UserId};
 
 wire_enum!(
     /// Where a data source's documents come from.
@@ -162,8 +162,31 @@ pub struct KbArticle {
     pub content: String,
     pub tags: Vec<String>,
     pub status: ArticleStatus,
+    /// The number of the latest version (1 when created).
+    pub version: u32,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+}
+
+/// One version of a knowledge-base article: what it was after a create,
+/// an update or a restore, and who wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct KbArticleVersion {
+    pub article_id: KbArticleId,
+    /// 1, 2, … per article.
+    pub version: u32,
+    pub title: String,
+    pub content: String,
+    pub tags: Vec<String>,
+    pub status: ArticleStatus,
+    /// The API key that wrote it (null for versions written by the system).
+    pub key_id: Option<KeyId>,
+    /// The key's user, when it has one.
+    pub user_id: Option<UserId>,
+    /// For a restore: the version restored.
+    pub restored_from: Option<u32>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
 }

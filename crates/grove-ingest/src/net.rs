@@ -48,6 +48,18 @@ impl NetworkPolicy {
         }
         restricted(ip)
     }
+
+    /// Why `url` may not be reached when its host is an IP literal, or
+    /// `None`. Names are checked by [`guarded_client`]'s resolver when it
+    /// connects.
+    pub fn literal_host_refusal(&self, url: &Url) -> Option<&'static str> {
+        let ip = match url.host()? {
+            url::Host::Ipv4(ip) => IpAddr::V4(ip),
+            url::Host::Ipv6(ip) => IpAddr::V6(ip),
+            url::Host::Domain(_) => return None,
+        };
+        self.refusal(ip)
+    }
 }
 
 /// A client builder whose connections reach only the addresses `policy`
@@ -298,6 +310,19 @@ impl HttpClient {
             body,
         })
     }
+}
+
+/// An error with its sources joined by `: ` (reqwest's own message hides
+/// the cause, such as "connection refused").
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// A transport error with its cause chain (where a refusal from the

@@ -4,6 +4,7 @@
 //! ([`runner`]) and telling people how it went ([`notify`]).
 
 pub mod chart;
+pub mod evals;
 pub mod notify;
 pub mod runner;
 pub mod schedule;

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use grove_core::config::{Config, SmtpConfig, SmtpSecurity};
 use grove_core::ids::{ChannelId, OrgId, RunId};
 use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic, Run, RunStatus};
-use grove_ingest::net::{guarded_client, NetworkPolicy};
+use grove_ingest::net::{error_chain, guarded_client, NetworkPolicy};
 use grove_store::queue::{JobHandler, Leased};
 use grove_store::Store;
 use jiff::Timestamp;
@@ -426,17 +426,6 @@ fn slack_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// An error with its sources, for the queue item's last error.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let _ = write!(text, ": {cause}");
-        source = cause.source();
-    }
-    text
-}
-
 /// Delivers `job.notify` queue items (register it for
 /// `grove_store::NOTIFY_KIND`).
 pub struct Notifier {
@@ -470,12 +459,7 @@ impl Notifier {
     /// Refuses a webhook whose host is a restricted IP literal (names are
     /// checked by the client's resolver when it connects).
     fn check_host(&self, url: &Url) -> Result<(), String> {
-        let ip = match url.host() {
-            Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
-            Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
-            _ => return Ok(()),
-        };
-        match self.policy.refusal(ip) {
+        match self.policy.literal_host_refusal(url) {
             Some(why) => Err(format!(
                 "webhook refused: its host is a {why} address (allow_private_networks or \
                  ingest.allowed_cidrs open such addresses)"

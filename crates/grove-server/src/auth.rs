@@ -56,6 +56,9 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
         )
         .into_response();
     }
+    if let Err(failure) = check_role(&guard.state, &key, guard.requirement).await {
+        return failure.into_response();
+    }
     let status = guard.state.limiters.check(guard.requirement.scope, &key.id);
     let mut response = match status.retry_after {
         Some(secs) => Failure(ApiError::rate_limited(secs)).into_response(),
@@ -66,6 +69,35 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
     };
     add_rate_headers(response.headers_mut(), status);
     response
+}
+
+/// A key made for a user does no more than the user's role allows
+/// (read now, so a role change applies to the next request).
+async fn check_role(state: &AppState, key: &ApiKey, requirement: Requirement) -> ApiResult<()> {
+    let Some(user_id) = &key.user_id else {
+        return Ok(());
+    };
+    let needed = requirement.least_role();
+    let user = state.store.get_user(&key.org_id, user_id).await?;
+    let Some(user) = user else {
+        return Err(Failure(ApiError::forbidden(
+            "the user this API key was made for no longer exists",
+        )));
+    };
+    if user.role.includes(needed) {
+        return Ok(());
+    }
+    Err(Failure(
+        ApiError::forbidden(format!(
+            "the role `{}` of this key's user does not allow this; it needs `{}` or above",
+            user.role.as_str(),
+            needed.as_str()
+        ))
+        .with_details(serde_json::json!({
+            "role": user.role.as_str(),
+            "required_role": needed.as_str(),
+        })),
+    ))
 }
 
 fn add_rate_headers(headers: &mut HeaderMap, status: RateStatus) {

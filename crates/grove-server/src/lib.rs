@@ -35,6 +35,7 @@ use grove_search::vector::VectorSettings;
 use grove_search::{SearchEngine, SearchSettings};
 use grove_store::queue::Worker;
 use grove_store::sqlite::SqliteStore;
+use grove_store::webhooks::DELIVERY_KIND;
 use grove_store::{Store, SyncStart, NOTIFY_KIND, RUN_KIND, SYNC_KIND};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -152,6 +153,13 @@ impl Server {
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());
         let job_worker = job_worker(&state)?;
+        let webhook_worker = webhook_worker(&state)?;
+        tokio::spawn(grove_webhooks::dispatcher::run(
+            state.store.clone(),
+            state.deliveries_queued.clone(),
+            Duration::from_millis(state.config.queue.poll_interval_ms),
+            stopped.clone(),
+        ));
         tokio::spawn(grove_jobs::scheduler::run(
             state.jobs.clone(),
             Duration::from_secs(state.config.jobs.missed_fire_grace_seconds),
@@ -159,6 +167,7 @@ impl Server {
         ));
         let worker_task = tokio::spawn(worker.run(stopped.clone()));
         let job_worker_task = tokio::spawn(job_worker.run(stopped.clone()));
+        let webhook_worker_task = tokio::spawn(webhook_worker.run(stopped.clone()));
         let jobs = state.jobs.clone();
         let app = router(state);
         let mut stop_http = stopped.clone();
@@ -186,6 +195,9 @@ impl Server {
             };
             worker_task.await.context("queue worker panicked")?;
             job_worker_task.await.context("job worker panicked")?;
+            webhook_worker_task
+                .await
+                .context("webhook worker panicked")?;
             match jobs.requeue_interrupted().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(runs = n, "interrupted runs queued again"),
@@ -224,9 +236,35 @@ fn job_worker(state: &AppState) -> anyhow::Result<Worker> {
     worker.wake_on(state.jobs.runs_queued());
     let runs = RunHandler::new(state.jobs.clone(), state.answerer.clone());
     worker.register(RUN_KIND, Arc::new(runs));
+    let evals = grove_jobs::evals::EvalHandler::new(
+        state.store.clone(),
+        state.answerer.clone(),
+        state
+            .search
+            .embedder()
+            .cloned()
+            .map(routes::evals::text_embedder),
+        &state.embedder_status,
+    );
+    worker.register(grove_store::evals::EVAL_RUN_KIND, Arc::new(evals));
     let notifier = Notifier::new(state.store.clone(), state.config.clone())
         .map_err(|e| anyhow::anyhow!("cannot set up notifications: {e}"))?;
     worker.register(NOTIFY_KIND, Arc::new(notifier));
+    Ok(worker)
+}
+
+/// The queue worker of webhook deliveries, with its own slots so that slow
+/// endpoints never hold back syncs or runs.
+fn webhook_worker(state: &AppState) -> anyhow::Result<Worker> {
+    let mut worker = Worker::new(
+        state.store.clone(),
+        state.config.queue.clone(),
+        state.config.webhooks.max_concurrent_deliveries,
+    );
+    worker.wake_on(state.deliveries_queued.clone());
+    let deliverer = grove_webhooks::Deliverer::new(state.store.clone(), &state.config)
+        .map_err(|e| anyhow::anyhow!("cannot set up webhooks: {e}"))?;
+    worker.register(DELIVERY_KIND, Arc::new(deliverer));
     Ok(worker)
 }
 

@@ -57,6 +57,13 @@ fn component_schemas() -> Schemas {
     collect::<routes::interactions::InteractionList>(&mut out);
     collect::<routes::interactions::FeedbackRequest>(&mut out);
     collect::<routes::interactions::LegacyFeedbackRequest>(&mut out);
+    collect::<routes::review::ReviewBody>(&mut out);
+    collect::<routes::review::ArticleFromReviewBody>(&mut out);
+    collect::<grove_core::sources::KbArticle>(&mut out);
+    collect::<grove_core::sources::KbArticleVersion>(&mut out);
+    collect::<routes::kb::ArticleBody>(&mut out);
+    collect::<routes::kb::KbArticleList>(&mut out);
+    collect::<routes::kb::KbVersionList>(&mut out);
     collect::<routes::analytics::Analytics>(&mut out);
     collect::<grove_core::jobs::Job>(&mut out);
     collect::<grove_core::jobs::Run>(&mut out);
@@ -72,6 +79,21 @@ fn component_schemas() -> Schemas {
     collect::<grove_core::jobs::Channel>(&mut out);
     collect::<routes::notification_channels::ChannelList>(&mut out);
     collect::<routes::notification_channels::ChannelBody>(&mut out);
+    collect::<grove_core::webhooks::Webhook>(&mut out);
+    collect::<grove_core::webhooks::Delivery>(&mut out);
+    collect::<routes::webhooks::WebhookBody>(&mut out);
+    collect::<routes::webhooks::LegacyWebhookBody>(&mut out);
+    collect::<routes::webhooks::WebhookWithSecret>(&mut out);
+    collect::<routes::webhooks::WebhookList>(&mut out);
+    collect::<routes::webhooks::DeliveryList>(&mut out);
+    collect::<grove_core::evals::EvalSet>(&mut out);
+    collect::<grove_core::evals::EvalRun>(&mut out);
+    collect::<routes::evals::EvalSetBody>(&mut out);
+    collect::<routes::evals::EvalSetList>(&mut out);
+    collect::<routes::evals::EvalRunRequest>(&mut out);
+    collect::<routes::evals::EvalRunList>(&mut out);
+    collect::<routes::evals::EvalRunDetail>(&mut out);
+    collect::<routes::evals::EvalComparison>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
     out
 }

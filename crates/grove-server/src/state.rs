@@ -25,6 +25,8 @@ pub struct AppState {
     pub answerer: Arc<Answerer>,
     /// Agent jobs: triggers, cancellation, the scheduler's wake-up.
     pub jobs: Arc<Jobs>,
+    /// Wakes the webhook worker when deliveries are queued in-process.
+    pub deliveries_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
         Self {
             answerer,
             jobs: Jobs::new(store.clone()),
+            deliveries_queued: Arc::new(tokio::sync::Notify::new()),
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,

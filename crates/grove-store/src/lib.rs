@@ -2,12 +2,15 @@
 //! embedded default is [`sqlite::SqliteStore`] (one WAL database file), and a
 //! PostgreSQL implementation can follow behind the same traits.
 
+pub mod evals;
 pub mod queue;
 pub mod sqlite;
+pub mod webhooks;
 
 use async_trait::async_trait;
 use grove_core::agents::{
-    Agent, CitedSource, Feedback, Interaction, Outcome, RagStrategy, RetrievalTrace, Session,
+    Agent, CitedSource, Feedback, Interaction, Outcome, RagStrategy, RetrievalTrace, ReviewStatus,
+    Session,
 };
 use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{
@@ -22,12 +25,14 @@ use grove_core::model::{ApiKey, Org, Role, User};
 use grove_core::page::Page;
 use grove_core::scope::Scope;
 use grove_core::sources::{
-    ArticleStatus, DataSource, Document, DocumentError, KbArticle, SourceKind, SourceStatus,
-    SourceSync, SyncFrequency, SyncInitiator,
+    ArticleStatus, DataSource, Document, DocumentError, KbArticle, KbArticleVersion, SourceKind,
+    SourceStatus, SourceSync, SyncFrequency, SyncInitiator,
 };
 use jiff::Timestamp;
 
+pub use evals::EvalStore;
 pub use queue::QueueStore;
+pub use webhooks::WebhookStore;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -305,22 +310,111 @@ pub struct NewKbArticle {
     pub status: ArticleStatus,
 }
 
-/// Knowledge-base articles. The `kb` connector reads the published ones; the
-/// knowledge-base API (versions, review inbox) builds on these.
+/// Who wrote a version of an article: the caller's key and its user.
+/// Empty for writes by the system (tests, imports).
+#[derive(Debug, Clone, Default)]
+pub struct KbAuthor {
+    pub key_id: Option<KeyId>,
+    pub user_id: Option<UserId>,
+}
+
+/// What making an article from a reviewed interaction led to.
+#[derive(Debug, Clone)]
+pub enum ArticleFromReview {
+    Created(KbArticle),
+    /// No interaction with that id in the organisation.
+    NoInteraction,
+    /// The interaction has no edited answer to make an article of.
+    NoEditedAnswer,
+    /// The interaction already has an article.
+    AlreadyHasArticle(KbArticleId),
+}
+
+/// Knowledge-base articles and their versions. The `kb` connector reads the
+/// published ones. Every create, update and restore writes the article and
+/// its next version in one transaction.
 #[async_trait]
 pub trait KbStore: Send + Sync {
-    async fn create_kb_article(&self, org: &OrgId, new: NewKbArticle) -> StoreResult<KbArticle>;
-    /// Replaces an article's fields; `None` if absent.
+    /// Creates an article and its version 1, written by the system.
+    async fn create_kb_article(&self, org: &OrgId, new: NewKbArticle) -> StoreResult<KbArticle> {
+        self.create_kb_article_by(org, new, KbAuthor::default())
+            .await
+    }
+    /// Replaces an article's fields and records the version, written by the
+    /// system; `None` if absent.
     async fn update_kb_article(
         &self,
         org: &OrgId,
         id: &KbArticleId,
         new: NewKbArticle,
+    ) -> StoreResult<Option<KbArticle>> {
+        self.update_kb_article_by(org, id, new, KbAuthor::default())
+            .await
+    }
+    /// Creates an article and its version 1.
+    async fn create_kb_article_by(
+        &self,
+        org: &OrgId,
+        new: NewKbArticle,
+        author: KbAuthor,
+    ) -> StoreResult<KbArticle>;
+    /// Replaces an article's fields and records the next version; `None`
+    /// if absent.
+    async fn update_kb_article_by(
+        &self,
+        org: &OrgId,
+        id: &KbArticleId,
+        new: NewKbArticle,
+        author: KbAuthor,
     ) -> StoreResult<Option<KbArticle>>;
-    /// False if absent.
+    /// Makes the article equal to its version `version` again, as a new
+    /// version; `None` if the article or the version is absent.
+    async fn restore_kb_article(
+        &self,
+        org: &OrgId,
+        id: &KbArticleId,
+        version: u32,
+        author: KbAuthor,
+    ) -> StoreResult<Option<KbArticle>>;
+    /// False if absent. Its versions go with it.
     async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> StoreResult<bool>;
+    async fn get_kb_article(&self, org: &OrgId, id: &KbArticleId)
+        -> StoreResult<Option<KbArticle>>;
+    /// Most recently updated first, optionally only those of a status.
+    async fn list_kb_articles(
+        &self,
+        org: &OrgId,
+        status: Option<ArticleStatus>,
+        page: Page,
+    ) -> StoreResult<Listed<KbArticle>>;
     /// Every published article of the organisation, oldest first.
     async fn published_kb_articles(&self, org: &OrgId) -> StoreResult<Vec<KbArticle>>;
+    /// An article's versions, newest first.
+    async fn kb_article_versions(
+        &self,
+        org: &OrgId,
+        id: &KbArticleId,
+        page: Page,
+    ) -> StoreResult<Listed<KbArticleVersion>>;
+    async fn kb_article_version(
+        &self,
+        org: &OrgId,
+        id: &KbArticleId,
+        version: u32,
+    ) -> StoreResult<Option<KbArticleVersion>>;
+    /// The organisation's data sources of type `kb` (those that index the
+    /// articles).
+    async fn kb_data_sources(&self, org: &OrgId) -> StoreResult<Vec<DataSourceId>>;
+    /// Creates an article from an interaction's edited answer (`new.content`
+    /// is ignored: the edited answer is the content) and links the
+    /// interaction to it, in one transaction.
+    async fn create_kb_article_from_review(
+        &self,
+        org: &OrgId,
+        interaction: &InteractionId,
+        new: NewKbArticle,
+        author: KbAuthor,
+    ) -> StoreResult<ArticleFromReview>;
 }
 
 /// An agent to create (validated by the caller).
@@ -389,6 +483,8 @@ pub struct InteractionFilter {
     pub until: Option<Timestamp>,
     /// `Some(None)` keeps interactions without feedback.
     pub feedback: Option<Option<Feedback>>,
+    /// Only interactions with this review status.
+    pub review_status: Option<ReviewStatus>,
 }
 
 /// One interaction reduced to what analytics count.
@@ -411,6 +507,14 @@ pub struct FeedbackUpdate {
     pub feedback: Feedback,
     pub comment: Option<String>,
     pub rating: Option<u8>,
+}
+
+/// A reviewer's verdict on an interaction (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct ReviewUpdate {
+    pub status: ReviewStatus,
+    /// `Some` replaces the edited answer; `None` keeps it.
+    pub edited_answer: Option<String>,
 }
 
 /// Sessions and the interaction log.
@@ -462,6 +566,15 @@ pub trait InteractionStore: Send + Sync {
         org: &OrgId,
         id: &InteractionId,
         update: FeedbackUpdate,
+    ) -> StoreResult<Option<Interaction>>;
+    /// Sets the review status (and the edited answer, when given; `None`
+    /// keeps the stored one) and the review time (cleared for
+    /// `not_reviewed`); `None` if absent.
+    async fn set_review(
+        &self,
+        org: &OrgId,
+        id: &InteractionId,
+        update: ReviewUpdate,
     ) -> StoreResult<Option<Interaction>>;
 }
 
@@ -736,6 +849,8 @@ pub trait Store:
     + InteractionStore
     + JobStore
     + ChannelStore
+    + EvalStore
+    + WebhookStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

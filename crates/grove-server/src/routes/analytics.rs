@@ -220,6 +220,7 @@ async fn analytics(
         since: Some(since),
         until: Some(until),
         feedback: None,
+        review_status: None,
     };
     let facts = state.store.interaction_facts(caller.org(), filter).await?;
     let time_series = time_series(&facts, since, until, granularity).ok_or_else(|| {

@@ -7,8 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::agents::{Feedback, Interaction};
+use grove_core::agents::{Feedback, Interaction, ReviewStatus};
 use grove_core::ids::{AgentId, InteractionId};
+use grove_core::model::Role;
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
 use grove_store::{FeedbackUpdate, InteractionFilter};
@@ -33,6 +34,8 @@ pub struct ListInteractions {
     pub end_date: Option<String>,
     /// `positive`, `negative`, or `null` for interactions without feedback.
     pub feedback: Option<String>,
+    /// `not_reviewed`, `accurate`, `edited`, `inaccurate` or `no_answer`.
+    pub review_status: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -83,11 +86,24 @@ fn filter(params: &ListInteractions) -> Result<InteractionFilter, Failure> {
             }),
         })
         .transpose()?;
+    let review_status = params
+        .review_status
+        .as_deref()
+        .map(|raw| {
+            ReviewStatus::parse(raw).ok_or_else(|| {
+                Failure(ApiError::invalid_field(
+                    "review_status",
+                    format!("must be one of {}", ReviewStatus::names()),
+                ))
+            })
+        })
+        .transpose()?;
     Ok(InteractionFilter {
         agent_id,
         since: range.since,
         until: range.until,
         feedback,
+        review_status,
     })
 }
 
@@ -215,7 +231,7 @@ pub fn routes() -> Vec<Route> {
             paginated: true,
             ..doc(
                 "listInteractions",
-                "The interaction log (filters: agent_id, start_date, end_date, feedback)",
+                "The interaction log (filters: agent_id, start_date, end_date, feedback, review_status)",
             )
         },
         || get(list),
@@ -233,7 +249,7 @@ pub fn routes() -> Vec<Route> {
         family: Family::V1,
         method: Method::POST,
         path: "/api/v1/interactions/{id}/feedback",
-        requirement: Requirement::scope(Scope::Execute),
+        requirement: Requirement::scope(Scope::Execute).with_role(Role::Train),
         doc: RouteDoc {
             request: Some("FeedbackRequest"),
             ..doc("interactionFeedback", "Feedback on an answer")
@@ -244,7 +260,7 @@ pub fn routes() -> Vec<Route> {
         family: Family::Legacy,
         method: Method::POST,
         path: "/api/interactions/feedback",
-        requirement: Requirement::scope(Scope::Execute),
+        requirement: Requirement::scope(Scope::Execute).with_role(Role::Train),
         doc: RouteDoc {
             request: Some("LegacyFeedbackRequest"),
             ..doc(

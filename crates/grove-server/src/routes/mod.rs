@@ -11,18 +11,23 @@ pub mod analytics;
 pub mod api_keys;
 pub mod chats;
 pub mod data_sources;
+pub mod evals;
 pub mod files;
 pub mod interactions;
 pub mod jobs;
+pub mod kb;
 pub mod notification_channels;
 pub mod ops;
 pub mod query;
+pub mod review;
 pub mod search;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use axum::http::Method;
 use axum::routing::MethodRouter;
+use grove_core::model::Role;
 use grove_core::scope::{Requirement, Scope};
 
 use crate::state::AppState;
@@ -73,11 +78,24 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(query::routes());
     routes.extend(sessions::routes());
     routes.extend(interactions::routes());
+    routes.extend(review::routes());
+    routes.extend(kb::routes());
     routes.extend(jobs::routes());
     routes.extend(chats::routes());
     routes.extend(notification_channels::routes());
     routes.extend(analytics::routes());
+    routes.extend(webhooks::routes());
+    routes.extend(evals::routes());
     routes
+}
+
+impl Route {
+    /// The same route, open to users of `role` and above (instead of the
+    /// role its scope implies).
+    pub(crate) fn for_role(mut self, role: Role) -> Self {
+        self.requirement = self.requirement.with_role(role);
+        self
+    }
 }
 
 /// A route's method, path and requirement, for tests and docs.

@@ -7,6 +7,7 @@ use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::jobs::cancel_unfinished_runs;
+use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
 use crate::{AgentStore, Listed, NewAgent, StoreResult};
 
@@ -89,6 +90,16 @@ fn set_sources(tx: &Transaction, id: &AgentId, sources: &[DataSourceId]) -> Stor
     Ok(())
 }
 
+/// The data of `agent.created` and `agent.updated`: the agent as the API
+/// shows it, with `agent_id` for receivers that look for it.
+fn agent_event(agent: &Agent) -> serde_json::Value {
+    let mut data = serde_json::to_value(agent).unwrap_or_default();
+    if let Some(map) = data.as_object_mut() {
+        map.insert("agent_id".into(), serde_json::json!(agent.id));
+    }
+    data
+}
+
 const SLUG_TAKEN: &str = "an agent with this slug already exists in the organisation";
 
 #[async_trait]
@@ -123,6 +134,7 @@ impl AgentStore for SqliteStore {
             set_sources(&tx, &id, &new.data_source_ids)?;
             let agent = select(&tx, &org, "id", id.as_str())?
                 .ok_or_else(|| backend("agent vanished after insert"))?;
+            record_event(&tx, org.as_str(), "agent.created", agent_event(&agent))?;
             tx.commit().map_err(backend)?;
             Ok(agent)
         })
@@ -189,6 +201,9 @@ impl AgentStore for SqliteStore {
             }
             set_sources(&tx, &id, &new.data_source_ids)?;
             let agent = select(&tx, &org, "id", id.as_str())?;
+            if let Some(agent) = &agent {
+                record_event(&tx, org.as_str(), "agent.updated", agent_event(agent))?;
+            }
             tx.commit().map_err(backend)?;
             Ok(agent)
         })
@@ -207,6 +222,10 @@ impl AgentStore for SqliteStore {
                     params![org.as_str(), id.as_str()],
                 )
                 .map_err(backend)?;
+            if deleted > 0 {
+                let data = serde_json::json!({ "agent_id": id });
+                record_event(&tx, org.as_str(), "agent.deleted", data)?;
+            }
             tx.commit().map_err(backend)?;
             Ok(deleted > 0)
         })

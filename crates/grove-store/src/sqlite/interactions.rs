@@ -3,8 +3,8 @@
 //! outbox, in one transaction.
 
 use async_trait::async_trait;
-use grove_core::agents::{Feedback, Interaction, Outcome, RagStrategy, Session};
-use grove_core::ids::{AgentId, InteractionId, KeyId, OrgId, SessionId};
+use grove_core::agents::{Feedback, Interaction, Outcome, RagStrategy, ReviewStatus, Session};
+use grove_core::ids::{AgentId, InteractionId, KbArticleId, KeyId, OrgId, SessionId};
 use grove_core::page::Page;
 use jiff::Timestamp;
 use rusqlite::types::Value as SqlValue;
@@ -15,14 +15,15 @@ use super::syncs::record_event;
 use super::{backend, now_ms, parsed, ts, SqliteStore};
 use crate::{
     FeedbackUpdate, InteractionFact, InteractionFilter, InteractionStore, Listed, NewInteraction,
-    StoreResult,
+    ReviewUpdate, StoreResult,
 };
 
 const SESSION_COLUMNS: &str = "id, org_id, agent_id, created_at, last_active_at";
 
 const COLUMNS: &str = "id, org_id, agent_id, session_id, key_id, query, response, sources, \
      rag_strategy, model, retrieval, outcome, error, latency_ms, tokens_input, tokens_output, \
-     cost_usd, feedback, feedback_comment, rating, created_at";
+     cost_usd, feedback, feedback_comment, rating, created_at, review_status, edited_answer, \
+     reviewed_at, kb_article_id";
 
 fn session_row(row: &Row) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -69,6 +70,10 @@ fn interaction_row(row: &Row) -> rusqlite::Result<Interaction> {
         feedback_comment: row.get(18)?,
         rating: row.get(19)?,
         created_at: ts(row.get(20)?),
+        review_status: parsed(row.get(21)?, ReviewStatus::parse)?,
+        edited_answer: row.get(22)?,
+        reviewed_at: row.get::<_, Option<i64>>(23)?.map(ts),
+        kb_article_id: optional(row.get(24)?, |s| KbArticleId::parse(s).ok())?,
     })
 }
 
@@ -112,7 +117,7 @@ fn insert(
         &format!(
             "INSERT INTO interactions ({COLUMNS}, cited)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     NULL, NULL, NULL, ?18, ?19)"
+                     NULL, NULL, NULL, ?18, 'not_reviewed', NULL, NULL, NULL, ?19)"
         ),
         params![
             id.as_str(),
@@ -156,6 +161,12 @@ fn conditions(org: &OrgId, filter: &InteractionFilter) -> (String, Vec<SqlValue>
     }
     if let Some(until) = filter.until {
         push("created_at <", SqlValue::Integer(until.as_millisecond()));
+    }
+    if let Some(status) = filter.review_status {
+        push(
+            "review_status =",
+            SqlValue::Text(status.as_str().to_owned()),
+        );
     }
     match filter.feedback {
         Some(Some(f)) => push("feedback =", SqlValue::Text(f.as_str().to_owned())),
@@ -362,7 +373,8 @@ impl InteractionStore for SqliteStore {
     ) -> StoreResult<Option<Interaction>> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            conn.execute(
+            let tx = conn.transaction().map_err(backend)?;
+            tx.execute(
                 "UPDATE interactions SET feedback = ?3, feedback_comment = ?4, rating = ?5
                  WHERE org_id = ?1 AND id = ?2",
                 params![
@@ -371,6 +383,45 @@ impl InteractionStore for SqliteStore {
                     update.feedback.as_str(),
                     update.comment,
                     update.rating
+                ],
+            )
+            .map_err(backend)?;
+            let interaction = select(&tx, &org, id.as_str())?;
+            if let Some(i) = &interaction {
+                let data = json!({
+                    "interaction_id": i.id,
+                    "agent_id": i.agent_id,
+                    "feedback": update.feedback,
+                    "rating": update.rating,
+                    "comment": update.comment,
+                });
+                record_event(&tx, org.as_str(), "interaction.feedback", data)?;
+            }
+            tx.commit().map_err(backend)?;
+            Ok(interaction)
+        })
+        .await
+    }
+
+    async fn set_review(
+        &self,
+        org: &OrgId,
+        id: &InteractionId,
+        update: ReviewUpdate,
+    ) -> StoreResult<Option<Interaction>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE interactions
+                 SET review_status = ?3, edited_answer = COALESCE(?4, edited_answer),
+                     reviewed_at = CASE ?3 WHEN 'not_reviewed' THEN NULL ELSE ?5 END
+                 WHERE org_id = ?1 AND id = ?2",
+                params![
+                    org.as_str(),
+                    id.as_str(),
+                    update.status.as_str(),
+                    update.edited_answer,
+                    now_ms()
                 ],
             )
             .map_err(backend)?;

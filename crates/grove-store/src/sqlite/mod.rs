@@ -11,6 +11,7 @@ mod agents;
 mod channels;
 mod chats;
 mod data_sources;
+mod evals;
 mod interactions;
 mod jobs;
 mod kb;
@@ -18,6 +19,7 @@ mod keys;
 mod queue;
 mod syncs;
 mod tenancy;
+mod webhooks;
 
 use std::path::Path;
 
@@ -40,6 +42,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_follow_up_syncs.sql"),
     include_str!("../../migrations/0006_agents.sql"),
     include_str!("../../migrations/0007_jobs.sql"),
+    include_str!("../../migrations/0008_webhooks.sql"),
+    include_str!("../../migrations/0009_kb_versions.sql"),
+    include_str!("../../migrations/0010_evals.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -25,7 +25,9 @@ async fn another_organisations_resources_are_not_found() {
         let names_a_resource = matches!(
             route.path,
             "/api/v1/query" | "/api/chat" | "/api/interactions/feedback" | "/api/v1/chats"
-        ) && route.method == Method::POST;
+        ) && route.method == Method::POST
+            // The runs to compare are in the query.
+            || route.path == "/api/v1/eval-runs/compare";
         let names_in_path = route.path.contains("{id}") || route.path.contains("_id}");
         if names_in_path || names_a_resource {
             checked += 1;
@@ -51,6 +53,9 @@ async fn another_organisations_resources_are_not_found() {
                 &targets.job_id,
                 &targets.run_id,
                 &targets.chat_id,
+                &targets.eval_set_id,
+                &targets.eval_run_id,
+                &targets.kb_article_id,
                 &t.org_a.user_id,
                 &t.org_a.org_id,
             ] {

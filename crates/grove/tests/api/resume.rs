@@ -3,7 +3,8 @@
 //! queue with the same documents and chunks as an uninterrupted sync), and
 //! `grove sources add|upload|sync|status` drive syncs from the command line,
 //! and `grove ask` streams an agent's answer. Job runs killed mid-way are
-//! retried or failed by their retry policy after a restart.
+//! retried or failed by their retry policy after a restart, and webhook
+//! deliveries keep their retry schedule across `kill -9`.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -527,4 +528,118 @@ async fn a_graceful_stop_puts_a_running_job_run_back_without_spending_a_retry() 
         done["attempts"], 1,
         "the stopped attempt is not counted: {done}"
     );
+}
+
+/// The deliveries of a webhook endpoint, newest first.
+async fn hook_deliveries(grove: &Grove, hook: &str) -> Vec<Value> {
+    let list = grove
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/webhooks/{hook}/deliveries"),
+            None,
+        )
+        .await;
+    list["deliveries"].as_array().cloned().unwrap_or_default()
+}
+
+async fn wait_deliveries(grove: &Grove, hook: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let list = hook_deliveries(grove, hook).await;
+        if done(&list) {
+            return list;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "deliveries never got there: {list:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn webhook_deliveries_keep_their_retry_schedule_across_kill_9() {
+    use crate::common::receiver::Receiver;
+    let receiver = Receiver::start().await;
+    receiver.answer_with(503);
+    let dir = tempfile::tempdir().unwrap();
+    let mut grove = Grove::init(dir.path());
+    grove.env = vec![
+        ("GROVE_WEBHOOKS__ALLOW_HTTP".into(), "true".into()),
+        (
+            "GROVE_WEBHOOKS__RETRY_SCHEDULE_SECONDS".into(),
+            "[2, 3, 60]".into(),
+        ),
+    ];
+    grove.start().await;
+    let hook = grove
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"url": receiver.url, "events": ["agent.created"]})),
+        )
+        .await;
+    let hook = hook["id"].as_str().unwrap().to_owned();
+    let source = grove
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/data-sources",
+            Some(json!({"type": "file", "name": "Notes"})),
+        )
+        .await;
+    for name in ["First", "Second"] {
+        let agent = grove
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/agents",
+                Some(json!({"name": name, "data_source_ids": [source["id"]]})),
+            )
+            .await;
+        assert!(agent["id"].is_string(), "{agent}");
+    }
+    // The receiver is down: both events fail twice, then the server dies.
+    let two_attempts = |list: &[Value]| {
+        list.len() == 2
+            && list
+                .iter()
+                .all(|d| d["attempts"].as_array().map(Vec::len) == Some(2))
+    };
+    wait_deliveries(&grove, &hook, two_attempts).await;
+    grove.kill();
+    receiver.answer_with(200);
+    grove.start().await;
+
+    let done = |list: &[Value]| list.len() == 2 && list.iter().all(|d| d["status"] != "pending");
+    let list = wait_deliveries(&grove, &hook, done).await;
+    for delivery in &list {
+        assert_eq!(delivery["status"], "succeeded", "{delivery:#}");
+        let attempts = delivery["attempts"].as_array().unwrap();
+        let codes: Vec<u64> = attempts
+            .iter()
+            .map(|a| a["status_code"].as_u64().unwrap())
+            .collect();
+        assert_eq!(codes, [503, 503, 200], "{delivery:#}");
+        let at: Vec<jiff::Timestamp> = attempts
+            .iter()
+            .map(|a| a["at"].as_str().unwrap().parse().unwrap())
+            .collect();
+        for (i, wait) in [2.0, 3.0].iter().enumerate() {
+            let gap = at[i + 1].duration_since(at[i]).as_secs_f64();
+            assert!(gap >= wait - 0.01, "wait {i} was {gap}s, scheduled {wait}s");
+        }
+    }
+    // Every event reached the receiver exactly as scheduled: two refusals
+    // and one success each, nothing lost and nothing extra.
+    let received = receiver.received();
+    assert_eq!(received.len(), 6, "{received:?}");
+    for delivery in &list {
+        let id = delivery["event_id"].as_str().unwrap();
+        let answers: Vec<u16> = received
+            .iter()
+            .filter(|r| r.header("x-grove-event-id") == id)
+            .map(|r| r.answered)
+            .collect();
+        assert_eq!(answers, [503, 503, 200], "event {id}");
+    }
+    grove.kill();
 }

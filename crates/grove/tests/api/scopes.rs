@@ -24,6 +24,15 @@ pub struct Targets {
     pub job_id: String,
     pub run_id: String,
     pub chat_id: String,
+    /// An eval set of one question, run once against the agent.
+    pub eval_set_id: String,
+    pub eval_run_id: String,
+    /// A draft knowledge-base article (version 1).
+    pub kb_article_id: String,
+    /// A disabled webhook endpoint on a closed loopback port, and a test
+    /// delivery to it.
+    pub webhook_id: String,
+    pub delivery_id: String,
 }
 
 /// A data source body whose syncs fail at once without network traffic
@@ -120,7 +129,22 @@ impl Targets {
             .await;
         assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
         let run = &started.body["runs"][0];
+        let (eval_set_id, eval_run_id) = crate::evals::target_eval(t, &agent_id, n).await;
+        let article = t
+            .post(
+                "/api/v1/kb",
+                &t.org_a.api_key,
+                json!({ "title": format!("Target article {n}"), "content": "About A." }),
+            )
+            .await;
+        assert_eq!(article.status, StatusCode::CREATED, "{}", article.body);
+        let (webhook_id, delivery_id) = target_webhook(t).await;
         Self {
+            webhook_id,
+            delivery_id,
+            eval_set_id,
+            eval_run_id,
+            kb_article_id: article.body["id"].as_str().unwrap().to_owned(),
             job_id,
             run_id: run["id"].as_str().unwrap().to_owned(),
             chat_id: run["chat_id"].as_str().unwrap().to_owned(),
@@ -138,6 +162,12 @@ impl Targets {
     pub fn path(&self, route: &RouteInfo) -> String {
         let id = if route.path.starts_with("/api/v1/runs") {
             &self.run_id
+        } else if route.path.starts_with("/api/v1/eval-runs") {
+            &self.eval_run_id
+        } else if route.path.starts_with("/api/v1/eval-sets") {
+            &self.eval_set_id
+        } else if route.path.starts_with("/api/v1/kb") {
+            &self.kb_article_id
         } else if route.path.contains("/jobs/") {
             &self.job_id
         } else if route.path.contains("chats") {
@@ -165,8 +195,45 @@ impl Targets {
             .replace("{agent_id}", &self.agent_id)
             .replace("{job_id}", &self.job_id)
             .replace("{*name}", "a.md")
+            .replace("{version}", "1")
+            .replace("{webhook_id}", &self.webhook_id)
+            .replace("{delivery_id}", &self.delivery_id)
             + analytics_range(route)
+            + &self.compare_query(route)
     }
+
+    /// The two runs `GET /api/v1/eval-runs/compare` compares.
+    fn compare_query(&self, route: &RouteInfo) -> String {
+        if route.path == "/api/v1/eval-runs/compare" {
+            format!("?base={0}&head={0}", self.eval_run_id)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// A disabled endpoint (created through the store: the server's rules
+/// refuse loopback URLs) and a test delivery to it, whose attempt is refused
+/// without network traffic.
+async fn target_webhook(t: &TestServer) -> (String, String) {
+    let new = grove_store::webhooks::NewWebhook {
+        url: "http://127.0.0.1:9/hook".into(),
+        events: vec!["*".into()],
+        enabled: false,
+    };
+    let org = grove_core::ids::OrgId::parse(&t.org_a.org_id).unwrap();
+    let hook = t
+        .store
+        .create_webhook(&org, new, "whsec_target".into())
+        .await
+        .unwrap();
+    let delivery = t
+        .store
+        .queue_test_delivery(&org, &hook.id, "webhook.test", json!({}))
+        .await
+        .unwrap()
+        .unwrap();
+    (hook.id.as_str().to_owned(), delivery.id.as_str().to_owned())
 }
 
 /// The required date range of the analytics routes.
@@ -191,7 +258,10 @@ pub fn passed_the_guard(route: &RouteInfo, status: StatusCode) -> bool {
         || route.path.ends_with("/trigger")
         || route.path.ends_with("/runs");
     let upload = route.method == Method::POST && route.path.ends_with("/files");
-    (sync && status == StatusCode::CONFLICT) || (upload && status == StatusCode::BAD_REQUEST)
+    // An article from a review needs an edited answer first (own tests).
+    let from_review = route.path.ends_with("/kb-article");
+    ((sync || from_review) && status == StatusCode::CONFLICT)
+        || (upload && status == StatusCode::BAD_REQUEST)
 }
 
 /// A valid body for routes that take one; `n` keeps unique fields unique.
@@ -213,6 +283,12 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
         Method::POST if route.path == "/api/v1/chats" => Some(json!({
             "agent_id": targets.agent_id, "message": "What is A?"
         })),
+        Method::POST if route.path == "/api/v1/eval-sets" => {
+            Some(crate::evals::eval_set_body(&format!("Set {n}")))
+        }
+        Method::POST if route.path == "/api/v1/eval-sets/{id}/runs" => {
+            Some(json!({ "agent_id": targets.agent_id }))
+        }
         Method::POST
             if route.path.ends_with("/runs")
                 || route.path.ends_with("/trigger")
@@ -233,6 +309,18 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
             "interactionId": targets.interaction_id, "rating": 5
         })),
         Method::PUT if agents => Some(json!({ "description": format!("Changed {n}") })),
+        Method::POST if route.path == "/api/v1/kb" => Some(json!({
+            "title": format!("Article {n}"), "content": "Some text.", "tags": ["t"]
+        })),
+        Method::PUT if route.path.starts_with("/api/v1/kb") => {
+            Some(json!({ "title": format!("Retitled {n}") }))
+        }
+        Method::POST if route.path.ends_with("/restore") || route.path.ends_with("/kb-article") => {
+            None
+        }
+        Method::PATCH if route.path.starts_with("/api/v1/interactions") => {
+            Some(json!({ "review_status": "accurate" }))
+        }
         Method::POST if route.path.contains("{id}") && is_data_source_route(route) => {
             Some(json!({}))
         }
@@ -240,6 +328,18 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
             "type": "WEBSITE", "name": format!("spec{n}"), "url": "http://127.0.0.1:9/"
         })),
         Method::POST if is_data_source_route(route) => Some(data_source_body(n)),
+        // Endpoints stay disabled: no event is ever sent off the machine.
+        Method::POST if route.path == "/api/v1/webhooks" => Some(json!({
+            "url": format!("https://hooks.example.com/{n}"), "events": ["*"], "enabled": false
+        })),
+        Method::POST if route.path == "/api/webhooks" => Some(json!({
+            "url": format!("https://hooks.example.com/{n}"), "events": ["*"],
+            "secret": "a-secret-of-16-chars-or-more", "enabled": false
+        })),
+        Method::PUT if route.path.starts_with("/api/v1/webhooks") => {
+            Some(json!({ "enabled": false }))
+        }
+        Method::POST if route.path.contains("/api/v1/webhooks/") => None,
         Method::POST if route.path.contains("semantic-search") => {
             Some(json!({ "query": "anything", "org_id": org_id }))
         }

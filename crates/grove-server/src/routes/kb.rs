@@ -1,0 +1,483 @@
+//! `/api/v1/kb`: knowledge-base articles with versions. Every create, update
+//! and restore records a version (1, 2, …) with who wrote it, in the same
+//! transaction as the article. A write that changes what is published
+//! (an article published before or after it) starts a sync of every `kb`
+//! data source of the organisation, or a follow-up of the one under way,
+//! so published articles become searchable and the rest leave the index.
+//! Without a `kb` data source nothing is indexed. Legacy `GET /api/kb` lists.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::routing::{delete, get, post, put};
+use axum::{Extension, Json as JsonResponse};
+use grove_core::ids::{KbArticleId, OrgId};
+use grove_core::scope::Scope;
+use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion, SyncInitiator};
+use grove_core::ApiError;
+use grove_store::{KbAuthor, NewKbArticle};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{both_families, v1_route, Route, RouteDoc};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Failure};
+use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
+use crate::state::AppState;
+
+/// Characters of a title.
+pub const MAX_TITLE: usize = 300;
+/// Characters of an article's Markdown.
+pub const MAX_CONTENT: usize = 100_000;
+/// Tags per article, and characters per tag.
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG: usize = 50;
+
+/// An article as created or updated. On create, `title` and `content` are
+/// required, `tags` default to none and `status` to `draft`; on update
+/// every field is optional and the given ones replace the stored ones.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleBody {
+    /// 1 to 300 characters.
+    pub title: Option<String>,
+    /// Markdown, 1 to 100,000 characters.
+    pub content: Option<String>,
+    /// At most 20 tags of 1 to 50 characters; repeats are dropped.
+    pub tags: Option<Vec<String>>,
+    /// `draft` or `published`: only published articles are indexed.
+    pub status: Option<ArticleStatus>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListArticles {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `draft` or `published`.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KbArticleList {
+    pub articles: Vec<KbArticle>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KbVersionList {
+    pub versions: Vec<KbArticleVersion>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+fn article_id(raw: &str) -> Result<KbArticleId, Failure> {
+    path_id(raw, "id", KbArticleId::parse)
+}
+
+fn version_number(raw: &str) -> Result<u32, Failure> {
+    raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+        Failure(ApiError::invalid_field(
+            "version",
+            "must be a version number (1, 2, …)",
+        ))
+    })
+}
+
+fn not_found(id: &KbArticleId) -> Failure {
+    Failure(ApiError::not_found("knowledge-base article", id.as_str()))
+}
+
+async fn find(state: &AppState, org: &OrgId, id: &KbArticleId) -> Result<KbArticle, Failure> {
+    state
+        .store
+        .get_kb_article(org, id)
+        .await?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Who is writing: the caller's key and its user.
+pub(crate) fn author(caller: &Caller) -> KbAuthor {
+    KbAuthor {
+        key_id: Some(caller.key.id.clone()),
+        user_id: caller.key.user_id.clone(),
+    }
+}
+
+/// A title checked: trimmed, 1 to [`MAX_TITLE`] characters.
+pub(crate) fn checked_title(raw: &str) -> Result<String, Failure> {
+    trimmed_text("title", raw, MAX_TITLE, true)
+}
+
+fn checked_content(raw: String) -> Result<String, Failure> {
+    if raw.trim().is_empty() || raw.chars().count() > MAX_CONTENT {
+        return Err(Failure(ApiError::invalid_field(
+            "content",
+            format!("must be 1 to {MAX_CONTENT} characters"),
+        )));
+    }
+    Ok(raw)
+}
+
+fn checked_tags(raw: Vec<String>) -> Result<Vec<String>, Failure> {
+    if raw.len() > MAX_TAGS {
+        return Err(Failure(ApiError::invalid_field(
+            "tags",
+            format!("must list at most {MAX_TAGS} tags"),
+        )));
+    }
+    let mut tags: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, tag) in raw.iter().enumerate() {
+        let tag = trimmed_text(&format!("tags[{i}]"), tag, MAX_TAG, true)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    Ok(tags)
+}
+
+/// Applies `body` over `base` (the stored article, or an empty draft) and
+/// checks what it changes.
+fn merge(base: NewKbArticle, body: ArticleBody) -> Result<NewKbArticle, Failure> {
+    Ok(NewKbArticle {
+        title: match body.title {
+            Some(title) => checked_title(&title)?,
+            None => base.title,
+        },
+        content: match body.content {
+            Some(content) => checked_content(content)?,
+            None => base.content,
+        },
+        tags: match body.tags {
+            Some(tags) => checked_tags(tags)?,
+            None => base.tags,
+        },
+        status: body.status.unwrap_or(base.status),
+    })
+}
+
+fn as_new(article: &KbArticle) -> NewKbArticle {
+    NewKbArticle {
+        title: article.title.clone(),
+        content: article.content.clone(),
+        tags: article.tags.clone(),
+        status: article.status,
+    }
+}
+
+fn published(article: Option<&KbArticle>) -> bool {
+    article.is_some_and(|a| a.status == ArticleStatus::Published)
+}
+
+/// After a write: when what is published changed (`before` or `after` is
+/// published), syncs every `kb` data source of the organisation (or asks
+/// the sync under way for a follow-up). The write is already stored, so a
+/// failure here is logged rather than answered; the next sync catches up.
+pub(crate) async fn reindex(
+    state: &AppState,
+    org: &OrgId,
+    before: Option<&KbArticle>,
+    after: Option<&KbArticle>,
+) {
+    if !published(before) && !published(after) {
+        return;
+    }
+    let sources = match state.store.kb_data_sources(org).await {
+        Ok(sources) => sources,
+        Err(e) => {
+            tracing::error!(org = %org, error = %e, "kb data sources could not be read");
+            return;
+        }
+    };
+    for source in sources {
+        if let Err(e) = state
+            .store
+            .start_or_follow_up_sync(org, &source, SyncInitiator::Api)
+            .await
+        {
+            tracing::error!(data_source = %source, error = %e, "kb sync could not be queued");
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<ListArticles>,
+) -> ApiResult<JsonResponse<KbArticleList>> {
+    let page = ListParams {
+        limit: params.limit,
+        offset: params.offset,
+    }
+    .page()?;
+    let status = params
+        .status
+        .as_deref()
+        .map(|raw| {
+            ArticleStatus::parse(raw).ok_or_else(|| {
+                Failure(ApiError::invalid_field(
+                    "status",
+                    format!("must be one of {}", ArticleStatus::names()),
+                ))
+            })
+        })
+        .transpose()?;
+    let listed = state
+        .store
+        .list_kb_articles(caller.org(), status, page)
+        .await?;
+    Ok(JsonResponse(KbArticleList {
+        articles: listed.items,
+        total: listed.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<ArticleBody>,
+) -> ApiResult<(StatusCode, JsonResponse<KbArticle>)> {
+    let required = |field: &str| Failure(ApiError::invalid_field(field, "is required"));
+    if body.title.is_none() {
+        return Err(required("title"));
+    }
+    if body.content.is_none() {
+        return Err(required("content"));
+    }
+    let base = NewKbArticle {
+        title: String::new(),
+        content: String::new(),
+        tags: Vec::new(),
+        status: ArticleStatus::Draft,
+    };
+    let new = merge(base, body)?;
+    let article = state
+        .store
+        .create_kb_article_by(caller.org(), new, author(&caller))
+        .await?;
+    reindex(&state, caller.org(), None, Some(&article)).await;
+    Ok((StatusCode::CREATED, JsonResponse(article)))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<JsonResponse<KbArticle>> {
+    let id = article_id(&id)?;
+    Ok(JsonResponse(find(&state, caller.org(), &id).await?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<ArticleBody>,
+) -> ApiResult<JsonResponse<KbArticle>> {
+    let id = article_id(&id)?;
+    let existing = find(&state, caller.org(), &id).await?;
+    let new = merge(as_new(&existing), body)?;
+    let article = state
+        .store
+        .update_kb_article_by(caller.org(), &id, new, author(&caller))
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    reindex(&state, caller.org(), Some(&existing), Some(&article)).await;
+    Ok(JsonResponse(article))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = article_id(&id)?;
+    let existing = find(&state, caller.org(), &id).await?;
+    if !state.store.delete_kb_article(caller.org(), &id).await? {
+        return Err(not_found(&id));
+    }
+    reindex(&state, caller.org(), Some(&existing), None).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<JsonResponse<KbVersionList>> {
+    let id = article_id(&id)?;
+    let page = params.page()?;
+    find(&state, caller.org(), &id).await?;
+    let listed = state
+        .store
+        .kb_article_versions(caller.org(), &id, page)
+        .await?;
+    Ok(JsonResponse(KbVersionList {
+        versions: listed.items,
+        total: listed.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+async fn version(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, n)): Path<(String, String)>,
+) -> ApiResult<JsonResponse<KbArticleVersion>> {
+    let id = article_id(&id)?;
+    let n = version_number(&n)?;
+    find(&state, caller.org(), &id).await?;
+    state
+        .store
+        .kb_article_version(caller.org(), &id, n)
+        .await?
+        .map(JsonResponse)
+        .ok_or_else(|| {
+            Failure(ApiError::not_found(
+                "knowledge-base article version",
+                &format!("{id}/versions/{n}"),
+            ))
+        })
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, n)): Path<(String, String)>,
+) -> ApiResult<JsonResponse<KbArticle>> {
+    let id = article_id(&id)?;
+    let n = version_number(&n)?;
+    let existing = find(&state, caller.org(), &id).await?;
+    let article = state
+        .store
+        .restore_kb_article(caller.org(), &id, n, author(&caller))
+        .await?
+        .ok_or_else(|| {
+            Failure(ApiError::not_found(
+                "knowledge-base article version",
+                &format!("{id}/versions/{n}"),
+            ))
+        })?;
+    reindex(&state, caller.org(), Some(&existing), Some(&article)).await;
+    Ok(JsonResponse(article))
+}
+
+fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
+    RouteDoc {
+        operation_id,
+        summary,
+        tag: "kb",
+        request: None,
+        response: (200, Some("KbArticle")),
+        paginated: false,
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    const ALL: &str = "/api/v1/kb";
+    const ONE: &str = "/api/v1/kb/{id}";
+    const VERSIONS: &str = "/api/v1/kb/{id}/versions";
+    const VERSION: &str = "/api/v1/kb/{id}/versions/{version}";
+    let mut routes: Vec<Route> = both_families(
+        Method::GET,
+        ALL,
+        "/api/kb",
+        Scope::Read,
+        RouteDoc {
+            response: (200, Some("KbArticleList")),
+            paginated: true,
+            ..doc(
+                "listKbArticles",
+                "List knowledge-base articles (filter: status)",
+            )
+        },
+        || get(list),
+    )
+    .into();
+    routes.extend([
+        v1_route(
+            Method::POST,
+            ALL,
+            Scope::Write,
+            RouteDoc {
+                request: Some("ArticleBody"),
+                response: (201, Some("KbArticle")),
+                ..doc(
+                    "createKbArticle",
+                    "Create a knowledge-base article (version 1; draft by default)",
+                )
+            },
+            post(create),
+        ),
+        v1_route(
+            Method::GET,
+            ONE,
+            Scope::Read,
+            doc("getKbArticle", "Get a knowledge-base article"),
+            get(get_one),
+        ),
+        v1_route(
+            Method::PUT,
+            ONE,
+            Scope::Write,
+            RouteDoc {
+                request: Some("ArticleBody"),
+                ..doc(
+                    "updateKbArticle",
+                    "Update an article: the given fields replace the stored ones; records a version",
+                )
+            },
+            put(update),
+        ),
+        v1_route(
+            Method::DELETE,
+            ONE,
+            Scope::Write,
+            RouteDoc {
+                response: (204, None),
+                ..doc(
+                    "deleteKbArticle",
+                    "Delete an article and its versions; it leaves the index",
+                )
+            },
+            delete(remove),
+        ),
+        v1_route(
+            Method::GET,
+            VERSIONS,
+            Scope::Read,
+            RouteDoc {
+                response: (200, Some("KbVersionList")),
+                paginated: true,
+                ..doc("listKbArticleVersions", "An article's versions, newest first")
+            },
+            get(versions),
+        ),
+        v1_route(
+            Method::GET,
+            VERSION,
+            Scope::Read,
+            RouteDoc {
+                response: (200, Some("KbArticleVersion")),
+                ..doc("getKbArticleVersion", "One version of an article")
+            },
+            get(version),
+        ),
+        v1_route(
+            Method::POST,
+            "/api/v1/kb/{id}/versions/{version}/restore",
+            Scope::Write,
+            doc(
+                "restoreKbArticleVersion",
+                "Make the article equal to a version again, as a new version",
+            ),
+            post(restore),
+        ),
+    ]);
+    routes
+}

@@ -1,0 +1,654 @@
+//! Outgoing webhooks in SQLite: endpoints, the fan-out of outbox events into
+//! deliveries with their queue items, and attempts. A delivery's next attempt
+//! is always one queue item, named in `queue_item_id`, written in the same
+//! transaction as the attempt that scheduled it.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use grove_core::ids::{DeliveryId, EventId, OrgId, WebhookId};
+use grove_core::page::Page;
+use grove_core::webhooks::{self, Attempt, Delivery, DeliveryStatus, Webhook, WebhookStatus};
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use serde_json::json;
+
+use super::queue::insert_item;
+use super::{backend, delete_in_org, list_in_org, now_ms, parsed, ts, SqliteStore};
+use crate::queue::NewItem;
+use crate::webhooks::{AfterFailure, DeliveryWork, NewWebhook, DELIVERY_KIND};
+use crate::{Listed, StoreResult, WebhookStore};
+
+const COLUMNS: &str = "id, org_id, url, events, enabled, disabled_reason, consecutive_failures,
+    last_error, last_success_at, last_failure_at, previous_secret_expires_at, created_at, updated_at";
+
+const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, event, status, next_attempt_at,
+    resent_from, error, payload, created_at";
+
+fn from_row(row: &Row) -> rusqlite::Result<Webhook> {
+    let events: String = row.get(3)?;
+    let enabled: bool = row.get(4)?;
+    let disabled_reason: Option<String> = row.get(5)?;
+    let failures: u32 = row.get(6)?;
+    let last_error: Option<String> = row.get(7)?;
+    let (status, status_message) = if !enabled {
+        let why = disabled_reason.unwrap_or_else(|| "disabled by a user".to_owned());
+        (WebhookStatus::Disabled, Some(why))
+    } else if failures > 0 {
+        let last = last_error.unwrap_or_default();
+        let message = format!("{failures} failed attempt(s) in a row; last error: {last}");
+        (WebhookStatus::Failing, Some(message))
+    } else {
+        (WebhookStatus::Active, None)
+    };
+    let previous_until = row
+        .get::<_, Option<i64>>(10)?
+        .filter(|ms| *ms > now_ms())
+        .map(ts);
+    Ok(Webhook {
+        id: parsed(row.get(0)?, |s| WebhookId::parse(s).ok())?,
+        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
+        url: row.get(2)?,
+        events: serde_json::from_str(&events).unwrap_or_default(),
+        enabled,
+        status,
+        status_message,
+        consecutive_failures: failures,
+        last_success_at: row.get::<_, Option<i64>>(8)?.map(ts),
+        last_failure_at: row.get::<_, Option<i64>>(9)?.map(ts),
+        previous_secret_expires_at: previous_until,
+        created_at: ts(row.get(11)?),
+        updated_at: ts(row.get(12)?),
+    })
+}
+
+fn select(conn: &Connection, org: &OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM webhooks WHERE org_id = ?1 AND id = ?2"),
+        params![org.as_str(), id.as_str()],
+        from_row,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+fn events_json(events: &[String]) -> String {
+    serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// A delivery row without its attempts.
+fn delivery_from_row(row: &Row) -> rusqlite::Result<Delivery> {
+    let payload: String = row.get(8)?;
+    Ok(Delivery {
+        id: parsed(row.get(0)?, |s| DeliveryId::parse(s).ok())?,
+        webhook_id: parsed(row.get(1)?, |s| WebhookId::parse(s).ok())?,
+        event_id: parsed(row.get(2)?, |s| EventId::parse(s).ok())?,
+        event: row.get(3)?,
+        status: parsed(row.get(4)?, DeliveryStatus::parse)?,
+        next_attempt_at: row.get::<_, Option<i64>>(5)?.map(ts),
+        resent_from: row
+            .get::<_, Option<String>>(6)?
+            .and_then(|s| DeliveryId::parse(&s).ok()),
+        attempts: Vec::new(),
+        error: row.get(7)?,
+        payload: serde_json::from_str(&payload).unwrap_or_default(),
+        created_at: ts(row.get(9)?),
+    })
+}
+
+fn attempts_of(conn: &Connection, id: &DeliveryId) -> StoreResult<Vec<Attempt>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT attempt, at, status_code, latency_ms, error FROM webhook_attempts
+             WHERE delivery_id = ?1 ORDER BY attempt",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([id.as_str()], |r| {
+            Ok(Attempt {
+                attempt: r.get(0)?,
+                at: ts(r.get(1)?),
+                status_code: r.get(2)?,
+                latency_ms: r.get::<_, i64>(3)?.max(0) as u64,
+                error: r.get(4)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(backend);
+    rows
+}
+
+fn select_delivery(conn: &Connection, id: &DeliveryId) -> StoreResult<Option<Delivery>> {
+    let delivery = conn
+        .query_row(
+            &format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"),
+            [id.as_str()],
+            delivery_from_row,
+        )
+        .optional()
+        .map_err(backend)?;
+    match delivery {
+        Some(mut d) => {
+            d.attempts = attempts_of(conn, &d.id)?;
+            Ok(Some(d))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Inserts a pending delivery and the queue item of its first attempt.
+fn insert_delivery(
+    tx: &Transaction,
+    org: &str,
+    webhook: &str,
+    event_id: &str,
+    event: &str,
+    payload: &str,
+    resent_from: Option<&str>,
+) -> StoreResult<DeliveryId> {
+    let id = DeliveryId::generate();
+    let now = now_ms();
+    let item = schedule_attempt(tx, org, &id, None)?;
+    tx.execute(
+        "INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event, payload, status,
+             next_attempt_at, queue_item_id, resent_from, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?7, ?7)",
+        params![
+            id.as_str(),
+            org,
+            webhook,
+            event_id,
+            event,
+            payload,
+            now,
+            item,
+            resent_from
+        ],
+    )
+    .map_err(backend)?;
+    Ok(id)
+}
+
+/// Queues the attempt of delivery `id` due at `at` (now when `None`).
+fn schedule_attempt(
+    tx: &Transaction,
+    org: &str,
+    id: &DeliveryId,
+    at: Option<Timestamp>,
+) -> StoreResult<String> {
+    let mut item = NewItem::new(DELIVERY_KIND, json!({ "delivery_id": id }));
+    item.org_id = OrgId::parse(org).ok();
+    item.run_at = at;
+    insert_item(tx, &item)
+        .map(|id| id.as_str().to_owned())
+        .map_err(backend)
+}
+
+/// The organisation's enabled endpoints, for the fan-out.
+fn enabled_webhooks(conn: &Connection, org: &str) -> StoreResult<Vec<Webhook>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM webhooks WHERE org_id = ?1 AND enabled = 1"
+        ))
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([org], from_row)
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(backend);
+    rows
+}
+
+fn immediate(conn: &mut Connection) -> StoreResult<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)
+}
+
+#[async_trait]
+impl WebhookStore for SqliteStore {
+    async fn create_webhook(
+        &self,
+        org: &OrgId,
+        new: NewWebhook,
+        secret: String,
+    ) -> StoreResult<Webhook> {
+        let org = org.clone();
+        self.write(move |conn| {
+            let id = WebhookId::generate();
+            conn.execute(
+                "INSERT INTO webhooks (id, org_id, url, events, enabled, secret, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![
+                    id.as_str(),
+                    org.as_str(),
+                    new.url,
+                    events_json(&new.events),
+                    new.enabled,
+                    secret,
+                    now_ms()
+                ],
+            )
+            .map_err(backend)?;
+            select(conn, &org, &id)?.ok_or_else(|| backend("webhook vanished after insert"))
+        })
+        .await
+    }
+
+    async fn get_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
+        self.read(|conn| select(conn, org, id))
+    }
+
+    async fn list_webhooks(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Webhook>> {
+        self.read(|conn| list_in_org(conn, "webhooks", COLUMNS, org, None, page, from_row))
+    }
+
+    async fn replace_webhook(
+        &self,
+        org: &OrgId,
+        id: &WebhookId,
+        new: NewWebhook,
+    ) -> StoreResult<Option<Webhook>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            // Enabling (again) starts the endpoint's health afresh.
+            let changed = conn
+                .execute(
+                    "UPDATE webhooks SET url = ?3, events = ?4,
+                         disabled_reason = CASE WHEN ?5 THEN NULL ELSE disabled_reason END,
+                         consecutive_failures = CASE WHEN ?5 AND enabled = 0 THEN 0
+                                                     ELSE consecutive_failures END,
+                         enabled = ?5, updated_at = ?6
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![
+                        org.as_str(),
+                        id.as_str(),
+                        new.url,
+                        events_json(&new.events),
+                        new.enabled,
+                        now_ms()
+                    ],
+                )
+                .map_err(backend)?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            select(conn, &org, &id)
+        })
+        .await
+    }
+
+    async fn delete_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<bool> {
+        delete_in_org(self, "webhooks", org, id.as_str()).await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        org: &OrgId,
+        id: &WebhookId,
+        secret: String,
+        previous_until: Timestamp,
+    ) -> StoreResult<Option<Webhook>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE webhooks SET previous_secret = secret, secret = ?3,
+                         previous_secret_expires_at = ?4, updated_at = ?5
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![
+                        org.as_str(),
+                        id.as_str(),
+                        secret,
+                        previous_until.as_millisecond(),
+                        now_ms()
+                    ],
+                )
+                .map_err(backend)?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            select(conn, &org, &id)
+        })
+        .await
+    }
+
+    async fn dispatch_events(&self, limit: u32) -> StoreResult<u32> {
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            let events: Vec<(i64, String, String, String, String, i64)> = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT seq, id, org_id, event, data, created_at FROM outbox
+                         WHERE delivered_at IS NULL ORDER BY seq LIMIT ?1",
+                    )
+                    .map_err(backend)?;
+                let rows = stmt
+                    .query_map([limit], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    })
+                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                    .map_err(backend)?;
+                rows
+            };
+            let mut endpoints: HashMap<String, Vec<Webhook>> = HashMap::new();
+            let now = now_ms();
+            for (seq, id, org, event, data, created_at) in &events {
+                if !endpoints.contains_key(org) {
+                    endpoints.insert(org.clone(), enabled_webhooks(&tx, org)?);
+                }
+                let wanting = endpoints[org].iter().filter(|w| w.wants(event));
+                let data = serde_json::from_str(data).unwrap_or_default();
+                let event_id = EventId::parse(id).map_err(backend)?;
+                let body = webhooks::payload(&event_id, event, ts(*created_at), &data).to_string();
+                for webhook in wanting {
+                    insert_delivery(&tx, org, webhook.id.as_str(), id, event, &body, None)?;
+                }
+                tx.execute(
+                    "UPDATE outbox SET delivered_at = ?2 WHERE seq = ?1",
+                    params![seq, now],
+                )
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)?;
+            Ok(events.len() as u32)
+        })
+        .await
+    }
+
+    async fn queue_test_delivery(
+        &self,
+        org: &OrgId,
+        id: &WebhookId,
+        event: &str,
+        data: serde_json::Value,
+    ) -> StoreResult<Option<Delivery>> {
+        let (org, id, event) = (org.clone(), id.clone(), event.to_owned());
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            if select(&tx, &org, &id)?.is_none() {
+                return Ok(None);
+            }
+            let event_id = EventId::generate();
+            let body = webhooks::payload(&event_id, &event, Timestamp::now(), &data).to_string();
+            let delivery = insert_delivery(
+                &tx,
+                org.as_str(),
+                id.as_str(),
+                event_id.as_str(),
+                &event,
+                &body,
+                None,
+            )?;
+            let created = select_delivery(&tx, &delivery)?;
+            tx.commit().map_err(backend)?;
+            Ok(created)
+        })
+        .await
+    }
+
+    async fn resend_delivery(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        delivery: &DeliveryId,
+    ) -> StoreResult<Option<Delivery>> {
+        let (org, webhook, delivery) = (org.clone(), webhook.clone(), delivery.clone());
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            let original: Option<(String, String, String)> = tx
+                .query_row(
+                    "SELECT event_id, event, payload FROM webhook_deliveries
+                     WHERE id = ?1 AND webhook_id = ?2 AND org_id = ?3",
+                    params![delivery.as_str(), webhook.as_str(), org.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((event_id, event, payload)) = original else {
+                return Ok(None);
+            };
+            let id = insert_delivery(
+                &tx,
+                org.as_str(),
+                webhook.as_str(),
+                &event_id,
+                &event,
+                &payload,
+                Some(delivery.as_str()),
+            )?;
+            let created = select_delivery(&tx, &id)?;
+            tx.commit().map_err(backend)?;
+            Ok(created)
+        })
+        .await
+    }
+
+    async fn delivery_work(&self, id: &DeliveryId) -> StoreResult<Option<DeliveryWork>> {
+        self.read(|conn| {
+            let Some(delivery) = select_delivery(conn, id)? else {
+                return Ok(None);
+            };
+            let row: Option<(String, Option<String>, String, Option<String>, Option<i64>)> = conn
+                .query_row(
+                    "SELECT d.org_id, d.queue_item_id, w.secret, w.previous_secret,
+                            w.previous_secret_expires_at
+                     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                     WHERE d.id = ?1",
+                    [id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((org, queue_item_id, secret, previous, previous_until)) = row else {
+                return Ok(None);
+            };
+            let org = OrgId::parse(&org).map_err(backend)?;
+            let Some(webhook) = select(conn, &org, &delivery.webhook_id)? else {
+                return Ok(None);
+            };
+            let mut secrets = vec![secret];
+            if let (Some(previous), Some(until)) = (previous, previous_until) {
+                if until > now_ms() {
+                    secrets.push(previous);
+                }
+            }
+            Ok(Some(DeliveryWork {
+                delivery,
+                webhook,
+                queue_item_id,
+                secrets,
+            }))
+        })
+    }
+
+    async fn record_attempt(
+        &self,
+        id: &DeliveryId,
+        attempt: Attempt,
+        after: AfterFailure,
+    ) -> StoreResult<bool> {
+        let id = id.clone();
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            let pending: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT org_id, webhook_id FROM webhook_deliveries
+                     WHERE id = ?1 AND status = 'pending'",
+                    [id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((org, webhook)) = pending else {
+                return Ok(false);
+            };
+            let at = attempt.at.as_millisecond();
+            tx.execute(
+                "INSERT OR REPLACE INTO webhook_attempts
+                     (delivery_id, attempt, at, status_code, latency_ms, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id.as_str(),
+                    attempt.attempt,
+                    at,
+                    attempt.status_code,
+                    attempt.latency_ms as i64,
+                    attempt.error
+                ],
+            )
+            .map_err(backend)?;
+            let Some(error) = &attempt.error else {
+                settle(&tx, &id, DeliveryStatus::Succeeded, None, None, None)?;
+                tx.execute(
+                    "UPDATE webhooks SET consecutive_failures = 0, last_error = NULL,
+                         last_success_at = ?2 WHERE id = ?1",
+                    params![webhook, at],
+                )
+                .map_err(backend)?;
+                tx.commit().map_err(backend)?;
+                return Ok(true);
+            };
+            tx.execute(
+                "UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
+                     last_error = ?2, last_failure_at = ?3 WHERE id = ?1",
+                params![webhook, error, at],
+            )
+            .map_err(backend)?;
+            match after {
+                AfterFailure::RetryAt(next) => {
+                    let item = schedule_attempt(&tx, &org, &id, Some(next))?;
+                    settle(
+                        &tx,
+                        &id,
+                        DeliveryStatus::Pending,
+                        Some(next),
+                        Some(&item),
+                        None,
+                    )?;
+                }
+                AfterFailure::Stop => {
+                    settle(&tx, &id, DeliveryStatus::Failed, None, None, None)?;
+                }
+                AfterFailure::GiveUp { disable_reason } => {
+                    settle(&tx, &id, DeliveryStatus::Failed, None, None, None)?;
+                    tx.execute(
+                        "UPDATE webhooks SET enabled = 0, disabled_reason = ?2, updated_at = ?3
+                         WHERE id = ?1",
+                        params![webhook, disable_reason, now_ms()],
+                    )
+                    .map_err(backend)?;
+                }
+            }
+            tx.commit().map_err(backend)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn abandon_delivery(&self, id: &DeliveryId, reason: &str) -> StoreResult<()> {
+        let (id, reason) = (id.clone(), reason.to_owned());
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            settle(&tx, &id, DeliveryStatus::Failed, None, None, Some(&reason))?;
+            tx.commit().map_err(backend)
+        })
+        .await
+    }
+
+    async fn get_delivery(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        id: &DeliveryId,
+    ) -> StoreResult<Option<Delivery>> {
+        self.read(|conn| {
+            let delivery = select_delivery(conn, id)?;
+            let owned: bool = conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+                     WHERE id = ?1 AND webhook_id = ?2 AND org_id = ?3)",
+                    params![id.as_str(), webhook.as_str(), org.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            Ok(delivery.filter(|_| owned))
+        })
+    }
+
+    async fn list_deliveries(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        page: Page,
+    ) -> StoreResult<Listed<Delivery>> {
+        self.read(|conn| {
+            let total: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM webhook_deliveries WHERE org_id = ?1 AND webhook_id = ?2",
+                    params![org.as_str(), webhook.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries
+                     WHERE org_id = ?1 AND webhook_id = ?2
+                     ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"
+                ))
+                .map_err(backend)?;
+            let mut items = stmt
+                .query_map(
+                    params![
+                        org.as_str(),
+                        webhook.as_str(),
+                        page.limit,
+                        page.offset as i64
+                    ],
+                    delivery_from_row,
+                )
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(backend)?;
+            for delivery in &mut items {
+                delivery.attempts = attempts_of(conn, &delivery.id)?;
+            }
+            Ok(Listed {
+                items,
+                total: total.max(0) as u64,
+            })
+        })
+    }
+}
+
+/// Moves a pending delivery to `status`, with its next attempt (if any).
+fn settle(
+    tx: &Transaction,
+    id: &DeliveryId,
+    status: DeliveryStatus,
+    next: Option<Timestamp>,
+    item: Option<&str>,
+    error: Option<&str>,
+) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE webhook_deliveries SET status = ?2, next_attempt_at = ?3, queue_item_id = ?4,
+             error = COALESCE(?5, error),
+             attempts = (SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = ?1),
+             updated_at = ?6
+         WHERE id = ?1 AND status = 'pending'",
+        params![
+            id.as_str(),
+            status.as_str(),
+            next.map(|t| t.as_millisecond()),
+            item,
+            error,
+            now_ms()
+        ],
+    )
+    .map(|_| ())
+    .map_err(backend)
+}

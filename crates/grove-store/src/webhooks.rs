@@ -1,0 +1,130 @@
+//! What outgoing webhooks need from persistence: endpoints, the fan-out of
+//! outbox events into deliveries (each with a durable queue item), and the
+//! record of every attempt.
+
+use async_trait::async_trait;
+use grove_core::ids::{DeliveryId, OrgId, WebhookId};
+use grove_core::page::Page;
+use grove_core::webhooks::{Attempt, Delivery, Webhook};
+use jiff::Timestamp;
+
+use crate::{Listed, StoreResult};
+
+/// The queue kind of one delivery attempt (payload `{delivery_id}`).
+pub const DELIVERY_KIND: &str = "webhook.deliver";
+
+/// An endpoint as created or replaced.
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub url: String,
+    pub events: Vec<String>,
+    pub enabled: bool,
+}
+
+/// What the deliverer needs for the next attempt of a delivery.
+#[derive(Debug, Clone)]
+pub struct DeliveryWork {
+    pub delivery: Delivery,
+    pub webhook: Webhook,
+    /// The queue item due to make the next attempt; any other is stale.
+    pub queue_item_id: Option<String>,
+    /// The secrets that sign: the current one, then the previous one while
+    /// it is still valid after a rotation.
+    pub secrets: Vec<String>,
+}
+
+/// What follows a failed attempt.
+#[derive(Debug, Clone)]
+pub enum AfterFailure {
+    /// No retry, and the endpoint stays as it is (test events; also given,
+    /// and ignored, after a success).
+    Stop,
+    /// Try again at this time.
+    RetryAt(Timestamp),
+    /// The schedule is spent: the delivery fails and the endpoint is
+    /// disabled with this reason.
+    GiveUp { disable_reason: String },
+}
+
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Creates an endpoint signing with `secret`.
+    async fn create_webhook(
+        &self,
+        org: &OrgId,
+        new: NewWebhook,
+        secret: String,
+    ) -> StoreResult<Webhook>;
+    async fn get_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
+    async fn list_webhooks(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Webhook>>;
+    /// `None` if absent. Enabling an endpoint clears why it was disabled
+    /// and its failure count.
+    async fn replace_webhook(
+        &self,
+        org: &OrgId,
+        id: &WebhookId,
+        new: NewWebhook,
+    ) -> StoreResult<Option<Webhook>>;
+    /// False if absent; its deliveries go with it.
+    async fn delete_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<bool>;
+    /// Signs with `secret` from now on; the replaced one keeps signing
+    /// until `previous_until`. `None` if absent.
+    async fn rotate_webhook_secret(
+        &self,
+        org: &OrgId,
+        id: &WebhookId,
+        secret: String,
+        previous_until: Timestamp,
+    ) -> StoreResult<Option<Webhook>>;
+
+    /// Fans out up to `limit` outbox events not yet fanned out, oldest
+    /// first: a delivery and its queue item for every endpoint of the
+    /// event's organisation that wants it, and the event marked, all in one
+    /// transaction. Returns how many events were handled.
+    async fn dispatch_events(&self, limit: u32) -> StoreResult<u32>;
+    /// Queues a one-off delivery of `event` with `data` to one endpoint
+    /// (the test event). `None` if the endpoint is absent.
+    async fn queue_test_delivery(
+        &self,
+        org: &OrgId,
+        id: &WebhookId,
+        event: &str,
+        data: serde_json::Value,
+    ) -> StoreResult<Option<Delivery>>;
+    /// Queues a new delivery of the same event and body as `delivery`.
+    /// `None` if either is absent.
+    async fn resend_delivery(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        delivery: &DeliveryId,
+    ) -> StoreResult<Option<Delivery>>;
+    /// The delivery, its endpoint and signing secrets.
+    async fn delivery_work(&self, id: &DeliveryId) -> StoreResult<Option<DeliveryWork>>;
+    /// Records an attempt of a pending delivery and what follows: success,
+    /// a retry (with its queue item) or giving up. `after` is ignored when
+    /// the attempt succeeded. False if the delivery was no longer pending.
+    async fn record_attempt(
+        &self,
+        id: &DeliveryId,
+        attempt: Attempt,
+        after: AfterFailure,
+    ) -> StoreResult<bool>;
+    /// Fails a pending delivery without an attempt (its endpoint was
+    /// disabled meanwhile).
+    async fn abandon_delivery(&self, id: &DeliveryId, reason: &str) -> StoreResult<()>;
+    /// One delivery of an endpoint, with its attempts.
+    async fn get_delivery(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        id: &DeliveryId,
+    ) -> StoreResult<Option<Delivery>>;
+    /// An endpoint's deliveries, newest first, with their attempts.
+    async fn list_deliveries(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        page: Page,
+    ) -> StoreResult<Listed<Delivery>>;
+}
