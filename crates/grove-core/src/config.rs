@@ -212,6 +212,8 @@ pub struct WebhooksConfig {
     pub max_concurrent_deliveries: usize,
     /// How long the secret replaced by a rotation keeps signing.
     pub previous_secret_hours: u64,
+    /// Settled deliveries and sent events older than this are deleted.
+    pub history_days: u32,
 }
 
 impl Default for WebhooksConfig {
@@ -222,6 +224,7 @@ impl Default for WebhooksConfig {
             timeout_seconds: 10,
             max_concurrent_deliveries: 8,
             previous_secret_hours: 24,
+            history_days: 30,
         }
     }
 }

@@ -145,11 +145,7 @@ impl Server {
         .map_err(|e| anyhow::anyhow!("cannot set up syncs: {e}"))?;
         worker.register(SYNC_KIND, Arc::new(syncs));
         spawn_sync_scheduler(state.store.clone(), stopped.clone());
-        spawn_session_purge(
-            state.store.clone(),
-            state.config.agents.session_retention_days,
-            stopped.clone(),
-        );
+        spawn_housekeeping(state.store.clone(), &state.config, stopped.clone());
 
         spawn_limiter_cleanup(state.clone(), stopped.clone());
         let job_worker = job_worker(&state)?;
@@ -305,8 +301,13 @@ fn spawn_sync_scheduler(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool
     });
 }
 
-/// Deletes sessions idle longer than the retention period, hourly.
-fn spawn_session_purge(store: Arc<dyn Store>, days: u32, mut stopped: watch::Receiver<bool>) {
+/// Hourly: deletes sessions idle longer than their retention, and settled
+/// webhook deliveries and sent outbox events older than theirs.
+fn spawn_housekeeping(store: Arc<dyn Store>, config: &Config, mut stopped: watch::Receiver<bool>) {
+    let session_days = config.agents.session_retention_days;
+    let webhook_days = config.webhooks.history_days;
+    let days_ago =
+        |days: u32| jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -314,12 +315,15 @@ fn spawn_session_purge(store: Arc<dyn Store>, days: u32, mut stopped: watch::Rec
                 _ = tick.tick() => {}
                 _ = stopped.wait_for(|stop| *stop) => return,
             }
-            let cutoff =
-                jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
-            match store.purge_sessions(cutoff).await {
+            match store.purge_sessions(days_ago(session_days)).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),
                 Err(e) => tracing::error!(error = %e, "could not delete expired sessions"),
+            }
+            match store.purge_webhook_history(days_ago(webhook_days)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "old webhook deliveries and events deleted"),
+                Err(e) => tracing::error!(error = %e, "could not delete old webhook history"),
             }
         }
     });

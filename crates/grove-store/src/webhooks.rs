@@ -120,6 +120,9 @@ pub trait WebhookStore: Send + Sync {
         webhook: &WebhookId,
         id: &DeliveryId,
     ) -> StoreResult<Option<Delivery>>;
+    /// Deletes settled deliveries (with their attempts) and fanned-out
+    /// outbox events last touched before `cutoff`; returns how many rows.
+    async fn purge_webhook_history(&self, cutoff: Timestamp) -> StoreResult<u64>;
     /// An endpoint's deliveries, newest first, with their attempts.
     async fn list_deliveries(
         &self,

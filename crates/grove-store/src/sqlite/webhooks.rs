@@ -581,6 +581,28 @@ impl WebhookStore for SqliteStore {
         })
     }
 
+    async fn purge_webhook_history(&self, cutoff: Timestamp) -> StoreResult<u64> {
+        let cutoff = cutoff.as_millisecond();
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            let deliveries = tx
+                .execute(
+                    "DELETE FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?1",
+                    [cutoff],
+                )
+                .map_err(backend)?;
+            let events = tx
+                .execute(
+                    "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?1",
+                    [cutoff],
+                )
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok((deliveries + events) as u64)
+        })
+        .await
+    }
+
     async fn list_deliveries(
         &self,
         org: &OrgId,

@@ -344,6 +344,20 @@ async fn a_failing_endpoint_is_retried_on_schedule_then_disabled_without_holding
         .get(&format!("{HOOKS}/{broken_hook}"), &t.org_a.api_key)
         .await;
     assert!(hook.body["last_success_at"].is_string(), "{}", hook.body);
+    // Prometheus counts the attempts: three failed, and the healthy
+    // endpoint's two plus the re-send succeeded.
+    let metrics = t.client.get(t.url("/metrics")).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let count = |outcome: &str| -> f64 {
+        let prefix = format!("grove_webhook_attempts_total{{outcome=\"{outcome}\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    assert_eq!(count("failed"), 3.0, "{metrics}");
+    assert_eq!(count("succeeded"), 3.0, "{metrics}");
     t.stop().await;
 }
 
