@@ -210,6 +210,9 @@ pub struct WebhooksConfig {
     pub timeout_seconds: u64,
     /// Deliveries in flight at once in this process.
     pub max_concurrent_deliveries: usize,
+    /// Attempts in flight at once to one endpoint, so that a slow one
+    /// never takes every delivery slot; its other deliveries wait.
+    pub max_in_flight_per_endpoint: usize,
     /// How long the secret replaced by a rotation keeps signing.
     pub previous_secret_hours: u64,
     /// Settled deliveries and sent events older than this are deleted.
@@ -223,6 +226,7 @@ impl Default for WebhooksConfig {
             retry_schedule_seconds: vec![5, 30, 120, 600, 3_600, 21_600, 86_400],
             timeout_seconds: 10,
             max_concurrent_deliveries: 8,
+            max_in_flight_per_endpoint: 2,
             previous_secret_hours: 24,
             history_days: 30,
         }

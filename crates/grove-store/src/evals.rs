@@ -7,7 +7,7 @@ use grove_core::evals::{EvalItem, EvalItemResult, EvalRun, EvalRunStatus, EvalSe
 use grove_core::ids::{AgentId, EvalRunId, EvalSetId, OrgId};
 use grove_core::page::Page;
 
-use crate::{Listed, OutboxEvent, StoreResult};
+use crate::{Listed, StoreResult};
 
 /// The queue kind of an eval run; its payload is `{"eval_run_id": …}`.
 pub const EVAL_RUN_KIND: &str = "eval.run";
@@ -92,7 +92,4 @@ pub trait EvalStore: Send + Sync {
     /// Cancels a queued or running run (as [`Self::finish_eval_run`] does);
     /// a run already over is returned unchanged. `None` if absent.
     async fn cancel_eval_run(&self, org: &OrgId, id: &EvalRunId) -> StoreResult<Option<EvalRun>>;
-    /// The outbox events about a run (`eval.completed`), delivered or not,
-    /// oldest first.
-    async fn eval_run_events(&self, id: &EvalRunId) -> StoreResult<Vec<OutboxEvent>>;
 }

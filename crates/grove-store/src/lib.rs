@@ -297,8 +297,11 @@ pub trait SyncStore: Send + Sync {
         sync: &SyncId,
     ) -> StoreResult<Vec<Document>>;
     async fn delete_documents(&self, ids: &[DocumentId]) -> StoreResult<()>;
-    /// Events not yet delivered, oldest first.
+    /// Events not yet fanned out to webhooks, oldest first.
     async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
+    /// The latest `limit` events named `event`, fanned out or not, oldest
+    /// first (what happened, for inspection and tests).
+    async fn recent_events(&self, event: &str, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
 }
 
 /// A knowledge-base article as written.

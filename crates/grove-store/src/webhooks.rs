@@ -110,6 +110,10 @@ pub trait WebhookStore: Send + Sync {
         attempt: Attempt,
         after: AfterFailure,
     ) -> StoreResult<bool>;
+    /// Moves a pending delivery's next attempt to `at` without counting
+    /// one (its endpoint had as many attempts in flight as it may). False
+    /// if the delivery was no longer pending.
+    async fn defer_delivery(&self, id: &DeliveryId, at: Timestamp) -> StoreResult<bool>;
     /// Fails a pending delivery without an attempt (its endpoint was
     /// disabled meanwhile).
     async fn abandon_delivery(&self, id: &DeliveryId, reason: &str) -> StoreResult<()>;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use grove_core::evals::{
     EvalAggregate, EvalItem, EvalItemResult, EvalRun, EvalRunStatus, EvalSet, ItemScore,
 };
-use grove_core::ids::{AgentId, EvalRunId, EvalSetId, EventId, OrgId};
+use grove_core::ids::{AgentId, EvalRunId, EvalSetId, OrgId};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde_json::json;
@@ -17,7 +17,7 @@ use super::syncs::record_event;
 use super::{backend, delete_in_org, list_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::evals::{EvalStore, NewEvalSet, EVAL_RUN_KIND};
 use crate::queue::NewItem;
-use crate::{Listed, OutboxEvent, StoreResult};
+use crate::{Listed, StoreResult};
 
 /// Queue attempts of a run item: the queue only re-delivers an item whose
 /// worker died or whose store write failed, and the run resumes where it
@@ -455,38 +455,12 @@ impl EvalStore for SqliteStore {
         })
         .await
     }
-
-    async fn eval_run_events(&self, id: &EvalRunId) -> StoreResult<Vec<OutboxEvent>> {
-        self.read(|conn| {
-            conn.prepare_cached(
-                "SELECT id, org_id, event, data, created_at FROM outbox
-                 WHERE event = 'eval.completed' AND json_extract(data, '$.eval_run_id') = ?1
-                 ORDER BY created_at, rowid",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_map([id.as_str()], event_from_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(backend)
-        })
-    }
-}
-
-fn event_from_row(row: &Row) -> rusqlite::Result<OutboxEvent> {
-    let data: String = row.get(3)?;
-    Ok(OutboxEvent {
-        id: parsed(row.get(0)?, |s| EventId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        event: row.get(2)?,
-        data: serde_json::from_str(&data).map_err(json_err)?,
-        created_at: ts(row.get(4)?),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NewApiKey, NewUser, ProvisionOrg, TenancyStore};
+    use crate::{NewApiKey, NewUser, ProvisionOrg, SyncStore, TenancyStore};
     use grove_core::apikey::KeyEnvironment;
     use grove_core::model::Role;
 
@@ -592,7 +566,13 @@ mod tests {
             .await
             .unwrap()
             .is_none());
-        let completed = store.eval_run_events(&run.id).await.unwrap();
+        let completed: Vec<_> = store
+            .recent_events("eval.completed", 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.data["eval_run_id"] == run.id.as_str())
+            .collect();
         assert_eq!(completed.len(), 1);
         assert_eq!(completed[0].data["aggregate"]["retrieval_hit_rate"], 0.5);
         // Another organisation does not see it.

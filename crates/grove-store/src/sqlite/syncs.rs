@@ -68,6 +68,17 @@ fn active_sync(conn: &Connection, ds: &DataSourceId) -> StoreResult<Option<SyncI
     .map_err(backend)
 }
 
+fn event_from_row(r: &Row) -> rusqlite::Result<OutboxEvent> {
+    let data: String = r.get(3)?;
+    Ok(OutboxEvent {
+        id: parsed(r.get(0)?, |s| EventId::parse(s).ok())?,
+        org_id: parsed(r.get(1)?, |s| OrgId::parse(s).ok())?,
+        event: r.get(2)?,
+        data: serde_json::from_str(&data).unwrap_or_default(),
+        created_at: ts(r.get(4)?),
+    })
+}
+
 /// Appends an event to the outbox (inside the caller's transaction).
 pub(super) fn record_event(
     conn: &Connection,
@@ -463,16 +474,24 @@ impl SyncStore for SqliteStore {
                 )
                 .map_err(backend)?;
             let rows = stmt
-                .query_map([limit], |r| {
-                    let data: String = r.get(3)?;
-                    Ok(OutboxEvent {
-                        id: parsed(r.get(0)?, |s| EventId::parse(s).ok())?,
-                        org_id: parsed(r.get(1)?, |s| OrgId::parse(s).ok())?,
-                        event: r.get(2)?,
-                        data: serde_json::from_str(&data).unwrap_or_default(),
-                        created_at: ts(r.get(4)?),
-                    })
-                })
+                .query_map([limit], event_from_row)
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(backend);
+            rows
+        })
+    }
+
+    async fn recent_events(&self, event: &str, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT * FROM (SELECT id, org_id, event, data, created_at, seq FROM outbox
+                                    WHERE event = ?1 ORDER BY seq DESC LIMIT ?2)
+                     ORDER BY seq",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(params![event, limit], event_from_row)
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             rows

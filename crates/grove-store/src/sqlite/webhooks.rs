@@ -551,6 +551,36 @@ impl WebhookStore for SqliteStore {
         .await
     }
 
+    async fn defer_delivery(&self, id: &DeliveryId, at: Timestamp) -> StoreResult<bool> {
+        let id = id.clone();
+        self.write(move |conn| {
+            let tx = immediate(conn)?;
+            let org: Option<String> = tx
+                .query_row(
+                    "SELECT org_id FROM webhook_deliveries WHERE id = ?1 AND status = 'pending'",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some(org) = org else {
+                return Ok(false);
+            };
+            let item = schedule_attempt(&tx, &org, &id, Some(at))?;
+            settle(
+                &tx,
+                &id,
+                DeliveryStatus::Pending,
+                Some(at),
+                Some(&item),
+                None,
+            )?;
+            tx.commit().map_err(backend)?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn abandon_delivery(&self, id: &DeliveryId, reason: &str) -> StoreResult<()> {
         let (id, reason) = (id.clone(), reason.to_owned());
         self.write(move |conn| {

@@ -333,12 +333,12 @@ async fn each_strategy_answers_from_the_documents_with_cited_spans() {
         assert_eq!(stored.body["key_id"].as_str().unwrap()[..4], *"key_");
     }
     // Each answer was announced in the outbox.
-    let events = t.store.pending_events(100).await.unwrap();
-    let completed = events
-        .iter()
-        .filter(|e| e.event == "interaction.completed")
-        .count();
-    assert_eq!(completed, 3);
+    let events = t
+        .store
+        .recent_events("interaction.completed", 100)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 3);
 }
 
 #[tokio::test]

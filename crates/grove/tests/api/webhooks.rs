@@ -509,3 +509,42 @@ async fn bad_webhook_bodies_name_their_field() {
     strict.stop().await;
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_endpoint_never_takes_every_delivery_slot() {
+    let t = TestServer::start_with(|c| {
+        c.allow_private_networks = true;
+        c.webhooks.allow_http = true;
+        c.webhooks.timeout_seconds = 5;
+        c.webhooks.max_concurrent_deliveries = 4;
+        c.webhooks.max_in_flight_per_endpoint = 2;
+        c.queue.poll_interval_ms = 50;
+    })
+    .await;
+    let slow = Receiver::start().await;
+    slow.answer_after(Duration::from_secs(30));
+    let healthy = Receiver::start().await;
+    create_hook(&t, &slow.url, json!(["user.created"])).await;
+    create_hook(&t, &healthy.url, json!(["user.created"])).await;
+    for n in 0..10 {
+        let user = t
+            .post(
+                "/api/v1/users",
+                &t.org_a.api_key,
+                json!({"email": format!("slow{n}@a.example"), "name": "S", "role": "readonly"}),
+            )
+            .await;
+        assert_eq!(user.status, StatusCode::CREATED, "{}", user.body);
+    }
+    // Every event reaches the healthy endpoint while the slow one holds
+    // only its two slots: its other deliveries wait their turn instead of
+    // filling the other two.
+    let got = healthy.wait_for(10, WAIT).await;
+    assert_eq!(got.len(), 10);
+    assert_eq!(
+        slow.received().len(),
+        2,
+        "the slow endpoint had more attempts in flight than allowed"
+    );
+    t.stop().await;
+}

@@ -41,6 +41,8 @@ impl Received {
 #[derive(Default)]
 struct Inner {
     status: u16,
+    /// How long to take before answering.
+    delay: Duration,
     received: Vec<Received>,
 }
 
@@ -54,20 +56,24 @@ impl Receiver {
     pub async fn start() -> Self {
         let inner = Arc::new(Mutex::new(Inner {
             status: 200,
-            received: Vec::new(),
+            ..Inner::default()
         }));
         let shared = inner.clone();
         let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
             let shared = shared.clone();
             async move {
-                let mut inner = shared.lock().unwrap();
-                let answered = inner.status;
-                inner.received.push(Received {
-                    at: SystemTime::now(),
-                    headers,
-                    body: body.to_vec(),
-                    answered,
-                });
+                let (answered, delay) = {
+                    let mut inner = shared.lock().unwrap();
+                    let answered = inner.status;
+                    inner.received.push(Received {
+                        at: SystemTime::now(),
+                        headers,
+                        body: body.to_vec(),
+                        answered,
+                    });
+                    (answered, inner.delay)
+                };
+                tokio::time::sleep(delay).await;
                 StatusCode::from_u16(answered).unwrap()
             }
         });
@@ -83,6 +89,11 @@ impl Receiver {
     /// Answers every following request with `status`.
     pub fn answer_with(&self, status: u16) {
         self.inner.lock().unwrap().status = status;
+    }
+
+    /// Takes `delay` before answering each following request.
+    pub fn answer_after(&self, delay: Duration) {
+        self.inner.lock().unwrap().delay = delay;
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -152,7 +163,7 @@ pub fn verify(header: &str, body: &[u8], secret: &str, max_age: Duration) -> boo
     let mut message = format!("{t}.").into_bytes();
     message.extend_from_slice(body);
     let expected = hmac_sha256_hex(secret.as_bytes(), &message);
-    signatures.iter().any(|s| *s == expected)
+    signatures.contains(&expected)
 }
 
 #[test]
