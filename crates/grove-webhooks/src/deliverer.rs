@@ -1,18 +1,16 @@
 //! The `webhook.deliver` queue handler: one signed HTTP attempt of one
 //! delivery, then, in one transaction, the attempt's record and what follows
 //! (success, the next attempt's queue item after the configured wait, or
-//! giving up and disabling the endpoint). An endpoint has at most
-//! `webhooks.max_in_flight_per_endpoint` attempts in flight; its other
-//! deliveries are deferred, so a slow endpoint never takes every slot and
-//! the others are never held back.
+//! giving up and disabling the endpoint). Attempts take turns at their
+//! endpoint ([`crate::turns`]), so a slow endpoint never takes every slot
+//! and the others are never held back.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use grove_core::config::Config;
-use grove_core::ids::{DeliveryId, WebhookId};
+use grove_core::ids::DeliveryId;
 use grove_core::webhooks::{Attempt, DeliveryStatus, TEST_EVENT};
 use grove_ingest::net::{error_chain, guarded_client, NetworkPolicy};
 use grove_store::queue::{JobHandler, Leased};
@@ -24,6 +22,7 @@ use reqwest::header::{CONTENT_TYPE, USER_AGENT};
 use crate::signature::{
     signature_header, DELIVERY_ID_HEADER, EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER,
 };
+use crate::turns::Turns;
 
 /// How much of an endpoint's error answer is kept with the attempt.
 const MAX_ERROR_BODY: usize = 300;
@@ -34,53 +33,7 @@ pub struct Deliverer {
     policy: Arc<NetworkPolicy>,
     /// Waits before each retry.
     schedule: Vec<Duration>,
-    in_flight: Arc<InFlight>,
-    /// How long a delivery waits when its endpoint is busy: the time an
-    /// attempt may take.
-    busy_wait: Duration,
-}
-
-/// Attempts in flight per endpoint, capped.
-struct InFlight {
-    limit: usize,
-    counts: Mutex<HashMap<WebhookId, usize>>,
-}
-
-/// One attempt's place in its endpoint's count, given back on drop.
-struct Slot {
-    in_flight: Arc<InFlight>,
-    webhook: WebhookId,
-}
-
-impl InFlight {
-    fn take(self: &Arc<Self>, webhook: &WebhookId) -> Option<Slot> {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let count = counts.entry(webhook.clone()).or_insert(0);
-        if *count >= self.limit {
-            return None;
-        }
-        *count += 1;
-        Some(Slot {
-            in_flight: self.clone(),
-            webhook: webhook.clone(),
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut counts = self
-            .in_flight
-            .counts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = counts.get_mut(&self.webhook) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                counts.remove(&self.webhook);
-            }
-        }
-    }
+    turns: Arc<Turns>,
 }
 
 impl Deliverer {
@@ -98,17 +51,16 @@ impl Deliverer {
             .iter()
             .map(|s| Duration::from_secs(*s))
             .collect();
-        let in_flight = Arc::new(InFlight {
-            limit: config.webhooks.max_in_flight_per_endpoint.max(1),
-            counts: Mutex::new(HashMap::new()),
-        });
+        let turns = Turns::new(
+            config.webhooks.max_in_flight_per_endpoint,
+            Duration::from_secs(config.webhooks.timeout_seconds.max(1)),
+        );
         Ok(Self {
             store,
             http,
             policy,
             schedule,
-            in_flight,
-            busy_wait: Duration::from_secs(config.webhooks.timeout_seconds.max(1)),
+            turns,
         })
     }
 
@@ -178,6 +130,19 @@ impl Deliverer {
         ))
     }
 
+    /// Moves the delivery's next attempt `wait` later (its endpoint is busy).
+    async fn defer(&self, id: &DeliveryId, wait: Duration) -> Result<(), String> {
+        let wait = jiff::SignedDuration::try_from(wait).unwrap_or_default();
+        let at = Timestamp::now()
+            .saturating_add(wait)
+            .unwrap_or(Timestamp::MAX);
+        self.store
+            .defer_delivery(id, at)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("could not defer delivery {id}: {e}"))
+    }
+
     /// What follows failed attempt `number` of `work`.
     fn after_failure(&self, work: &DeliveryWork, number: u32, error: &str) -> AfterFailure {
         if work.delivery.event == TEST_EVENT {
@@ -234,17 +199,9 @@ impl JobHandler for Deliverer {
                 .await
                 .map_err(|e| format!("could not record delivery {id}: {e}"));
         }
-        let Some(_slot) = self.in_flight.take(&work.webhook.id) else {
-            let wait = jiff::SignedDuration::try_from(self.busy_wait).unwrap_or_default();
-            let at = Timestamp::now()
-                .saturating_add(wait)
-                .unwrap_or(Timestamp::MAX);
-            return self
-                .store
-                .defer_delivery(&id, at)
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("could not defer delivery {id}: {e}"));
+        let _turn = match self.turns.take(&work.webhook.id).await {
+            Ok(turn) => turn,
+            Err(defer) => return self.defer(&id, defer).await,
         };
         let number = work.delivery.attempts.len() as u32 + 1;
         let attempt = self.attempt(&work, number).await;
