@@ -219,6 +219,36 @@ pub struct WebhooksConfig {
     pub history_days: u32,
 }
 
+/// The longest retention the housekeeping accepts (about 100 years).
+const MAX_RETENTION_DAYS: u32 = 36_500;
+
+impl WebhooksConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |what: &str| Err(ConfigError::Invalid(format!("webhooks.{what}")));
+        if !(1..=300).contains(&self.timeout_seconds) {
+            return bad("timeout_seconds must be 1 to 300");
+        }
+        if self.retry_schedule_seconds.is_empty() || self.retry_schedule_seconds.len() > 20 {
+            return bad("retry_schedule_seconds must list 1 to 20 waits");
+        }
+        if self.retry_schedule_seconds.iter().any(|s| *s > 7 * 86_400) {
+            return bad("retry_schedule_seconds: each wait must be at most 7 days (604800)");
+        }
+        if self.max_concurrent_deliveries == 0 || self.max_in_flight_per_endpoint == 0 {
+            return bad(
+                "max_concurrent_deliveries and max_in_flight_per_endpoint must be at least 1",
+            );
+        }
+        if self.previous_secret_hours > 24 * 365 {
+            return bad("previous_secret_hours must be at most 8760 (a year)");
+        }
+        if !(1..=MAX_RETENTION_DAYS).contains(&self.history_days) {
+            return bad("history_days must be 1 to 36500");
+        }
+        Ok(())
+    }
+}
+
 impl Default for WebhooksConfig {
     fn default() -> Self {
         Self {
@@ -525,10 +555,11 @@ impl Config {
                 "max_body_bytes must be at least 1".into(),
             ));
         }
-        if self.webhooks.timeout_seconds == 0 {
-            return Err(ConfigError::Invalid(
-                "webhooks.timeout_seconds must be at least 1".into(),
-            ));
+        self.webhooks.validate()?;
+        if self.agents.session_retention_days > MAX_RETENTION_DAYS {
+            return Err(ConfigError::Invalid(format!(
+                "agents.session_retention_days must be at most {MAX_RETENTION_DAYS}"
+            )));
         }
         if self.queue.lease_seconds == 0 {
             return Err(ConfigError::Invalid(
@@ -585,6 +616,44 @@ mod tests {
             assert!(err.contains("rate_limits.admin"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn webhook_settings_out_of_range_are_refused_with_their_name() {
+        for (var, value, named) in [
+            (
+                "GROVE_WEBHOOKS__RETRY_SCHEDULE_SECONDS",
+                "[]",
+                "retry_schedule_seconds",
+            ),
+            (
+                "GROVE_WEBHOOKS__RETRY_SCHEDULE_SECONDS",
+                "[5, 9999999]",
+                "retry_schedule_seconds",
+            ),
+            ("GROVE_WEBHOOKS__TIMEOUT_SECONDS", "0", "timeout_seconds"),
+            (
+                "GROVE_WEBHOOKS__PREVIOUS_SECRET_HOURS",
+                "99999999",
+                "previous_secret_hours",
+            ),
+            ("GROVE_WEBHOOKS__HISTORY_DAYS", "0", "history_days"),
+            (
+                "GROVE_WEBHOOKS__MAX_IN_FLIGHT_PER_ENDPOINT",
+                "0",
+                "max_in_flight_per_endpoint",
+            ),
+        ] {
+            figment::Jail::expect_with(|jail| {
+                jail.set_env(var, value);
+                let err = Config::load(None).unwrap_err().to_string();
+                assert!(
+                    err.contains(&format!("webhooks.{named}")) || err.contains(named),
+                    "{var}={value}: {err}"
+                );
+                Ok(())
+            });
+        }
     }
 
     #[test]

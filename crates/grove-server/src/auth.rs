@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use grove_core::apikey;
 use grove_core::ids::OrgId;
-use grove_core::model::ApiKey;
+use grove_core::model::{ApiKey, Role};
 use grove_core::scope::Requirement;
 use grove_core::ApiError;
 
@@ -56,7 +56,7 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
         )
         .into_response();
     }
-    if let Err(failure) = check_role(&guard.state, &key, guard.requirement).await {
+    if let Err(failure) = check_role(&guard.state, &key, guard.requirement.least_role()).await {
         return failure.into_response();
     }
     let status = guard.state.limiters.check(guard.requirement.scope, &key.id);
@@ -71,13 +71,18 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
     response
 }
 
+/// Refuses a caller whose key was made for a user below `needed`, for a
+/// handler whose need depends on the request (the guard checks the route's).
+pub async fn require_role(state: &AppState, caller: &Caller, needed: Role) -> ApiResult<()> {
+    check_role(state, &caller.key, needed).await
+}
+
 /// A key made for a user does no more than the user's role allows
 /// (read now, so a role change applies to the next request).
-async fn check_role(state: &AppState, key: &ApiKey, requirement: Requirement) -> ApiResult<()> {
+async fn check_role(state: &AppState, key: &ApiKey, needed: Role) -> ApiResult<()> {
     let Some(user_id) = &key.user_id else {
         return Ok(());
     };
-    let needed = requirement.least_role();
     let user = state.store.get_user(&key.org_id, user_id).await?;
     let Some(user) = user else {
         return Err(Failure(ApiError::forbidden(

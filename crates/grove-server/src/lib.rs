@@ -150,6 +150,7 @@ impl Server {
         spawn_limiter_cleanup(state.clone(), stopped.clone());
         let job_worker = job_worker(&state)?;
         let webhook_worker = webhook_worker(&state)?;
+        let eval_worker = eval_worker(&state);
         tokio::spawn(grove_webhooks::dispatcher::run(
             state.store.clone(),
             state.deliveries_queued.clone(),
@@ -164,6 +165,7 @@ impl Server {
         let worker_task = tokio::spawn(worker.run(stopped.clone()));
         let job_worker_task = tokio::spawn(job_worker.run(stopped.clone()));
         let webhook_worker_task = tokio::spawn(webhook_worker.run(stopped.clone()));
+        let eval_worker_task = tokio::spawn(eval_worker.run(stopped.clone()));
         let jobs = state.jobs.clone();
         let app = router(state);
         let mut stop_http = stopped.clone();
@@ -194,6 +196,7 @@ impl Server {
             webhook_worker_task
                 .await
                 .context("webhook worker panicked")?;
+            eval_worker_task.await.context("eval worker panicked")?;
             match jobs.requeue_interrupted().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(runs = n, "interrupted runs queued again"),
@@ -232,6 +235,21 @@ fn job_worker(state: &AppState) -> anyhow::Result<Worker> {
     worker.wake_on(state.jobs.runs_queued());
     let runs = RunHandler::new(state.jobs.clone(), state.answerer.clone());
     worker.register(RUN_KIND, Arc::new(runs));
+    let notifier = Notifier::new(state.store.clone(), state.config.clone())
+        .map_err(|e| anyhow::anyhow!("cannot set up notifications: {e}"))?;
+    worker.register(NOTIFY_KIND, Arc::new(notifier));
+    Ok(worker)
+}
+
+/// Eval runs at once in this process: a run answers its items one after
+/// another, so one slot keeps evals from taking the job slots (and the
+/// model) from scheduled runs.
+const EVAL_SLOTS: usize = 1;
+
+/// The queue worker of eval runs, with its own slot.
+fn eval_worker(state: &AppState) -> Worker {
+    let mut worker = Worker::new(state.store.clone(), state.config.queue.clone(), EVAL_SLOTS);
+    worker.wake_on(state.evals_queued.clone());
     let evals = grove_jobs::evals::EvalHandler::new(
         state.store.clone(),
         state.answerer.clone(),
@@ -243,10 +261,7 @@ fn job_worker(state: &AppState) -> anyhow::Result<Worker> {
         &state.embedder_status,
     );
     worker.register(grove_store::evals::EVAL_RUN_KIND, Arc::new(evals));
-    let notifier = Notifier::new(state.store.clone(), state.config.clone())
-        .map_err(|e| anyhow::anyhow!("cannot set up notifications: {e}"))?;
-    worker.register(NOTIFY_KIND, Arc::new(notifier));
-    Ok(worker)
+    worker
 }
 
 /// The queue worker of webhook deliveries, with its own slots so that slow

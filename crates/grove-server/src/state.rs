@@ -27,6 +27,8 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
     /// Wakes the webhook worker when deliveries are queued in-process.
     pub deliveries_queued: Arc<tokio::sync::Notify>,
+    /// Wakes the eval worker when an eval run is queued in-process.
+    pub evals_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             answerer,
             jobs: Jobs::new(store.clone()),
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
+            evals_queued: Arc::new(tokio::sync::Notify::new()),
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,

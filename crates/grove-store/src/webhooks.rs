@@ -36,7 +36,7 @@ pub struct DeliveryWork {
 /// What follows a failed attempt.
 #[derive(Debug, Clone)]
 pub enum AfterFailure {
-    /// No retry, and the endpoint stays as it is (test events; also given,
+    /// No retry, and the endpoint stays enabled (test events; also given,
     /// and ignored, after a success).
     Stop,
     /// Try again at this time.
@@ -101,19 +101,24 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<Option<Delivery>>;
     /// The delivery, its endpoint and signing secrets.
     async fn delivery_work(&self, id: &DeliveryId) -> StoreResult<Option<DeliveryWork>>;
-    /// Records an attempt of a pending delivery and what follows: success,
-    /// a retry (with its queue item) or giving up. `after` is ignored when
-    /// the attempt succeeded. False if the delivery was no longer pending.
+    /// Records an attempt of a pending delivery made by queue item `item`,
+    /// and what follows: success, a retry (with its queue item) or giving
+    /// up (which disables the endpoint unless it has had a success since the
+    /// delivery began). `after` is ignored when the attempt succeeded. A test
+    /// event's attempt leaves the endpoint's health as it is. False if the
+    /// delivery is settled or `item` is not the one due to attempt it.
     async fn record_attempt(
         &self,
         id: &DeliveryId,
+        item: &str,
         attempt: Attempt,
         after: AfterFailure,
     ) -> StoreResult<bool>;
     /// Moves a pending delivery's next attempt to `at` without counting
     /// one (its endpoint had as many attempts in flight as it may). False
-    /// if the delivery was no longer pending.
-    async fn defer_delivery(&self, id: &DeliveryId, at: Timestamp) -> StoreResult<bool>;
+    /// if the delivery is settled or `item` is not the one due to attempt it.
+    async fn defer_delivery(&self, id: &DeliveryId, item: &str, at: Timestamp)
+        -> StoreResult<bool>;
     /// Fails a pending delivery without an attempt (its endpoint was
     /// disabled meanwhile).
     async fn abandon_delivery(&self, id: &DeliveryId, reason: &str) -> StoreResult<()>;
@@ -124,8 +129,9 @@ pub trait WebhookStore: Send + Sync {
         webhook: &WebhookId,
         id: &DeliveryId,
     ) -> StoreResult<Option<Delivery>>;
-    /// Deletes settled deliveries (with their attempts) and fanned-out
-    /// outbox events last touched before `cutoff`; returns how many rows.
+    /// Fails pending deliveries whose queue item is dead, then deletes
+    /// settled deliveries (with their attempts) and fanned-out outbox events
+    /// last touched before `cutoff`; returns how many rows were deleted.
     async fn purge_webhook_history(&self, cutoff: Timestamp) -> StoreResult<u64>;
     /// An endpoint's deliveries, newest first, with their attempts.
     async fn list_deliveries(

@@ -68,6 +68,13 @@ fn failed(n: u32) -> Attempt {
     }
 }
 
+/// The queue item due to make a delivery's next attempt.
+async fn item_of(store: &SqliteStore, id: &DeliveryId) -> String {
+    let work = store.delivery_work(id).await.unwrap().unwrap();
+    work.queue_item_id
+        .expect("a pending delivery names its item")
+}
+
 async fn user(store: &SqliteStore, org: &OrgId, n: usize) {
     let new = NewUser {
         email: format!("u{n}@acme.example"),
@@ -177,10 +184,18 @@ async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endp
         .queue_item_id;
 
     let next = Timestamp::now() + Duration::from_secs(30);
+    let item = first_item.clone().unwrap();
     assert!(store
-        .record_attempt(&id, failed(1), AfterFailure::RetryAt(next))
+        .record_attempt(&id, &item, failed(1), AfterFailure::RetryAt(next))
         .await
         .unwrap());
+    // The old item is stale now: it can neither record nor defer.
+    let late = AfterFailure::RetryAt(next);
+    assert!(!store
+        .record_attempt(&id, &item, failed(1), late)
+        .await
+        .unwrap());
+    assert!(!store.defer_delivery(&id, &item, next).await.unwrap());
     let work = store.delivery_work(&id).await.unwrap().unwrap();
     assert_ne!(
         work.queue_item_id, first_item,
@@ -196,8 +211,9 @@ async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endp
     let give_up = AfterFailure::GiveUp {
         disable_reason: "gave up after 2 attempts".into(),
     };
+    let item = item_of(&store, &id).await;
     assert!(store
-        .record_attempt(&id, failed(2), give_up.clone())
+        .record_attempt(&id, &item, failed(2), give_up.clone())
         .await
         .unwrap());
     let work = store.delivery_work(&id).await.unwrap().unwrap();
@@ -210,7 +226,10 @@ async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endp
         Some("gave up after 2 attempts")
     );
     // A settled delivery takes no more attempts.
-    assert!(!store.record_attempt(&id, failed(3), give_up).await.unwrap());
+    assert!(!store
+        .record_attempt(&id, &item, failed(3), give_up)
+        .await
+        .unwrap());
 
     // Disabled: new events are not fanned out to it.
     user(&store, &org, 2).await;
@@ -298,8 +317,9 @@ async fn history_older_than_the_cutoff_is_purged_but_pending_deliveries_stay() {
         error: None,
         ..failed(1)
     };
+    let item = item_of(&store, settled).await;
     store
-        .record_attempt(settled, ok, AfterFailure::Stop)
+        .record_attempt(settled, &item, ok, AfterFailure::Stop)
         .await
         .unwrap();
 
@@ -315,4 +335,109 @@ async fn history_older_than_the_cutoff_is_purged_but_pending_deliveries_stay() {
         .unwrap();
     assert_eq!(left.total, 1);
     assert_eq!(left.items[0].status, DeliveryStatus::Pending);
+}
+
+#[tokio::test]
+async fn one_event_failing_does_not_disable_an_endpoint_that_takes_others() {
+    let (_dir, store, org) = store_with_org().await;
+    let webhook = store
+        .create_webhook(&org, hook(&["*"], true), "s".into())
+        .await
+        .unwrap();
+    user(&store, &org, 1).await;
+    user(&store, &org, 2).await;
+    store.dispatch_events(10).await.unwrap();
+    let list = store
+        .list_deliveries(&org, &webhook.id, Page::default())
+        .await
+        .unwrap();
+    let (refused, taken) = (&list.items[0].id, &list.items[1].id);
+    let ok = Attempt {
+        status_code: Some(200),
+        error: None,
+        ..failed(1)
+    };
+    let item = item_of(&store, taken).await;
+    assert!(store
+        .record_attempt(taken, &item, ok, AfterFailure::Stop)
+        .await
+        .unwrap());
+    let give_up = AfterFailure::GiveUp {
+        disable_reason: "gave up".into(),
+    };
+    let item = item_of(&store, refused).await;
+    assert!(store
+        .record_attempt(refused, &item, failed(1), give_up)
+        .await
+        .unwrap());
+    let after = store.get_webhook(&org, &webhook.id).await.unwrap().unwrap();
+    assert!(
+        after.enabled,
+        "a success since the delivery began keeps it on"
+    );
+    assert_eq!(after.status, WebhookStatus::Failing);
+    let refused = store.delivery_work(refused).await.unwrap().unwrap();
+    assert_eq!(refused.delivery.status, DeliveryStatus::Failed);
+}
+
+#[tokio::test]
+async fn a_test_event_leaves_the_endpoints_health_alone() {
+    let (_dir, store, org) = store_with_org().await;
+    let webhook = store
+        .create_webhook(&org, hook(&["*"], true), "s".into())
+        .await
+        .unwrap();
+    let test = store
+        .queue_test_delivery(&org, &webhook.id, "webhook.test", serde_json::json!({}))
+        .await
+        .unwrap()
+        .unwrap();
+    let item = item_of(&store, &test.id).await;
+    assert!(store
+        .record_attempt(&test.id, &item, failed(1), AfterFailure::Stop)
+        .await
+        .unwrap());
+    let after = store.get_webhook(&org, &webhook.id).await.unwrap().unwrap();
+    assert_eq!(after.status, WebhookStatus::Active);
+    assert_eq!(after.consecutive_failures, 0);
+    assert_eq!(after.last_failure_at, None);
+    let test = store.delivery_work(&test.id).await.unwrap().unwrap();
+    assert_eq!(test.delivery.status, DeliveryStatus::Failed);
+    assert_eq!(test.delivery.attempts.len(), 1);
+}
+
+#[tokio::test]
+async fn a_delivery_whose_queue_item_died_is_failed_by_the_housekeeping() {
+    let (_dir, store, org) = store_with_org().await;
+    let webhook = store
+        .create_webhook(&org, hook(&["*"], true), "s".into())
+        .await
+        .unwrap();
+    user(&store, &org, 1).await;
+    store.dispatch_events(10).await.unwrap();
+    // The handler fails on every attempt until the queue gives the item up.
+    let no_wait = grove_store::queue::Backoff {
+        base: Duration::ZERO,
+        max: Duration::ZERO,
+    };
+    let kinds = [DELIVERY_KIND.to_owned()];
+    while let Some(leased) = store
+        .lease(&kinds, "worker", Duration::from_secs(60))
+        .await
+        .unwrap()
+    {
+        store
+            .fail(&leased, "database is locked", no_wait)
+            .await
+            .unwrap();
+    }
+    let before = Timestamp::now() - Duration::from_secs(3600);
+    store.purge_webhook_history(before).await.unwrap();
+    let list = store
+        .list_deliveries(&org, &webhook.id, Page::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items[0].status, DeliveryStatus::Failed);
+    let error = list.items[0].error.as_deref().unwrap();
+    assert!(error.contains("database is locked"), "{error}");
 }

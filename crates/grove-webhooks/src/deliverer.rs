@@ -131,13 +131,13 @@ impl Deliverer {
     }
 
     /// Moves the delivery's next attempt `wait` later (its endpoint is busy).
-    async fn defer(&self, id: &DeliveryId, wait: Duration) -> Result<(), String> {
+    async fn defer(&self, id: &DeliveryId, item: &str, wait: Duration) -> Result<(), String> {
         let wait = jiff::SignedDuration::try_from(wait).unwrap_or_default();
         let at = Timestamp::now()
             .saturating_add(wait)
             .unwrap_or(Timestamp::MAX);
         self.store
-            .defer_delivery(id, at)
+            .defer_delivery(id, item, at)
             .await
             .map(|_| ())
             .map_err(|e| format!("could not defer delivery {id}: {e}"))
@@ -201,7 +201,7 @@ impl JobHandler for Deliverer {
         }
         let _turn = match self.turns.take(&work.webhook.id).await {
             Ok(turn) => turn,
-            Err(defer) => return self.defer(&id, defer).await,
+            Err(defer) => return self.defer(&id, item.id.as_str(), defer).await,
         };
         let number = work.delivery.attempts.len() as u32 + 1;
         let attempt = self.attempt(&work, number).await;
@@ -213,7 +213,7 @@ impl JobHandler for Deliverer {
             tracing::warn!(delivery = %id, attempt = number, %error, "webhook attempt failed");
         }
         self.store
-            .record_attempt(&id, attempt, after)
+            .record_attempt(&id, item.id.as_str(), attempt, after)
             .await
             .map(|_| ())
             .map_err(|e| format!("could not record an attempt of delivery {id}: {e}"))

@@ -381,7 +381,7 @@ async fn start_run(
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("eval set", id.as_str())))?;
     // The job worker leases at once instead of at its next poll.
-    state.jobs.runs_queued().notify_one();
+    state.evals_queued.notify_one();
     Ok((StatusCode::ACCEPTED, JsonResponse(run)))
 }
 

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use super::kb::{author, checked_title, reindex, MAX_TITLE};
 use super::{v1_route, Route, RouteDoc};
-use crate::auth::Caller;
+use crate::auth::{require_role, Caller};
 use crate::error::{ApiResult, Failure};
 use crate::extract::{optional_json, path_id, Json};
 use crate::state::AppState;
@@ -155,11 +155,17 @@ async fn kb_article(
             }
         }
     };
+    let status = body.status.unwrap_or(ArticleStatus::Draft);
+    // Trainers make drafts; publishing is the configure role's, as for any
+    // article.
+    if status == ArticleStatus::Published {
+        require_role(&state, &caller, Role::Configure).await?;
+    }
     let new = NewKbArticle {
         title,
         content: String::new(),
         tags: vec![REVIEW_TAG.to_owned()],
-        status: body.status.unwrap_or(ArticleStatus::Draft),
+        status,
     };
     match state
         .store

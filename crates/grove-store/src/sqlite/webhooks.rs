@@ -470,27 +470,19 @@ impl WebhookStore for SqliteStore {
     async fn record_attempt(
         &self,
         id: &DeliveryId,
+        item: &str,
         attempt: Attempt,
         after: AfterFailure,
     ) -> StoreResult<bool> {
-        let id = id.clone();
+        let (id, item) = (id.clone(), item.to_owned());
         self.write(move |conn| {
             let tx = immediate(conn)?;
-            let pending: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT org_id, webhook_id FROM webhook_deliveries
-                     WHERE id = ?1 AND status = 'pending'",
-                    [id.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(backend)?;
-            let Some((org, webhook)) = pending else {
+            let Some(current) = current_delivery(&tx, &id, &item)? else {
                 return Ok(false);
             };
             let at = attempt.at.as_millisecond();
             tx.execute(
-                "INSERT OR REPLACE INTO webhook_attempts
+                "INSERT INTO webhook_attempts
                      (delivery_id, attempt, at, status_code, latency_ms, error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
@@ -498,31 +490,23 @@ impl WebhookStore for SqliteStore {
                     attempt.attempt,
                     at,
                     attempt.status_code,
-                    attempt.latency_ms as i64,
+                    attempt.latency_ms.min(i64::MAX as u64) as i64,
                     attempt.error
                 ],
             )
             .map_err(backend)?;
-            let Some(error) = &attempt.error else {
+            // A test event says nothing about the endpoint's health.
+            if current.event != webhooks::TEST_EVENT {
+                record_health(&tx, &current.webhook, at, attempt.error.as_deref())?;
+            }
+            if attempt.error.is_none() {
                 settle(&tx, &id, DeliveryStatus::Succeeded, None, None, None)?;
-                tx.execute(
-                    "UPDATE webhooks SET consecutive_failures = 0, last_error = NULL,
-                         last_success_at = ?2 WHERE id = ?1",
-                    params![webhook, at],
-                )
-                .map_err(backend)?;
                 tx.commit().map_err(backend)?;
                 return Ok(true);
-            };
-            tx.execute(
-                "UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
-                     last_error = ?2, last_failure_at = ?3 WHERE id = ?1",
-                params![webhook, error, at],
-            )
-            .map_err(backend)?;
+            }
             match after {
                 AfterFailure::RetryAt(next) => {
-                    let item = schedule_attempt(&tx, &org, &id, Some(next))?;
+                    let item = schedule_attempt(&tx, &current.org, &id, Some(next))?;
                     settle(
                         &tx,
                         &id,
@@ -537,10 +521,18 @@ impl WebhookStore for SqliteStore {
                 }
                 AfterFailure::GiveUp { disable_reason } => {
                     settle(&tx, &id, DeliveryStatus::Failed, None, None, None)?;
+                    // Only an endpoint with no success since this delivery
+                    // began is failing as a whole; one refused event is not.
                     tx.execute(
                         "UPDATE webhooks SET enabled = 0, disabled_reason = ?2, updated_at = ?3
-                         WHERE id = ?1",
-                        params![webhook, disable_reason, now_ms()],
+                         WHERE id = ?1
+                           AND (last_success_at IS NULL OR last_success_at < ?4)",
+                        params![
+                            current.webhook,
+                            disable_reason,
+                            now_ms(),
+                            current.created_at
+                        ],
                     )
                     .map_err(backend)?;
                 }
@@ -551,22 +543,19 @@ impl WebhookStore for SqliteStore {
         .await
     }
 
-    async fn defer_delivery(&self, id: &DeliveryId, at: Timestamp) -> StoreResult<bool> {
-        let id = id.clone();
+    async fn defer_delivery(
+        &self,
+        id: &DeliveryId,
+        item: &str,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let (id, item) = (id.clone(), item.to_owned());
         self.write(move |conn| {
             let tx = immediate(conn)?;
-            let org: Option<String> = tx
-                .query_row(
-                    "SELECT org_id FROM webhook_deliveries WHERE id = ?1 AND status = 'pending'",
-                    [id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(backend)?;
-            let Some(org) = org else {
+            let Some(current) = current_delivery(&tx, &id, &item)? else {
                 return Ok(false);
             };
-            let item = schedule_attempt(&tx, &org, &id, Some(at))?;
+            let item = schedule_attempt(&tx, &current.org, &id, Some(at))?;
             settle(
                 &tx,
                 &id,
@@ -615,6 +604,20 @@ impl WebhookStore for SqliteStore {
         let cutoff = cutoff.as_millisecond();
         self.write(move |conn| {
             let tx = immediate(conn)?;
+            // A delivery whose queue item the queue gave up on (its handler
+            // kept failing on the store) would otherwise stay pending.
+            tx.execute(
+                "UPDATE webhook_deliveries
+                 SET status = 'failed', next_attempt_at = NULL, updated_at = ?1,
+                     error = 'the delivery queue gave up on it: ' || COALESCE(
+                         (SELECT last_error FROM queue_items q
+                          WHERE q.id = webhook_deliveries.queue_item_id), 'no error recorded'),
+                     queue_item_id = NULL
+                 WHERE status = 'pending' AND queue_item_id IN
+                     (SELECT id FROM queue_items WHERE status = 'dead')",
+                [now_ms()],
+            )
+            .map_err(backend)?;
             let deliveries = tx
                 .execute(
                     "DELETE FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?1",
@@ -675,6 +678,52 @@ impl WebhookStore for SqliteStore {
             })
         })
     }
+}
+
+/// A pending delivery whose next attempt is queue item `item`.
+struct Current {
+    org: String,
+    webhook: String,
+    event: String,
+    created_at: i64,
+}
+
+/// The delivery if it is pending and `item` is the one due to attempt it;
+/// `None` for a settled delivery or a stale item.
+fn current_delivery(tx: &Transaction, id: &DeliveryId, item: &str) -> StoreResult<Option<Current>> {
+    tx.query_row(
+        "SELECT org_id, webhook_id, event, created_at FROM webhook_deliveries
+         WHERE id = ?1 AND status = 'pending' AND queue_item_id = ?2",
+        params![id.as_str(), item],
+        |r| {
+            Ok(Current {
+                org: r.get(0)?,
+                webhook: r.get(1)?,
+                event: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(backend)
+}
+
+/// Counts an attempt towards the endpoint's health: a success clears its
+/// failures, a failure adds one with its error.
+fn record_health(tx: &Transaction, webhook: &str, at: i64, error: Option<&str>) -> StoreResult<()> {
+    let changed = match error {
+        None => tx.execute(
+            "UPDATE webhooks SET consecutive_failures = 0, last_error = NULL,
+                 last_success_at = ?2 WHERE id = ?1",
+            params![webhook, at],
+        ),
+        Some(error) => tx.execute(
+            "UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
+                 last_error = ?3, last_failure_at = ?2 WHERE id = ?1",
+            params![webhook, at, error],
+        ),
+    };
+    changed.map(|_| ()).map_err(backend)
 }
 
 /// Moves a pending delivery to `status`, with its next attempt (if any).

@@ -56,6 +56,8 @@ async fn another_organisations_resources_are_not_found() {
                 &targets.eval_set_id,
                 &targets.eval_run_id,
                 &targets.kb_article_id,
+                &targets.webhook_id,
+                &targets.delivery_id,
                 &t.org_a.user_id,
                 &t.org_a.org_id,
             ] {

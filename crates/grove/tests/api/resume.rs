@@ -625,7 +625,12 @@ async fn webhook_deliveries_keep_their_retry_schedule_across_kill_9() {
             .collect();
         for (i, wait) in [2.0, 3.0].iter().enumerate() {
             let gap = at[i + 1].duration_since(at[i]).as_secs_f64();
-            assert!(gap >= wait - 0.01, "wait {i} was {gap}s, scheduled {wait}s");
+            // At least the wait; the one spanning the restart may be
+            // longer by the time the server took to start again.
+            assert!(
+                gap >= wait - 0.01 && gap < wait + 15.0,
+                "wait {i} was {gap}s, scheduled {wait}s"
+            );
         }
     }
     // Every event reached the receiver exactly as scheduled: two refusals

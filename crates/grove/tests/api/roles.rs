@@ -106,6 +106,29 @@ async fn a_trainer_reviews_answers_but_does_not_configure_until_promoted() {
         )
         .await;
     assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    // A trainer turns an edited answer into a draft article, but may not
+    // publish one.
+    let edited = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/interactions/{interaction}"),
+            Some(&key),
+            Some(json!({"edited_answer": "A is the first letter."})),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let article_path = format!("/api/v1/interactions/{interaction}/kb-article");
+    let publish = t
+        .post(&article_path, &key, json!({"status": "published"}))
+        .await;
+    assert_eq!(publish.status, StatusCode::FORBIDDEN, "{}", publish.body);
+    assert_eq!(
+        publish.body["error"]["details"]["required_role"],
+        "configure"
+    );
+    let draft = t.post(&article_path, &key, json!({})).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.body);
+    assert_eq!(draft.body["status"], "draft");
     let agent_body =
         json!({"name": "Trainer's agent", "data_source_ids": [targets.file_source_id]});
     let refused = t.post("/api/v1/agents", &key, agent_body.clone()).await;
