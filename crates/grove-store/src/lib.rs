@@ -405,9 +405,6 @@ pub trait KbStore: Send + Sync {
         id: &KbArticleId,
         version: u32,
     ) -> StoreResult<Option<KbArticleVersion>>;
-    /// The organisation's data sources of type `kb` (those that index the
-    /// articles).
-    async fn kb_data_sources(&self, org: &OrgId) -> StoreResult<Vec<DataSourceId>>;
     /// Creates an article from an interaction's edited answer (`new.content`
     /// is ignored: the edited answer is the content) and links the
     /// interaction to it, in one transaction.

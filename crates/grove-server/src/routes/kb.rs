@@ -1,9 +1,10 @@
 //! `/api/v1/kb`: knowledge-base articles with versions. Every create, update
 //! and restore records a version (1, 2, …) with who wrote it, in the same
 //! transaction as the article. A write that changes what is published
-//! (an article published before or after it) starts a sync of every `kb`
-//! data source of the organisation, or a follow-up of the one under way,
-//! so published articles become searchable and the rest leave the index.
+//! (an article published before or after it) queues, in the store's same
+//! transaction, a sync of every `kb` data source of the organisation, or a
+//! follow-up of the one under way, so published articles become searchable
+//! and the rest leave the index.
 //! Without a `kb` data source nothing is indexed. Legacy `GET /api/kb` lists.
 
 use axum::extract::{Path, State};
@@ -12,7 +13,7 @@ use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::ids::{KbArticleId, OrgId};
 use grove_core::scope::Scope;
-use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion, SyncInitiator};
+use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion};
 use grove_core::ApiError;
 use grove_store::{KbAuthor, NewKbArticle};
 use serde::{Deserialize, Serialize};
@@ -166,41 +167,6 @@ fn as_new(article: &KbArticle) -> NewKbArticle {
     }
 }
 
-fn published(article: Option<&KbArticle>) -> bool {
-    article.is_some_and(|a| a.status == ArticleStatus::Published)
-}
-
-/// After a write: when what is published changed (`before` or `after` is
-/// published), syncs every `kb` data source of the organisation (or asks
-/// the sync under way for a follow-up). The write is already stored, so a
-/// failure here is logged rather than answered; the next sync catches up.
-pub(crate) async fn reindex(
-    state: &AppState,
-    org: &OrgId,
-    before: Option<&KbArticle>,
-    after: Option<&KbArticle>,
-) {
-    if !published(before) && !published(after) {
-        return;
-    }
-    let sources = match state.store.kb_data_sources(org).await {
-        Ok(sources) => sources,
-        Err(e) => {
-            tracing::error!(org = %org, error = %e, "kb data sources could not be read");
-            return;
-        }
-    };
-    for source in sources {
-        if let Err(e) = state
-            .store
-            .start_or_follow_up_sync(org, &source, SyncInitiator::Api)
-            .await
-        {
-            tracing::error!(data_source = %source, error = %e, "kb sync could not be queued");
-        }
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -258,7 +224,6 @@ async fn create(
         .store
         .create_kb_article_by(caller.org(), new, author(&caller))
         .await?;
-    reindex(&state, caller.org(), None, Some(&article)).await;
     Ok((StatusCode::CREATED, JsonResponse(article)))
 }
 
@@ -285,7 +250,6 @@ async fn update(
         .update_kb_article_by(caller.org(), &id, new, author(&caller))
         .await?
         .ok_or_else(|| not_found(&id))?;
-    reindex(&state, caller.org(), Some(&existing), Some(&article)).await;
     Ok(JsonResponse(article))
 }
 
@@ -295,11 +259,9 @@ async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id = article_id(&id)?;
-    let existing = find(&state, caller.org(), &id).await?;
     if !state.store.delete_kb_article(caller.org(), &id).await? {
         return Err(not_found(&id));
     }
-    reindex(&state, caller.org(), Some(&existing), None).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -352,7 +314,7 @@ async fn restore(
 ) -> ApiResult<JsonResponse<KbArticle>> {
     let id = article_id(&id)?;
     let n = version_number(&n)?;
-    let existing = find(&state, caller.org(), &id).await?;
+    find(&state, caller.org(), &id).await?;
     let article = state
         .store
         .restore_kb_article(caller.org(), &id, n, author(&caller))
@@ -363,7 +325,6 @@ async fn restore(
                 &format!("{id}/versions/{n}"),
             ))
         })?;
-    reindex(&state, caller.org(), Some(&existing), Some(&article)).await;
     Ok(JsonResponse(article))
 }
 

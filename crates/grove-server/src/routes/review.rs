@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::kb::{author, checked_title, reindex, MAX_TITLE};
+use super::kb::{author, checked_title, MAX_TITLE};
 use super::{v1_route, Route, RouteDoc};
 use crate::auth::{require_role, Caller};
 use crate::error::{ApiResult, Failure};
@@ -172,10 +172,7 @@ async fn kb_article(
         .create_kb_article_from_review(caller.org(), &id, new, author(&caller))
         .await?
     {
-        ArticleFromReview::Created(article) => {
-            reindex(&state, caller.org(), None, Some(&article)).await;
-            Ok((StatusCode::CREATED, JsonResponse(article)))
-        }
+        ArticleFromReview::Created(article) => Ok((StatusCode::CREATED, JsonResponse(article))),
         ArticleFromReview::NoInteraction => Err(not_found(&id)),
         ArticleFromReview::NoEditedAnswer => Err(Failure(
             ApiError::conflict("this interaction has no edited answer to make an article of")

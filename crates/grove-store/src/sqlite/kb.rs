@@ -1,13 +1,16 @@
 //! Knowledge-base articles and their versions in SQLite. Every write of an
-//! article records its next version in the same transaction.
+//! article records its next version in the same transaction, and a write
+//! that changes what is published queues the `kb` data sources' syncs there
+//! too.
 
 use async_trait::async_trait;
 use grove_core::ids::{DataSourceId, InteractionId, KbArticleId, KeyId, OrgId, UserId};
 use grove_core::page::Page;
-use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion};
+use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion, SyncInitiator};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
 
+use super::syncs::sync_in;
 use super::{backend, now_ms, parsed, ts, SqliteStore};
 use crate::{ArticleFromReview, KbAuthor, KbStore, Listed, NewKbArticle, StoreResult};
 
@@ -140,7 +143,33 @@ fn insert_article(
     )
     .map_err(backend)?;
     insert_version(conn, org, &id, 1, new, author, None)?;
+    reindex_if(conn, org, new.status == ArticleStatus::Published)?;
     select(conn, org, &id)?.ok_or_else(|| backend("article vanished after insert"))
+}
+
+/// When `changed` (what is published changed), queues a sync — or a
+/// follow-up of a running one — of every `kb` data source of the
+/// organisation, in the caller's transaction, so the indexes follow the
+/// articles even across a crash.
+fn reindex_if(conn: &Connection, org: &OrgId, changed: bool) -> StoreResult<()> {
+    if !changed {
+        return Ok(());
+    }
+    let sources: Vec<DataSourceId> = conn
+        .prepare_cached(
+            "SELECT id FROM data_sources WHERE org_id = ?1 AND kind = 'kb' ORDER BY created_at, id",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map(params![org.as_str()], |row| {
+                parsed(row.get(0)?, |s| DataSourceId::parse(s).ok())
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(backend)?;
+    for source in sources {
+        sync_in(conn, org, &source, SyncInitiator::Api, true)?;
+    }
+    Ok(())
 }
 
 /// Replaces an article's fields with `new` as its next version; `None` if
@@ -178,6 +207,8 @@ fn write_version(
     )
     .map_err(backend)?;
     insert_version(&tx, org, id, next, new, author, restored_from)?;
+    let published = |s: ArticleStatus| s == ArticleStatus::Published;
+    reindex_if(&tx, org, published(current.status) || published(new.status))?;
     let article = select(&tx, org, id)?;
     tx.commit().map_err(backend)?;
     Ok(article)
@@ -241,12 +272,20 @@ impl KbStore for SqliteStore {
     async fn delete_kb_article(&self, org: &OrgId, id: &KbArticleId) -> StoreResult<bool> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            conn.execute(
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let Some(current) = select(&tx, &org, &id)? else {
+                return Ok(false);
+            };
+            tx.execute(
                 "DELETE FROM kb_articles WHERE org_id = ?1 AND id = ?2",
                 params![org.as_str(), id.as_str()],
             )
-            .map(|n| n > 0)
-            .map_err(backend)
+            .map_err(backend)?;
+            reindex_if(&tx, &org, current.status == ArticleStatus::Published)?;
+            tx.commit().map_err(backend)?;
+            Ok(true)
         })
         .await
     }
@@ -363,22 +402,6 @@ impl KbStore for SqliteStore {
         version: u32,
     ) -> StoreResult<Option<KbArticleVersion>> {
         self.read(|conn| select_version(conn, org, id, version))
-    }
-
-    async fn kb_data_sources(&self, org: &OrgId) -> StoreResult<Vec<DataSourceId>> {
-        self.read(|conn| {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT id FROM data_sources WHERE org_id = ?1 AND kind = 'kb'
-                     ORDER BY created_at, id",
-                )
-                .map_err(backend)?;
-            stmt.query_map(params![org.as_str()], |row| {
-                parsed(row.get(0)?, |s| DataSourceId::parse(s).ok())
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(backend)
-        })
     }
 
     async fn create_kb_article_from_review(

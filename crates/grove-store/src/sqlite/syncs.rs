@@ -113,23 +113,34 @@ impl SqliteStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
-            if let Some(active) = active_sync(&tx, &ds)? {
-                if follow_up {
-                    tx.execute(
-                        "UPDATE data_sources SET follow_up_sync = 1 WHERE id = ?1",
-                        params![ds.as_str()],
-                    )
-                    .map_err(backend)?;
-                    tx.commit().map_err(backend)?;
-                }
-                return Ok(SyncStart::AlreadyActive(active));
-            }
-            let sync = insert_sync(&tx, &org, &ds, initiator)?;
+            let start = sync_in(&tx, &org, &ds, initiator, follow_up)?;
             tx.commit().map_err(backend)?;
-            Ok(SyncStart::Started(sync))
+            Ok(start)
         })
         .await
     }
+}
+
+/// Queues a sync of `ds` inside the caller's transaction, or, if one is
+/// queued or running, marks a follow-up when `follow_up` is set.
+pub(super) fn sync_in(
+    tx: &Connection,
+    org: &OrgId,
+    ds: &DataSourceId,
+    initiator: SyncInitiator,
+    follow_up: bool,
+) -> StoreResult<SyncStart> {
+    if let Some(active) = active_sync(tx, ds)? {
+        if follow_up {
+            tx.execute(
+                "UPDATE data_sources SET follow_up_sync = 1 WHERE id = ?1",
+                params![ds.as_str()],
+            )
+            .map_err(backend)?;
+        }
+        return Ok(SyncStart::AlreadyActive(active));
+    }
+    Ok(SyncStart::Started(insert_sync(tx, org, ds, initiator)?))
 }
 
 /// A queued sync and its durable queue item, inside the caller's transaction.

@@ -469,7 +469,8 @@ async fn a_kb_source_indexes_published_articles_and_drops_the_rest() {
         .await
         .unwrap()
         .unwrap();
-    let status = sync().await;
+    // Unpublishing queued the source's sync in the same transaction.
+    let status = wait_for_sync(&t, &key, &id).await;
     assert_eq!(status["documents_done"], 0, "{status}");
     assert!(
         search("paid parental leave weeks").await.is_empty(),
