@@ -170,3 +170,38 @@ async fn a_trainer_reviews_answers_but_does_not_configure_until_promoted() {
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
     t.stop().await;
 }
+
+#[test]
+fn the_catalogue_names_the_roles_of_products_md() {
+    // readonly: query only; train: + feedback and the review inbox;
+    // configure: + agents, data sources, KB articles; admin: + analytics,
+    // users, API keys (and webhooks).
+    let expected = [
+        ("POST", "/api/v1/query", Role::Readonly),
+        ("GET", "/api/v1/agents", Role::Readonly),
+        ("POST", "/api/v1/interactions/{id}/feedback", Role::Train),
+        ("POST", "/api/interactions/feedback", Role::Train),
+        ("PATCH", "/api/v1/interactions/{id}", Role::Train),
+        ("POST", "/api/v1/interactions/{id}/kb-article", Role::Train),
+        ("POST", "/api/v1/agents", Role::Configure),
+        ("POST", "/api/v1/data-sources", Role::Configure),
+        ("POST", "/api/v1/kb", Role::Configure),
+        ("GET", "/api/v1/analytics", Role::Admin),
+        ("POST", "/api/v1/users", Role::Admin),
+        ("POST", "/api/v1/api-keys", Role::Admin),
+        ("POST", "/api/v1/webhooks", Role::Admin),
+    ];
+    let routes = grove_server::routes::route_infos();
+    for (method, path, role) in expected {
+        let route = routes
+            .iter()
+            .find(|r| r.method.as_str() == method && r.path == path)
+            .unwrap_or_else(|| panic!("{method} {path} is not in the catalogue"));
+        assert_eq!(
+            route.requirement.least_role(),
+            role,
+            "{method} {path} should need {}",
+            role.as_str()
+        );
+    }
+}
