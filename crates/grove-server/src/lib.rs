@@ -317,7 +317,8 @@ fn spawn_sync_scheduler(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool
 }
 
 /// Hourly: deletes sessions idle longer than their retention, and settled
-/// webhook deliveries and sent outbox events older than theirs.
+/// webhook deliveries and sent outbox events older than theirs; fails eval
+/// runs whose queue item died.
 fn spawn_housekeeping(store: Arc<dyn Store>, config: &Config, mut stopped: watch::Receiver<bool>) {
     let session_days = config.agents.session_retention_days;
     let webhook_days = config.webhooks.history_days;
@@ -339,6 +340,11 @@ fn spawn_housekeeping(store: Arc<dyn Store>, config: &Config, mut stopped: watch
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rows = n, "old webhook deliveries and events deleted"),
                 Err(e) => tracing::error!(error = %e, "could not delete old webhook history"),
+            }
+            match store.fail_abandoned_eval_runs().await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(runs = n, "eval runs whose queue item died were failed"),
+                Err(e) => tracing::error!(error = %e, "could not fail abandoned eval runs"),
             }
         }
     });

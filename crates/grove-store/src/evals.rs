@@ -92,4 +92,7 @@ pub trait EvalStore: Send + Sync {
     /// Cancels a queued or running run (as [`Self::finish_eval_run`] does);
     /// a run already over is returned unchanged. `None` if absent.
     async fn cancel_eval_run(&self, org: &OrgId, id: &EvalRunId) -> StoreResult<Option<EvalRun>>;
+    /// Fails (with `eval.completed`) unfinished runs whose queue item the
+    /// queue gave up on, so none stays running forever; returns how many.
+    async fn fail_abandoned_eval_runs(&self) -> StoreResult<u64>;
 }

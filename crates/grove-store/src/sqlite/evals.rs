@@ -437,6 +437,39 @@ impl EvalStore for SqliteStore {
         .await
     }
 
+    async fn fail_abandoned_eval_runs(&self) -> StoreResult<u64> {
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let abandoned: Vec<(String, Option<String>)> = tx
+                .prepare(
+                    "SELECT r.id, q.last_error FROM eval_runs r
+                     JOIN queue_items q ON q.id = r.queue_item_id
+                     WHERE r.status IN ('queued', 'running') AND q.status = 'dead'",
+                )
+                .and_then(|mut stmt| {
+                    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(backend)?;
+            let mut failed = 0;
+            for (id, last_error) in abandoned {
+                let id = EvalRunId::parse(&id).map_err(backend)?;
+                let error = format!(
+                    "the run's queue item was given up: {}",
+                    last_error.as_deref().unwrap_or("no error recorded")
+                );
+                if end_run(&tx, &id, EvalRunStatus::Failed, Some(&error))?.is_some() {
+                    failed += 1;
+                }
+            }
+            tx.commit().map_err(backend)?;
+            Ok(failed)
+        })
+        .await
+    }
+
     async fn cancel_eval_run(&self, org: &OrgId, id: &EvalRunId) -> StoreResult<Option<EvalRun>> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
@@ -510,6 +543,48 @@ mod tests {
             latency_ms: 3,
             error: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_run_whose_queue_item_died_is_failed_with_its_event() {
+        use crate::queue::{Backoff, QueueStore};
+        let (_dir, store, org) = store_with_org().await;
+        let items = vec![item("one")];
+        let new = NewEvalSet {
+            name: "s".into(),
+            description: String::new(),
+            items,
+        };
+        let set = store.create_eval_set(&org, new).await.unwrap();
+        let agent = AgentId::generate();
+        let run = store
+            .create_eval_run(&org, &set.id, &agent, json!({}))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(store.fail_abandoned_eval_runs().await.unwrap(), 0);
+        // The handler fails on the store until the queue gives the item up.
+        let no_wait = Backoff {
+            base: std::time::Duration::ZERO,
+            max: std::time::Duration::ZERO,
+        };
+        let kinds = [crate::evals::EVAL_RUN_KIND.to_owned()];
+        let lease = std::time::Duration::from_secs(60);
+        while let Some(leased) = store.lease(&kinds, "w", lease).await.unwrap() {
+            store
+                .fail(&leased, "disk I/O error", no_wait)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.fail_abandoned_eval_runs().await.unwrap(), 1);
+        let failed = store.get_eval_run(&org, &run.id).await.unwrap().unwrap();
+        assert_eq!(failed.status, EvalRunStatus::Failed);
+        assert!(failed.error.unwrap().contains("disk I/O error"));
+        let events = store.recent_events("eval.completed", 10).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].data["status"], "failed");
+        // Once failed, it is not failed again.
+        assert_eq!(store.fail_abandoned_eval_runs().await.unwrap(), 0);
     }
 
     #[tokio::test]
