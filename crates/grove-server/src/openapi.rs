@@ -167,10 +167,10 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
             "api_key",
             Vec::<String>::new(),
         ));
-    if route.path.contains("{id}") {
+    for name in path_parameters(route.path) {
         op = op.parameter(
             ParameterBuilder::new()
-                .name("id")
+                .name(name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
                 .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
@@ -251,4 +251,12 @@ pub fn document() -> OpenApi {
         .paths(paths)
         .components(Some(components))
         .build()
+}
+
+/// The names of a route path's `{placeholders}` (`{*name}` as `name`).
+fn path_parameters(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| name.trim_start_matches('*'))
+        .collect()
 }

@@ -259,12 +259,34 @@ async fn the_openapi_document_covers_every_route() {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
     for route in grove_server::routes::route_infos() {
         let method = route.method.as_str().to_ascii_lowercase();
+        let operation = &doc.body["paths"][route.path][&method];
         assert!(
-            doc.body["paths"][route.path][&method].is_object(),
+            operation.is_object(),
             "{} {} missing from OpenAPI",
             route.method,
             route.path
         );
+        // Every placeholder of the path is a documented path parameter.
+        let documented: Vec<&str> = operation["parameters"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| p["in"] == "path")
+                    .filter_map(|p| p["name"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for part in route.path.split('/') {
+            if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                let name = name.trim_start_matches('*');
+                assert!(
+                    documented.contains(&name),
+                    "{} {}: path parameter {name} undocumented",
+                    route.method,
+                    route.path
+                );
+            }
+        }
     }
     for schema in [
         "User",
@@ -274,6 +296,9 @@ async fn the_openapi_document_covers_every_route() {
         "Role",
         "SemanticSearch",
         "SemanticSearchResults",
+        "Webhook",
+        "Delivery",
+        "WebhookWithSecret",
     ] {
         assert!(
             doc.body["components"]["schemas"][schema].is_object(),
