@@ -552,3 +552,50 @@ async fn a_slow_endpoint_never_takes_every_delivery_slot() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn events_written_while_the_server_is_down_are_delivered_when_it_starts() {
+    let t = server(vec![1]).await;
+    let receiver = Receiver::start().await;
+    create_hook(&t, &receiver.url, json!(["user.created"])).await;
+    let (store, search) = (t.store.clone(), t.search.clone());
+    let org = grove_core::ids::OrgId::parse(&t.org_a.org_id).unwrap();
+    let dir = t.stop_keeping_data().await;
+    // Written to the outbox with nothing running to deliver them.
+    for n in 0..3 {
+        let user = grove_store::NewUser {
+            email: format!("offline{n}@a.example"),
+            name: "Offline".into(),
+            role: grove_core::model::Role::Readonly,
+        };
+        store.create_user(&org, user).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(receiver.received().is_empty());
+    let mut config = grove_core::config::Config {
+        addr: "127.0.0.1:0".into(),
+        data_dir: dir.path().to_path_buf(),
+        allow_private_networks: true,
+        ..Default::default()
+    };
+    config.webhooks.allow_http = true;
+    let server = grove_server::Server::start(config, store, search, "restarted")
+        .await
+        .unwrap();
+    let got = receiver.wait_for(3, WAIT).await;
+    let mut emails: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["data"]["email"].as_str().unwrap().to_owned())
+        .collect();
+    emails.sort();
+    assert_eq!(
+        emails,
+        [
+            "offline0@a.example",
+            "offline1@a.example",
+            "offline2@a.example"
+        ]
+    );
+    server.shutdown();
+    server.wait().await.unwrap();
+}
