@@ -313,6 +313,40 @@ pub struct NewKbArticle {
     pub status: ArticleStatus,
 }
 
+/// Changes to an article: the fields given replace the stored ones, merged
+/// inside the write's transaction so concurrent updates of different
+/// fields both land.
+#[derive(Debug, Clone, Default)]
+pub struct KbArticlePatch {
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub status: Option<ArticleStatus>,
+}
+
+impl KbArticlePatch {
+    /// The article with the patch applied.
+    pub fn apply(self, current: &KbArticle) -> NewKbArticle {
+        NewKbArticle {
+            title: self.title.unwrap_or_else(|| current.title.clone()),
+            content: self.content.unwrap_or_else(|| current.content.clone()),
+            tags: self.tags.unwrap_or_else(|| current.tags.clone()),
+            status: self.status.unwrap_or(current.status),
+        }
+    }
+}
+
+impl From<NewKbArticle> for KbArticlePatch {
+    fn from(new: NewKbArticle) -> Self {
+        Self {
+            title: Some(new.title),
+            content: Some(new.content),
+            tags: Some(new.tags),
+            status: Some(new.status),
+        }
+    }
+}
+
 /// Who wrote a version of an article: the caller's key and its user.
 /// Empty for writes by the system (tests, imports).
 #[derive(Debug, Clone, Default)]
@@ -351,7 +385,7 @@ pub trait KbStore: Send + Sync {
         id: &KbArticleId,
         new: NewKbArticle,
     ) -> StoreResult<Option<KbArticle>> {
-        self.update_kb_article_by(org, id, new, KbAuthor::default())
+        self.update_kb_article_by(org, id, new.into(), KbAuthor::default())
             .await
     }
     /// Creates an article and its version 1.
@@ -361,13 +395,13 @@ pub trait KbStore: Send + Sync {
         new: NewKbArticle,
         author: KbAuthor,
     ) -> StoreResult<KbArticle>;
-    /// Replaces an article's fields and records the next version; `None`
-    /// if absent.
+    /// Applies `patch` to the article as stored and records the next
+    /// version, in one transaction; `None` if absent.
     async fn update_kb_article_by(
         &self,
         org: &OrgId,
         id: &KbArticleId,
-        new: NewKbArticle,
+        patch: KbArticlePatch,
         author: KbAuthor,
     ) -> StoreResult<Option<KbArticle>>;
     /// Makes the article equal to its version `version` again, as a new

@@ -15,7 +15,7 @@ use grove_core::ids::{KbArticleId, OrgId};
 use grove_core::scope::Scope;
 use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion};
 use grove_core::ApiError;
-use grove_store::{KbAuthor, NewKbArticle};
+use grove_store::{KbArticlePatch, KbAuthor, NewKbArticle};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -138,33 +138,14 @@ fn checked_tags(raw: Vec<String>) -> Result<Vec<String>, Failure> {
     Ok(tags)
 }
 
-/// Applies `body` over `base` (the stored article, or an empty draft) and
-/// checks what it changes.
-fn merge(base: NewKbArticle, body: ArticleBody) -> Result<NewKbArticle, Failure> {
-    Ok(NewKbArticle {
-        title: match body.title {
-            Some(title) => checked_title(&title)?,
-            None => base.title,
-        },
-        content: match body.content {
-            Some(content) => checked_content(content)?,
-            None => base.content,
-        },
-        tags: match body.tags {
-            Some(tags) => checked_tags(tags)?,
-            None => base.tags,
-        },
-        status: body.status.unwrap_or(base.status),
+/// The fields `body` gives, each checked.
+fn checked_patch(body: ArticleBody) -> Result<KbArticlePatch, Failure> {
+    Ok(KbArticlePatch {
+        title: body.title.as_deref().map(checked_title).transpose()?,
+        content: body.content.map(checked_content).transpose()?,
+        tags: body.tags.map(checked_tags).transpose()?,
+        status: body.status,
     })
-}
-
-fn as_new(article: &KbArticle) -> NewKbArticle {
-    NewKbArticle {
-        title: article.title.clone(),
-        content: article.content.clone(),
-        tags: article.tags.clone(),
-        status: article.status,
-    }
 }
 
 async fn list(
@@ -213,13 +194,13 @@ async fn create(
     if body.content.is_none() {
         return Err(required("content"));
     }
-    let base = NewKbArticle {
-        title: String::new(),
-        content: String::new(),
-        tags: Vec::new(),
-        status: ArticleStatus::Draft,
+    let patch = checked_patch(body)?;
+    let new = NewKbArticle {
+        title: patch.title.unwrap_or_default(),
+        content: patch.content.unwrap_or_default(),
+        tags: patch.tags.unwrap_or_default(),
+        status: patch.status.unwrap_or(ArticleStatus::Draft),
     };
-    let new = merge(base, body)?;
     let article = state
         .store
         .create_kb_article_by(caller.org(), new, author(&caller))
@@ -243,11 +224,10 @@ async fn update(
     Json(body): Json<ArticleBody>,
 ) -> ApiResult<JsonResponse<KbArticle>> {
     let id = article_id(&id)?;
-    let existing = find(&state, caller.org(), &id).await?;
-    let new = merge(as_new(&existing), body)?;
+    let patch = checked_patch(body)?;
     let article = state
         .store
-        .update_kb_article_by(caller.org(), &id, new, author(&caller))
+        .update_kb_article_by(caller.org(), &id, patch, author(&caller))
         .await?
         .ok_or_else(|| not_found(&id))?;
     Ok(JsonResponse(article))

@@ -12,7 +12,9 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 
 use super::syncs::sync_in;
 use super::{backend, now_ms, parsed, ts, SqliteStore};
-use crate::{ArticleFromReview, KbAuthor, KbStore, Listed, NewKbArticle, StoreResult};
+use crate::{
+    ArticleFromReview, KbArticlePatch, KbAuthor, KbStore, Listed, NewKbArticle, StoreResult,
+};
 
 const COLUMNS: &str = "id, org_id, title, content, tags, status, version, created_at, updated_at";
 
@@ -172,13 +174,13 @@ fn reindex_if(conn: &Connection, org: &OrgId, changed: bool) -> StoreResult<()> 
     Ok(())
 }
 
-/// Replaces an article's fields with `new` as its next version; `None` if
-/// absent.
+/// Replaces an article's fields with `next(current)` as its next version;
+/// `None` if absent.
 fn write_version(
     conn: &mut Connection,
     org: &OrgId,
     id: &KbArticleId,
-    new: &NewKbArticle,
+    next_fields: impl FnOnce(&KbArticle) -> NewKbArticle,
     author: &KbAuthor,
     restored_from: Option<u32>,
 ) -> StoreResult<Option<KbArticle>> {
@@ -188,6 +190,7 @@ fn write_version(
     let Some(current) = select(&tx, org, id)? else {
         return Ok(None);
     };
+    let new = &next_fields(&current);
     let next = current.version + 1;
     let now = now_ms();
     tx.execute(
@@ -238,12 +241,21 @@ impl KbStore for SqliteStore {
         &self,
         org: &OrgId,
         id: &KbArticleId,
-        new: NewKbArticle,
+        patch: KbArticlePatch,
         author: KbAuthor,
     ) -> StoreResult<Option<KbArticle>> {
         let (org, id) = (org.clone(), id.clone());
-        self.write(move |conn| write_version(conn, &org, &id, &new, &author, None))
-            .await
+        self.write(move |conn| {
+            write_version(
+                conn,
+                &org,
+                &id,
+                |current| patch.apply(current),
+                &author,
+                None,
+            )
+        })
+        .await
     }
 
     async fn restore_kb_article(
@@ -264,7 +276,7 @@ impl KbStore for SqliteStore {
                 tags: old.tags,
                 status: old.status,
             };
-            write_version(conn, &org, &id, &new, &author, Some(version))
+            write_version(conn, &org, &id, |_| new, &author, Some(version))
         })
         .await
     }

@@ -477,3 +477,34 @@ async fn published_articles_are_searchable_until_unpublished_or_deleted() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_updates_of_different_fields_all_land() {
+    let t = TestServer::start().await;
+    let key = t.org_a.api_key.clone();
+    for round in 0..5 {
+        let created = t
+            .post(
+                "/api/v1/kb",
+                &key,
+                json!({"title": format!("Start {round}"), "content": "Old text."}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let path = format!("/api/v1/kb/{}", created.body["id"].as_str().unwrap());
+        let (a, b, c) = tokio::join!(
+            put(&t, &path, &key, json!({"title": "New title"})),
+            put(&t, &path, &key, json!({"content": "New text."})),
+            put(&t, &path, &key, json!({"tags": ["merged"]})),
+        );
+        for reply in [&a, &b, &c] {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+        let now = t.get(&path, &key).await.body;
+        assert_eq!(now["title"], "New title", "{now}");
+        assert_eq!(now["content"], "New text.", "{now}");
+        assert_eq!(now["tags"], json!(["merged"]), "{now}");
+        assert_eq!(now["version"], 4, "{now}");
+    }
+    t.stop().await;
+}
