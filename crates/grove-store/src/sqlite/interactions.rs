@@ -12,7 +12,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::json;
 
 use super::syncs::record_event;
-use super::{backend, now_ms, parsed, ts, SqliteStore};
+use super::{backend, filtered_page, now_ms, parsed, ts, SqliteStore};
 use crate::{
     FeedbackUpdate, InteractionFact, InteractionFilter, InteractionStore, Listed, NewInteraction,
     ReviewUpdate, StoreResult,
@@ -335,33 +335,17 @@ impl InteractionStore for SqliteStore {
         page: Page,
     ) -> StoreResult<Listed<Interaction>> {
         self.read(|conn| {
-            let (condition, mut args) = conditions(org, &filter);
-            let total: i64 = conn
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM interactions WHERE {condition}"),
-                    params_from_iter(args.iter()),
-                    |r| r.get(0),
-                )
-                .map_err(backend)?;
-            let n = args.len();
-            args.push(SqlValue::Integer(i64::from(page.limit)));
-            args.push(SqlValue::Integer(page.offset as i64));
-            let mut stmt = conn
-                .prepare(&format!(
-                    "SELECT {COLUMNS} FROM interactions WHERE {condition}
-                     ORDER BY created_at DESC, rowid DESC LIMIT ?{} OFFSET ?{}",
-                    n + 1,
-                    n + 2
-                ))
-                .map_err(backend)?;
-            let items = stmt
-                .query_map(params_from_iter(args.iter()), interaction_row)
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(backend)?;
-            Ok(Listed {
-                items,
-                total: total as u64,
-            })
+            let (condition, args) = conditions(org, &filter);
+            filtered_page(
+                conn,
+                "interactions",
+                COLUMNS,
+                &condition,
+                args,
+                "created_at DESC, rowid DESC",
+                page,
+                interaction_row,
+            )
         })
     }
 

@@ -8,10 +8,10 @@ use grove_core::ids::{DataSourceId, InteractionId, KbArticleId, KeyId, OrgId, Us
 use grove_core::page::Page;
 use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion, SyncInitiator};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::syncs::sync_in;
-use super::{backend, now_ms, parsed, ts, SqliteStore};
+use super::{backend, filtered_page, now_ms, parsed, ts, SqliteStore};
 use crate::{
     ArticleFromReview, KbArticlePatch, KbAuthor, KbStore, Listed, NewKbArticle, StoreResult,
 };
@@ -323,32 +323,16 @@ impl KbStore for SqliteStore {
                 args.push(SqlValue::Text(status.as_str().to_owned()));
                 condition.push_str(" AND status = ?2");
             }
-            let total: i64 = conn
-                .query_row(
-                    &format!("SELECT COUNT(*) FROM kb_articles WHERE {condition}"),
-                    params_from_iter(args.iter()),
-                    |r| r.get(0),
-                )
-                .map_err(backend)?;
-            let n = args.len();
-            args.push(SqlValue::Integer(i64::from(page.limit)));
-            args.push(SqlValue::Integer(page.offset as i64));
-            let mut stmt = conn
-                .prepare(&format!(
-                    "SELECT {COLUMNS} FROM kb_articles WHERE {condition}
-                     ORDER BY updated_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
-                    n + 1,
-                    n + 2
-                ))
-                .map_err(backend)?;
-            let items = stmt
-                .query_map(params_from_iter(args.iter()), from_row)
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(backend)?;
-            Ok(Listed {
-                items,
-                total: total as u64,
-            })
+            filtered_page(
+                conn,
+                "kb_articles",
+                COLUMNS,
+                &condition,
+                args,
+                "updated_at DESC, id DESC",
+                page,
+                from_row,
+            )
         })
     }
 

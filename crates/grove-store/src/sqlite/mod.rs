@@ -212,6 +212,49 @@ fn missing_in_org<T: Clone>(
     Ok(missing)
 }
 
+/// One page of the rows of `table` that match `condition` (whose `?n`
+/// placeholders `args` fill), ordered by `order`, with the total.
+#[allow(clippy::too_many_arguments)] // each is a distinct part of the query
+fn filtered_page<T>(
+    conn: &Connection,
+    table: &str,
+    columns: &str,
+    condition: &str,
+    mut args: Vec<rusqlite::types::Value>,
+    order: &str,
+    page: grove_core::page::Page,
+    map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> StoreResult<crate::Listed<T>> {
+    use rusqlite::params_from_iter;
+    use rusqlite::types::Value;
+    let total: i64 = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM {table} WHERE {condition}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    let n = args.len();
+    args.push(Value::Integer(i64::from(page.limit)));
+    args.push(Value::Integer(page.offset as i64));
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {columns} FROM {table} WHERE {condition}
+             ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2
+        ))
+        .map_err(backend)?;
+    let items = stmt
+        .query_map(params_from_iter(args.iter()), map)
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(backend)?;
+    Ok(crate::Listed {
+        items,
+        total: total.max(0) as u64,
+    })
+}
+
 /// One page of an organisation's rows of `table`, oldest first, with the total,
 /// optionally only rows whose `column` equals a value (`filter`).
 /// The total rides along as a window count, so a page costs one statement

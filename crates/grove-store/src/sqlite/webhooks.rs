@@ -10,11 +10,12 @@ use grove_core::ids::{DeliveryId, EventId, OrgId, WebhookId};
 use grove_core::page::Page;
 use grove_core::webhooks::{self, Attempt, Delivery, DeliveryStatus, Webhook, WebhookStatus};
 use jiff::Timestamp;
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde_json::json;
 
 use super::queue::insert_item;
-use super::{backend, delete_in_org, list_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{backend, delete_in_org, filtered_page, list_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::queue::NewItem;
 use crate::webhooks::{AfterFailure, DeliveryWork, NewWebhook, DELIVERY_KIND};
 use crate::{Listed, StoreResult, WebhookStore};
@@ -643,39 +644,24 @@ impl WebhookStore for SqliteStore {
         page: Page,
     ) -> StoreResult<Listed<Delivery>> {
         self.read(|conn| {
-            let total: i64 = conn
-                .query_row(
-                    "SELECT COUNT(*) FROM webhook_deliveries WHERE org_id = ?1 AND webhook_id = ?2",
-                    params![org.as_str(), webhook.as_str()],
-                    |r| r.get(0),
-                )
-                .map_err(backend)?;
-            let mut stmt = conn
-                .prepare_cached(&format!(
-                    "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries
-                     WHERE org_id = ?1 AND webhook_id = ?2
-                     ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"
-                ))
-                .map_err(backend)?;
-            let mut items = stmt
-                .query_map(
-                    params![
-                        org.as_str(),
-                        webhook.as_str(),
-                        page.limit,
-                        page.offset as i64
-                    ],
-                    delivery_from_row,
-                )
-                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                .map_err(backend)?;
-            for delivery in &mut items {
+            let args = vec![
+                SqlValue::Text(org.as_str().to_owned()),
+                SqlValue::Text(webhook.as_str().to_owned()),
+            ];
+            let mut listed = filtered_page(
+                conn,
+                "webhook_deliveries",
+                DELIVERY_COLUMNS,
+                "org_id = ?1 AND webhook_id = ?2",
+                args,
+                "created_at DESC, rowid DESC",
+                page,
+                delivery_from_row,
+            )?;
+            for delivery in &mut listed.items {
                 delivery.attempts = attempts_of(conn, &delivery.id)?;
             }
-            Ok(Listed {
-                items,
-                total: total.max(0) as u64,
-            })
+            Ok(listed)
         })
     }
 }
