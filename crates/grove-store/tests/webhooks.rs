@@ -7,7 +7,7 @@ use std::time::Duration;
 use grove_core::ids::{DeliveryId, OrgId};
 use grove_core::model::Role;
 use grove_core::page::Page;
-use grove_core::webhooks::{Attempt, DeliveryStatus, WebhookStatus};
+use grove_core::webhooks::{Attempt, Delivery, DeliveryStatus, Webhook, WebhookStatus};
 use grove_store::queue::QueueStore;
 use grove_store::sqlite::SqliteStore;
 use grove_store::webhooks::{AfterFailure, NewWebhook, DELIVERY_KIND};
@@ -66,6 +66,28 @@ fn failed(n: u32) -> Attempt {
         latency_ms: 3,
         error: Some("the endpoint answered 503".into()),
     }
+}
+
+/// An endpoint taking every event, and its deliveries (newest first) of
+/// `users` new users' `user.created` events.
+async fn endpoint_with_deliveries(
+    store: &SqliteStore,
+    org: &OrgId,
+    users: usize,
+) -> (Webhook, Vec<Delivery>) {
+    let webhook = store
+        .create_webhook(org, hook(&["*"], true), "s".into())
+        .await
+        .unwrap();
+    for n in 0..users {
+        user(store, org, n).await;
+    }
+    store.dispatch_events(10).await.unwrap();
+    let list = store
+        .list_deliveries(org, &webhook.id, Page::default())
+        .await
+        .unwrap();
+    (webhook, list.items)
 }
 
 /// The queue item due to make a delivery's next attempt.
@@ -165,17 +187,8 @@ async fn events_fan_out_to_the_endpoints_that_want_them_once() {
 #[tokio::test]
 async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endpoint() {
     let (_dir, store, org) = store_with_org().await;
-    let webhook = store
-        .create_webhook(&org, hook(&["*"], true), "secret".into())
-        .await
-        .unwrap();
-    user(&store, &org, 1).await;
-    store.dispatch_events(10).await.unwrap();
-    let list = store
-        .list_deliveries(&org, &webhook.id, Page::default())
-        .await
-        .unwrap();
-    let id: DeliveryId = list.items[0].id.clone();
+    let (webhook, list) = endpoint_with_deliveries(&store, &org, 1).await;
+    let id: DeliveryId = list[0].id.clone();
     let first_item = store
         .delivery_work(&id)
         .await
@@ -300,18 +313,8 @@ async fn a_rotated_secret_signs_alongside_the_new_one_until_it_expires() {
 #[tokio::test]
 async fn history_older_than_the_cutoff_is_purged_but_pending_deliveries_stay() {
     let (_dir, store, org) = store_with_org().await;
-    let webhook = store
-        .create_webhook(&org, hook(&["*"], true), "s".into())
-        .await
-        .unwrap();
-    user(&store, &org, 1).await;
-    user(&store, &org, 2).await;
-    store.dispatch_events(10).await.unwrap();
-    let list = store
-        .list_deliveries(&org, &webhook.id, Page::default())
-        .await
-        .unwrap();
-    let settled = &list.items[0].id;
+    let (webhook, list) = endpoint_with_deliveries(&store, &org, 2).await;
+    let settled = &list[0].id;
     let ok = Attempt {
         status_code: Some(200),
         error: None,
@@ -340,18 +343,8 @@ async fn history_older_than_the_cutoff_is_purged_but_pending_deliveries_stay() {
 #[tokio::test]
 async fn one_event_failing_does_not_disable_an_endpoint_that_takes_others() {
     let (_dir, store, org) = store_with_org().await;
-    let webhook = store
-        .create_webhook(&org, hook(&["*"], true), "s".into())
-        .await
-        .unwrap();
-    user(&store, &org, 1).await;
-    user(&store, &org, 2).await;
-    store.dispatch_events(10).await.unwrap();
-    let list = store
-        .list_deliveries(&org, &webhook.id, Page::default())
-        .await
-        .unwrap();
-    let (refused, taken) = (&list.items[0].id, &list.items[1].id);
+    let (webhook, list) = endpoint_with_deliveries(&store, &org, 2).await;
+    let (refused, taken) = (&list[0].id, &list[1].id);
     let ok = Attempt {
         status_code: Some(200),
         error: None,
