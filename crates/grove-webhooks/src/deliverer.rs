@@ -122,8 +122,7 @@ impl Deliverer {
         if status.is_success() {
             return Ok(status.as_u16());
         }
-        let text = response.text().await.unwrap_or_default();
-        let snippet: String = text.trim().chars().take(MAX_ERROR_BODY).collect();
+        let snippet = start_of_body(response).await;
         Err((
             Some(status.as_u16()),
             format!("the endpoint answered {status}: {snippet}"),
@@ -161,6 +160,20 @@ impl Deliverer {
             },
         }
     }
+}
+
+/// The first [`MAX_ERROR_BODY`] characters of an answer's body, reading no
+/// more of it than needed (an endpoint may answer with anything).
+async fn start_of_body(mut response: reqwest::Response) -> String {
+    let mut bytes = Vec::new();
+    while bytes.len() < MAX_ERROR_BODY * 4 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    text.trim().chars().take(MAX_ERROR_BODY).collect()
 }
 
 #[async_trait]

@@ -112,15 +112,6 @@ fn merge(state: &AppState, base: NewWebhook, body: WebhookBody) -> Result<NewWeb
     })
 }
 
-async fn create_with_secret(
-    state: &AppState,
-    org: &OrgId,
-    new: NewWebhook,
-    secret: String,
-) -> Result<Webhook, Failure> {
-    Ok(state.store.create_webhook(org, new, secret).await?)
-}
-
 async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -140,7 +131,10 @@ async fn create(
     };
     let new = merge(&state, base, body)?;
     let secret = generate_secret();
-    let webhook = create_with_secret(&state, caller.org(), new, secret.clone()).await?;
+    let webhook = state
+        .store
+        .create_webhook(caller.org(), new, secret.clone())
+        .await?;
     Ok((
         StatusCode::CREATED,
         JsonResponse(WebhookWithSecret { webhook, secret }),
@@ -166,7 +160,10 @@ async fn create_legacy(
         events,
         enabled: body.enabled.unwrap_or(true),
     };
-    let webhook = create_with_secret(&state, caller.org(), new, body.secret).await?;
+    let webhook = state
+        .store
+        .create_webhook(caller.org(), new, body.secret)
+        .await?;
     Ok((StatusCode::CREATED, JsonResponse(webhook)))
 }
 
