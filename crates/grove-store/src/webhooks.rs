@@ -21,6 +21,15 @@ pub struct NewWebhook {
     pub enabled: bool,
 }
 
+/// Changes to an endpoint: the fields given replace the stored ones, in one
+/// statement, so concurrent updates of different fields all land.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
 /// What the deliverer needs for the next attempt of a delivery.
 #[derive(Debug, Clone)]
 pub struct DeliveryWork {
@@ -57,13 +66,13 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<Webhook>;
     async fn get_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
     async fn list_webhooks(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Webhook>>;
-    /// `None` if absent. Enabling an endpoint clears why it was disabled
-    /// and its failure count.
-    async fn replace_webhook(
+    /// Applies `patch`; `None` if absent. Enabling a disabled endpoint
+    /// clears why it was disabled and its failure count.
+    async fn update_webhook(
         &self,
         org: &OrgId,
         id: &WebhookId,
-        new: NewWebhook,
+        patch: WebhookPatch,
     ) -> StoreResult<Option<Webhook>>;
     /// False if absent; its deliveries go with it.
     async fn delete_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<bool>;

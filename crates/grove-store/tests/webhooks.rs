@@ -10,7 +10,7 @@ use grove_core::page::Page;
 use grove_core::webhooks::{Attempt, Delivery, DeliveryStatus, Webhook, WebhookStatus};
 use grove_store::queue::QueueStore;
 use grove_store::sqlite::SqliteStore;
-use grove_store::webhooks::{AfterFailure, NewWebhook, DELIVERY_KIND};
+use grove_store::webhooks::{AfterFailure, NewWebhook, WebhookPatch, DELIVERY_KIND};
 use grove_store::{NewUser, SyncStore, TenancyStore, WebhookStore};
 use jiff::Timestamp;
 
@@ -257,7 +257,14 @@ async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endp
     );
     // Enabled again, its health starts afresh.
     let again = store
-        .replace_webhook(&org, &webhook.id, hook(&["*"], true))
+        .update_webhook(
+            &org,
+            &webhook.id,
+            WebhookPatch {
+                enabled: Some(true),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .unwrap();

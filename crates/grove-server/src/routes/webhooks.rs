@@ -15,7 +15,7 @@ use grove_core::ids::{DeliveryId, OrgId, WebhookId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::webhooks::{Delivery, DeliveryStatus, Webhook, TEST_EVENT};
 use grove_core::ApiError;
-use grove_store::webhooks::NewWebhook;
+use grove_store::webhooks::{NewWebhook, WebhookPatch};
 use grove_webhooks::endpoint::{check_events, check_url, generate_secret, FieldError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -97,18 +97,14 @@ async fn find(state: &AppState, org: &OrgId, id: &WebhookId) -> Result<Webhook, 
         .ok_or_else(|| Failure(ApiError::not_found("webhook", id.as_str())))
 }
 
-/// Applies `body` over `base` and checks the result.
-fn merge(state: &AppState, base: NewWebhook, body: WebhookBody) -> Result<NewWebhook, Failure> {
-    Ok(NewWebhook {
-        url: match body.url {
-            Some(url) => check_url(&url, &state.config).map_err(field)?.to_string(),
-            None => base.url,
-        },
-        events: match body.events {
-            Some(events) => check_events(&events).map_err(field)?,
-            None => base.events,
-        },
-        enabled: body.enabled.unwrap_or(base.enabled),
+/// The fields `body` gives, each checked.
+fn checked_patch(state: &AppState, body: WebhookBody) -> Result<WebhookPatch, Failure> {
+    let url = body.url.map(|url| check_url(&url, &state.config));
+    let events = body.events.map(|events| check_events(&events));
+    Ok(WebhookPatch {
+        url: url.transpose().map_err(field)?.map(|u| u.to_string()),
+        events: events.transpose().map_err(field)?,
+        enabled: body.enabled,
     })
 }
 
@@ -124,12 +120,12 @@ async fn create(
     if body.events.is_none() {
         return Err(required("events"));
     }
-    let base = NewWebhook {
-        url: String::new(),
-        events: Vec::new(),
-        enabled: true,
+    let patch = checked_patch(&state, body)?;
+    let new = NewWebhook {
+        url: patch.url.unwrap_or_default(),
+        events: patch.events.unwrap_or_default(),
+        enabled: patch.enabled.unwrap_or(true),
     };
-    let new = merge(&state, base, body)?;
     let secret = generate_secret();
     let webhook = state
         .store
@@ -199,16 +195,10 @@ async fn update(
     Json(body): Json<WebhookBody>,
 ) -> ApiResult<JsonResponse<Webhook>> {
     let id = webhook_id(&id)?;
-    let existing = find(&state, caller.org(), &id).await?;
-    let base = NewWebhook {
-        url: existing.url,
-        events: existing.events,
-        enabled: existing.enabled,
-    };
-    let new = merge(&state, base, body)?;
+    let patch = checked_patch(&state, body)?;
     state
         .store
-        .replace_webhook(caller.org(), &id, new)
+        .update_webhook(caller.org(), &id, patch)
         .await?
         .map(JsonResponse)
         .ok_or_else(|| Failure(ApiError::not_found("webhook", id.as_str())))

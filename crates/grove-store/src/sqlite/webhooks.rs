@@ -17,7 +17,7 @@ use serde_json::json;
 use super::queue::insert_item;
 use super::{backend, delete_in_org, filtered_page, list_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::queue::NewItem;
-use crate::webhooks::{AfterFailure, DeliveryWork, NewWebhook, DELIVERY_KIND};
+use crate::webhooks::{AfterFailure, DeliveryWork, NewWebhook, WebhookPatch, DELIVERY_KIND};
 use crate::{Listed, StoreResult, WebhookStore};
 
 const COLUMNS: &str = "id, org_id, url, events, enabled, disabled_reason, consecutive_failures,
@@ -242,29 +242,29 @@ impl WebhookStore for SqliteStore {
         self.read(|conn| list_in_org(conn, "webhooks", COLUMNS, org, None, page, from_row))
     }
 
-    async fn replace_webhook(
+    async fn update_webhook(
         &self,
         org: &OrgId,
         id: &WebhookId,
-        new: NewWebhook,
+        patch: WebhookPatch,
     ) -> StoreResult<Option<Webhook>> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            // Enabling (again) starts the endpoint's health afresh.
+            // Enabling a disabled endpoint starts its health afresh.
             let changed = conn
                 .execute(
-                    "UPDATE webhooks SET url = ?3, events = ?4,
+                    "UPDATE webhooks SET url = COALESCE(?3, url), events = COALESCE(?4, events),
                          disabled_reason = CASE WHEN ?5 THEN NULL ELSE disabled_reason END,
                          consecutive_failures = CASE WHEN ?5 AND enabled = 0 THEN 0
                                                      ELSE consecutive_failures END,
-                         enabled = ?5, updated_at = ?6
+                         enabled = COALESCE(?5, enabled), updated_at = ?6
                      WHERE org_id = ?1 AND id = ?2",
                     params![
                         org.as_str(),
                         id.as_str(),
-                        new.url,
-                        events_json(&new.events),
-                        new.enabled,
+                        patch.url,
+                        patch.events.as_deref().map(events_json),
+                        patch.enabled,
                         now_ms()
                     ],
                 )
