@@ -154,7 +154,7 @@ impl Server {
         tokio::spawn(grove_webhooks::dispatcher::run(
             state.store.clone(),
             state.deliveries_queued.clone(),
-            Duration::from_millis(state.config.queue.poll_interval_ms),
+            grove_webhooks::dispatcher::POLL,
             stopped.clone(),
         ));
         tokio::spawn(grove_jobs::scheduler::run(

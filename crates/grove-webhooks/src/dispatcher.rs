@@ -11,6 +11,10 @@ use tokio::sync::{watch, Notify};
 /// Events fanned out per transaction.
 const BATCH: u32 = 200;
 
+/// How often the outbox is looked at: a read of a partial index, so it
+/// can be often; a write transaction is opened only when events wait.
+pub const POLL: Duration = Duration::from_millis(50);
+
 /// Runs until `stopped` turns true, looking for events every `poll`.
 pub async fn run(
     store: Arc<dyn Store>,

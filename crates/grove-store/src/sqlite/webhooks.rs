@@ -313,6 +313,18 @@ impl WebhookStore for SqliteStore {
     }
 
     async fn dispatch_events(&self, limit: u32) -> StoreResult<u32> {
+        // A read first: an idle poll takes no write lock.
+        let waiting = self.read(|conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE delivered_at IS NULL)",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .map_err(backend)
+        })?;
+        if !waiting {
+            return Ok(0);
+        }
         self.write(move |conn| {
             let tx = immediate(conn)?;
             let events: Vec<(i64, String, String, String, String, i64)> = {
