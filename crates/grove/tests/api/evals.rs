@@ -702,3 +702,61 @@ async fn run_events(
         .filter(|e| e.data["eval_run_id"] == run.as_str())
         .collect()
 }
+
+#[tokio::test]
+async fn without_an_embedding_model_similarity_is_null_and_the_run_says_why() {
+    let t = TestServer::start_with(|c| {
+        c.queue.poll_interval_ms = 20;
+        c.embedding.provider = grove_core::config::EmbeddingProvider::None;
+    })
+    .await;
+    let key = t.org_a.api_key.clone();
+    let source = fixture_source(&t).await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            json!({"name": "Lexical agent", "data_source_ids": [source],
+                   "similarity_threshold": 0.0}),
+        )
+        .await;
+    assert_eq!(agent.status, StatusCode::CREATED, "{}", agent.body);
+    let set = t
+        .post(
+            "/api/v1/eval-sets",
+            &key,
+            json!({"name": "No model", "items": [
+                {"question": Q_CHUNKS, "expected_answer": "512 tokens", "expected_sources": ["Chunking"]}
+            ]}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::CREATED, "{}", set.body);
+    let run = t
+        .post(
+            &format!(
+                "/api/v1/eval-sets/{}/runs",
+                set.body["id"].as_str().unwrap()
+            ),
+            &key,
+            json!({"agent_id": agent.body["id"]}),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let done = wait_for_run(&t.base, &key, run.body["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let result = &done["results"][0];
+    assert!(result["answer_similarity"].is_null(), "{result}");
+    // The other scores do not need the model.
+    assert_eq!(result["retrieval_hit"], true, "{result}");
+    assert_eq!(result["citation_present"], true, "{result}");
+    let note = done["similarity_note"].as_str().unwrap_or("");
+    assert!(
+        !note.is_empty(),
+        "the run says why similarity is missing: {done}"
+    );
+    assert!(
+        done["aggregate"]["mean_answer_similarity"].is_null(),
+        "{done}"
+    );
+    t.stop().await;
+}
