@@ -599,9 +599,9 @@ fn with_model(c: &mut Config, base: &str) {
     );
 }
 
-#[tokio::test]
-async fn an_interrupted_run_resumes_from_its_first_unscored_item() {
-    let model = Model::start(QUESTIONS[1]).await;
+/// A server whose agent answers with `model`, and a run of the three
+/// garden questions against it: the server, the key and the run's id.
+async fn garden_run(model: &Model) -> (TestServer, String, String) {
     let t = TestServer::start_with(|c| with_model(c, &model.base)).await;
     let key = t.org_a.api_key.clone();
     let source = greenhouse_source(&t, &key).await;
@@ -636,6 +636,13 @@ async fn an_interrupted_run_resumes_from_its_first_unscored_item() {
         .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
     let id = started.body["id"].as_str().unwrap().to_owned();
+    (t, key, id)
+}
+
+#[tokio::test]
+async fn an_interrupted_run_resumes_from_its_first_unscored_item() {
+    let model = Model::start(QUESTIONS[1]).await;
+    let (t, key, id) = garden_run(&model).await;
 
     // The first item is scored; the second is being answered (held).
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -758,5 +765,35 @@ async fn without_an_embedding_model_similarity_is_null_and_the_run_says_why() {
         done["aggregate"]["mean_answer_similarity"].is_null(),
         "{done}"
     );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_run_cancelled_mid_item_answers_nothing_more() {
+    let model = Model::start(QUESTIONS[1]).await;
+    let (t, key, id) = garden_run(&model).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while model.asked(QUESTIONS[1]) == 0 {
+        assert!(Instant::now() < deadline, "the second question never came");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cancelled = t
+        .post(&format!("/api/v1/eval-runs/{id}/cancel"), &key, json!({}))
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    // The held answer comes back after the cancel: it is not recorded, and
+    // the third question is never asked.
+    model.open.send_replace(true);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let run = t.get(&format!("/api/v1/eval-runs/{id}"), &key).await.body;
+    assert_eq!(run["status"], "cancelled", "{run}");
+    assert_eq!(run["items_scored"], 1, "{run}");
+    assert!(run["results"][1]["scored_at"].is_null(), "{run}");
+    assert_eq!(model.asked(QUESTIONS[2]), 0);
+    let run_id = grove_core::ids::EvalRunId::parse(&id).unwrap();
+    let completed = run_events(&t.store, &run_id).await;
+    assert_eq!(completed.len(), 1, "{completed:?}");
+    assert_eq!(completed[0].data["status"], "cancelled");
     t.stop().await;
 }
