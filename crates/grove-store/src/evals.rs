@@ -20,6 +20,15 @@ pub struct NewEvalSet {
     pub items: Vec<EvalItem>,
 }
 
+/// Changes to an eval set: the fields given replace the stored ones, in one
+/// statement, so concurrent updates of different fields all land.
+#[derive(Debug, Clone, Default)]
+pub struct EvalSetPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub items: Option<Vec<EvalItem>>,
+}
+
 /// Eval sets and their runs.
 #[async_trait]
 pub trait EvalStore: Send + Sync {
@@ -30,11 +39,11 @@ pub trait EvalStore: Send + Sync {
     async fn list_eval_sets(&self, org: &OrgId, page: Page) -> StoreResult<Listed<EvalSet>>;
     /// Replaces name, description and items; runs keep their snapshot.
     /// `None` if absent.
-    async fn replace_eval_set(
+    async fn update_eval_set(
         &self,
         org: &OrgId,
         id: &EvalSetId,
-        new: NewEvalSet,
+        patch: EvalSetPatch,
     ) -> StoreResult<Option<EvalSet>>;
     /// False if absent. Its runs go with it.
     async fn delete_eval_set(&self, org: &OrgId, id: &EvalSetId) -> StoreResult<bool>;

@@ -16,7 +16,7 @@ use grove_core::scope::Scope;
 use grove_core::ApiError;
 use grove_jobs::evals::TextEmbedder;
 use grove_search::embed::Embedder;
-use grove_store::evals::NewEvalSet;
+use grove_store::evals::{EvalSetPatch, NewEvalSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -260,17 +260,16 @@ fn check_items(raw: Vec<EvalItemBody>) -> Result<Vec<EvalItem>, Failure> {
 }
 
 /// Applies `body` over `set` and checks it.
-fn merge(mut set: NewEvalSet, body: EvalSetBody) -> Result<NewEvalSet, Failure> {
-    if let Some(name) = body.name {
-        set.name = trimmed_text("name", &name, MAX_NAME, true)?;
-    }
-    if let Some(description) = body.description {
-        set.description = trimmed_text("description", &description, MAX_DESCRIPTION, false)?;
-    }
-    if let Some(items) = body.items {
-        set.items = check_items(items)?;
-    }
-    Ok(set)
+fn checked_patch(body: EvalSetBody) -> Result<EvalSetPatch, Failure> {
+    let name = body.name.map(|n| trimmed_text("name", &n, MAX_NAME, true));
+    let description = body
+        .description
+        .map(|d| trimmed_text("description", &d, MAX_DESCRIPTION, false));
+    Ok(EvalSetPatch {
+        name: name.transpose()?,
+        description: description.transpose()?,
+        items: body.items.map(check_items).transpose()?,
+    })
 }
 
 async fn create(
@@ -286,12 +285,12 @@ async fn create(
             return Err(bad(field, "is required"));
         }
     }
-    let empty = NewEvalSet {
-        name: String::new(),
-        description: String::new(),
-        items: Vec::new(),
+    let patch = checked_patch(body)?;
+    let new = NewEvalSet {
+        name: patch.name.unwrap_or_default(),
+        description: patch.description.unwrap_or_default(),
+        items: patch.items.unwrap_or_default(),
     };
-    let new = merge(empty, body)?;
     let set = state.store.create_eval_set(caller.org(), new).await?;
     Ok((StatusCode::CREATED, JsonResponse(set)))
 }
@@ -328,16 +327,10 @@ async fn update(
     Json(body): Json<EvalSetBody>,
 ) -> ApiResult<JsonResponse<EvalSet>> {
     let id = set_id(&id)?;
-    let existing = find_set(&state, caller.org(), &id).await?;
-    let base = NewEvalSet {
-        name: existing.name,
-        description: existing.description,
-        items: existing.items.unwrap_or_default(),
-    };
-    let new = merge(base, body)?;
+    let patch = checked_patch(body)?;
     state
         .store
-        .replace_eval_set(caller.org(), &id, new)
+        .update_eval_set(caller.org(), &id, patch)
         .await?
         .map(JsonResponse)
         .ok_or_else(|| Failure(ApiError::not_found("eval set", id.as_str())))

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::queue::insert_item;
 use super::syncs::record_event;
 use super::{backend, delete_in_org, list_in_org, now_ms, parsed, ts, SqliteStore};
-use crate::evals::{EvalStore, NewEvalSet, EVAL_RUN_KIND};
+use crate::evals::{EvalSetPatch, EvalStore, NewEvalSet, EVAL_RUN_KIND};
 use crate::queue::NewItem;
 use crate::{Listed, StoreResult};
 
@@ -228,26 +228,29 @@ impl EvalStore for SqliteStore {
         })
     }
 
-    async fn replace_eval_set(
+    async fn update_eval_set(
         &self,
         org: &OrgId,
         id: &EvalSetId,
-        new: NewEvalSet,
+        patch: EvalSetPatch,
     ) -> StoreResult<Option<EvalSet>> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
+            let items = patch.items.as_deref().map(items_json).transpose()?;
+            let count = patch.items.as_ref().map(|items| items.len() as i64);
             let changed = conn
                 .execute(
-                    "UPDATE eval_sets SET name = ?3, description = ?4, items = ?5,
-                         item_count = ?6, updated_at = ?7
+                    "UPDATE eval_sets SET name = COALESCE(?3, name),
+                         description = COALESCE(?4, description), items = COALESCE(?5, items),
+                         item_count = COALESCE(?6, item_count), updated_at = ?7
                      WHERE org_id = ?1 AND id = ?2",
                     params![
                         org.as_str(),
                         id.as_str(),
-                        new.name,
-                        new.description,
-                        items_json(&new.items)?,
-                        new.items.len() as i64,
+                        patch.name,
+                        patch.description,
+                        items,
+                        count,
                         now_ms()
                     ],
                 )
