@@ -12,7 +12,7 @@ use crate::{Listed, StoreResult};
 /// The queue kind of an eval run; its payload is `{"eval_run_id": …}`.
 pub const EVAL_RUN_KIND: &str = "eval.run";
 
-/// An eval set as created or replaced (validated by the caller).
+/// An eval set as created (validated by the caller).
 #[derive(Debug, Clone)]
 pub struct NewEvalSet {
     pub name: String,

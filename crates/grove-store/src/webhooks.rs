@@ -13,7 +13,7 @@ use crate::{Listed, StoreResult};
 /// The queue kind of one delivery attempt (payload `{delivery_id}`).
 pub const DELIVERY_KIND: &str = "webhook.deliver";
 
-/// An endpoint as created or replaced.
+/// An endpoint as created.
 #[derive(Debug, Clone)]
 pub struct NewWebhook {
     pub url: String,
