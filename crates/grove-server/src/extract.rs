@@ -177,6 +177,26 @@ pub fn unknown_ids<T: std::fmt::Display>(
 
 /// `raw` trimmed, checked to be at most `max` characters and, if
 /// `required`, not empty; the error names `field`.
+/// An optional value that must be one of a closed set of names (a wire
+/// enum's `parse` and `names`): `None` when absent, a 400 naming `field`
+/// when unknown.
+pub fn one_of<T>(
+    field: &str,
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    names: &str,
+) -> Result<Option<T>, Failure> {
+    raw.map(|raw| {
+        parse(raw).ok_or_else(|| {
+            Failure(ApiError::invalid_field(
+                field,
+                format!("must be one of {names}"),
+            ))
+        })
+    })
+    .transpose()
+}
+
 pub fn trimmed_text(field: &str, raw: &str, max: usize, required: bool) -> Result<String, Failure> {
     let value = raw.trim();
     if (required && value.is_empty()) || value.chars().count() > max {

@@ -23,7 +23,9 @@ use utoipa::ToSchema;
 use super::{both_families, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{id_list, path_id, trimmed_text, unknown_ids, Json, ListParams, Query};
+use crate::extract::{
+    id_list, one_of, path_id, trimmed_text, unknown_ids, Json, ListParams, Query,
+};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -201,18 +203,12 @@ async fn list(
         offset: params.offset,
     }
     .page()?;
-    let status = params
-        .status
-        .as_deref()
-        .map(|s| {
-            SourceStatus::parse(s).ok_or_else(|| {
-                Failure(ApiError::invalid_field(
-                    "status",
-                    format!("must be one of {}", SourceStatus::names()),
-                ))
-            })
-        })
-        .transpose()?;
+    let status = one_of(
+        "status",
+        params.status.as_deref(),
+        SourceStatus::parse,
+        &SourceStatus::names(),
+    )?;
     let listed = state
         .store
         .list_data_sources(caller.org(), status, page)

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::{both_families, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, DateRange, Json, ListParams, Query};
+use crate::extract::{one_of, path_id, DateRange, Json, ListParams, Query};
 use crate::state::AppState;
 
 const MAX_COMMENT: usize = 2000;
@@ -86,18 +86,12 @@ fn filter(params: &ListInteractions) -> Result<InteractionFilter, Failure> {
             }),
         })
         .transpose()?;
-    let review_status = params
-        .review_status
-        .as_deref()
-        .map(|raw| {
-            ReviewStatus::parse(raw).ok_or_else(|| {
-                Failure(ApiError::invalid_field(
-                    "review_status",
-                    format!("must be one of {}", ReviewStatus::names()),
-                ))
-            })
-        })
-        .transpose()?;
+    let review_status = one_of(
+        "review_status",
+        params.review_status.as_deref(),
+        ReviewStatus::parse,
+        &ReviewStatus::names(),
+    )?;
     Ok(InteractionFilter {
         agent_id,
         since: range.since,

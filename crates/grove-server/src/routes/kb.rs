@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 use super::{both_families, v1_route, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
+use crate::extract::{one_of, path_id, trimmed_text, Json, ListParams, Query};
 use crate::state::AppState;
 
 /// Characters of a title.
@@ -158,18 +158,12 @@ async fn list(
         offset: params.offset,
     }
     .page()?;
-    let status = params
-        .status
-        .as_deref()
-        .map(|raw| {
-            ArticleStatus::parse(raw).ok_or_else(|| {
-                Failure(ApiError::invalid_field(
-                    "status",
-                    format!("must be one of {}", ArticleStatus::names()),
-                ))
-            })
-        })
-        .transpose()?;
+    let status = one_of(
+        "status",
+        params.status.as_deref(),
+        ArticleStatus::parse,
+        &ArticleStatus::names(),
+    )?;
     let listed = state
         .store
         .list_kb_articles(caller.org(), status, page)
