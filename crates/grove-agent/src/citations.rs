@@ -138,6 +138,8 @@ mod tests {
                 },
             },
             similarity: 0.8,
+            raw_score: 0.5,
+            coverage: 1.0,
         }
     }
 

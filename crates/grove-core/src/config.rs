@@ -364,6 +364,14 @@ pub struct EmbeddingConfig {
     pub openai_api_key: Option<String>,
     pub openai_batch_size: usize,
     pub openai_timeout_seconds: u64,
+    /// The OpenAI-compatible model's calibration (relevance =
+    /// 1 / (1 + e^-(slope · (cosine + coverage_weight · coverage −
+    /// midpoint))), docs/API.md); slope and midpoint both or neither, the
+    /// coverage weight optional (default 0). Without them a documented
+    /// default applies, reported as not fitted.
+    pub calibration_slope: Option<f32>,
+    pub calibration_midpoint: Option<f32>,
+    pub calibration_coverage_weight: Option<f32>,
 }
 
 impl Default for EmbeddingConfig {
@@ -377,6 +385,9 @@ impl Default for EmbeddingConfig {
             openai_api_key: None,
             openai_batch_size: 64,
             openai_timeout_seconds: 30,
+            calibration_slope: None,
+            calibration_midpoint: None,
+            calibration_coverage_weight: None,
         }
     }
 }
@@ -389,6 +400,11 @@ pub struct SearchConfig {
     pub lexical_weight: f32,
     pub vector_weight: f32,
     pub rrf_k: f32,
+    /// BM25 multipliers of a term found in the page title, the heading path
+    /// and the chunk's text.
+    pub title_weight: f32,
+    pub headings_weight: f32,
+    pub body_weight: f32,
     /// Candidates taken from each list before fusion.
     pub candidates: usize,
     /// Filtered collections up to this many chunks are searched exactly.
@@ -403,6 +419,9 @@ impl Default for SearchConfig {
             lexical_weight: 1.0,
             vector_weight: 1.0,
             rrf_k: 60.0,
+            title_weight: 0.5,
+            headings_weight: 0.5,
+            body_weight: 1.0,
             candidates: 50,
             exact_limit: 20_000,
             oversample: 8,
@@ -556,6 +575,20 @@ impl Config {
             ));
         }
         self.webhooks.validate()?;
+        let e = &self.embedding;
+        match (e.calibration_slope, e.calibration_midpoint) {
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(ConfigError::Invalid(
+                    "embedding.calibration_slope and embedding.calibration_midpoint go together: give both or neither".into(),
+                ))
+            }
+            (Some(slope), Some(midpoint)) if !(slope > 0.0 && slope.is_finite() && midpoint.is_finite()) => {
+                return Err(ConfigError::Invalid(
+                    "embedding.calibration_slope must be above 0 and calibration_midpoint a number".into(),
+                ))
+            }
+            _ => {}
+        }
         if self.agents.session_retention_days > MAX_RETENTION_DAYS {
             return Err(ConfigError::Invalid(format!(
                 "agents.session_retention_days must be at most {MAX_RETENTION_DAYS}"

@@ -3,11 +3,18 @@
 //! the lexical and vector indexes are derived from: the vector index is
 //! loaded from it on open, and the lexical index is rebuilt from it if a crash
 //! left the two at different change sequences.
+//!
+//! Each chunk also records a hash of its text with case and whitespace
+//! folded (`text_hash`), so a passage that several documents of a data source
+//! repeat — a whole-book page that concatenates its chapters, a shared
+//! section — can be shown once, from its smallest document ([`ChunkStore::facts`]).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
 
 use crate::embed::EmbedderInfo;
 use crate::SearchError;
@@ -64,7 +71,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     start_offset   INTEGER NOT NULL,
     end_offset     INTEGER NOT NULL,
     text           TEXT NOT NULL,
-    embedding      BLOB
+    embedding      BLOB,
+    text_hash      INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(org_id, document_id);
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(org_id, data_source_id);
@@ -87,6 +95,12 @@ CREATE TRIGGER IF NOT EXISTS chunks_uncounted AFTER DELETE ON chunks BEGIN
     DELETE FROM source_counts
     WHERE org_id = OLD.org_id AND data_source_id = OLD.data_source_id AND chunks <= 0;
 END;
+";
+
+/// The text hash column and its index, for stores written before it existed
+/// (the column is added first, then filled by [`ChunkStore::open`]).
+const TEXT_HASH_INDEX: &str = "
+CREATE INDEX IF NOT EXISTS chunks_by_text ON chunks(org_id, data_source_id, text_hash);
 ";
 
 /// Fills `source_counts` for an index written before the table existed.
@@ -115,6 +129,59 @@ fn from_blob(b: &[u8]) -> Vec<f32> {
         .collect()
 }
 
+/// What duplicate collapsing needs to know of a chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkFacts {
+    pub data_source_id: String,
+    /// Chunks in the chunk's document.
+    pub document_chunks: u64,
+    /// The chunk shown for this text (see [`ChunkStore::facts`]).
+    pub representative: u64,
+}
+
+/// The hash of a chunk's text with case and runs of whitespace folded.
+pub fn text_hash(text: &str) -> i64 {
+    let mut folded = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !folded.is_empty() {
+            folded.push(' ');
+        }
+        folded.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    let digest = Sha256::digest(folded.as_bytes());
+    i64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+}
+
+/// Adds and fills the `text_hash` column of a store written before it.
+fn add_text_hashes(conn: &Connection) -> Result<(), SearchError> {
+    let has_column = conn
+        .prepare("SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'text_hash'")
+        .and_then(|mut s| s.exists([]))
+        .map_err(db)?;
+    if has_column {
+        return Ok(());
+    }
+    conn.execute_batch("ALTER TABLE chunks ADD COLUMN text_hash INTEGER")
+        .map_err(db)?;
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT key, text FROM chunks")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(db)?;
+    let tx = conn.unchecked_transaction().map_err(db)?;
+    {
+        let mut update = tx
+            .prepare("UPDATE chunks SET text_hash = ?2 WHERE key = ?1")
+            .map_err(db)?;
+        for (key, text) in rows {
+            update.execute(params![key, text_hash(&text)]).map_err(db)?;
+        }
+    }
+    tx.commit().map_err(db)
+}
+
 /// What a change to the store did, for the derived indexes to follow.
 pub struct Applied {
     pub removed: Vec<u64>,
@@ -131,9 +198,51 @@ impl ChunkStore {
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(BACKFILL_COUNTS).map_err(db)?;
+        add_text_hashes(&conn)?;
+        conn.execute_batch(TEXT_HASH_INDEX).map_err(db)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
+    }
+
+    /// For each key found: its data source, its document's chunk count, and
+    /// the chunk that stands for its text in its data source (the same text
+    /// in the document with the fewest chunks, then the lowest key; often
+    /// itself).
+    pub fn facts(&self, keys: &[u64]) -> Result<HashMap<u64, ChunkFacts>, SearchError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT c.data_source_id,
+                        (SELECT COUNT(*) FROM chunks d
+                         WHERE d.org_id = c.org_id AND d.document_id = c.document_id),
+                        (SELECT o.key FROM chunks o
+                         WHERE o.org_id = c.org_id AND o.data_source_id = c.data_source_id
+                           AND o.text_hash = c.text_hash
+                         ORDER BY (SELECT COUNT(*) FROM chunks d
+                                   WHERE d.org_id = o.org_id AND d.document_id = o.document_id),
+                                  o.key
+                         LIMIT 1)
+                 FROM chunks c WHERE c.key = ?1",
+            )
+            .map_err(db)?;
+        let mut out = HashMap::with_capacity(keys.len());
+        for &key in keys {
+            let row = stmt
+                .query_row([key as i64], |r| {
+                    Ok(ChunkFacts {
+                        data_source_id: r.get(0)?,
+                        document_chunks: r.get::<_, i64>(1)? as u64,
+                        representative: r.get::<_, Option<i64>>(2)?.map_or(key, |k| k as u64),
+                    })
+                })
+                .optional()
+                .map_err(db)?;
+            if let Some(facts) = row {
+                out.insert(key, facts);
+            }
+        }
+        Ok(out)
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -200,8 +309,9 @@ impl ChunkStore {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO chunks (chunk_id, org_id, data_source_id, document_id, title, url,
-                                         heading_path, start_offset, end_offset, text, embedding)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                         heading_path, start_offset, end_offset, text, embedding,
+                                         text_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(db)?;
             for (i, c) in chunks.iter().enumerate() {
@@ -219,6 +329,7 @@ impl ChunkStore {
                         c.end as i64,
                         c.text,
                         embedding,
+                        text_hash(&c.text),
                     ])
                     .map_err(|e| match e.sqlite_error_code() {
                         Some(rusqlite::ErrorCode::ConstraintViolation) => SearchError::Invalid(

@@ -4,6 +4,7 @@
 mod simd;
 pub(crate) use simd::dispatch;
 
+pub mod calibration;
 pub mod chunks;
 pub mod embed;
 pub mod engine;

@@ -31,6 +31,7 @@ use grove_ingest::sync::SyncRunner;
 use grove_jobs::notify::Notifier;
 use grove_jobs::runner::RunHandler;
 use grove_search::fusion::FusionWeights;
+use grove_search::lexical::FieldWeights;
 use grove_search::vector::VectorSettings;
 use grove_search::{SearchEngine, SearchSettings};
 use grove_store::queue::Worker;
@@ -97,6 +98,11 @@ pub fn open_search(config: &Config) -> anyhow::Result<(Arc<SearchEngine>, String
             lexical: s.lexical_weight,
             vector: s.vector_weight,
             k: s.rrf_k,
+        },
+        fields: FieldWeights {
+            title: s.title_weight,
+            headings: s.headings_weight,
+            body: s.body_weight,
         },
         vector: VectorSettings {
             exact_limit: s.exact_limit,

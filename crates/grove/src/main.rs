@@ -223,9 +223,11 @@ enum JobsCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
-    /// hit@5, MRR@10 and recall@10 per search mode over a question set.
+    /// hit@5, MRR@10 and recall@10 per search mode over a question set, and
+    /// how many questions a default agent would answer or decline.
     Retrieval {
-        /// TSV: question, tab, relevant page names (comma-separated).
+        /// TSV: question, tab, relevant page names (comma-separated), or `-`
+        /// for a question the corpus cannot answer.
         #[arg(long)]
         questions: PathBuf,
         #[arg(long)]
@@ -235,8 +237,20 @@ enum EvalCommand {
         /// Modes to score, comma-separated.
         #[arg(long, default_value = "lexical,vector,hybrid", value_delimiter = ',')]
         modes: Vec<String>,
+        /// Also write every ranking as JSON lines (the format `eval score` reads).
+        #[arg(long)]
+        rankings_out: Option<PathBuf>,
         #[command(flatten)]
         location: Location,
+    },
+    /// Scores rankings files (JSON lines from `eval retrieval --rankings-out`
+    /// or a peer such as eval/peers/peer.py) with the same measures.
+    Score {
+        #[arg(long)]
+        questions: PathBuf,
+        /// Rankings files (repeatable).
+        #[arg(long, required = true)]
+        rankings: Vec<PathBuf>,
     },
 }
 
@@ -447,6 +461,7 @@ async fn main() -> anyhow::Result<()> {
                     data_source,
                     org,
                     modes,
+                    rankings_out,
                     location,
                 },
         } => {
@@ -456,8 +471,22 @@ async fn main() -> anyhow::Result<()> {
                 .iter()
                 .map(|m| parse_mode(m))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            tools::eval_retrieval(&config, questions, data_source, org.as_deref(), &modes).await
+            let run = tools::EvalRun {
+                questions,
+                data_source,
+                org: org.as_deref(),
+                modes: &modes,
+                rankings_out: rankings_out.as_deref(),
+            };
+            tools::eval_retrieval(&config, run).await
         }
+        Command::Eval {
+            command:
+                EvalCommand::Score {
+                    questions,
+                    rankings,
+                },
+        } => tools::eval_score(questions, rankings),
     }
 }
 

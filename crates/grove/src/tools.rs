@@ -10,7 +10,9 @@ use grove_core::config::Config;
 use grove_core::ids::OrgId;
 use grove_ingest::chunk::ChunkSettings;
 use grove_ingest::local::{index_directory, DirectoryIngest};
-use grove_search::eval::{evaluate, parse_questions};
+use grove_search::eval::{
+    agent_rates, parse_questions, rank_questions, score_rankings, Question, Ranking,
+};
 use grove_search::Mode;
 use grove_server::{open_search, open_store};
 use grove_store::TenancyStore;
@@ -79,45 +81,99 @@ pub async fn ingest_dir(config: &Config, args: IngestArgs<'_>) -> anyhow::Result
     Ok(())
 }
 
-pub async fn eval_retrieval(
-    config: &Config,
-    questions: &PathBuf,
-    data_source: &str,
-    org: Option<&str>,
-    modes: &[Mode],
-) -> anyhow::Result<()> {
-    let raw = std::fs::read_to_string(questions)
-        .with_context(|| format!("cannot read {}", questions.display()))?;
-    let questions =
-        parse_questions(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", questions.display()))?;
+/// What `grove eval retrieval` scores.
+pub struct EvalRun<'a> {
+    pub questions: &'a Path,
+    pub data_source: &'a str,
+    pub org: Option<&'a str>,
+    pub modes: &'a [Mode],
+    pub rankings_out: Option<&'a Path>,
+}
+
+fn read_questions(path: &Path) -> anyhow::Result<Vec<Question>> {
+    let raw =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_questions(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+pub async fn eval_retrieval(config: &Config, run: EvalRun<'_>) -> anyhow::Result<()> {
+    let questions = read_questions(run.questions)?;
     let store = open_store(config)?;
-    let org = pick_org(store.as_ref(), org).await?;
+    let org = pick_org(store.as_ref(), run.org).await?;
     let (engine, status) = open_search(config)?;
     eprintln!("embedder: {status}");
-    println!(
-        "{:<8} {:>7} {:>7} {:>10}   ({} questions)",
-        "mode",
-        "hit@5",
-        "MRR@10",
-        "recall@10",
-        questions.len()
-    );
-    for &mode in modes {
+    let mut rankings = Vec::new();
+    for &mode in run.modes {
         if mode != Mode::Lexical && engine.embedder().is_none() {
-            println!(
-                "{:<8} skipped: no embedding model",
-                format!("{mode:?}").to_lowercase()
-            );
+            eprintln!("{}: skipped, no embedding model", mode.as_str());
             continue;
         }
-        let s = evaluate(&engine, org.as_str(), data_source, &questions, mode).await?;
+        rankings.extend(
+            rank_questions(&engine, org.as_str(), run.data_source, &questions, mode).await?,
+        );
+    }
+    if let Some(path) = run.rankings_out {
+        write_rankings(path, &rankings)?;
+    }
+    print_scores(&questions, &rankings);
+    let threshold = config.agents.similarity_threshold;
+    if let Some(rates) = agent_rates(&questions, &rankings, threshold) {
         println!(
-            "{:<8} {:>7.3} {:>7.3} {:>10.3}",
-            format!("{mode:?}").to_lowercase(),
-            s.hit_at_5,
-            s.mrr_at_10,
-            s.recall_at_10
+            "default agent (hybrid, threshold {threshold}): answers {}/{} answerable ({:.1} %), declines {}/{} unanswerable ({:.1} %)",
+            rates.answered,
+            rates.answerable,
+            percent(rates.answered, rates.answerable),
+            rates.declined,
+            rates.unanswerable,
+            percent(rates.declined, rates.unanswerable),
         );
     }
     Ok(())
+}
+
+pub fn eval_score(questions: &Path, files: &[PathBuf]) -> anyhow::Result<()> {
+    let questions = read_questions(questions)?;
+    let mut rankings = Vec::new();
+    for path in files {
+        let raw = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for (n, line) in raw
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let ranking: Ranking = serde_json::from_str(line)
+                .with_context(|| format!("{}: line {}", path.display(), n + 1))?;
+            rankings.push(ranking);
+        }
+    }
+    print_scores(&questions, &rankings);
+    Ok(())
+}
+
+fn write_rankings(path: &Path, rankings: &[Ranking]) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for r in rankings {
+        out.push_str(&serde_json::to_string(r)?);
+        out.push('\n');
+    }
+    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn print_scores(questions: &[Question], rankings: &[Ranking]) {
+    let answerable = questions.iter().filter(|q| q.answerable()).count();
+    println!(
+        "{:<8} {:<8} {:>7} {:>7} {:>10}   ({answerable} answerable questions)",
+        "system", "mode", "hit@5", "MRR@10", "recall@10"
+    );
+    for (system, mode, s) in score_rankings(questions, rankings) {
+        println!(
+            "{system:<8} {mode:<8} {:>7.3} {:>7.3} {:>10.3}",
+            s.hit_at_5, s.mrr_at_10, s.recall_at_10
+        );
+    }
+}
+
+fn percent(n: usize, of: usize) -> f64 {
+    100.0 * n as f64 / of.max(1) as f64
 }

@@ -83,6 +83,10 @@ impl Embedder for Coalescing {
         self.inner.info()
     }
 
+    fn calibration(&self) -> crate::calibration::Calibrated {
+        self.inner.calibration()
+    }
+
     async fn embed(&self, mut texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
         if texts.len() != 1 {
             return self.inner.embed(texts).await;

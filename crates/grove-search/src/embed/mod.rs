@@ -17,6 +17,8 @@ use grove_core::config::{EmbeddingConfig, EmbeddingProvider};
 
 use async_trait::async_trait;
 
+use crate::calibration::Calibrated;
+
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
     #[error("embedding model error: {0}")]
@@ -43,6 +45,10 @@ impl std::fmt::Display for EmbedderInfo {
 #[async_trait]
 pub trait Embedder: Send + Sync {
     fn info(&self) -> &EmbedderInfo;
+    /// What this embedder's cosine means as relevance (see [`crate::calibration`]).
+    fn calibration(&self) -> Calibrated {
+        Calibrated::Uncalibrated
+    }
     /// One normalised vector per text, in order.
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError>;
 }
@@ -77,6 +83,11 @@ impl Embedder for LocalMiniLm {
         &self.info
     }
 
+    fn calibration(&self) -> Calibrated {
+        crate::calibration::for_model(&self.info.name)
+            .map_or(Calibrated::Uncalibrated, Calibrated::Fitted)
+    }
+
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
         let model = Arc::clone(&self.model);
         tokio::task::spawn_blocking(move || {
@@ -107,6 +118,14 @@ pub fn from_config(config: &EmbeddingConfig) -> Loaded {
             c.api_key = config.openai_api_key.clone();
             c.batch_size = config.openai_batch_size;
             c.timeout = Duration::from_secs(config.openai_timeout_seconds);
+            c.calibration = match (config.calibration_slope, config.calibration_midpoint) {
+                (Some(slope), Some(midpoint)) => Some(crate::calibration::Calibration {
+                    slope,
+                    midpoint,
+                    coverage_weight: config.calibration_coverage_weight.unwrap_or(0.0),
+                }),
+                _ => None,
+            };
             match openai::OpenAiEmbedder::new(c) {
                 Ok(e) => Loaded {
                     status: format!("{} at {}", e.info(), config.openai_base_url),

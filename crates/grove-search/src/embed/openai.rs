@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{EmbedError, Embedder, EmbedderInfo};
+use crate::calibration::{Calibrated, Calibration, OPENAI_COMPATIBLE_DEFAULT};
 
 #[derive(Debug, Clone)]
 pub struct OpenAiConfig {
@@ -21,6 +22,9 @@ pub struct OpenAiConfig {
     pub timeout: Duration,
     pub max_retries: u32,
     pub backoff_base: Duration,
+    /// The model's calibration from the config; without one the documented
+    /// default for OpenAI-compatible models applies.
+    pub calibration: Option<Calibration>,
 }
 
 impl OpenAiConfig {
@@ -34,6 +38,7 @@ impl OpenAiConfig {
             timeout: Duration::from_secs(30),
             max_retries: 5,
             backoff_base: Duration::from_millis(500),
+            calibration: None,
         }
     }
 }
@@ -174,6 +179,13 @@ fn normalised(mut v: Vec<f32>) -> Vec<f32> {
 impl Embedder for OpenAiEmbedder {
     fn info(&self) -> &EmbedderInfo {
         &self.info
+    }
+
+    fn calibration(&self) -> Calibrated {
+        self.config.calibration.map_or(
+            Calibrated::Default(OPENAI_COMPATIBLE_DEFAULT),
+            Calibrated::Fitted,
+        )
     }
 
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {

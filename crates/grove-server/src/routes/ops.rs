@@ -25,7 +25,12 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
     };
     let embedder = match state.search.embedder() {
         Some(e) => {
-            json!({ "status": "up", "name": e.info().name, "dimension": e.info().dimension, "detail": &*state.embedder_status })
+            let calibration = e.calibration();
+            json!({
+                "status": "up", "name": e.info().name, "dimension": e.info().dimension,
+                "detail": &*state.embedder_status,
+                "calibration": calibration.label(), "calibration_detail": calibration.to_string(),
+            })
         }
         None => json!({ "status": "unavailable", "detail": &*state.embedder_status }),
     };

@@ -41,14 +41,6 @@ impl From<SearchMode> for Mode {
     }
 }
 
-fn mode_name(m: Mode) -> &'static str {
-    match m {
-        Mode::Lexical => "lexical",
-        Mode::Vector => "vector",
-        Mode::Hybrid => "hybrid",
-    }
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SemanticSearch {
@@ -57,10 +49,11 @@ pub struct SemanticSearch {
     pub org_id: String,
     /// 1 to 100, default 10.
     pub top_k: Option<i64>,
-    /// 0 to 1, default 0: hits below it are dropped. It is a cosine
-    /// similarity in every mode when an embedding model is loaded (hybrid
-    /// ranks by fusion but reports and thresholds by cosine); without a model,
-    /// it is BM25 relative to the best hit.
+    /// 0 to 1, default 0: hits below it are dropped. With an embedding
+    /// model it applies to `similarity_score`, the calibrated relevance of
+    /// each hit in every mode (hybrid ranks by fusion but reports and
+    /// thresholds by relevance); without a model, to BM25 relative to the
+    /// best hit.
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
     /// `hybrid` (default), `lexical` or `vector`.
@@ -71,7 +64,13 @@ pub struct SemanticSearch {
 pub struct SearchChunk {
     pub chunk_id: String,
     pub text: String,
+    /// The estimated relevance, 0 to 1: the embedder's cosine through its
+    /// calibration (see docs/API.md); without a model, BM25 relative to the
+    /// best hit.
     pub similarity_score: f32,
+    /// The score before calibration: the cosine similarity (without a
+    /// model, the same as `similarity_score`).
+    pub raw_score: f32,
     pub document_id: String,
     pub document_title: String,
     pub document_url: Option<String>,
@@ -89,6 +88,11 @@ pub struct SearchMetadata {
     pub mode: String,
     /// The embedder that produced `query_embedding`, if any.
     pub embedder: Option<String>,
+    /// How `similarity_score` relates to the cosine: `fitted` (a
+    /// calibration fitted for this embedder), `default` (a documented
+    /// default for its family, not fitted to it) or `uncalibrated` (the raw
+    /// cosine, or BM25 without a model).
+    pub calibration: String,
     /// Set when the search ran in a reduced mode, saying why.
     pub note: Option<String>,
 }
@@ -192,6 +196,7 @@ async fn semantic_search(
             chunk_id: hit.chunk.input.chunk_id,
             text: hit.chunk.input.text,
             similarity_score: hit.similarity,
+            raw_score: hit.raw_score,
             document_id: hit.chunk.owner.document_id,
             document_title: hit.chunk.input.title,
             document_url: hit.chunk.input.url,
@@ -207,8 +212,9 @@ async fn semantic_search(
         metadata: SearchMetadata {
             total_chunks_searched: results.chunks_searched,
             latency_ms: (started.elapsed().as_secs_f64() * 1e3 * 100.0).round() / 100.0,
-            mode: mode_name(results.mode).to_owned(),
+            mode: results.mode.as_str().to_owned(),
             embedder: results.embedder.map(|e| e.name),
+            calibration: state.search.calibration().label().to_owned(),
             note,
         },
     }))
