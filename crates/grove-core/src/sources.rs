@@ -128,8 +128,21 @@ pub struct DocumentError {
     pub message: String,
 }
 
-/// A document as a data source holds it: where it came from and the hash
-/// of the content it was indexed from.
+wire_enum!(
+    /// What became of a document the last time it was read: `indexed`
+    /// (its chunks are searchable), `failed` (it could not be fetched or
+    /// read; an earlier version stays indexed if there was one) or
+    /// `skipped` (read, but deliberately not indexed: a redirect stub, an
+    /// unsupported type, no text).
+    DocumentStatus {
+        Indexed = "indexed",
+        Failed = "failed",
+        Skipped = "skipped",
+    }
+);
+
+/// A document as a data source holds it: where it came from, the hash of
+/// the content it was indexed from, and what became of it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Document {
     pub id: DocumentId,
@@ -138,8 +151,27 @@ pub struct Document {
     pub source_key: String,
     pub title: String,
     pub url: Option<String>,
-    pub content_hash: String,
+    /// `<SHA-256 of the raw content>:<chunk size>:<overlap>`, so a change of
+    /// either re-indexes; `None` when the content was never read.
+    pub content_hash: Option<String>,
+    /// Chunks in the index now.
     pub chunks: u32,
+    /// Size of the raw content, when it was read.
+    pub bytes: Option<u64>,
+    pub status: DocumentStatus,
+    /// Why it failed or was skipped.
+    pub error: Option<String>,
+    /// When its chunks were last written; `None` if it never was.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub indexed_at: Option<Timestamp>,
+}
+
+impl Document {
+    /// The SHA-256 of the raw content (hex), without the chunk settings.
+    pub fn content_sha256(&self) -> Option<&str> {
+        let hash = self.content_hash.as_deref()?;
+        hash.split(':').next()
+    }
 }
 
 wire_enum!(

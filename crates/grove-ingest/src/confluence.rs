@@ -84,10 +84,12 @@ impl ConfluenceConnector {
         let url = page["_links"]["webui"]
             .as_str()
             .map(|path| format!("{links_base}{path}"));
+        let raw = format!("{title}\n{body}");
         Some(SourceDocument {
             key: format!("page/{id}"),
             url,
-            content_hash: content_hash(format!("{title}\n{body}").as_bytes()),
+            content_hash: content_hash(raw.as_bytes()),
+            bytes: raw.len() as u64,
             content: Content::Parsed(parsed),
             parse_time: std::time::Duration::ZERO,
         })

@@ -1,7 +1,8 @@
 //! Google Drive: the v3 API's `files.list` (every non-trashed file, or a
 //! folder's, following `nextPageToken`); Google Docs and Slides are exported
 //! as plain text and Sheets as CSV through `files.export`, other files of a
-//! readable type are downloaded (`alt=media`) and parsed by their name.
+//! readable type are downloaded (`alt=media`) and parsed by their name;
+//! files of other types are reported as skipped (folders are not files).
 //! Auth is an OAuth access token (Bearer).
 
 use async_trait::async_trait;
@@ -115,17 +116,43 @@ impl DriveConnector {
     }
 }
 
+/// The media type of a Drive folder (listed with the files, never read).
+const FOLDER: &str = "application/vnd.google-apps.folder";
+
+/// A file of a type Grove does not read, recorded as skipped.
+fn unsupported(file: &Value) -> SourceItem {
+    SourceItem::Skipped {
+        key: format!("file/{}", file["id"].as_str().unwrap_or_default()),
+        url: file["webViewLink"].as_str().map(str::to_owned),
+        reason: format!(
+            "{}: unsupported type `{}`",
+            file["name"].as_str().unwrap_or("untitled"),
+            file["mimeType"].as_str().unwrap_or_default()
+        ),
+    }
+}
+
 #[async_trait]
 impl Connector for DriveConnector {
     async fn run(&self, out: mpsc::Sender<SourceItem>) -> Result<(), String> {
         let files = self.list().await?;
-        let readable: Vec<_> = files
-            .iter()
-            .filter_map(|f| Some((f, self.download(f)?)))
-            .collect();
+        let (mut readable, mut unread) = (Vec::new(), Vec::new());
+        for file in files.iter().filter(|f| f["mimeType"] != FOLDER) {
+            match self.download(file) {
+                Some(download) => readable.push((file, download)),
+                None => unread.push(file),
+            }
+        }
         let _ = out
-            .send(SourceItem::Discovered(readable.len() as u64))
+            .send(SourceItem::Discovered(
+                (readable.len() + unread.len()) as u64,
+            ))
             .await;
+        for file in unread {
+            if out.send(unsupported(file)).await.is_err() {
+                return Ok(());
+            }
+        }
         for (file, download) in readable {
             let key = format!("file/{}", file["id"].as_str().unwrap_or_default());
             let web_url = file["webViewLink"].as_str().map(str::to_owned);

@@ -2,15 +2,16 @@
 //! source (`grove ingest dir`). Document and chunk ids derive from the file's
 //! path, so running it again replaces each document's chunks in place.
 //! Pages that only redirect (meta refresh) are skipped, as a crawler would
-//! follow them instead.
+//! follow them instead. Every file gets a document record, as a sync writes
+//! them: indexed, failed (unreadable) or skipped, with the reason.
 
 use std::path::{Path, PathBuf};
 
 use grove_core::ids::OrgId;
-use grove_core::sources::{SourceKind, SyncFrequency};
+use grove_core::sources::{DataSource, Document, DocumentStatus, SourceKind, SyncFrequency};
 use grove_search::chunks::{ChunkInput, ChunkOwner};
 use grove_search::SearchEngine;
-use grove_store::{DataSourceStore, NewDataSource};
+use grove_store::{NewDataSource, Store};
 use sha2::{Digest, Sha256};
 
 use crate::chunk::{chunk, ChunkSettings, TokenCounter};
@@ -64,15 +65,30 @@ fn files(dir: &Path, exclude: &[String]) -> Result<Vec<PathBuf>, IngestError> {
     Ok(out)
 }
 
-fn parse_file(path: &Path) -> Result<ParsedDoc, String> {
-    let raw = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+/// A file's text, parsed, with its raw size and SHA-256.
+struct ReadFile {
+    doc: ParsedDoc,
+    bytes: u64,
+    hash: String,
+}
+
+fn parse_file(path: &Path) -> Result<ReadFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let hash = crate::source::content_hash(&bytes);
+    let size = bytes.len() as u64;
+    let raw = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("document");
-    Ok(match path.extension().and_then(|e| e.to_str()) {
+    let doc = match path.extension().and_then(|e| e.to_str()) {
         Some("html" | "htm") => crate::html::parse(&raw),
         _ => crate::text::parse(&raw, stem),
+    };
+    Ok(ReadFile {
+        doc,
+        bytes: size,
+        hash,
     })
 }
 
@@ -110,7 +126,7 @@ pub struct DirectoryIngest<'a> {
 
 /// Indexes every supported file under `job.dir` into a new data source.
 pub async fn index_directory(
-    store: &dyn DataSourceStore,
+    store: &dyn Store,
     engine: &SearchEngine,
     org: &OrgId,
     job: DirectoryIngest<'_>,
@@ -120,7 +136,7 @@ pub async fn index_directory(
         .dir
         .canonicalize()
         .map_err(|e| IngestError::Io(format!("{}: {e}", job.dir.display())))?;
-    let (exclude, settings) = (job.exclude, job.settings);
+    let settings = job.settings;
     let new = NewDataSource {
         name: job.name.to_owned(),
         kind: SourceKind::File,
@@ -134,34 +150,98 @@ pub async fn index_directory(
         data_source_id: ds.id.to_string(),
         ..IngestReport::default()
     };
-    for path in files(&root, exclude)? {
-        let doc = match parse_file(&path) {
-            Ok(doc) if doc.redirect.is_some() => continue,
-            Ok(doc) => doc,
-            Err(e) => {
-                report.skipped.push((path, e));
-                continue;
-            }
-        };
+    let dir = Directory {
+        store,
+        engine,
+        ds: &ds,
+        root: &root,
+        settings,
+        counter,
+    };
+    for path in files(&root, job.exclude)? {
+        dir.index_file(path, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// What indexing one file of a directory needs.
+struct Directory<'a> {
+    store: &'a dyn Store,
+    engine: &'a SearchEngine,
+    ds: &'a DataSource,
+    root: &'a Path,
+    settings: ChunkSettings,
+    counter: &'a dyn TokenCounter,
+}
+
+impl Directory<'_> {
+    /// Indexes one file and records its document, whatever became of it.
+    async fn index_file(
+        &self,
+        path: PathBuf,
+        report: &mut IngestReport,
+    ) -> Result<(), IngestError> {
         let relative = path
-            .strip_prefix(&root)
+            .strip_prefix(self.root)
             .unwrap_or(&path)
             .to_string_lossy()
             .into_owned();
         let url = format!("file://{}", path.display());
-        let doc_key = format!("{}/{relative}", ds.id);
-        let chunks = chunk_inputs(&doc, &doc_key, Some(&url), settings, counter);
+        let doc_key = format!("{}/{relative}", self.ds.id);
+        let mut record = Document {
+            id: crate::sync::document_id(&doc_key),
+            data_source_id: self.ds.id.clone(),
+            source_key: relative.clone(),
+            title: relative,
+            url: Some(url.clone()),
+            content_hash: None,
+            chunks: 0,
+            bytes: None,
+            status: DocumentStatus::Indexed,
+            error: None,
+            indexed_at: None,
+        };
+        let file = match parse_file(&path) {
+            Ok(file) => file,
+            Err(e) => {
+                report.skipped.push((path, e.clone()));
+                record.status = DocumentStatus::Failed;
+                record.error = Some(e);
+                return self.record(record).await;
+            }
+        };
+        record.title = file.doc.title.clone();
+        record.bytes = Some(file.bytes);
+        record.content_hash = Some(format!(
+            "{}:{}:{}",
+            file.hash, self.settings.max_tokens, self.settings.overlap_tokens
+        ));
+        if let Some(target) = &file.doc.redirect {
+            record.status = DocumentStatus::Skipped;
+            record.error = Some(format!("only redirects (meta refresh) to {target}"));
+            return self.record(record).await;
+        }
+        let chunks = chunk_inputs(&file.doc, &doc_key, Some(&url), self.settings, self.counter);
         if chunks.is_empty() {
             report.skipped.push((path, "no text".into()));
-            continue;
+            record.status = DocumentStatus::Skipped;
+            record.error = Some("no text could be extracted".into());
+            return self.record(record).await;
         }
         let owner = ChunkOwner {
-            org_id: org.to_string(),
-            data_source_id: ds.id.to_string(),
-            document_id: format!("doc_{}", short_hash(&doc_key)),
+            org_id: self.ds.org_id.to_string(),
+            data_source_id: self.ds.id.to_string(),
+            document_id: record.id.to_string(),
         };
-        report.chunks += engine.replace_document(owner, chunks).await?;
+        let n = self.engine.replace_document(owner, chunks).await?;
+        report.chunks += n;
         report.documents += 1;
+        record.chunks = n as u32;
+        record.indexed_at = Some(jiff::Timestamp::now());
+        self.record(record).await
     }
-    Ok(report)
+
+    async fn record(&self, doc: Document) -> Result<(), IngestError> {
+        Ok(self.store.put_document(&self.ds.org_id, doc, None).await?)
+    }
 }

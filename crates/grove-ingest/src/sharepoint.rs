@@ -1,7 +1,8 @@
 //! SharePoint (and OneDrive) through Microsoft Graph: the drive items of a
 //! document library, walked folder by folder from the root (`/children`,
 //! following `@odata.nextLink`), files of a readable type downloaded through
-//! `/content` (Graph answers with a redirect to a pre-authenticated URL).
+//! `/content` (Graph answers with a redirect to a pre-authenticated URL),
+//! files of other types reported as skipped.
 //! Auth is an OAuth access token (Bearer).
 
 use async_trait::async_trait;
@@ -93,16 +94,33 @@ impl SharePointConnector {
     }
 }
 
+/// A file of a type Grove does not read, recorded as skipped.
+fn unsupported(file: &Value) -> SourceItem {
+    SourceItem::Skipped {
+        key: format!("item/{}", file["id"].as_str().unwrap_or_default()),
+        url: file["webUrl"].as_str().map(str::to_owned),
+        reason: format!(
+            "{}: unsupported file type",
+            file["name"].as_str().unwrap_or_default()
+        ),
+    }
+}
+
 #[async_trait]
 impl Connector for SharePointConnector {
     async fn run(&self, out: mpsc::Sender<SourceItem>) -> Result<(), String> {
-        let files: Vec<Value> = self
+        let (files, unread): (Vec<Value>, Vec<Value>) = self
             .files()
             .await?
             .into_iter()
-            .filter(|f| crate::parse::supported("", f["name"].as_str().unwrap_or_default()))
-            .collect();
-        let _ = out.send(SourceItem::Discovered(files.len() as u64)).await;
+            .partition(|f| crate::parse::supported("", f["name"].as_str().unwrap_or_default()));
+        let found = files.len() + unread.len();
+        let _ = out.send(SourceItem::Discovered(found as u64)).await;
+        for file in &unread {
+            if out.send(unsupported(file)).await.is_err() {
+                return Ok(());
+            }
+        }
         for file in files {
             let id = file["id"].as_str().unwrap_or_default();
             let name = file["name"].as_str().unwrap_or_default().to_owned();

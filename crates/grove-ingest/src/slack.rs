@@ -170,6 +170,7 @@ impl SlackConnector {
                 .as_ref()
                 .map(|w| format!("{}/archives/{id}", w.trim_end_matches('/'))),
             content_hash: content_hash(raw.as_bytes()),
+            bytes: raw.len() as u64,
             content: Content::Parsed(b.finish(title, None)),
             parse_time: std::time::Duration::ZERO,
         })

@@ -1,6 +1,7 @@
 //! What every connector hands the sync: documents (with a hash of their raw
-//! content, so unchanged ones are skipped), per-document failures, and how
-//! many documents it has found so far (for progress). Connectors stream
+//! content, so unchanged ones are skipped), per-document failures, what it
+//! read but will not index (redirect stubs, unsupported types) and why, and
+//! how many documents it has found so far (for progress). Connectors stream
 //! these into a channel while the sync indexes what already arrived.
 
 use async_trait::async_trait;
@@ -28,6 +29,8 @@ pub struct SourceDocument {
     pub url: Option<String>,
     /// SHA-256 of the raw content, hex.
     pub content_hash: String,
+    /// Size of the raw content the hash covers.
+    pub bytes: u64,
     pub content: Content,
     /// Time the connector spent parsing, when it parsed (for stage timings).
     pub parse_time: std::time::Duration,
@@ -40,6 +43,7 @@ impl SourceDocument {
             key,
             url,
             content_hash: content_hash(&bytes),
+            bytes: bytes.len() as u64,
             content: Content::Raw {
                 name,
                 content_type: String::new(),
@@ -57,6 +61,13 @@ pub enum SourceItem {
     Failed {
         key: String,
         message: String,
+    },
+    /// A document found but deliberately not indexed (a page that only
+    /// redirects, a type Grove does not read), and why.
+    Skipped {
+        key: String,
+        url: Option<String>,
+        reason: String,
     },
     /// This many more documents are known to exist.
     Discovered(u64),

@@ -6,7 +6,12 @@
 //! - a changed one is parsed, chunked and its chunks replaced in one write,
 //!   so a sync killed at any point and resumed (the queue hands the item out
 //!   again) ends with the same chunks, never duplicates;
-//! - a failing document is recorded with its reason and the sync goes on;
+//! - a failing document is recorded with its reason (in the sync's errors
+//!   and as a `failed` document, whose earlier version stays indexed) and
+//!   the sync goes on;
+//! - a document deliberately not indexed (a redirect stub, an unsupported
+//!   type, no text) is recorded as `skipped` with the reason, and any
+//!   earlier chunks of it leave the index;
 //! - when the connector finished, documents it no longer produced are
 //!   deleted from the indexes.
 //!
@@ -19,7 +24,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use grove_core::config::Config;
 use grove_core::ids::{DocumentId, SyncId};
-use grove_core::sources::{DataSource, Document, SyncStatus};
+use grove_core::sources::{DataSource, Document, DocumentStatus, SyncStatus};
 use grove_search::chunks::ChunkOwner;
 use grove_search::SearchEngine;
 use grove_store::queue::{JobHandler, Leased};
@@ -31,6 +36,7 @@ use crate::chunk::{ChunkSettings, TokenCounter};
 use crate::local::chunk_inputs;
 use crate::net::HttpClient;
 use crate::source::{Content, SourceDocument, SourceItem};
+use crate::ParsedDoc;
 
 /// How often progress is written while a sync runs.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -149,6 +155,10 @@ impl<'a> Indexer<'a> {
             match item {
                 SourceItem::Discovered(n) => self.progress.documents_total = n,
                 SourceItem::Failed { key, message } => self.fail(&key, &message).await?,
+                SourceItem::Skipped { key, url, reason } => {
+                    self.skip_item(&key, url, reason).await?;
+                    self.progress.documents_done += 1;
+                }
                 SourceItem::Document(doc) => {
                     let key = doc.key.clone();
                     match self.index(doc).await {
@@ -162,16 +172,80 @@ impl<'a> Indexer<'a> {
         }
     }
 
-    /// Records a failed document; its earlier version stays indexed.
+    /// Records a failed document, in the sync's errors and as a `failed`
+    /// document; its earlier version stays indexed.
     async fn fail(&mut self, key: &str, message: &str) -> Result<(), Failure> {
         tracing::warn!(sync = %self.sync, document = key, error = message, "document failed");
         self.progress.documents_failed += 1;
-        self.unchanged.push(key.to_owned());
         let store = &self.runner.store;
         store
             .record_document_error(&self.sync, key, message)
             .await
+            .map_err(internal)?;
+        let record = self.unread(key, None, DocumentStatus::Failed, message.to_owned());
+        store
+            .put_failed_document(&self.ds.org_id, record, Some(&self.sync))
+            .await
             .map_err(internal)
+    }
+
+    /// A document the connector found but will not index.
+    async fn skip_item(
+        &self,
+        key: &str,
+        url: Option<String>,
+        reason: String,
+    ) -> Result<(), Failure> {
+        let existing = self
+            .runner
+            .store
+            .get_document(&self.ds.id, key)
+            .await
+            .map_err(internal)?;
+        let record = self.unread(key, url, DocumentStatus::Skipped, reason);
+        self.skip(record, existing.is_some_and(|d| d.chunks > 0))
+            .await
+    }
+
+    /// Records a skipped document, first taking any earlier chunks of it
+    /// out of the index.
+    async fn skip(&self, record: Document, had_chunks: bool) -> Result<(), Failure> {
+        if had_chunks {
+            let owner = self.owner(&record.id);
+            self.runner
+                .engine
+                .delete_document(owner)
+                .await
+                .map_err(internal)?;
+        }
+        self.runner
+            .store
+            .put_document(&self.ds.org_id, record, Some(&self.sync))
+            .await
+            .map_err(internal)
+    }
+
+    /// The record of a document with no content read: titled by its key.
+    fn unread(
+        &self,
+        key: &str,
+        url: Option<String>,
+        status: DocumentStatus,
+        error: String,
+    ) -> Document {
+        Document {
+            id: document_id(&format!("{}/{key}", self.ds.id)),
+            data_source_id: self.ds.id.clone(),
+            source_key: key.to_owned(),
+            title: key.to_owned(),
+            url,
+            content_hash: None,
+            chunks: 0,
+            bytes: None,
+            status,
+            error: Some(error),
+            indexed_at: None,
+        }
     }
 
     async fn report(&mut self, last: bool) -> Result<(), Failure> {
@@ -213,8 +287,10 @@ impl<'a> Indexer<'a> {
         }
     }
 
-    /// Indexes one document unless its content is unchanged. A document that
-    /// cannot be read is a `Failure::Source` (recorded, the sync goes on).
+    /// Indexes one document unless its content is unchanged since it was
+    /// indexed or skipped. A document that cannot be read is a
+    /// `Failure::Source` (recorded, the sync goes on); one without text is
+    /// recorded as skipped.
     async fn index(&mut self, doc: SourceDocument) -> Result<(), Failure> {
         let fingerprint = format!(
             "{}:{}:{}",
@@ -225,25 +301,16 @@ impl<'a> Indexer<'a> {
             .get_document(&self.ds.id, &doc.key)
             .await
             .map_err(internal)?;
-        if existing.is_some_and(|d| d.content_hash == fingerprint) {
+        let had_chunks = existing.as_ref().is_some_and(|d| d.chunks > 0);
+        if existing.is_some_and(|d| {
+            d.status != DocumentStatus::Failed && d.content_hash.as_ref() == Some(&fingerprint)
+        }) {
             self.unchanged.push(doc.key);
             return Ok(());
         }
         self.times.parse += doc.parse_time;
         let started = Instant::now();
-        let parsed = match doc.content {
-            Content::Parsed(p) => p,
-            Content::Raw {
-                name,
-                content_type,
-                bytes,
-            } => tokio::task::spawn_blocking(move || {
-                crate::parse::parse_raw(&name, &content_type, &bytes)
-            })
-            .await
-            .map_err(|_| Failure::Source("the parser crashed on this file".into()))?
-            .map_err(Failure::Source)?,
-        };
+        let parsed = parse(doc.content).await?;
         self.times.parse += started.elapsed();
         let doc_key = format!("{}/{}", self.ds.id, doc.key);
         let document_id = document_id(&doc_key);
@@ -256,29 +323,37 @@ impl<'a> Indexer<'a> {
             self.runner.counter.as_ref(),
         );
         self.times.chunk += started.elapsed();
-        if chunks.is_empty() {
-            return Err(Failure::Source("no text could be extracted".into()));
-        }
-        let started = Instant::now();
-        let n = self
-            .runner
-            .engine
-            .replace_document(self.owner(&document_id), chunks)
-            .await
-            .map_err(internal)?;
-        self.times.index += started.elapsed();
-        let record = Document {
+        let mut record = Document {
             id: document_id,
             data_source_id: self.ds.id.clone(),
             source_key: doc.key,
             title: parsed.title,
             url: doc.url,
-            content_hash: fingerprint,
-            chunks: n as u32,
+            content_hash: Some(fingerprint),
+            chunks: 0,
+            bytes: Some(doc.bytes),
+            status: DocumentStatus::Indexed,
+            error: None,
+            indexed_at: None,
         };
+        if chunks.is_empty() {
+            record.status = DocumentStatus::Skipped;
+            record.error = Some("no text could be extracted".into());
+            return self.skip(record, had_chunks).await;
+        }
+        let started = Instant::now();
+        let n = self
+            .runner
+            .engine
+            .replace_document(self.owner(&record.id), chunks)
+            .await
+            .map_err(internal)?;
+        self.times.index += started.elapsed();
+        record.chunks = n as u32;
+        record.indexed_at = Some(jiff::Timestamp::now());
         let owner = self.owner(&record.id);
         if let Err(e) = store
-            .put_document(&self.ds.org_id, record, &self.sync)
+            .put_document(&self.ds.org_id, record, Some(&self.sync))
             .await
         {
             // Most likely the data source was deleted meanwhile: do not leave
@@ -297,7 +372,7 @@ impl<'a> Indexer<'a> {
             .unseen_documents(&self.ds.id, &self.sync)
             .await
             .map_err(internal)?;
-        for doc in &gone {
+        for doc in gone.iter().filter(|d| d.chunks > 0) {
             self.runner
                 .engine
                 .delete_document(self.owner(&doc.id))
@@ -306,6 +381,24 @@ impl<'a> Indexer<'a> {
         }
         let ids: Vec<DocumentId> = gone.into_iter().map(|d| d.id).collect();
         store.delete_documents(&ids).await.map_err(internal)
+    }
+}
+
+/// A document's content as parsed text (raw bytes are parsed on the
+/// blocking pool); an unreadable one is a `Failure::Source`.
+async fn parse(content: Content) -> Result<ParsedDoc, Failure> {
+    match content {
+        Content::Parsed(p) => Ok(p),
+        Content::Raw {
+            name,
+            content_type,
+            bytes,
+        } => tokio::task::spawn_blocking(move || {
+            crate::parse::parse_raw(&name, &content_type, &bytes)
+        })
+        .await
+        .map_err(|_| Failure::Source("the parser crashed on this file".into()))?
+        .map_err(Failure::Source),
     }
 }
 

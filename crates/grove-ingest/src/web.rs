@@ -149,6 +149,7 @@ enum Outcome {
     Page {
         key: Url,
         hash: String,
+        bytes: u64,
         page: Box<crate::html::Page>,
         parse_time: Duration,
     },
@@ -332,6 +333,7 @@ impl WebsiteConnector {
             return Outcome::Page {
                 key,
                 hash: content_hash(&resp.body),
+                bytes: resp.body.len() as u64,
                 page: Box::new(page),
                 parse_time,
             };
@@ -358,6 +360,7 @@ impl WebsiteConnector {
             Outcome::Page {
                 key,
                 hash,
+                bytes,
                 page,
                 parse_time,
             } => {
@@ -373,6 +376,7 @@ impl WebsiteConnector {
                     key: key.to_string(),
                     url: Some(key.to_string()),
                     content_hash: hash,
+                    bytes,
                     content: Content::Parsed(page.doc),
                     parse_time,
                 })
@@ -389,6 +393,7 @@ impl WebsiteConnector {
                     key: key.to_string(),
                     url: Some(key.to_string()),
                     content_hash: content_hash(&bytes),
+                    bytes: bytes.len() as u64,
                     content: Content::Raw {
                         name: key.path().rsplit('/').next().unwrap_or("").to_owned(),
                         content_type,
@@ -398,12 +403,13 @@ impl WebsiteConnector {
                 })
             }
             Outcome::Refresh(target) => {
+                let reason = format!("{from} only redirects (meta refresh) to {target}");
                 self.enqueue(crawl, target);
-                return true;
+                skipped(&from, reason)
             }
-            Outcome::Skipped(why) => {
-                tracing::debug!(url = %from, reason = %why, "page skipped");
-                return true;
+            Outcome::Skipped(reason) => {
+                tracing::debug!(url = %from, reason = %reason, "page skipped");
+                skipped(&from, reason)
             }
             Outcome::Failed(message) => {
                 crawl.failed += 1;
@@ -414,6 +420,15 @@ impl WebsiteConnector {
             }
         };
         out.send(item).await.is_ok()
+    }
+}
+
+/// A page recorded as skipped: found, deliberately not indexed.
+fn skipped(url: &Url, reason: String) -> SourceItem {
+    SourceItem::Skipped {
+        key: url.to_string(),
+        url: Some(url.to_string()),
+        reason,
     }
 }
 

@@ -74,17 +74,20 @@ fn bearer(headers: &HeaderMap) -> &str {
         .unwrap_or_default()
 }
 
-/// Runs a connector to its end: (documents by key with their text, failures, result).
-async fn run(
-    connector: impl Connector,
-) -> (
+/// What a connector streamed: documents by key with their text and URL,
+/// failures and skipped items (`key: reason`), and its result.
+type Streamed = (
     HashMap<String, (String, Option<String>)>,
     Vec<String>,
+    Vec<String>,
     Result<(), String>,
-) {
+);
+
+/// Runs a connector to its end.
+async fn run(connector: impl Connector) -> Streamed {
     let (tx, mut rx) = mpsc::channel(8);
     let collect = async move {
-        let (mut docs, mut failed) = (HashMap::new(), Vec::new());
+        let (mut docs, mut failed, mut skipped) = (HashMap::new(), Vec::new(), Vec::new());
         while let Some(item) = rx.recv().await {
             match item {
                 SourceItem::Document(d) => {
@@ -98,13 +101,14 @@ async fn run(
                     docs.insert(d.key, (text, d.url));
                 }
                 SourceItem::Failed { key, message } => failed.push(format!("{key}: {message}")),
+                SourceItem::Skipped { key, reason, .. } => skipped.push(format!("{key}: {reason}")),
                 SourceItem::Discovered(_) => {}
             }
         }
-        (docs, failed)
+        (docs, failed, skipped)
     };
-    let (result, (docs, failed)) = tokio::join!(connector.run(tx), collect);
-    (docs, failed, result)
+    let (result, (docs, failed, skipped)) = tokio::join!(connector.run(tx), collect);
+    (docs, failed, skipped, result)
 }
 
 // --- Slack -----------------------------------------------------------------
@@ -161,9 +165,10 @@ async fn slack_pages_channels_and_history_and_waits_out_a_429() {
         "channels": ["C1", "C2"], "workspace_url": "https://acme.slack.com"
     }))
     .unwrap();
-    let (docs, failed, result) = run(SlackConnector::new(config, http())).await;
+    let (docs, failed, skipped, result) = run(SlackConnector::new(config, http())).await;
     result.unwrap();
     assert!(failed.is_empty(), "{failed:?}");
+    assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!(docs.len(), 2, "C3 is not among the configured channels");
     let (general, url) = &docs["channel/C1"];
     assert_eq!(url.as_deref(), Some("https://acme.slack.com/archives/C1"));
@@ -195,7 +200,7 @@ async fn slack_pages_channels_and_history_and_waits_out_a_429() {
     let config =
         SlackConfig::from_json(&json!({"base_url": format!("{base}/api"), "token": "xoxb-bad"}))
             .unwrap();
-    let (_, _, result) = run(SlackConnector::new(config, http())).await;
+    let (_, _, _, result) = run(SlackConnector::new(config, http())).await;
     assert!(result
         .unwrap_err()
         .contains("refused the token (invalid_auth)"));
@@ -252,9 +257,11 @@ async fn confluence_follows_next_links_with_basic_auth() {
     let config = |token: &str| {
         ConfluenceConfig::from_json(&json!({"base_url": base, "email": "ann@acme.test", "api_token": token, "space_key": "ENG"})).unwrap()
     };
-    let (docs, failed, result) = run(ConfluenceConnector::new(config("good-token"), http())).await;
+    let (docs, failed, skipped, result) =
+        run(ConfluenceConnector::new(config("good-token"), http())).await;
     result.unwrap();
     assert!(failed.is_empty(), "{failed:?}");
+    assert!(skipped.is_empty(), "{skipped:?}");
     let (guide, url) = &docs["page/101"];
     assert!(
         guide.starts_with("On-call guide")
@@ -267,7 +274,7 @@ async fn confluence_follows_next_links_with_basic_auth() {
     );
     assert!(docs["page/102"].0.contains("Tag the release"));
 
-    let (_, _, result) = run(ConfluenceConnector::new(config("wrong"), http())).await;
+    let (_, _, _, result) = run(ConfluenceConnector::new(config("wrong"), http())).await;
     assert!(result
         .unwrap_err()
         .contains("Confluence refused the credentials"));
@@ -342,7 +349,8 @@ async fn google_drive_lists_pages_exports_native_files_and_downloads_others() {
         DriveConfig::from_json(&json!({"base_url": base, "access_token": token, "folder_id": "F1"}))
             .unwrap()
     };
-    let (docs, failed, result) = run(DriveConnector::new(config("ya29.good"), http())).await;
+    let (docs, failed, skipped, result) =
+        run(DriveConnector::new(config("ya29.good"), http())).await;
     result.unwrap();
     assert!(failed.is_empty(), "{failed:?}");
     let mut keys: Vec<&String> = docs.keys().collect();
@@ -352,6 +360,7 @@ async fn google_drive_lists_pages_exports_native_files_and_downloads_others() {
         ["file/d1", "file/p1", "file/s1"],
         "the image is skipped"
     );
+    assert_eq!(skipped, ["file/i1: logo.png: unsupported type `image/png`"]);
     assert!(docs["file/d1"].0.contains("Economy class"));
     assert_eq!(
         docs["file/d1"].1.as_deref(),
@@ -365,7 +374,7 @@ async fn google_drive_lists_pages_exports_native_files_and_downloads_others() {
         "one 429, then served"
     );
 
-    let (_, _, result) = run(DriveConnector::new(config("expired"), http())).await;
+    let (_, _, _, result) = run(DriveConnector::new(config("expired"), http())).await;
     assert!(result
         .unwrap_err()
         .contains("Google Drive refused the credentials"));
@@ -427,10 +436,12 @@ async fn sharepoint_walks_folders_follows_next_links_and_downloads_through_redir
         )
         .unwrap()
     };
-    let (docs, failed, result) = run(SharePointConnector::new(config("graph-good"), http())).await;
+    let (docs, failed, skipped, result) =
+        run(SharePointConnector::new(config("graph-good"), http())).await;
     result.unwrap();
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(docs.len(), 2, "the video is skipped: {:?}", docs.keys());
+    assert_eq!(skipped, ["item/x1: clip.mp4: unsupported file type"]);
     assert!(docs["item/m1"].0.contains("moved to SharePoint"));
     assert!(docs["item/m2"].0.starts_with("Security"));
     assert_eq!(
@@ -438,7 +449,7 @@ async fn sharepoint_walks_folders_follows_next_links_and_downloads_through_redir
         Some("https://acme.sharepoint.com/Shared%20Documents/security.md")
     );
 
-    let (_, _, result) = run(SharePointConnector::new(config("stale"), http())).await;
+    let (_, _, _, result) = run(SharePointConnector::new(config("stale"), http())).await;
     assert!(result
         .unwrap_err()
         .contains("Microsoft Graph refused the credentials"));

@@ -1,6 +1,7 @@
 //! The website connector against a local site: links, HTTP and meta-refresh
 //! redirects, robots.txt, sitemap.xml, URL patterns, `max_pages`, failing
-//! pages; and the SSRF guard on direct addresses, names and redirects.
+//! and skipped pages; and the SSRF guard on direct addresses, names and
+//! redirects.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -97,7 +98,7 @@ fn site_pages(base_hint: &str) -> HashMap<String, Reply> {
         "/a.html".into(),
         html(
             "A",
-            r#"<p>Page A text.</p><a href="index.html">home</a> <a href="b.html">B</a> <a href="notes.txt">notes</a>"#,
+            r#"<p>Page A text.</p><a href="index.html">home</a> <a href="b.html">B</a> <a href="notes.txt">notes</a> <a href="logo.png">logo</a>"#,
         ),
     );
     p.insert(
@@ -137,6 +138,10 @@ fn site_pages(base_hint: &str) -> HashMap<String, Reply> {
         (500, None, "text/plain", "boom".into()),
     );
     p.insert(
+        "/logo.png".into(),
+        (200, None, "image/png", "\u{89}PNG".into()),
+    );
+    p.insert(
         "/notes.txt".into(),
         (
             200,
@@ -155,28 +160,35 @@ fn open_config() -> Config {
     }
 }
 
-async fn crawl(
-    config: &Config,
-    website: serde_json::Value,
-) -> (Vec<String>, Vec<String>, Result<(), String>) {
+/// What a crawl streamed: documents and failures by key, skipped pages with
+/// their reasons, and the connector's result.
+type Crawled = (
+    Vec<String>,
+    Vec<String>,
+    Vec<(String, String)>,
+    Result<(), String>,
+);
+
+async fn crawl(config: &Config, website: serde_json::Value) -> Crawled {
     let website = WebsiteConfig::from_json(&website).unwrap();
     let client = HttpClient::new(config).unwrap();
     let connector = WebsiteConnector::new(website, client, &config.ingest);
     let (tx, mut rx) = mpsc::channel(8);
     let collect = async move {
-        let (mut docs, mut failed) = (Vec::new(), Vec::new());
+        let (mut docs, mut failed, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
         while let Some(item) = rx.recv().await {
             match item {
                 SourceItem::Document(d) => docs.push(d.key),
                 SourceItem::Failed { key, .. } => failed.push(key),
+                SourceItem::Skipped { key, reason, .. } => skipped.push((key, reason)),
                 SourceItem::Discovered(_) => {}
             }
         }
         docs.sort();
-        (docs, failed)
+        (docs, failed, skipped)
     };
-    let (outcome, (docs, failed)) = tokio::join!(connector.run(tx), collect);
-    (docs, failed, outcome)
+    let (outcome, (docs, failed, skipped)) = tokio::join!(connector.run(tx), collect);
+    (docs, failed, skipped, outcome)
 }
 
 #[tokio::test]
@@ -197,7 +209,7 @@ async fn a_crawl_follows_links_redirects_robots_sitemaps_and_patterns() {
         .unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let (docs, failed, outcome) = crawl(
+    let (docs, failed, skipped, outcome) = crawl(
         &open_config(),
         json!({"url": format!("{base}/index.html"), "exclude_patterns": ["*/skip/*"]}),
     )
@@ -216,6 +228,21 @@ async fn a_crawl_follows_links_redirects_robots_sitemaps_and_patterns() {
     .collect();
     assert_eq!(docs, expected, "each page once, under its final URL");
     assert_eq!(failed, [format!("{base}/broken.html")]);
+    let reason = |page: &str| {
+        skipped
+            .iter()
+            .find(|(key, _)| *key == format!("{base}/{page}"))
+            .map(|(_, reason)| reason.clone())
+            .unwrap_or_else(|| panic!("{page} not reported as skipped: {skipped:?}"))
+    };
+    assert!(
+        reason("stub.html").contains("meta refresh") && reason("stub.html").ends_with("/c.html"),
+        "{skipped:?}"
+    );
+    assert!(
+        reason("logo.png").contains("unsupported content type `image/png`"),
+        "{skipped:?}"
+    );
     let requested = site.requested.lock().unwrap().clone();
     assert!(
         !requested.iter().any(|p| p.starts_with("/private/")),
@@ -239,7 +266,7 @@ async fn a_crawl_follows_links_redirects_robots_sitemaps_and_patterns() {
 #[tokio::test]
 async fn max_pages_bounds_the_crawl() {
     let (base, _site) = serve(site_pages("http://unused.example")).await;
-    let (docs, _, outcome) = crawl(
+    let (docs, _, _, outcome) = crawl(
         &open_config(),
         json!({"url": format!("{base}/index.html"), "max_pages": 2}),
     )
@@ -251,7 +278,7 @@ async fn max_pages_bounds_the_crawl() {
 #[tokio::test]
 async fn an_unreachable_start_page_fails_the_crawl() {
     let (base, _site) = serve(HashMap::new()).await;
-    let (docs, _, outcome) =
+    let (docs, _, _, outcome) =
         crawl(&open_config(), json!({"url": format!("{base}/index.html")})).await;
     assert!(docs.is_empty());
     let err = outcome.unwrap_err();
@@ -334,7 +361,7 @@ async fn private_addresses_are_refused_directly_by_name_and_after_redirects() {
     assert!(why.contains("loopback"), "{why}");
 
     // A crawl with the default policy fails at its start URL.
-    let (_, _, outcome) = crawl(&Config::default(), json!({"url": format!("{base}/ok")})).await;
+    let (_, _, _, outcome) = crawl(&Config::default(), json!({"url": format!("{base}/ok")})).await;
     assert!(outcome.unwrap_err().contains("loopback"));
 }
 

@@ -1,6 +1,8 @@
 //! Syncs end to end over a real store, index and local site: a re-sync
 //! re-embeds only the page that changed and deletes pages that are gone;
-//! the sync's record, progress, data source status and outbox event follow.
+//! the sync's record, progress, data source status and outbox event follow;
+//! documents that fail or are skipped are recorded with the reason, by a
+//! sync and by `grove ingest dir` alike.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,7 +18,9 @@ use grove_core::apikey::KeyEnvironment;
 use grove_core::config::Config;
 use grove_core::ids::OrgId;
 use grove_core::model::Role;
-use grove_core::sources::{DataSource, SourceKind, SourceStatus, SyncInitiator, SyncStatus};
+use grove_core::sources::{
+    DataSource, DocumentStatus, SourceKind, SourceStatus, SyncInitiator, SyncStatus,
+};
 use grove_ingest::sync::SyncRunner;
 use grove_search::embed::models::locate_minilm;
 use grove_search::embed::{EmbedError, Embedder, EmbedderInfo, LocalMiniLm};
@@ -358,4 +362,166 @@ async fn a_second_sync_waits_for_the_first_and_failures_are_recorded() {
     assert_eq!(ds.status, SourceStatus::Failed);
     let events = f.store.pending_events(10).await.unwrap();
     assert_eq!(events.last().unwrap().event, "data_source.failed");
+}
+
+#[tokio::test]
+async fn documents_record_what_failed_or_was_skipped_and_why() {
+    let f = fixture().await;
+    {
+        let mut p = f.pages.lock().unwrap();
+        p.insert(
+            "/index.html".into(),
+            html(
+                "Home",
+                r#"<p>The handbook.</p><a href="a.html">A</a> <a href="old.html">old</a> <a href="blank.html">blank</a>"#,
+            ),
+        );
+        p.insert(
+            "/old.html".into(),
+            r#"<html><head><meta http-equiv="refresh" content="0; URL=a.html"></head><body></body></html>"#.into(),
+        );
+        p.insert(
+            "/blank.html".into(),
+            "<html><head><title>Blank</title></head><body></body></html>".into(),
+        );
+    }
+    let url = |page: &str| {
+        f.ds.config["url"]
+            .as_str()
+            .unwrap()
+            .replace("index.html", page)
+    };
+    let doc = |page: &str| {
+        let key = url(page);
+        let store = f.store.clone();
+        let ds = f.ds.id.clone();
+        async move { store.get_document(&ds, &key).await.unwrap().unwrap() }
+    };
+    let first = f.sync().await;
+    assert_eq!((first.documents_done, first.documents_failed), (4, 0));
+    let a = doc("a.html").await;
+    assert_eq!(
+        (a.status, a.error.as_deref()),
+        (DocumentStatus::Indexed, None)
+    );
+    assert!(a.chunks > 0 && a.indexed_at.is_some(), "{a:?}");
+    let page_a = html("Refunds", "<p>Refunds are processed within 30 days.</p>");
+    assert_eq!(a.bytes, Some(page_a.len() as u64));
+    assert_eq!(
+        a.content_sha256(),
+        Some(grove_ingest::source::content_hash(page_a.as_bytes()).as_str())
+    );
+    let old = doc("old.html").await;
+    assert_eq!(old.status, DocumentStatus::Skipped);
+    assert!(
+        old.error.as_deref().unwrap().contains("meta refresh"),
+        "{old:?}"
+    );
+    assert_eq!((old.chunks, old.indexed_at), (0, None));
+    let blank = doc("blank.html").await;
+    assert_eq!(
+        (blank.status, blank.error.as_deref()),
+        (DocumentStatus::Skipped, Some("no text could be extracted"))
+    );
+    assert!(blank.bytes.is_some() && blank.content_hash.is_some());
+
+    // A.html now fails: it is recorded as failed, and its earlier version
+    // stays indexed and searchable.
+    f.pages.lock().unwrap().remove("/a.html");
+    let second = f.sync().await;
+    assert_eq!(second.documents_failed, 1);
+    let failed = doc("a.html").await;
+    assert_eq!(failed.status, DocumentStatus::Failed);
+    assert!(
+        failed.error.as_deref().unwrap().contains("HTTP 404"),
+        "{failed:?}"
+    );
+    assert_eq!(
+        (failed.chunks, failed.indexed_at, &failed.content_hash),
+        (a.chunks, a.indexed_at, &a.content_hash),
+        "the earlier version is kept"
+    );
+    let hits = f
+        .engine
+        .search(grove_search::SearchRequest {
+            org_id: f.ds.org_id.to_string(),
+            query: "refunds processed".into(),
+            mode: grove_search::Mode::Lexical,
+            top_k: 5,
+            threshold: 0.0,
+            data_source_ids: None,
+        })
+        .await
+        .unwrap();
+    assert!(hits.hits.iter().any(|h| h.chunk.input.title == "Refunds"));
+
+    // Back again: indexed, with no error.
+    f.pages.lock().unwrap().insert("/a.html".into(), page_a);
+    f.sync().await;
+    let again = doc("a.html").await;
+    assert_eq!(
+        (again.status, again.error.as_deref()),
+        (DocumentStatus::Indexed, None)
+    );
+    assert!(again.indexed_at > a.indexed_at);
+}
+
+#[tokio::test]
+async fn a_local_directory_records_its_documents_like_a_sync() {
+    let f = fixture().await;
+    let dir = tempfile::tempdir().unwrap();
+    let files: [(&str, &[u8]); 4] = [
+        ("guide.md", b"# Guide\n\nWater the tomatoes every morning."),
+        ("title-only.md", b"# Nothing below"),
+        (
+            "moved.html",
+            br#"<html><head><meta http-equiv="refresh" content="0; URL=guide.html"></head></html>"#,
+        ),
+        ("latin1.txt", b"caf\xe9"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let job = grove_ingest::local::DirectoryIngest {
+        dir: dir.path(),
+        name: "notes",
+        exclude: &[],
+        settings: grove_ingest::chunk::ChunkSettings::default(),
+    };
+    let report = grove_ingest::local::index_directory(
+        f.store.as_ref(),
+        &f.engine,
+        &f.ds.org_id,
+        job,
+        &grove_ingest::chunk::WordCounter,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.documents, 1);
+    let ds = grove_core::ids::DataSourceId::parse(&report.data_source_id).unwrap();
+    let docs = f.store.documents(&ds).await.unwrap();
+    let by_key = |key: &str| docs.iter().find(|d| d.source_key == key).unwrap();
+    let guide = by_key("guide.md");
+    assert_eq!(
+        (guide.status, guide.chunks as usize),
+        (DocumentStatus::Indexed, report.chunks)
+    );
+    assert_eq!(guide.bytes, Some(files[0].1.len() as u64));
+    assert!(guide.indexed_at.is_some() && guide.url.as_deref().unwrap().starts_with("file://"));
+    let status = |key: &str| (by_key(key).status, by_key(key).error.clone().unwrap());
+    assert_eq!(
+        status("title-only.md"),
+        (DocumentStatus::Skipped, "no text could be extracted".into())
+    );
+    let (moved, why) = status("moved.html");
+    assert!(
+        moved == DocumentStatus::Skipped && why.contains("meta refresh"),
+        "{why}"
+    );
+    let (latin1, why) = status("latin1.txt");
+    assert!(
+        latin1 == DocumentStatus::Failed && why.contains("UTF-8"),
+        "{why}"
+    );
+    assert_eq!(docs.len(), 4);
 }

@@ -544,6 +544,62 @@ impl ChunkStore {
         .map_err(db)?;
         Ok(n as u64)
     }
+
+    /// A page of a document's chunks in text order, and how many it has.
+    pub fn document_chunks(
+        &self,
+        org_id: &str,
+        document_id: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<StoredChunk>, u64), SearchError> {
+        let (keys, total) = {
+            let conn = self.conn();
+            let total: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM chunks WHERE org_id = ?1 AND document_id = ?2",
+                    params![org_id, document_id],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT key FROM chunks WHERE org_id = ?1 AND document_id = ?2
+                     ORDER BY start_offset, key LIMIT ?3 OFFSET ?4",
+                )
+                .map_err(db)?;
+            let keys = stmt
+                .query_map(params![org_id, document_id, limit, offset as i64], |r| {
+                    r.get::<_, i64>(0).map(|k| k as u64)
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(db)?;
+            (keys, total.max(0) as u64)
+        };
+        Ok((self.get(&keys)?, total))
+    }
+
+    /// One chunk of a document, by chunk id.
+    pub fn document_chunk(
+        &self,
+        org_id: &str,
+        document_id: &str,
+        chunk_id: &str,
+    ) -> Result<Option<StoredChunk>, SearchError> {
+        let key: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT key FROM chunks WHERE chunk_id = ?1 AND org_id = ?2 AND document_id = ?3",
+                params![chunk_id, org_id, document_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        match key {
+            Some(key) => Ok(self.get(&[key as u64])?.pop()),
+            None => Ok(None),
+        }
+    }
 }
 
 fn delete_where(

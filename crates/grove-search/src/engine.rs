@@ -375,6 +375,28 @@ impl SearchEngine {
         self.store.count(org_id, data_source_ids)
     }
 
+    /// A page of a document's chunks in text order, and how many it has.
+    pub fn document_chunks(
+        &self,
+        org_id: &str,
+        document_id: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<StoredChunk>, u64), SearchError> {
+        self.store
+            .document_chunks(org_id, document_id, offset, limit)
+    }
+
+    /// One chunk of a document, by chunk id.
+    pub fn document_chunk(
+        &self,
+        org_id: &str,
+        document_id: &str,
+        chunk_id: &str,
+    ) -> Result<Option<StoredChunk>, SearchError> {
+        self.store.document_chunk(org_id, document_id, chunk_id)
+    }
+
     pub async fn search(&self, req: SearchRequest) -> Result<SearchResults, SearchError> {
         let mode = match (req.mode, &self.embedder) {
             (Mode::Vector, None) => return Err(SearchError::NoEmbedder),

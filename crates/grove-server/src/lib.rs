@@ -145,7 +145,7 @@ impl Server {
         let syncs = SyncRunner::new(
             state.store.clone(),
             state.search.clone(),
-            grove_ingest::chunk::token_counter(&state.config),
+            state.tokens.clone(),
             state.config.clone(),
         )
         .map_err(|e| anyhow::anyhow!("cannot set up syncs: {e}"))?;

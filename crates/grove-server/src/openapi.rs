@@ -40,6 +40,9 @@ fn component_schemas() -> Schemas {
     collect::<routes::data_sources::UpdateDataSource>(&mut out);
     collect::<routes::data_sources::SyncQueued>(&mut out);
     collect::<routes::data_sources::SyncStatusView>(&mut out);
+    collect::<routes::documents::DocumentList>(&mut out);
+    collect::<routes::documents::DocumentDetailView>(&mut out);
+    collect::<routes::documents::ChunkView>(&mut out);
     collect::<routes::files::UploadReport>(&mut out);
     collect::<routes::files::FileList>(&mut out);
     collect::<grove_core::agents::Agent>(&mut out);

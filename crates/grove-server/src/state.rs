@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use grove_agent::Answerer;
 use grove_core::config::Config;
+use grove_ingest::chunk::TokenCounter;
 use grove_jobs::Jobs;
 use grove_llm::Providers;
 use grove_search::SearchEngine;
@@ -21,6 +22,9 @@ pub struct AppState {
     pub search: Arc<SearchEngine>,
     /// What embedder was loaded, in a sentence (or why none was).
     pub embedder_status: Arc<str>,
+    /// Counts tokens as the chunker does (the embedding model's tokenizer,
+    /// or an estimate from words without it).
+    pub tokens: Arc<dyn TokenCounter>,
     /// Answers questions with agents (retrieval, generation, recording).
     pub answerer: Arc<Answerer>,
     /// Agent jobs: triggers, cancellation, the scheduler's wake-up.
@@ -51,6 +55,7 @@ impl AppState {
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
             evals_queued: Arc::new(tokio::sync::Notify::new()),
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
+            tokens: grove_ingest::chunk::token_counter(&config),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,
             ))),

@@ -2,6 +2,7 @@
 //! embedded default is [`sqlite::SqliteStore`] (one WAL database file), and a
 //! PostgreSQL implementation can follow behind the same traits.
 
+pub mod documents;
 pub mod evals;
 pub mod queue;
 pub mod sqlite;
@@ -30,6 +31,7 @@ use grove_core::sources::{
 };
 use jiff::Timestamp;
 
+pub use documents::{DocumentFilter, DocumentStore};
 pub use evals::EvalStore;
 pub use queue::QueueStore;
 pub use webhooks::WebhookStore;
@@ -279,8 +281,25 @@ pub trait SyncStore: Send + Sync {
         data_source: &DataSourceId,
         source_key: &str,
     ) -> StoreResult<Option<Document>>;
-    /// Inserts or replaces a document, marking it seen by `sync`.
-    async fn put_document(&self, org: &OrgId, doc: Document, sync: &SyncId) -> StoreResult<()>;
+    /// Inserts or replaces a document as given (indexed, or skipped with
+    /// its reason), marking it seen by `sync` (`None` outside a sync, as
+    /// `grove ingest dir` writes).
+    async fn put_document(
+        &self,
+        org: &OrgId,
+        doc: Document,
+        sync: Option<&SyncId>,
+    ) -> StoreResult<()>;
+    /// Records that a document could not be read, marking it seen by
+    /// `sync`: one already held keeps its chunks, hash, size and
+    /// `indexed_at` (its earlier version stays searchable) and takes status
+    /// `failed` with `doc.error`; a new one is stored as given.
+    async fn put_failed_document(
+        &self,
+        org: &OrgId,
+        doc: Document,
+        sync: Option<&SyncId>,
+    ) -> StoreResult<()>;
     /// Marks documents seen by `sync` without changing them.
     async fn touch_documents(
         &self,
@@ -290,7 +309,8 @@ pub trait SyncStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Every document of a data source, by source key.
     async fn documents(&self, data_source: &DataSourceId) -> StoreResult<Vec<Document>>;
-    /// Documents of the data source that `sync` did not see.
+    /// Documents of the data source that `sync` did not see (those written
+    /// outside a sync are never among them).
     async fn unseen_documents(
         &self,
         data_source: &DataSourceId,
@@ -883,6 +903,7 @@ pub trait Store:
     + InteractionStore
     + JobStore
     + ChannelStore
+    + DocumentStore
     + EvalStore
     + WebhookStore
 {

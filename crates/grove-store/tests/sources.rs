@@ -1,29 +1,36 @@
 //! Data sources and syncs against a real SQLite file: one active sync per
 //! data source, the sync's queue item written with it, the scheduler's view
-//! of what is due, and deletion cascading to syncs and documents.
+//! of what is due, deletion cascading to syncs and documents, and documents
+//! listed, filtered and kept when a later read fails.
 
 use std::time::Duration;
 
 use grove_core::apikey::{self, KeyEnvironment};
-use grove_core::ids::OrgId;
+use grove_core::ids::{DocumentId, OrgId};
 use grove_core::model::Role;
 use grove_core::page::Page;
-use grove_core::sources::{SourceKind, SourceStatus, SyncFrequency, SyncInitiator};
+use grove_core::sources::{
+    DataSource, Document, DocumentStatus, SourceKind, SourceStatus, SyncFrequency, SyncInitiator,
+};
 use grove_store::queue::QueueStore;
 use grove_store::sqlite::SqliteStore;
 use grove_store::{
-    DataSourceStore, NewApiKey, NewDataSource, NewUser, ProvisionOrg, SyncStart, SyncStore,
-    TenancyStore, SYNC_KIND,
+    DataSourceStore, DocumentFilter, DocumentStore, Listed, NewApiKey, NewDataSource, NewUser,
+    ProvisionOrg, SyncStart, SyncStore, TenancyStore, SYNC_KIND,
 };
 use jiff::{SignedDuration, Timestamp};
 
 async fn org(store: &SqliteStore) -> OrgId {
+    org_named(store, "acme").await
+}
+
+async fn org_named(store: &SqliteStore, name: &str) -> OrgId {
     let key = apikey::generate(KeyEnvironment::Live);
     store
         .provision_org(ProvisionOrg {
-            name: "acme".into(),
+            name: name.into(),
             admin: NewUser {
-                email: "admin@acme.example".into(),
+                email: format!("admin@{name}.example"),
                 name: "Admin".into(),
                 role: Role::Admin,
             },
@@ -217,4 +224,144 @@ async fn a_change_during_a_sync_queues_one_follow_up_when_it_ends() {
     store.finish_sync(&third.id, Ok(())).await.unwrap();
     let latest = store.latest_sync(&org, &ds.id).await.unwrap().unwrap();
     assert_eq!(latest.id, third.id);
+}
+
+fn document(ds: &DataSource, key: &str, title: &str, status: DocumentStatus) -> Document {
+    let indexed = status == DocumentStatus::Indexed;
+    Document {
+        id: DocumentId::generate(),
+        data_source_id: ds.id.clone(),
+        source_key: key.into(),
+        title: title.into(),
+        url: Some(format!("https://docs.example/{key}")),
+        content_hash: indexed.then(|| "abc:512:50".into()),
+        chunks: if indexed { 4 } else { 0 },
+        bytes: indexed.then_some(1200),
+        status,
+        error: (!indexed).then(|| format!("{key}: {status}")),
+        indexed_at: indexed.then(|| Timestamp::from_second(1_700_000_000).unwrap()),
+    }
+}
+
+#[tokio::test]
+async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let org = org(&store).await;
+    let ds = store
+        .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
+        .await
+        .unwrap();
+    let docs = [
+        document(
+            &ds,
+            "install.html",
+            "Installing Grove",
+            DocumentStatus::Indexed,
+        ),
+        document(&ds, "upgrade.html", "Upgrades", DocumentStatus::Indexed),
+        document(&ds, "old.html", "old.html", DocumentStatus::Skipped),
+        document(&ds, "100%.html", "Full", DocumentStatus::Failed),
+    ];
+    for doc in docs.clone() {
+        store.put_document(&org, doc, None).await.unwrap();
+    }
+    let list = |filter: DocumentFilter, page: Page| {
+        let (store, org, ds) = (&store, &org, &ds.id);
+        async move { store.list_documents(org, ds, &filter, page).await.unwrap() }
+    };
+    let keys = |listed: &Listed<Document>| -> Vec<String> {
+        listed.items.iter().map(|d| d.source_key.clone()).collect()
+    };
+    let all = list(DocumentFilter::default(), Page::default()).await;
+    assert_eq!(all.total, 4);
+    assert_eq!(
+        keys(&all),
+        ["100%.html", "install.html", "old.html", "upgrade.html"]
+    );
+    assert_eq!(all.items[1], docs[0], "stored as given");
+    let page = list(
+        DocumentFilter::default(),
+        Page {
+            limit: 2,
+            offset: 1,
+        },
+    )
+    .await;
+    assert_eq!(
+        (page.total, keys(&page)),
+        (4, vec!["install.html".into(), "old.html".into()])
+    );
+    let text = |t: &str| DocumentFilter {
+        status: None,
+        text: Some(t.into()),
+    };
+    // Title, URL or key, ignoring case; `%` is a character, not a pattern.
+    assert_eq!(
+        keys(&list(text("GROVE"), Page::default()).await),
+        ["install.html"]
+    );
+    assert_eq!(
+        keys(&list(text("docs.example/upg"), Page::default()).await),
+        ["upgrade.html"]
+    );
+    assert_eq!(keys(&list(text("%"), Page::default()).await), ["100%.html"]);
+    let skipped = DocumentFilter {
+        status: Some(DocumentStatus::Skipped),
+        text: None,
+    };
+    let skipped = list(skipped, Page::default()).await;
+    assert_eq!(
+        (skipped.total, keys(&skipped)),
+        (1, vec!["old.html".into()])
+    );
+    assert_eq!(skipped.items[0].error.as_deref(), Some("old.html: skipped"));
+
+    // A failed read keeps the version indexed before.
+    let mut failing = docs[0].clone();
+    failing.status = DocumentStatus::Failed;
+    failing.error = Some("HTTP 500".into());
+    (failing.chunks, failing.content_hash, failing.indexed_at) = (0, None, None);
+    store
+        .put_failed_document(&org, failing, None)
+        .await
+        .unwrap();
+    let kept = store
+        .find_document(&org, &docs[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (kept.status, kept.error.as_deref()),
+        (DocumentStatus::Failed, Some("HTTP 500"))
+    );
+    assert_eq!(
+        (kept.chunks, &kept.content_hash, kept.indexed_at, kept.bytes),
+        (4, &docs[0].content_hash, docs[0].indexed_at, Some(1200))
+    );
+    // A new document that fails is stored as given.
+    let new = document(&ds, "new.html", "new.html", DocumentStatus::Failed);
+    store
+        .put_failed_document(&org, new.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(store.find_document(&org, &new.id).await.unwrap(), Some(new));
+
+    // Another organisation finds and deletes nothing.
+    let other = org_named(&store, "other").await;
+    assert!(store
+        .find_document(&other, &docs[1].id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(!store.delete_document(&other, &docs[1].id).await.unwrap());
+    assert!(store.delete_document(&org, &docs[1].id).await.unwrap());
+    assert!(!store.delete_document(&org, &docs[1].id).await.unwrap());
+    assert!(store
+        .find_document(&org, &docs[1].id)
+        .await
+        .unwrap()
+        .is_none());
+    let left = list(DocumentFilter::default(), Page::default()).await;
+    assert_eq!(left.total, 4);
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use grove_core::config::Config;
 use grove_core::ids::OrgId;
-use grove_core::sources::{SourceKind, SyncInitiator};
+use grove_core::sources::{DocumentStatus, SourceKind, SyncInitiator};
 use grove_ingest::sync::SyncRunner;
 use grove_search::embed::{EmbedError, Embedder, EmbedderInfo};
 use grove_server::provision::provision_org;
@@ -102,7 +102,12 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(anyhow::Error::msg)?;
     let wall = started.elapsed();
-    let pages = store.documents(&ds.id).await?.len();
+    let pages = store
+        .documents(&ds.id)
+        .await?
+        .iter()
+        .filter(|d| d.status == DocumentStatus::Indexed)
+        .count();
     let chunks = engine.count(org.as_str(), None)?;
     let embed = *timed.spent.lock().unwrap();
     let write = times.index.saturating_sub(embed);

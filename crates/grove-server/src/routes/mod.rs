@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod api_keys;
 pub mod chats;
 pub mod data_sources;
+pub mod documents;
 pub mod evals;
 pub mod files;
 pub mod interactions;
@@ -73,6 +74,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(api_keys::routes());
     routes.extend(search::routes());
     routes.extend(data_sources::routes());
+    routes.extend(documents::routes());
     routes.extend(files::routes());
     routes.extend(agents::routes());
     routes.extend(query::routes());

@@ -11,6 +11,7 @@ mod agents;
 mod channels;
 mod chats;
 mod data_sources;
+mod documents;
 mod evals;
 mod interactions;
 mod jobs;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_webhooks.sql"),
     include_str!("../../migrations/0009_kb_versions.sql"),
     include_str!("../../migrations/0010_evals.sql"),
+    include_str!("../../migrations/0011_document_status.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -8,6 +8,7 @@ use grove_core::sources::{Document, DocumentError, SourceSync, SyncInitiator, Sy
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde_json::json;
 
+use super::documents::{from_row as document_from_row, upsert, COLUMNS as DOC_COLUMNS};
 use super::queue::insert_item;
 use super::{backend, now_ms, parsed, ts, SqliteStore};
 use crate::queue::NewItem;
@@ -31,20 +32,6 @@ fn sync_from_row(row: &Row) -> rusqlite::Result<SourceSync> {
         created_at: ts(row.get(10)?),
         started_at: row.get::<_, Option<i64>>(11)?.map(ts),
         finished_at: row.get::<_, Option<i64>>(12)?.map(ts),
-    })
-}
-
-const DOC_COLUMNS: &str = "id, data_source_id, source_key, title, url, content_hash, chunks";
-
-fn document_from_row(row: &Row) -> rusqlite::Result<Document> {
-    Ok(Document {
-        id: parsed(row.get(0)?, |s| DocumentId::parse(s).ok())?,
-        data_source_id: parsed(row.get(1)?, |s| DataSourceId::parse(s).ok())?,
-        source_key: row.get(2)?,
-        title: row.get(3)?,
-        url: row.get(4)?,
-        content_hash: row.get(5)?,
-        chunks: row.get(6)?,
     })
 }
 
@@ -369,34 +356,26 @@ impl SyncStore for SqliteStore {
         })
     }
 
-    async fn put_document(&self, org: &OrgId, doc: Document, sync: &SyncId) -> StoreResult<()> {
-        let (org, sync) = (org.clone(), sync.clone());
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO documents (id, org_id, data_source_id, source_key, title, url,
-                                        content_hash, chunks, last_sync_id, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (data_source_id, source_key) DO UPDATE SET
-                    id = excluded.id, title = excluded.title, url = excluded.url,
-                    content_hash = excluded.content_hash, chunks = excluded.chunks,
-                    last_sync_id = excluded.last_sync_id, updated_at = excluded.updated_at",
-                params![
-                    doc.id.as_str(),
-                    org.as_str(),
-                    doc.data_source_id.as_str(),
-                    doc.source_key,
-                    doc.title,
-                    doc.url,
-                    doc.content_hash,
-                    doc.chunks,
-                    sync.as_str(),
-                    now_ms()
-                ],
-            )
-            .map(|_| ())
-            .map_err(backend)
-        })
-        .await
+    async fn put_document(
+        &self,
+        org: &OrgId,
+        doc: Document,
+        sync: Option<&SyncId>,
+    ) -> StoreResult<()> {
+        let (org, sync) = (org.clone(), sync.cloned());
+        self.write(move |conn| upsert(conn, &org, &doc, sync.as_ref(), false))
+            .await
+    }
+
+    async fn put_failed_document(
+        &self,
+        org: &OrgId,
+        doc: Document,
+        sync: Option<&SyncId>,
+    ) -> StoreResult<()> {
+        let (org, sync) = (org.clone(), sync.cloned());
+        self.write(move |conn| upsert(conn, &org, &doc, sync.as_ref(), true))
+            .await
     }
 
     async fn touch_documents(

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use grove_core::ids::DataSourceId;
+use grove_core::sources::DocumentStatus;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -306,6 +307,9 @@ async fn the_rust_book_is_crawled_once_per_chapter_and_answers_the_dev_set() {
 
     let ds_id = DataSourceId::parse(&id).unwrap();
     let docs = t.store.documents(&ds_id).await.unwrap();
+    let (docs, not_indexed): (Vec<_>, Vec<_>) = docs
+        .into_iter()
+        .partition(|d| d.status == DocumentStatus::Indexed);
     let names: Vec<String> = docs
         .iter()
         .map(|d| grove_search::eval::page_name(&d.source_key))
@@ -319,9 +323,21 @@ async fn the_rust_book_is_crawled_once_per_chapter_and_answers_the_dev_set() {
         indexed_stubs.is_empty(),
         "redirect stubs indexed: {indexed_stubs:?}"
     );
+    // Any stub the crawl reached is recorded as skipped, saying where it
+    // leads; every page that failed (links to other books) says why.
+    for d in &not_indexed {
+        let why = d.error.as_deref().unwrap_or("");
+        if stubs.contains(&grove_search::eval::page_name(&d.source_key)) {
+            assert_eq!(d.status, DocumentStatus::Skipped, "{d:?}");
+            assert!(why.contains("meta refresh"), "{d:?}");
+        } else if d.status == DocumentStatus::Failed {
+            assert!(why.starts_with(&d.source_key), "{d:?}");
+        }
+    }
     assert_eq!(
-        status["documents_done"].as_u64().unwrap() as usize,
-        docs.len()
+        (status["documents_done"].as_u64().unwrap() + status["documents_failed"].as_u64().unwrap())
+            as usize,
+        docs.len() + not_indexed.len()
     );
 
     let org = t.org_a.org_id.clone();

@@ -46,6 +46,8 @@ async fn another_organisations_resources_are_not_found() {
                 &targets.user_id,
                 &targets.key_id,
                 &targets.data_source_id,
+                &targets.document_id,
+                &targets.chunk_id,
                 &targets.agent_id,
                 &targets.interaction_id,
                 &targets.session_id,
@@ -88,4 +90,15 @@ async fn another_organisations_resources_are_not_found() {
         )
         .await;
     assert!(key.body["revoked_at"].is_null());
+    let document = t
+        .get(
+            &format!("/api/v1/documents/{}", targets.document_id),
+            &t.org_a.api_key,
+        )
+        .await;
+    assert_eq!(document.status, StatusCode::OK, "{}", document.body);
+    assert_eq!(
+        document.body["chunks"][0]["chunk_id"],
+        targets.chunk_id.as_str()
+    );
 }

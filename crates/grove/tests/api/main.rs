@@ -7,6 +7,7 @@ mod analytics;
 mod cli;
 mod conventions;
 mod data_sources;
+mod documents;
 mod evals;
 mod files;
 mod generation;

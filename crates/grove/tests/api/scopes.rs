@@ -1,6 +1,7 @@
 //! Every route against keys of every scope, straight from the route catalogue,
 //! so each new route is covered as soon as it is added.
 
+use grove_core::ids::{ChunkId, DataSourceId, DocumentId, OrgId};
 use grove_server::routes::{route_infos, RouteInfo};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -12,6 +13,9 @@ pub struct Targets {
     pub user_id: String,
     pub key_id: String,
     pub data_source_id: String,
+    /// A document of that data source with one chunk.
+    pub document_id: String,
+    pub chunk_id: String,
     /// A `file` data source holding `a.md`.
     pub file_source_id: String,
     /// An agent over the file source, asked once: its session and interaction.
@@ -139,9 +143,13 @@ impl Targets {
             .await;
         assert_eq!(article.status, StatusCode::CREATED, "{}", article.body);
         let (webhook_id, delivery_id) = target_webhook(t).await;
+        let data_source_id = ds.body["id"].as_str().unwrap().to_owned();
+        let (document_id, chunk_id) = target_document(t, &data_source_id).await;
         Self {
             webhook_id,
             delivery_id,
+            document_id,
+            chunk_id,
             eval_set_id,
             eval_run_id,
             kb_article_id: article.body["id"].as_str().unwrap().to_owned(),
@@ -150,7 +158,7 @@ impl Targets {
             chat_id: run["chat_id"].as_str().unwrap().to_owned(),
             user_id: user.body["id"].as_str().unwrap().to_owned(),
             key_id,
-            data_source_id: ds.body["id"].as_str().unwrap().to_owned(),
+            data_source_id,
             file_source_id,
             agent_id,
             session_id: metadata["session_id"].as_str().unwrap().to_owned(),
@@ -160,7 +168,9 @@ impl Targets {
     }
 
     pub fn path(&self, route: &RouteInfo) -> String {
-        let id = if route.path.starts_with("/api/v1/runs") {
+        let id = if route.path.starts_with("/api/v1/documents") {
+            &self.document_id
+        } else if route.path.starts_with("/api/v1/runs") {
             &self.run_id
         } else if route.path.starts_with("/api/v1/eval-runs") {
             &self.eval_run_id
@@ -198,6 +208,7 @@ impl Targets {
             .replace("{version}", "1")
             .replace("{webhook_id}", &self.webhook_id)
             .replace("{delivery_id}", &self.delivery_id)
+            .replace("{chunk_id}", &self.chunk_id)
             + analytics_range(route)
             + &self.compare_query(route)
     }
@@ -221,7 +232,7 @@ async fn target_webhook(t: &TestServer) -> (String, String) {
         events: vec!["*".into()],
         enabled: false,
     };
-    let org = grove_core::ids::OrgId::parse(&t.org_a.org_id).unwrap();
+    let org = OrgId::parse(&t.org_a.org_id).unwrap();
     let hook = t
         .store
         .create_webhook(&org, new, "whsec_target".into())
@@ -234,6 +245,46 @@ async fn target_webhook(t: &TestServer) -> (String, String) {
         .unwrap()
         .unwrap();
     (hook.id.as_str().to_owned(), delivery.id.as_str().to_owned())
+}
+
+/// A document with one chunk in data source `ds` (its syncs never reach a
+/// site), written straight to the index and the store.
+async fn target_document(t: &TestServer, ds: &str) -> (String, String) {
+    use grove_core::sources::{Document, DocumentStatus};
+    use grove_search::chunks::{ChunkInput, ChunkOwner};
+    let (id, chunk_id) = (DocumentId::generate(), ChunkId::generate());
+    let text = "A is the first letter.";
+    let owner = ChunkOwner {
+        org_id: t.org_a.org_id.clone(),
+        data_source_id: ds.to_owned(),
+        document_id: id.to_string(),
+    };
+    let chunk = ChunkInput {
+        chunk_id: chunk_id.to_string(),
+        text: text.into(),
+        title: "A".into(),
+        url: None,
+        heading_path: vec!["A".into()],
+        start: 0,
+        end: text.len(),
+    };
+    t.search.replace_document(owner, vec![chunk]).await.unwrap();
+    let doc = Document {
+        id: id.clone(),
+        data_source_id: DataSourceId::parse(ds).unwrap(),
+        source_key: format!("letters/{id}"),
+        title: "A".into(),
+        url: None,
+        content_hash: Some(format!("{}:512:50", "0".repeat(64))),
+        chunks: 1,
+        bytes: Some(text.len() as u64),
+        status: DocumentStatus::Indexed,
+        error: None,
+        indexed_at: Some(jiff::Timestamp::now()),
+    };
+    let org = OrgId::parse(&t.org_a.org_id).unwrap();
+    t.store.put_document(&org, doc, None).await.unwrap();
+    (id.to_string(), chunk_id.to_string())
 }
 
 /// The required date range of the analytics routes.
