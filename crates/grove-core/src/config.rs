@@ -587,7 +587,19 @@ impl Config {
                     "embedding.calibration_slope must be above 0 and calibration_midpoint a number".into(),
                 ))
             }
+            (None, None) if e.calibration_coverage_weight.is_some() => {
+                return Err(ConfigError::Invalid(
+                    "embedding.calibration_coverage_weight needs calibration_slope and calibration_midpoint".into(),
+                ))
+            }
             _ => {}
+        }
+        if e.calibration_coverage_weight
+            .is_some_and(|w| !(w >= 0.0 && w.is_finite()))
+        {
+            return Err(ConfigError::Invalid(
+                "embedding.calibration_coverage_weight must be a number, 0 or more".into(),
+            ));
         }
         if self.agents.session_retention_days > MAX_RETENTION_DAYS {
             return Err(ConfigError::Invalid(format!(

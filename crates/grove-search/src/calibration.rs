@@ -9,9 +9,8 @@
 //!
 //! The shipped constants are fitted by `cargo run --release -p grove --example
 //! calibrate` on the dev corpora's answerable and unanswerable questions
-//! (docs/BENCHMARKS.md, "Calibration"): the best hit of an answerable
-//! question whose page is relevant is a positive, the best hit of an
-//! unanswerable one a negative.
+//! (docs/BENCHMARKS.md, "Calibration"): each question's best evidence among
+//! its hits, labelled by whether the corpus answers it.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,10 +30,12 @@ pub struct Calibration {
 }
 
 impl Calibration {
-    /// The estimate of relevance; monotonic in `raw` and in `coverage`.
+    /// The estimate of relevance; monotonic in `raw` and in `coverage`. It
+    /// is an estimate, never certainty: at most [`MAX_RELEVANCE`], so a
+    /// threshold of 1 declines everything.
     pub fn relevance(&self, raw: f32, coverage: f32) -> f32 {
         let z = self.slope * (raw + self.coverage_weight * coverage - self.midpoint);
-        (1.0 / (1.0 + (-z).exp())).clamp(0.0, 1.0)
+        (1.0 / (1.0 + (-z).exp())).clamp(0.0, MAX_RELEVANCE)
     }
 
     /// The raw cosine whose relevance is `relevance` at the given coverage
@@ -44,6 +45,9 @@ impl Calibration {
         self.midpoint - self.coverage_weight * coverage + (p / (1.0 - p)).ln() / self.slope
     }
 }
+
+/// The highest relevance a calibration gives.
+pub const MAX_RELEVANCE: f32 = 0.999;
 
 /// all-MiniLM-L6-v2 over the dev corpora (rust-book, cargo-book,
 /// python-docs); see the module comment.
@@ -138,6 +142,27 @@ mod tests {
         }
         assert!(c.relevance(0.5, 1.0) > c.relevance(0.5, 0.0));
         assert!((c.relevance(c.midpoint, 0.0) - 0.5).abs() < 1e-6);
+    }
+
+    /// The table in docs/API.md ("What similarity_score means").
+    #[test]
+    fn the_shipped_curve_maps_the_documented_fixture() {
+        let table = [
+            (0.30, [0.001, 0.59, 1.00]),
+            (0.50, [0.055, 0.99, 1.00]),
+            (0.70, [0.81, 1.00, 1.00]),
+        ];
+        for (cosine, row) in table {
+            for (coverage, expected) in [0.0, 0.5, 1.0].into_iter().zip(row) {
+                let got = MINILM_L6_V2.relevance(cosine, coverage);
+                assert!((got - expected).abs() < 0.006, "{cosine} {coverage}: {got}");
+            }
+        }
+        assert_eq!(
+            for_model(crate::embed::LocalMiniLm::NAME),
+            Some(MINILM_L6_V2)
+        );
+        assert_eq!(for_model("some-other-model"), None);
     }
 
     #[test]

@@ -152,8 +152,10 @@ pub fn text_hash(text: &str) -> i64 {
     i64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
 }
 
-/// Adds and fills the `text_hash` column of a store written before it.
-fn add_text_hashes(conn: &Connection) -> Result<(), SearchError> {
+/// Adds and fills the `text_hash` column of a store written before it, in
+/// one transaction (SQLite's DDL is transactional), so a crash leaves either
+/// the old store or a complete column.
+fn add_text_hashes(conn: &mut Connection) -> Result<(), SearchError> {
     let has_column = conn
         .prepare("SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'text_hash'")
         .and_then(|mut s| s.exists([]))
@@ -161,21 +163,19 @@ fn add_text_hashes(conn: &Connection) -> Result<(), SearchError> {
     if has_column {
         return Ok(());
     }
-    conn.execute_batch("ALTER TABLE chunks ADD COLUMN text_hash INTEGER")
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db)?;
-    let rows: Vec<(i64, String)> = conn
-        .prepare("SELECT key, text FROM chunks")
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()
-        })
+    tx.execute_batch("ALTER TABLE chunks ADD COLUMN text_hash INTEGER")
         .map_err(db)?;
-    let tx = conn.unchecked_transaction().map_err(db)?;
     {
+        let mut read = tx.prepare("SELECT key, text FROM chunks").map_err(db)?;
         let mut update = tx
             .prepare("UPDATE chunks SET text_hash = ?2 WHERE key = ?1")
             .map_err(db)?;
-        for (key, text) in rows {
+        let mut rows = read.query([]).map_err(db)?;
+        while let Some(row) = rows.next().map_err(db)? {
+            let (key, text): (i64, String) = (row.get(0).map_err(db)?, row.get(1).map_err(db)?);
             update.execute(params![key, text_hash(&text)]).map_err(db)?;
         }
     }
@@ -191,14 +191,14 @@ pub struct Applied {
 
 impl ChunkStore {
     pub fn open(path: &Path) -> Result<Self, SearchError> {
-        let conn = Connection::open(path).map_err(db)?;
+        let mut conn = Connection::open(path).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(BACKFILL_COUNTS).map_err(db)?;
-        add_text_hashes(&conn)?;
+        add_text_hashes(&mut conn)?;
         conn.execute_batch(TEXT_HASH_INDEX).map_err(db)?;
         Ok(Self {
             conn: Mutex::new(conn),

@@ -474,11 +474,13 @@ impl SearchEngine {
                 .first()
                 .map_or(1.0, |h| h.1.max(f32::MIN_POSITIVE));
             let order: Vec<u64> = lexical_hits.iter().map(|h| h.0).collect();
-            let order = self.collapse_duplicates(order, None)?;
-            return Ok(order
+            let shown = self.collapse_duplicates(order, None)?;
+            return Ok(shown
                 .into_iter()
-                .filter_map(|k| lexical_hits.iter().find(|h| h.0 == k))
-                .map(|&(key, s)| Ranked::uncalibrated(key, s / best))
+                .filter_map(|s| {
+                    let score = lexical_hits.iter().find(|h| h.0 == s.rank_of)?.1;
+                    Some(Ranked::uncalibrated(s.key, score / best))
+                })
                 .filter(|r| r.relevance >= req.threshold)
                 .take(req.top_k)
                 .collect());
@@ -495,8 +497,16 @@ impl SearchEngine {
                     .collect()
             }
         };
-        let order = self.collapse_duplicates(order, Some(index))?;
-        let mut passing = self.calibrated(req, index.similarities(q, &order))?;
+        let order: Vec<u64> = self
+            .collapse_duplicates(order, Some(index))?
+            .into_iter()
+            .map(|s| s.key)
+            .collect();
+        let wanted = match mode {
+            Mode::Hybrid => req.top_k.max(HYBRID_REORDERED),
+            _ => req.top_k,
+        };
+        let mut passing = self.calibrated(req, index.similarities(q, &order), wanted)?;
         if mode == Mode::Hybrid {
             // Fusion finds the candidates; the best few are ordered by their
             // relevance, which weighs both lists' evidence in one number.
@@ -525,18 +535,19 @@ impl SearchEngine {
 
     /// The candidates (best first, with their cosine) that reach the
     /// threshold, with their relevance. Without a reranker, stops once
-    /// `top_k` pass; a candidate that could not pass even with every
+    /// `wanted` pass; a candidate that could not pass even with every
     /// question word present is passed over without reading its text.
     fn calibrated(
         &self,
         req: &SearchRequest,
         candidates: Vec<(u64, f32)>,
+        wanted: usize,
     ) -> Result<Vec<Ranked>, SearchError> {
         let calibration = self.calibration();
         let terms = self.lexical.query_terms(&req.query)?;
         let mut passing = Vec::new();
         for (key, raw) in candidates {
-            if self.reranker.is_none() && passing.len() >= req.top_k {
+            if self.reranker.is_none() && passing.len() >= wanted {
                 break;
             }
             if calibration.relevance(raw, 1.0) < req.threshold {
@@ -575,38 +586,61 @@ impl SearchEngine {
         &self,
         order: Vec<u64>,
         index: Option<&VectorIndex>,
-    ) -> Result<Vec<u64>, SearchError> {
-        let facts = self.store.facts(&order)?;
-        let mut representatives: Vec<u64> = Vec::with_capacity(order.len());
-        for key in order {
-            let key = facts.get(&key).map_or(key, |f| f.representative);
-            if !representatives.contains(&key) {
-                representatives.push(key);
+    ) -> Result<Vec<Shown>, SearchError> {
+        let mut facts = self.store.facts(&order)?;
+        // The copy shown must be rankable: with a model it needs a vector,
+        // without one it must have matched the query too.
+        let rankable = |key: u64| match index {
+            Some(index) => index.vector(key).is_some(),
+            None => order.contains(&key),
+        };
+        let mut shown: Vec<Shown> = Vec::with_capacity(order.len());
+        for &key in &order {
+            let copy = facts.get(&key).map_or(key, |f| f.representative);
+            let copy = if rankable(copy) { copy } else { key };
+            if !shown.iter().any(|s| s.key == copy) {
+                shown.push(Shown {
+                    key: copy,
+                    rank_of: key,
+                });
             }
         }
         let Some(index) = index else {
-            return Ok(representatives);
+            return Ok(shown);
         };
-        let facts = self.store.facts(&representatives)?;
-        let size = |k: &u64| facts.get(k).map_or(u64::MAX, |f| f.document_chunks);
-        let source = |k: &u64| facts.get(k).map(|f| f.data_source_id.as_str());
-        let mut kept: Vec<u64> = Vec::with_capacity(representatives.len());
-        for key in representatives {
-            let twin = kept.iter().position(|other| {
-                source(other) == source(&key)
-                    && match (index.vector(*other), index.vector(key)) {
-                        (Some(a), Some(b)) => crate::simd::dot_f32(a, b) >= NEAR_DUPLICATE,
-                        _ => false,
-                    }
-            });
-            match twin {
-                None => kept.push(key),
-                Some(at) if size(&key) < size(&kept[at]) => kept[at] = key,
+        let missing: Vec<u64> = shown
+            .iter()
+            .map(|s| s.key)
+            .filter(|k| !facts.contains_key(k))
+            .collect();
+        facts.extend(self.store.facts(&missing)?);
+        let size = |k: u64| facts.get(&k).map_or(u64::MAX, |f| f.document_chunks);
+        let source = |k: u64| facts.get(&k).map(|f| f.data_source_id.as_str());
+        let twins = |a: u64, b: u64| {
+            source(a) == source(b)
+                && match (index.vector(a), index.vector(b)) {
+                    (Some(x), Some(y)) => crate::simd::dot_f32(x, y) >= NEAR_DUPLICATE,
+                    _ => false,
+                }
+        };
+        let mut kept: Vec<Shown> = Vec::with_capacity(shown.len());
+        for s in shown {
+            match kept.iter().position(|k| twins(k.key, s.key)) {
+                None => kept.push(s),
+                Some(at) if size(s.key) < size(kept[at].key) => kept[at].key = s.key,
                 Some(_) => {}
             }
         }
         Ok(kept)
     }
+}
+
+/// A chunk shown in a ranking, and the candidate whose place it takes (itself,
+/// or a copy of its passage in a larger document).
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    key: u64,
+    rank_of: u64,
 }
 
 /// Fused hybrid hits reordered by relevance: measured on the dev corpora,

@@ -176,26 +176,29 @@ pub struct AgentRates {
     pub declined: usize,
 }
 
-/// The rates from Grove's hybrid rankings (`None` without them).
-pub fn agent_rates(
+/// The rates of a default agent: each question searched as the agent
+/// searches (hybrid, at `threshold`), answered when any hit passes.
+pub async fn agent_rates(
+    engine: &SearchEngine,
+    org: &str,
+    data_source: &str,
     questions: &[Question],
-    rankings: &[Ranking],
     threshold: f32,
-) -> Option<AgentRates> {
-    let hybrid: Vec<&Ranking> = rankings
-        .iter()
-        .filter(|r| r.system == "grove" && r.mode == "hybrid")
-        .collect();
-    if hybrid.is_empty() {
-        return None;
-    }
+) -> Result<AgentRates, SearchError> {
     let mut rates = AgentRates::default();
     for q in questions {
-        let answers = hybrid
-            .iter()
-            .find(|r| r.question == q.text)
-            .and_then(|r| r.top_score)
-            .is_some_and(|s| s >= threshold);
+        let answers = !engine
+            .search(SearchRequest {
+                org_id: org.to_owned(),
+                query: q.text.clone(),
+                mode: Mode::Hybrid,
+                top_k: 1,
+                threshold,
+                data_source_ids: Some(vec![data_source.to_owned()]),
+            })
+            .await?
+            .hits
+            .is_empty();
         if q.answerable() {
             rates.answerable += 1;
             rates.answered += answers as usize;
@@ -204,7 +207,7 @@ pub fn agent_rates(
             rates.declined += !answers as usize;
         }
     }
-    Some(rates)
+    Ok(rates)
 }
 
 /// Hits whose evidence a ranking keeps.

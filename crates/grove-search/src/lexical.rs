@@ -160,12 +160,13 @@ impl LexicalIndex {
         let (schema, fields) = schema();
         let index = match Self::open_dir(dir, schema.clone()) {
             Ok(index) => index,
-            Err(e) => {
-                tracing::warn!("lexical index: {e}; starting it again");
+            Err(tantivy::TantivyError::SchemaError(e)) => {
+                tracing::warn!("lexical index of an older schema ({e}); starting it again");
                 std::fs::remove_dir_all(dir).map_err(err)?;
                 std::fs::create_dir_all(dir).map_err(err)?;
-                Self::open_dir(dir, schema)?
+                Self::open_dir(dir, schema).map_err(err)?
             }
+            Err(e) => return Err(err(e)),
         };
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index
@@ -182,9 +183,9 @@ impl LexicalIndex {
         })
     }
 
-    fn open_dir(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
-        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(err)?;
-        Index::open_or_create(directory, schema).map_err(err)
+    fn open_dir(dir: &Path, schema: Schema) -> tantivy::Result<Index> {
+        let directory = tantivy::directory::MmapDirectory::open(dir)?;
+        Index::open_or_create(directory, schema)
     }
 
     /// The change sequence of the last commit (see [`crate::chunks`]).
@@ -431,4 +432,31 @@ fn term_query(field: Field, value: &str) -> Box<dyn Query> {
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stop_list_is_sorted_for_binary_search() {
+        assert!(QUERY_STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn function_words_are_marked_unless_nothing_else_is_left() {
+        let words = query_words("How do I read a file's lines?");
+        let expected = [
+            ("How", true),
+            ("do", true),
+            ("I", true),
+            ("read", false),
+            ("a", true),
+            ("file's", false),
+            ("lines", false),
+        ];
+        assert_eq!(words, expected);
+        assert!(query_words("what is it").iter().all(|w| !w.1));
+        assert!(query_words("").is_empty());
+    }
 }

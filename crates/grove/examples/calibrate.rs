@@ -71,7 +71,7 @@ impl Corpus {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() || args.len() % 2 != 0 {
+    if args.is_empty() || !args.len().is_multiple_of(2) {
         bail!("usage: calibrate QUESTIONS.tsv RANKINGS.jsonl [QUESTIONS.tsv RANKINGS.jsonl …]");
     }
     let corpora = args

@@ -117,7 +117,15 @@ pub async fn eval_retrieval(config: &Config, run: EvalRun<'_>) -> anyhow::Result
     }
     print_scores(&questions, &rankings);
     let threshold = config.agents.similarity_threshold;
-    if let Some(rates) = agent_rates(&questions, &rankings, threshold) {
+    if run.modes.contains(&Mode::Hybrid) && engine.embedder().is_some() {
+        let rates = agent_rates(
+            &engine,
+            org.as_str(),
+            run.data_source,
+            &questions,
+            threshold,
+        )
+        .await?;
         println!(
             "default agent (hybrid, threshold {threshold}): answers {}/{} answerable ({:.1} %), declines {}/{} unanswerable ({:.1} %)",
             rates.answered,
