@@ -210,36 +210,61 @@ impl ChunkStore {
     /// in the document with the fewest chunks, then the lowest key; often
     /// itself).
     pub fn facts(&self, keys: &[u64]) -> Result<HashMap<u64, ChunkFacts>, SearchError> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
         let conn = self.conn();
-        let mut stmt = conn
+        let ids = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
+        // The keys, and every chunk sharing a text with one of them, with
+        // their documents' sizes: three statements whatever the key count.
+        let rows: Vec<(u64, String, String, String, i64, u64)> = conn
             .prepare_cached(
-                "SELECT c.data_source_id,
+                "WITH wanted AS (SELECT org_id, data_source_id, text_hash FROM chunks
+                                 WHERE key IN (SELECT value FROM json_each(?1)))
+                 SELECT c.key, c.org_id, c.data_source_id, c.document_id, c.text_hash,
                         (SELECT COUNT(*) FROM chunks d
-                         WHERE d.org_id = c.org_id AND d.document_id = c.document_id),
-                        (SELECT o.key FROM chunks o
-                         WHERE o.org_id = c.org_id AND o.data_source_id = c.data_source_id
-                           AND o.text_hash = c.text_hash
-                         ORDER BY (SELECT COUNT(*) FROM chunks d
-                                   WHERE d.org_id = o.org_id AND d.document_id = o.document_id),
-                                  o.key
-                         LIMIT 1)
-                 FROM chunks c WHERE c.key = ?1",
+                         WHERE d.org_id = c.org_id AND d.document_id = c.document_id)
+                 FROM chunks c JOIN (SELECT DISTINCT * FROM wanted) w
+                   ON c.org_id = w.org_id AND c.data_source_id = w.data_source_id
+                  AND c.text_hash = w.text_hash",
             )
+            .and_then(|mut stmt| {
+                stmt.query_map([&ids], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u64,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get::<_, Option<i64>>(4)?.unwrap_or_default(),
+                        r.get::<_, i64>(5)? as u64,
+                    ))
+                })?
+                .collect::<Result<_, _>>()
+            })
             .map_err(db)?;
+        // Per (org, source, hash): the copy in the smallest document, then
+        // the lowest key.
+        let mut best: HashMap<(&str, &str, i64), (u64, u64)> = HashMap::new();
+        for (key, org, source, _, hash, size) in &rows {
+            let entry = best.entry((org, source, *hash)).or_insert((*size, *key));
+            if (*size, *key) < *entry {
+                *entry = (*size, *key);
+            }
+        }
         let mut out = HashMap::with_capacity(keys.len());
-        for &key in keys {
-            let row = stmt
-                .query_row([key as i64], |r| {
-                    Ok(ChunkFacts {
-                        data_source_id: r.get(0)?,
-                        document_chunks: r.get::<_, i64>(1)? as u64,
-                        representative: r.get::<_, Option<i64>>(2)?.map_or(key, |k| k as u64),
-                    })
-                })
-                .optional()
-                .map_err(db)?;
-            if let Some(facts) = row {
-                out.insert(key, facts);
+        for (key, org, source, _, hash, size) in &rows {
+            if keys.contains(key) {
+                let representative = best
+                    .get(&(org.as_str(), source.as_str(), *hash))
+                    .map_or(*key, |b| b.1);
+                out.insert(
+                    *key,
+                    ChunkFacts {
+                        data_source_id: source.clone(),
+                        document_chunks: *size,
+                        representative,
+                    },
+                );
             }
         }
         Ok(out)
