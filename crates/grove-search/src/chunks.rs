@@ -133,8 +133,7 @@ fn from_blob(b: &[u8]) -> Vec<f32> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkFacts {
     pub data_source_id: String,
-    /// Chunks in the chunk's document.
-    pub document_chunks: u64,
+    pub document_id: String,
     /// The chunk shown for this text (see [`ChunkStore::facts`]).
     pub representative: u64,
 }
@@ -213,18 +212,15 @@ impl ChunkStore {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let conn = self.conn();
         let ids = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
-        // The keys, and every chunk sharing a text with one of them, with
-        // their documents' sizes: three statements whatever the key count.
-        let rows: Vec<(u64, String, String, String, i64, u64)> = conn
+        // The keys and every chunk sharing a text with one of them.
+        let rows: Vec<(u64, String, String, String, i64)> = self
+            .conn()
             .prepare_cached(
-                "WITH wanted AS (SELECT org_id, data_source_id, text_hash FROM chunks
+                "WITH wanted AS (SELECT DISTINCT org_id, data_source_id, text_hash FROM chunks
                                  WHERE key IN (SELECT value FROM json_each(?1)))
-                 SELECT c.key, c.org_id, c.data_source_id, c.document_id, c.text_hash,
-                        (SELECT COUNT(*) FROM chunks d
-                         WHERE d.org_id = c.org_id AND d.document_id = c.document_id)
-                 FROM chunks c JOIN (SELECT DISTINCT * FROM wanted) w
+                 SELECT c.key, c.org_id, c.data_source_id, c.document_id, c.text_hash
+                 FROM chunks c JOIN wanted w
                    ON c.org_id = w.org_id AND c.data_source_id = w.data_source_id
                   AND c.text_hash = w.text_hash",
             )
@@ -236,36 +232,65 @@ impl ChunkStore {
                         r.get(2)?,
                         r.get(3)?,
                         r.get::<_, Option<i64>>(4)?.unwrap_or_default(),
-                        r.get::<_, i64>(5)? as u64,
                     ))
                 })?
                 .collect::<Result<_, _>>()
             })
             .map_err(db)?;
-        // Per (org, source, hash): the copy in the smallest document, then
-        // the lowest key.
-        let mut best: HashMap<(&str, &str, i64), (u64, u64)> = HashMap::new();
-        for (key, org, source, _, hash, size) in &rows {
-            let entry = best.entry((org, source, *hash)).or_insert((*size, *key));
-            if (*size, *key) < *entry {
-                *entry = (*size, *key);
+        let mut groups: HashMap<(&str, &str, i64), Vec<usize>> = HashMap::new();
+        for (i, (_, org, source, _, hash)) in rows.iter().enumerate() {
+            groups.entry((org, source, *hash)).or_default().push(i);
+        }
+        // Sizes matter only where a text has several copies.
+        let shared: Vec<(String, String)> = groups
+            .values()
+            .filter(|g| g.len() > 1)
+            .flatten()
+            .map(|&i| (rows[i].1.clone(), rows[i].3.clone()))
+            .collect();
+        let sizes = self.document_sizes(&shared)?;
+        let size = |i: usize| sizes.get(&(rows[i].1.clone(), rows[i].3.clone())).copied();
+        let mut out = HashMap::with_capacity(keys.len());
+        for group in groups.values() {
+            let representative = group
+                .iter()
+                .min_by_key(|&&i| (size(i).unwrap_or(u64::MAX), rows[i].0))
+                .map(|&i| rows[i].0);
+            for &i in group {
+                let (key, _, source, document, _) = &rows[i];
+                if keys.contains(key) {
+                    out.insert(
+                        *key,
+                        ChunkFacts {
+                            data_source_id: source.clone(),
+                            document_id: document.clone(),
+                            representative: representative.unwrap_or(*key),
+                        },
+                    );
+                }
             }
         }
-        let mut out = HashMap::with_capacity(keys.len());
-        for (key, org, source, _, hash, size) in &rows {
-            if keys.contains(key) {
-                let representative = best
-                    .get(&(org.as_str(), source.as_str(), *hash))
-                    .map_or(*key, |b| b.1);
-                out.insert(
-                    *key,
-                    ChunkFacts {
-                        data_source_id: source.clone(),
-                        document_chunks: *size,
-                        representative,
-                    },
-                );
+        Ok(out)
+    }
+
+    /// Chunks per document, for `(org, document)` pairs.
+    pub fn document_sizes(
+        &self,
+        documents: &[(String, String)],
+    ) -> Result<HashMap<(String, String), u64>, SearchError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT COUNT(*) FROM chunks WHERE org_id = ?1 AND document_id = ?2")
+            .map_err(db)?;
+        let mut out = HashMap::with_capacity(documents.len());
+        for (org, document) in documents {
+            if out.contains_key(&(org.clone(), document.clone())) {
+                continue;
             }
+            let n: i64 = stmt
+                .query_row(params![org, document], |r| r.get(0))
+                .map_err(db)?;
+            out.insert((org.clone(), document.clone()), n as u64);
         }
         Ok(out)
     }

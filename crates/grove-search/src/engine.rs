@@ -474,7 +474,7 @@ impl SearchEngine {
                 .first()
                 .map_or(1.0, |h| h.1.max(f32::MIN_POSITIVE));
             let order: Vec<u64> = lexical_hits.iter().map(|h| h.0).collect();
-            let shown = self.collapse_duplicates(order, None)?;
+            let shown = self.collapse_duplicates(&req.org_id, order, None)?;
             return Ok(shown
                 .into_iter()
                 .filter_map(|s| {
@@ -498,7 +498,7 @@ impl SearchEngine {
             }
         };
         let order: Vec<u64> = self
-            .collapse_duplicates(order, Some(index))?
+            .collapse_duplicates(&req.org_id, order, Some(index))?
             .into_iter()
             .map(|s| s.key)
             .collect();
@@ -584,6 +584,7 @@ impl SearchEngine {
     /// the smaller document is kept. Order is otherwise kept.
     fn collapse_duplicates(
         &self,
+        org: &str,
         order: Vec<u64>,
         index: Option<&VectorIndex>,
     ) -> Result<Vec<Shown>, SearchError> {
@@ -614,8 +615,15 @@ impl SearchEngine {
             .filter(|k| !facts.contains_key(k))
             .collect();
         facts.extend(self.store.facts(&missing)?);
-        let size = |k: u64| facts.get(&k).map_or(u64::MAX, |f| f.document_chunks);
         let source = |k: u64| facts.get(&k).map(|f| f.data_source_id.as_str());
+        let size = |k: u64| -> Result<u64, SearchError> {
+            let Some(f) = facts.get(&k) else {
+                return Ok(u64::MAX);
+            };
+            let document = (org.to_owned(), f.document_id.clone());
+            let sizes = self.store.document_sizes(std::slice::from_ref(&document))?;
+            Ok(sizes.get(&document).copied().unwrap_or(u64::MAX))
+        };
         let twins = |a: u64, b: u64| {
             source(a) == source(b)
                 && match (index.vector(a), index.vector(b)) {
@@ -627,8 +635,11 @@ impl SearchEngine {
         for s in shown {
             match kept.iter().position(|k| twins(k.key, s.key)) {
                 None => kept.push(s),
-                Some(at) if size(s.key) < size(kept[at].key) => kept[at].key = s.key,
-                Some(_) => {}
+                Some(at) => {
+                    if size(s.key)? < size(kept[at].key)? {
+                        kept[at].key = s.key;
+                    }
+                }
             }
         }
         Ok(kept)
