@@ -411,14 +411,25 @@ impl SearchEngine {
         // Ranking is a few milliseconds of CPU over in-memory indexes; it runs
         // on the calling task like any other request work.
         let ranked = self.rank(&req, mode, query_embedding.as_deref())?;
-        let keys: Vec<u64> = ranked.iter().map(|r| r.key).collect();
-        let mut chunks = self.store.get(&keys)?;
+        // The relevance step has read most hits already; read the rest.
+        let unread: Vec<u64> = ranked
+            .iter()
+            .filter(|r| r.chunk.is_none())
+            .map(|r| r.key)
+            .collect();
+        let mut chunks = self.store.get(&unread)?;
         let hits = ranked
             .into_iter()
             .filter_map(|r| {
-                let at = chunks.iter().position(|c| c.key == r.key)?;
+                let chunk = match r.chunk {
+                    Some(chunk) => chunk,
+                    None => {
+                        let at = chunks.iter().position(|c| c.key == r.key)?;
+                        chunks.swap_remove(at)
+                    }
+                };
                 Some(SearchHit {
-                    chunk: chunks.swap_remove(at),
+                    chunk,
                     similarity: r.relevance,
                     raw_score: r.raw,
                     coverage: r.coverage,
@@ -526,7 +537,7 @@ impl SearchEngine {
                 let order = reranker.rerank(&req.query, candidates, req.top_k);
                 order
                     .into_iter()
-                    .filter_map(|k| passing.iter().find(|p| p.key == k).copied())
+                    .filter_map(|k| passing.iter().find(|p| p.key == k).cloned())
                     .collect()
             }
             None => passing.into_iter().take(req.top_k).collect(),
@@ -564,6 +575,7 @@ impl SearchEngine {
                     relevance,
                     raw,
                     coverage,
+                    chunk: Some(chunk),
                 });
             }
         }
@@ -662,12 +674,14 @@ const HYBRID_REORDERED: usize = 5;
 const NEAR_DUPLICATE: f32 = 0.98;
 
 /// A ranked chunk: the relevance its threshold applies to and its raw score.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Ranked {
     key: u64,
     relevance: f32,
     raw: f32,
     coverage: f32,
+    /// The chunk, when ranking had to read it.
+    chunk: Option<StoredChunk>,
 }
 
 impl Ranked {
@@ -677,6 +691,7 @@ impl Ranked {
             relevance: score,
             raw: score,
             coverage: 0.0,
+            chunk: None,
         }
     }
 }
