@@ -46,6 +46,10 @@ pub struct Config {
     pub agents: AgentsConfig,
     pub jobs: JobsConfig,
     pub webhooks: WebhooksConfig,
+    /// The master key that seals stored credentials: base64 of 32 random
+    /// bytes, usually from `GROVE_MASTER_KEY`. Unset: `master.key` in the
+    /// data directory, created with mode 0600 on first start.
+    pub master_key: Option<String>,
 }
 
 /// Generation providers. An agent's `model` names one as `<provider>:<model>`
@@ -486,6 +490,7 @@ impl Default for Config {
             agents: AgentsConfig::default(),
             jobs: JobsConfig::default(),
             webhooks: WebhooksConfig::default(),
+            master_key: None,
         }
     }
 }

@@ -100,7 +100,15 @@ impl SyncRunner {
             config: &self.config,
             store: &self.store,
         };
-        let connector = crate::connector(ds, cx).map_err(Failure::Source)?;
+        // Credentials are sealed at rest; the connector gets them opened.
+        let opened =
+            DataSource {
+                config: self.store.reveal_config(&ds.config).await.map_err(|e| {
+                    Failure::Internal(format!("the data source's credentials: {e}"))
+                })?,
+                ..ds.clone()
+            };
+        let connector = crate::connector(&opened, cx).map_err(Failure::Source)?;
         let (tx, mut rx) = mpsc::channel(32);
         let mut indexer = Indexer::new(self, sync.clone(), ds);
         let (read, indexed) = tokio::join!(connector.run(tx), indexer.consume(&mut rx));

@@ -470,7 +470,13 @@ impl Notifier {
 
     /// Sends `summary` to `channel`.
     pub async fn deliver(&self, channel: &Channel, summary: &Summary) -> Result<(), String> {
-        let target = check_config(channel.kind, &channel.config)
+        // The webhook URL is sealed at rest; it is opened only here.
+        let config = self
+            .store
+            .reveal_config(&channel.config)
+            .await
+            .map_err(|e| format!("channel {}: {e}", channel.id))?;
+        let target = check_config(channel.kind, &config)
             .map_err(|e| format!("channel {} has a bad config: {e}", channel.id))?;
         match (channel.kind, target) {
             (ChannelKind::Email, Target::Email(to)) => {

@@ -29,6 +29,10 @@ impl From<StoreError> for Failure {
                 tracing::error!(error = %detail, "store failure");
                 ApiError::internal("internal storage error")
             }
+            StoreError::Secret(e) => {
+                tracing::error!(error = %e, "stored credential");
+                ApiError::internal("a stored credential could not be opened")
+            }
         })
     }
 }

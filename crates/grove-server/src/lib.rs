@@ -35,6 +35,7 @@ use grove_search::lexical::FieldWeights;
 use grove_search::vector::VectorSettings;
 use grove_search::{SearchEngine, SearchSettings};
 use grove_store::queue::Worker;
+use grove_store::secrets::{MasterKey, MASTER_KEY_FILE};
 use grove_store::sqlite::SqliteStore;
 use grove_store::webhooks::DELIVERY_KIND;
 use grove_store::{Store, SyncStart, NOTIFY_KIND, RUN_KIND, SYNC_KIND};
@@ -74,11 +75,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Opens the embedded store in the configured data directory.
+/// Opens the embedded store in the configured data directory, with the
+/// master key from `GROVE_MASTER_KEY` or the data directory's `master.key`.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
-    let store = SqliteStore::open(&config.database_path())
+    let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
+    let master_file = config
+        .master_key
+        .is_none()
+        .then(|| config.data_dir.join(MASTER_KEY_FILE));
+    let store = SqliteStore::open_with_key(&config.database_path(), master, master_file)
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
     Ok(Arc::new(store))
 }

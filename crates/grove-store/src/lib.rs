@@ -5,6 +5,7 @@
 pub mod documents;
 pub mod evals;
 pub mod queue;
+pub mod secrets;
 pub mod sqlite;
 pub mod webhooks;
 
@@ -34,6 +35,7 @@ use jiff::Timestamp;
 pub use documents::{DocumentFilter, DocumentStore};
 pub use evals::EvalStore;
 pub use queue::QueueStore;
+pub use secrets::SecretStore;
 pub use webhooks::WebhookStore;
 
 /// Why a store call failed.
@@ -45,6 +47,10 @@ pub enum StoreError {
     /// The backend failed (I/O, corruption, pool exhaustion).
     #[error("storage backend error: {0}")]
     Backend(String),
+    /// A stored credential could not be sealed or opened, or the master key
+    /// does not fit the database.
+    #[error(transparent)]
+    Secret(#[from] secrets::SecretError),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -906,6 +912,7 @@ pub trait Store:
     + DocumentStore
     + EvalStore
     + WebhookStore
+    + SecretStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

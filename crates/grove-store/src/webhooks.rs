@@ -37,8 +37,9 @@ pub struct DeliveryWork {
     pub webhook: Webhook,
     /// The queue item due to make the next attempt; any other is stale.
     pub queue_item_id: Option<String>,
-    /// The secrets that sign: the current one, then the previous one while
-    /// it is still valid after a rotation.
+    /// The secrets that sign, as stored (sealed: open each with
+    /// [`crate::SecretStore::reveal`]): the current one, then the previous
+    /// one while it is still valid after a rotation.
     pub secrets: Vec<String>,
 }
 

@@ -115,6 +115,31 @@ async fn deleting_a_user_revokes_their_keys() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
     let a = provision(&store, "a").await;
+    // The only admin, owning the only admin key, cannot be deleted.
+    let err = store.delete_user(&a.org.id, &a.admin.id).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    // With another admin holding an admin key, they can.
+    let other = NewUser {
+        email: "second@a.example".into(),
+        name: "Second".into(),
+        role: Role::Admin,
+    };
+    let second = store.create_user(&a.org.id, other).await.unwrap();
+    let key = apikey::generate(KeyEnvironment::Live);
+    store
+        .create_key(NewApiKey {
+            org_id: a.org.id.clone(),
+            user_id: Some(second.id),
+            name: "second".into(),
+            prefix: key.prefix,
+            hash: key.hash,
+            environment: KeyEnvironment::Live,
+            scopes: vec![Scope::Admin],
+            permissions: vec![],
+            expires_at: None,
+        })
+        .await
+        .unwrap();
     assert!(store.delete_user(&a.org.id, &a.admin.id).await.unwrap());
     let key = store
         .get_key(&a.org.id, &a.admin_key.id)

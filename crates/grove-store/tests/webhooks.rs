@@ -11,7 +11,7 @@ use grove_core::webhooks::{Attempt, Delivery, DeliveryStatus, Webhook, WebhookSt
 use grove_store::queue::QueueStore;
 use grove_store::sqlite::SqliteStore;
 use grove_store::webhooks::{AfterFailure, NewWebhook, WebhookPatch, DELIVERY_KIND};
-use grove_store::{NewUser, SyncStore, TenancyStore, WebhookStore};
+use grove_store::{NewUser, SecretStore, SyncStore, TenancyStore, WebhookStore};
 use jiff::Timestamp;
 
 async fn store_with_org() -> (tempfile::TempDir, SqliteStore, OrgId) {
@@ -172,7 +172,7 @@ async fn events_fan_out_to_the_endpoints_that_want_them_once() {
         assert_eq!(d.payload["event"], "user.created");
         assert_eq!(d.payload["id"], d.event_id.as_str());
         let work = store.delivery_work(&d.id).await.unwrap().unwrap();
-        assert_eq!(work.secrets, ["s1"]);
+        assert_eq!(opened(&store, &work.secrets).await, ["s1"]);
         let item = work.queue_item_id.unwrap();
         let item = store
             .queue_item(&grove_core::ids::QueueItemId::parse(&item).unwrap())
@@ -301,7 +301,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_until_it_expires() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(work.secrets, ["new", "old"]);
+    assert_eq!(opened(&store, &work.secrets).await, ["new", "old"]);
     // Rotated again with an overlap that has already ended: only the newest.
     let past = Timestamp::now() - Duration::from_secs(1);
     store
@@ -313,7 +313,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_until_it_expires() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(work.secrets, ["newest"]);
+    assert_eq!(opened(&store, &work.secrets).await, ["newest"]);
     assert_eq!(work.webhook.previous_secret_expires_at, None);
 }
 
@@ -440,4 +440,14 @@ async fn a_delivery_whose_queue_item_died_is_failed_by_the_housekeeping() {
     assert_eq!(list.items[0].status, DeliveryStatus::Failed);
     let error = list.items[0].error.as_deref().unwrap();
     assert!(error.contains("database is locked"), "{error}");
+}
+
+/// Signing secrets are sealed at rest; the deliverer opens them.
+async fn opened(store: &SqliteStore, sealed: &[String]) -> Vec<String> {
+    let mut plain = Vec::new();
+    for value in sealed {
+        assert!(value.starts_with("sealed:v1:"), "stored sealed: {value}");
+        plain.push(store.reveal(value).await.unwrap());
+    }
+    plain
 }

@@ -96,7 +96,16 @@ impl Deliverer {
             return Err((None, format!("refused: the endpoint is a {why} address")));
         }
         let body = work.delivery.payload.to_string();
-        let signature = signature_header(&work.secrets, at.as_second(), body.as_bytes());
+        let mut secrets = Vec::with_capacity(work.secrets.len());
+        for stored in &work.secrets {
+            let secret = self
+                .store
+                .reveal(stored)
+                .await
+                .map_err(|e| (None, format!("the signing secret could not be opened: {e}")))?;
+            secrets.push(secret);
+        }
+        let signature = signature_header(&secrets, at.as_second(), body.as_bytes());
         let response = self
             .http
             .post(url)

@@ -1,12 +1,15 @@
-//! The `grove` command: `serve`, `init`, `orgs create`, `ingest dir`, `sources`,
-//! `ask`, `jobs`, `eval retrieval`.
+//! The `grove` command: `serve`, `init`, `orgs create`, `users promote`,
+//! `secrets rotate`, `ingest dir`, `sources`, `ask`, `jobs`, `eval`. Errors
+//! print as one line with their causes and exit 1; usage errors exit 2.
 
+mod admin;
 mod ask;
 mod jobs;
 mod sources;
 mod tools;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -21,7 +24,8 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "grove",
     version,
-    about = "Knowledge agents and agent jobs over your own data"
+    about = "Knowledge agents and agent jobs over your own data",
+    after_help = "Exit codes: 0 success, 1 failure (the message says why), 2 usage error."
 )]
 struct Cli {
     /// Config file (default: ./grove.toml when present; also GROVE_CONFIG).
@@ -63,6 +67,16 @@ enum Command {
     Orgs {
         #[command(subcommand)]
         command: OrgsCommand,
+    },
+    /// Users, on the server host (the data directory's owner).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// The keys that seal stored credentials, on the server host.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
     },
     /// Index local files (run while the server is stopped).
     Ingest {
@@ -277,6 +291,38 @@ enum OrgsCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Make a user an admin of their organisation: the recovery when no
+    /// admin is left to do it through the API.
+    Promote {
+        email: String,
+        /// The organisation's id or name, when the email is in several.
+        #[arg(long)]
+        org: Option<String>,
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Wrap the data keys with a new master key (written to master.key, or
+    /// taken from GROVE_NEW_MASTER_KEY when GROVE_MASTER_KEY is used).
+    /// Running servers keep working.
+    Rotate {
+        /// Also seal every credential again under a new data key and drop
+        /// the old data keys.
+        #[arg(long)]
+        reencrypt: bool,
+        /// The new master key, base64 of 32 bytes.
+        #[arg(long, env = "GROVE_NEW_MASTER_KEY", hide_env_values = true)]
+        new_master_key: Option<String>,
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
 fn load_config(cli_config: Option<&PathBuf>, location: &Location) -> anyhow::Result<Config> {
     let mut config = Config::load(cli_config.map(PathBuf::as_path))?;
     if let Some(addr) = &location.addr {
@@ -319,9 +365,28 @@ fn print_credentials(creds: &Credentials, json: bool, what: &str) -> anyhow::Res
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Runs the command; a failure prints `error: <what>: <cause>…` on one line
+/// and exits 1, never with a backtrace, whatever `RUST_BACKTRACE` says.
+/// Clap exits 2 on usage errors before this runs.
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(location) => {
             let config = load_config(cli.config.as_ref(), location)?;
@@ -361,6 +426,32 @@ async fn main() -> anyhow::Result<()> {
             let store = open_store(&config)?;
             let creds = provision_org(store.as_ref(), name, admin_email).await?;
             print_credentials(&creds, *json, &format!("Created organisation {name}."))
+        }
+        Command::Users {
+            command:
+                UsersCommand::Promote {
+                    email,
+                    org,
+                    location,
+                },
+        } => {
+            let config = load_config(cli.config.as_ref(), location)?;
+            init_logging(&config);
+            say(&admin::promote_user(&config, email, org.as_deref()).await?);
+            Ok(())
+        }
+        Command::Secrets {
+            command:
+                SecretsCommand::Rotate {
+                    reencrypt,
+                    new_master_key,
+                    location,
+                },
+        } => {
+            let config = load_config(cli.config.as_ref(), location)?;
+            init_logging(&config);
+            say(&admin::rotate_secrets(&config, new_master_key.as_deref(), *reencrypt).await?);
+            Ok(())
         }
         Command::Ingest {
             command:

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
+use grove_core::credentials::is_secret_key;
 use grove_core::ids::{DataSourceId, OrgId, SyncId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{
@@ -32,8 +33,6 @@ const MAX_NAME: usize = 200;
 const CHUNK_SIZES: std::ops::RangeInclusive<u32> = 32..=8192;
 /// Per-document errors shown by the status endpoint.
 const ERRORS_SHOWN: u32 = 100;
-/// Config keys whose values are credentials, never echoed back.
-const SECRET_KEYS: &[&str] = &["token", "secret", "password", "api_key", "client_secret"];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -167,7 +166,7 @@ fn check_chunking(size: u32, overlap: u32) -> Result<(), Failure> {
 fn shown(mut ds: DataSource) -> DataSource {
     if let Value::Object(map) = &mut ds.config {
         for (key, value) in map.iter_mut() {
-            if SECRET_KEYS.iter().any(|s| key.ends_with(s)) && !value.is_null() {
+            if is_secret_key(key) && !value.is_null() {
                 *value = json!("********");
             }
         }

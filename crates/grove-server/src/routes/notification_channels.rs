@@ -59,18 +59,23 @@ fn channel_id(raw: &str) -> Result<ChannelId, Failure> {
     path_id(raw, "id", ChannelId::parse)
 }
 
+/// The channel with its config opened (the webhook URL is sealed at rest).
 async fn find(state: &AppState, org: &OrgId, id: &ChannelId) -> Result<Channel, Failure> {
-    state
+    let mut channel = state
         .store
         .get_channel(org, id)
         .await?
-        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))
+        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))?;
+    channel.config = state.store.reveal_config(&channel.config).await?;
+    Ok(channel)
 }
 
-/// A channel as shown: webhook URLs masked.
-fn shown(mut channel: Channel) -> Channel {
-    channel.config = masked_config(channel.kind, &channel.config);
-    channel
+/// A stored channel as shown: the webhook URL opened, then masked to its
+/// scheme and host.
+async fn shown(state: &AppState, mut channel: Channel) -> Result<Channel, Failure> {
+    let config = state.store.reveal_config(&channel.config).await?;
+    channel.config = masked_config(channel.kind, &config);
+    Ok(channel)
 }
 
 fn checked_config(kind: ChannelKind, config: Value) -> Result<Value, Failure> {
@@ -176,7 +181,10 @@ async fn create(
     };
     let new = merge(base, body)?;
     let channel = state.store.create_channel(caller.org(), new).await?;
-    Ok((StatusCode::CREATED, JsonResponse(shown(channel))))
+    Ok((
+        StatusCode::CREATED,
+        JsonResponse(shown(&state, channel).await?),
+    ))
 }
 
 async fn list(
@@ -186,8 +194,12 @@ async fn list(
 ) -> ApiResult<JsonResponse<ChannelList>> {
     let page = params.page()?;
     let listed = state.store.list_channels(caller.org(), page).await?;
+    let mut channels = Vec::with_capacity(listed.items.len());
+    for channel in listed.items {
+        channels.push(shown(&state, channel).await?);
+    }
     Ok(JsonResponse(ChannelList {
-        channels: listed.items.into_iter().map(shown).collect(),
+        channels,
         total: listed.total,
         limit: page.limit,
         offset: page.offset,
@@ -199,8 +211,9 @@ async fn get_one(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<JsonResponse<Channel>> {
-    let channel = find(&state, caller.org(), &channel_id(&id)?).await?;
-    Ok(JsonResponse(shown(channel)))
+    let mut channel = find(&state, caller.org(), &channel_id(&id)?).await?;
+    channel.config = masked_config(channel.kind, &channel.config);
+    Ok(JsonResponse(channel))
 }
 
 async fn update(
@@ -212,12 +225,12 @@ async fn update(
     let id = channel_id(&id)?;
     let existing = find(&state, caller.org(), &id).await?;
     let new = merge(as_new(existing), body)?;
-    state
+    let channel = state
         .store
         .replace_channel(caller.org(), &id, new)
         .await?
-        .map(|c| JsonResponse(shown(c)))
-        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))
+        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))?;
+    Ok(JsonResponse(shown(&state, channel).await?))
 }
 
 async fn remove(

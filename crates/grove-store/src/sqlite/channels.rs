@@ -7,7 +7,9 @@ use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{
+    backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, secrets, ts, SqliteStore,
+};
 use crate::{ChannelStore, Listed, NewChannel, StoreResult};
 
 const COLUMNS: &str =
@@ -47,9 +49,10 @@ fn topics_json(topics: &[NotifyTopic]) -> String {
 #[async_trait]
 impl ChannelStore for SqliteStore {
     async fn create_channel(&self, org: &OrgId, new: NewChannel) -> StoreResult<Channel> {
-        let org = org.clone();
+        let (org, ring) = (org.clone(), self.keyring.clone());
         self.write(move |conn| {
             let id = ChannelId::generate();
+            let config = secrets::seal_config(conn, &ring, &new.config)?;
             conn.execute(
                 &format!(
                     "INSERT INTO notification_channels ({COLUMNS})
@@ -60,7 +63,7 @@ impl ChannelStore for SqliteStore {
                     org.as_str(),
                     new.name,
                     new.kind.as_str(),
-                    new.config.to_string(),
+                    config.to_string(),
                     new.min_level.as_str(),
                     topics_json(&new.topics),
                     new.enabled,
@@ -97,8 +100,9 @@ impl ChannelStore for SqliteStore {
         id: &ChannelId,
         new: NewChannel,
     ) -> StoreResult<Option<Channel>> {
-        let (org, id) = (org.clone(), id.clone());
+        let (org, id, ring) = (org.clone(), id.clone(), self.keyring.clone());
         self.write(move |conn| {
+            let config = secrets::seal_config(conn, &ring, &new.config)?;
             let changed = conn
                 .execute(
                     "UPDATE notification_channels SET name = ?3, kind = ?4, config = ?5,
@@ -109,7 +113,7 @@ impl ChannelStore for SqliteStore {
                         id.as_str(),
                         new.name,
                         new.kind.as_str(),
-                        new.config.to_string(),
+                        config.to_string(),
                         new.min_level.as_str(),
                         topics_json(&new.topics),
                         new.enabled,

@@ -7,7 +7,9 @@ use grove_core::sources::{DataSource, SourceKind, SourceStatus, SyncFrequency};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{
+    backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, secrets, ts, SqliteStore,
+};
 use crate::{DataSourcePatch, DataSourceStore, Listed, NewDataSource, StoreResult};
 
 pub(super) const COLUMNS: &str = "id, org_id, name, kind, config, status, sync_frequency, \
@@ -44,9 +46,10 @@ fn select(conn: &Connection, org: &OrgId, id: &DataSourceId) -> StoreResult<Opti
 #[async_trait]
 impl DataSourceStore for SqliteStore {
     async fn create_data_source(&self, org: &OrgId, new: NewDataSource) -> StoreResult<DataSource> {
-        let org = org.clone();
+        let (org, ring) = (org.clone(), self.keyring.clone());
         self.write(move |conn| {
             let id = DataSourceId::generate();
+            let config = secrets::seal_config(conn, &ring, &new.config)?;
             conn.execute(
                 "INSERT INTO data_sources (id, org_id, name, kind, config, sync_frequency,
                                            chunk_size, chunk_overlap, created_at, updated_at)
@@ -56,7 +59,7 @@ impl DataSourceStore for SqliteStore {
                     org.as_str(),
                     new.name,
                     new.kind.as_str(),
-                    new.config.to_string(),
+                    config.to_string(),
                     new.sync_frequency.as_str(),
                     new.chunk_size,
                     new.chunk_overlap,
@@ -93,8 +96,12 @@ impl DataSourceStore for SqliteStore {
         id: &DataSourceId,
         patch: DataSourcePatch,
     ) -> StoreResult<Option<DataSource>> {
-        let (org, id) = (org.clone(), id.clone());
+        let (org, id, ring) = (org.clone(), id.clone(), self.keyring.clone());
         self.write(move |conn| {
+            let config = patch
+                .config
+                .map(|c| secrets::seal_config(conn, &ring, &c))
+                .transpose()?;
             let changed = conn
                 .execute(
                     "UPDATE data_sources SET name = COALESCE(?3, name),
@@ -107,7 +114,7 @@ impl DataSourceStore for SqliteStore {
                         org.as_str(),
                         id.as_str(),
                         patch.name,
-                        patch.config.map(|c| c.to_string()),
+                        config.map(|c| c.to_string()),
                         patch.sync_frequency.map(SyncFrequency::as_str),
                         patch.chunk_size,
                         patch.chunk_overlap,

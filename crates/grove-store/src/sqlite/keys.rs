@@ -117,13 +117,15 @@ impl KeyStore for SqliteStore {
     async fn revoke_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            conn.execute(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
-                 WHERE org_id = ?1 AND id = ?2",
-                params![org.as_str(), id.as_str(), now_ms()],
-            )
-            .map_err(backend)?;
-            select_key(conn, &org, &id)
+            super::tenancy::keeping_admin_access(conn, &org, |tx| {
+                tx.execute(
+                    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![org.as_str(), id.as_str(), now_ms()],
+                )
+                .map_err(backend)?;
+                select_key(tx, &org, &id)
+            })
         })
         .await
     }

@@ -18,11 +18,13 @@ mod jobs;
 mod kb;
 mod keys;
 mod queue;
+pub mod secrets;
 mod syncs;
 mod tenancy;
 mod webhooks;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -30,6 +32,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
+use crate::secrets::{Keyring, MasterKey, MASTER_KEY_FILE};
 use crate::{Store, StoreError, StoreResult};
 
 type Pool = r2d2::Pool<SqliteConnectionManager>;
@@ -47,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_kb_versions.sql"),
     include_str!("../../migrations/0010_evals.sql"),
     include_str!("../../migrations/0011_document_status.sql"),
+    include_str!("../../migrations/0012_secret_keys.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -60,11 +64,28 @@ const POOL_SIZE: u32 = 8;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: Pool,
+    /// Seals and opens stored credentials (`secrets`).
+    keyring: Arc<Keyring>,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and migrates it.
+    /// Opens (creating if needed) the database at `path` and migrates it,
+    /// with the master key in `master.key` beside it (created if missing).
     pub fn open(path: &Path) -> StoreResult<Self> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let master = MasterKey::load(None, dir)?;
+        Self::open_with_key(path, master, Some(dir.join(MASTER_KEY_FILE)))
+    }
+
+    /// Opens the database at `path` with `master` as the master key;
+    /// `master_file` is where it was read from, if from a file. Refuses a
+    /// master key that does not open the database's data keys, and seals
+    /// any credential an older version stored in the clear.
+    pub fn open_with_key(
+        path: &Path,
+        master: MasterKey,
+        master_file: Option<std::path::PathBuf>,
+    ) -> StoreResult<Self> {
         let mut conn = Connection::open(path).map_err(backend)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(backend)?;
@@ -72,6 +93,9 @@ impl SqliteStore {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let keyring = Arc::new(Keyring::new(master, master_file));
+        secrets::load_keys(&conn, &keyring)?;
+        secrets::seal_plaintext(&mut conn, &keyring)?;
         drop(conn);
         // Each pooled connection is used by one thread at a time, so SQLite's
         // per-connection mutex is not needed.
@@ -89,7 +113,7 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(backend)?;
-        Ok(Self { pool })
+        Ok(Self { pool, keyring })
     }
 
     /// Runs a read-only `f` with a pooled connection, inline.
@@ -116,7 +140,8 @@ impl SqliteStore {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
+         PRAGMA secure_delete = ON;",
     )?;
     // Keep one plan per statement: the bundled SQLite is built with STAT4,
     // which otherwise re-prepares cached statements when bound values change.

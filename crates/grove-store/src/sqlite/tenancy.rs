@@ -8,10 +8,72 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::syncs::record_event;
 use super::{backend, keys, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
-use crate::{Listed, NewUser, ProvisionOrg, Provisioned, StoreResult, TenancyStore, UserPatch};
+use crate::{
+    Listed, NewUser, ProvisionOrg, Provisioned, StoreError, StoreResult, TenancyStore, UserPatch,
+};
 
 const USER_COLUMNS: &str = "id, org_id, email, name, role, created_at, updated_at";
 const EMAIL_TAKEN: &str = "a user with this email already exists in the organisation";
+
+/// Why an organisation would lose its administration: no admin user left,
+/// or no admin-scoped key left that can act (not revoked, not expired, and
+/// unowned or owned by an admin, since a key acts with its user's role).
+pub(super) fn admin_access_lost(
+    conn: &Connection,
+    org: &OrgId,
+) -> StoreResult<Option<&'static str>> {
+    let admins: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM users WHERE org_id = ?1 AND role = 'admin'",
+            [org.as_str()],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    if admins == 0 {
+        return Ok(Some(
+            "this would leave the organisation without an admin: promote another user to admin first \
+             (on the server host, `grove users promote EMAIL` restores one)",
+        ));
+    }
+    let keys: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
+             WHERE k.org_id = ?1 AND k.revoked_at IS NULL
+               AND (k.expires_at IS NULL OR k.expires_at > ?2)
+               AND EXISTS (SELECT 1 FROM json_each(k.scopes) WHERE value = 'admin')
+               AND (k.user_id IS NULL OR u.role = 'admin')",
+            params![org.as_str(), now_ms()],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    Ok((keys == 0).then_some(
+        "this would leave the organisation without a usable admin-scoped API key: create another \
+         admin key first",
+    ))
+}
+
+/// Runs `change` in one immediate transaction and keeps it only if the
+/// organisation still has an admin and a usable admin key afterwards (when
+/// it had them before): otherwise nothing is written and the answer is a
+/// conflict naming what would be lost.
+pub(super) fn keeping_admin_access<T>(
+    conn: &mut Connection,
+    org: &OrgId,
+    change: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let had_access = admin_access_lost(&tx, org)?.is_none();
+    let out = change(&tx)?;
+    if had_access {
+        if let Some(reason) = admin_access_lost(&tx, org)? {
+            return Err(StoreError::Conflict(reason.to_owned()));
+        }
+    }
+    tx.commit().map_err(backend)?;
+    Ok(out)
+}
 
 fn user_from_row(row: &Row) -> rusqlite::Result<User> {
     Ok(User {
@@ -165,25 +227,27 @@ impl TenancyStore for SqliteStore {
     ) -> StoreResult<Option<User>> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            let changed = conn
-                .execute(
-                    "UPDATE users SET email = COALESCE(?3, email), name = COALESCE(?4, name),
-                            role = COALESCE(?5, role), updated_at = ?6
-                     WHERE org_id = ?1 AND id = ?2",
-                    params![
-                        org.as_str(),
-                        id.as_str(),
-                        patch.email,
-                        patch.name,
-                        patch.role.map(Role::as_str),
-                        now_ms()
-                    ],
-                )
-                .map_err(|e| write_error(e, EMAIL_TAKEN))?;
-            if changed == 0 {
-                return Ok(None);
-            }
-            select_user(conn, &org, &id)
+            keeping_admin_access(conn, &org, |tx| {
+                let changed = tx
+                    .execute(
+                        "UPDATE users SET email = COALESCE(?3, email), name = COALESCE(?4, name),
+                                role = COALESCE(?5, role), updated_at = ?6
+                         WHERE org_id = ?1 AND id = ?2",
+                        params![
+                            org.as_str(),
+                            id.as_str(),
+                            patch.email,
+                            patch.name,
+                            patch.role.map(Role::as_str),
+                            now_ms()
+                        ],
+                    )
+                    .map_err(|e| write_error(e, EMAIL_TAKEN))?;
+                if changed == 0 {
+                    return Ok(None);
+                }
+                select_user(tx, &org, &id)
+            })
         })
         .await
     }
@@ -191,23 +255,21 @@ impl TenancyStore for SqliteStore {
     async fn delete_user(&self, org: &OrgId, id: &UserId) -> StoreResult<bool> {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
-            tx.execute(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
-                 WHERE org_id = ?1 AND user_id = ?2",
-                params![org.as_str(), id.as_str(), now_ms()],
-            )
-            .map_err(backend)?;
-            let deleted = tx
-                .execute(
-                    "DELETE FROM users WHERE org_id = ?1 AND id = ?2",
-                    params![org.as_str(), id.as_str()],
+            keeping_admin_access(conn, &org, |tx| {
+                tx.execute(
+                    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?3)
+                     WHERE org_id = ?1 AND user_id = ?2",
+                    params![org.as_str(), id.as_str(), now_ms()],
                 )
                 .map_err(backend)?;
-            tx.commit().map_err(backend)?;
-            Ok(deleted > 0)
+                let deleted = tx
+                    .execute(
+                        "DELETE FROM users WHERE org_id = ?1 AND id = ?2",
+                        params![org.as_str(), id.as_str()],
+                    )
+                    .map_err(backend)?;
+                Ok(deleted > 0)
+            })
         })
         .await
     }

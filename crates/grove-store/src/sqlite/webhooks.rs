@@ -15,7 +15,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use serde_json::json;
 
 use super::queue::insert_item;
-use super::{backend, delete_in_org, filtered_page, list_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{
+    backend, delete_in_org, filtered_page, list_in_org, now_ms, parsed, secrets, ts, SqliteStore,
+};
 use crate::queue::NewItem;
 use crate::webhooks::{AfterFailure, DeliveryWork, NewWebhook, WebhookPatch, DELIVERY_KIND};
 use crate::{Listed, StoreResult, WebhookStore};
@@ -212,9 +214,10 @@ impl WebhookStore for SqliteStore {
         new: NewWebhook,
         secret: String,
     ) -> StoreResult<Webhook> {
-        let org = org.clone();
+        let (org, ring) = (org.clone(), self.keyring.clone());
         self.write(move |conn| {
             let id = WebhookId::generate();
+            let secret = secrets::seal(conn, &ring, &secret)?;
             conn.execute(
                 "INSERT INTO webhooks (id, org_id, url, events, enabled, secret, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -288,8 +291,9 @@ impl WebhookStore for SqliteStore {
         secret: String,
         previous_until: Timestamp,
     ) -> StoreResult<Option<Webhook>> {
-        let (org, id) = (org.clone(), id.clone());
+        let (org, id, ring) = (org.clone(), id.clone(), self.keyring.clone());
         self.write(move |conn| {
+            let secret = secrets::seal(conn, &ring, &secret)?;
             let changed = conn
                 .execute(
                     "UPDATE webhooks SET previous_secret = secret, secret = ?3,

@@ -1,6 +1,7 @@
 //! The `grove` binary: `init --json`, `orgs create`, `serve` on an empty data
-//! directory, a clean exit on SIGTERM, and `grove jobs list|run|history`
-//! against a test server.
+//! directory, a clean exit on SIGTERM, `grove jobs list|run|history`
+//! against a test server, errors without backtraces and their exit codes,
+//! `users promote` and `secrets rotate`.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -325,4 +326,165 @@ async fn jobs_list_run_with_wait_and_history() {
     let missing = grove_against(&t, &["jobs", "history", "job_nope"]).await;
     assert!(!missing.status.success());
     t.stop().await;
+}
+
+/// Runs `grove ARGS` with `env` set; returns the exit code, stdout and stderr.
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = grove();
+    cmd.env_remove("GROVE_MASTER_KEY")
+        .env_remove("GROVE_NEW_MASTER_KEY");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let output = cmd.args(args).output().unwrap();
+    let (stdout, stderr) = out(&output);
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn user_errors_are_one_line_with_exit_codes_and_no_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let backtrace = [("RUST_BACKTRACE", "1"), ("RUST_LIB_BACKTRACE", "1")];
+    let (code, _, _) = run_with(&["init", "--data-dir", data_arg], &backtrace);
+    assert_eq!(code, 0);
+
+    let (code, _, stderr) = run_with(&["init", "--data-dir", data_arg], &backtrace);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("already initialised"), "{stderr}");
+    assert!(!stderr.to_lowercase().contains("backtrace"), "{stderr}");
+    assert!(stderr.lines().count() <= 2, "{stderr}");
+
+    // Usage errors exit 2.
+    let (code, _, stderr) = run_with(&["init", "--no-such-flag"], &backtrace);
+    assert_eq!(code, 2, "{stderr}");
+    // An unreachable server: one line naming it.
+    let port = free_port();
+    let server = format!("http://127.0.0.1:{port}");
+    let (code, _, stderr) = run_with(
+        &[
+            "jobs",
+            "list",
+            "agent_x",
+            "--server",
+            &server,
+            "--key",
+            "grove_live_x",
+        ],
+        &backtrace,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.to_lowercase().contains("backtrace"), "{stderr}");
+    assert!(stderr.lines().count() <= 2, "{stderr}");
+    // A malformed master key: refused at start, naming the variable.
+    let (code, _, stderr) = run_with(
+        &["init", "--data-dir", data_arg],
+        &[("GROVE_MASTER_KEY", "c2hvcnQ=")],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("GROVE_MASTER_KEY") && stderr.contains("5 bytes instead of 32"),
+        "{stderr}"
+    );
+    assert!(help_mentions_exit_codes());
+}
+
+fn help_mentions_exit_codes() -> bool {
+    let (_, stdout, _) = run_with(&["--help"], &[]);
+    stdout.contains("Exit codes: 0 success, 1 failure")
+}
+
+#[test]
+fn users_promote_restores_an_admin_from_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let (code, _, stderr) = run_with(
+        &[
+            "init",
+            "--data-dir",
+            data_arg,
+            "--admin-email",
+            "Root@Example.com",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run_with(
+        &[
+            "users",
+            "promote",
+            "root@example.com",
+            "--data-dir",
+            data_arg,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("is now an admin of default"), "{stdout}");
+    let (code, _, stderr) = run_with(
+        &[
+            "users",
+            "promote",
+            "nobody@example.com",
+            "--data-dir",
+            data_arg,
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no user with email nobody@example.com"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn secrets_rotate_replaces_the_master_key_and_a_wrong_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    assert_eq!(run_with(&["init", "--data-dir", data_arg], &[]).0, 0);
+    let key_file = data.join("master.key");
+    let before = std::fs::read_to_string(&key_file).unwrap();
+
+    let (code, stdout, stderr) = run_with(
+        &["secrets", "rotate", "--reencrypt", "--data-dir", data_arg],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("1 data key(s) now wrapped by master key"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("sealed again under data key dk_"),
+        "{stdout}"
+    );
+    let after = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(before, after);
+    assert!(!data.join("master.key.new").exists());
+
+    // The old key no longer opens the data directory; the new one does.
+    let (code, _, stderr) = run_with(
+        &["orgs", "create", "x", "--data-dir", data_arg],
+        &[("GROVE_MASTER_KEY", before.trim())],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("does not open this database's data keys"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_with(&["orgs", "create", "x", "--data-dir", data_arg], &[]);
+    assert_eq!(code, 0, "{stderr}");
+
+    // With the master key in the environment, the new one must be given.
+    let (code, _, stderr) = run_with(
+        &["secrets", "rotate", "--data-dir", data_arg],
+        &[("GROVE_MASTER_KEY", after.trim())],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("GROVE_NEW_MASTER_KEY"), "{stderr}");
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod admin_access;
 mod agents;
 mod analytics;
 mod cli;

@@ -254,7 +254,11 @@ async fn channels_are_created_listed_updated_and_deleted() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.config["webhook_url"], secret);
+    // Stored sealed; opened, it is the URL given.
+    let sealed = stored.config["webhook_url"].as_str().unwrap();
+    assert!(sealed.starts_with("sealed:v1:"), "{sealed}");
+    let opened = t.store.reveal_config(&stored.config).await.unwrap();
+    assert_eq!(opened["webhook_url"], secret);
 
     let teams = create_channel(
         &t,
@@ -312,7 +316,8 @@ async fn channels_are_created_listed_updated_and_deleted() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.config["webhook_url"], secret);
+    let opened = t.store.reveal_config(&stored.config).await.unwrap();
+    assert_eq!(opened["webhook_url"], secret);
     // A new URL replaces it.
     let moved = t
         .call(
@@ -331,10 +336,8 @@ async fn channels_are_created_listed_updated_and_deleted() {
         .await
         .unwrap()
         .unwrap();
-    assert!(stored.config["webhook_url"]
-        .as_str()
-        .unwrap()
-        .ends_with("/other"));
+    let opened = t.store.reveal_config(&stored.config).await.unwrap();
+    assert!(opened["webhook_url"].as_str().unwrap().ends_with("/other"));
     // A new kind needs its config.
     let no_config = t
         .call(
