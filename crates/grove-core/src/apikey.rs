@@ -69,7 +69,17 @@ pub fn display_prefix(secret: &str) -> String {
         .collect()
 }
 
-/// The stored verifier of a key.
+/// The stored verifier of a key: SHA-256, deliberately fast. Slow password
+/// hashes (argon2, bcrypt) exist to make guessing low-entropy passwords
+/// expensive; a Grove key carries about 250 bits from the OS random source,
+/// so no guess has a chance and a fast hash loses nothing, while every
+/// request can verify its key cheaply.
+///
+/// Lookups go by this hash (an index in the store, a map in the server's
+/// key cache), never by comparing a presented secret with a stored one, so
+/// there is no secret-dependent comparison to time: what a timing could at
+/// most reveal is how much of the *hash* of the attacker's own guess
+/// matches, which says nothing about any key (preimage resistance).
 pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }

@@ -47,6 +47,7 @@ pub mod model;
 pub mod page;
 pub mod scope;
 pub mod sources;
+pub mod suggest;
 pub mod time;
 pub mod webhooks;
 

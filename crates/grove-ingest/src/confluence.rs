@@ -23,6 +23,9 @@ pub struct ConfluenceConfig {
     pub space_key: Option<String>,
 }
 
+/// The settings a `config` of this type takes; others are refused.
+pub const CONFIG_KEYS: &[&str] = &["base_url", "email", "api_token", "space_key"];
+
 impl ConfluenceConfig {
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {
         let reader = ConfigReader::new(config);

@@ -22,6 +22,9 @@ pub struct DriveConfig {
     pub folder_id: Option<String>,
 }
 
+/// The settings a `config` of this type takes; others are refused.
+pub const CONFIG_KEYS: &[&str] = &["base_url", "access_token", "folder_id"];
+
 impl DriveConfig {
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {
         let reader = ConfigReader::new(config);

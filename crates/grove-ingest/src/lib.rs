@@ -33,26 +33,41 @@ pub fn check_config(
     config: &serde_json::Value,
 ) -> Result<(), FieldError> {
     use grove_core::sources::SourceKind;
+    refuse_unknown_keys(config, config_keys(kind))?;
     match kind {
         SourceKind::Website => web::WebsiteConfig::from_json(config).map(drop),
         SourceKind::Confluence => confluence::ConfluenceConfig::from_json(config).map(drop),
         SourceKind::Slack => slack::SlackConfig::from_json(config).map(drop),
         SourceKind::GoogleDrive => gdrive::DriveConfig::from_json(config).map(drop),
         SourceKind::Sharepoint => sharepoint::SharePointConfig::from_json(config).map(drop),
-        SourceKind::File | SourceKind::Kb => no_config(kind, config),
+        SourceKind::File | SourceKind::Kb => Ok(()),
     }
 }
 
-/// `file` and `kb` sources take no config.
-fn no_config(
-    kind: grove_core::sources::SourceKind,
-    config: &serde_json::Value,
-) -> Result<(), FieldError> {
-    match config.as_object().and_then(|m| m.keys().next()) {
+/// The settings a type's `config` takes (`file` and `kb` take none).
+fn config_keys(kind: grove_core::sources::SourceKind) -> &'static [&'static str] {
+    use grove_core::sources::SourceKind;
+    match kind {
+        SourceKind::Website => web::CONFIG_KEYS,
+        SourceKind::Confluence => confluence::CONFIG_KEYS,
+        SourceKind::Slack => slack::CONFIG_KEYS,
+        SourceKind::GoogleDrive => gdrive::CONFIG_KEYS,
+        SourceKind::Sharepoint => sharepoint::CONFIG_KEYS,
+        SourceKind::File | SourceKind::Kb => &[],
+    }
+}
+
+/// Refuses a key of `config` that is not in `known`, naming it and the
+/// closest known key (a typo such as `space_keys` must not be ignored).
+fn refuse_unknown_keys(config: &serde_json::Value, known: &[&str]) -> Result<(), FieldError> {
+    let Some(map) = config.as_object() else {
+        return Err(FieldError::new("config", "must be an object"));
+    };
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
         None => Ok(()),
         Some(key) => Err(FieldError::new(
             &format!("config.{key}"),
-            format!("`{kind}` data sources take no config"),
+            grove_core::suggest::unknown_field_reason(key, known),
         )),
     }
 }

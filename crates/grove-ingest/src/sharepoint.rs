@@ -24,6 +24,9 @@ pub struct SharePointConfig {
     pub drive_id: String,
 }
 
+/// The settings a `config` of this type takes; others are refused.
+pub const CONFIG_KEYS: &[&str] = &["base_url", "access_token", "drive_id"];
+
 impl SharePointConfig {
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {
         let reader = ConfigReader::new(config);

@@ -27,6 +27,9 @@ pub struct SlackConfig {
     pub workspace_url: Option<String>,
 }
 
+/// The settings a `config` of this type takes; others are refused.
+pub const CONFIG_KEYS: &[&str] = &["base_url", "token", "channels", "workspace_url"];
+
 impl SlackConfig {
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {
         let reader = ConfigReader::new(config);

@@ -62,6 +62,15 @@ pub struct WebsiteConfig {
     pub exclude: Vec<UrlPattern>,
 }
 
+/// The settings a `config` of this type takes; others are refused.
+pub const CONFIG_KEYS: &[&str] = &[
+    "url",
+    "path_prefix",
+    "max_pages",
+    "include_patterns",
+    "exclude_patterns",
+];
+
 impl WebsiteConfig {
     /// Reads and checks `config`; errors name the field (`config.url`, …).
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {

@@ -89,10 +89,7 @@ pub fn check_config(kind: ChannelKind, config: &Value) -> Result<Target, ConfigE
     if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(ConfigError::new(
             format!("config.{unknown}"),
-            format!(
-                "is not a setting of {kind} channels (they take: {})",
-                known.join(", ")
-            ),
+            grove_core::suggest::unknown_field_reason(unknown, known),
         ));
     }
     match kind {

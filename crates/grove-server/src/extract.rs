@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use grove_core::ids::IdError;
 use grove_core::page::Page;
+use grove_core::suggest;
 use grove_core::{ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -96,6 +97,15 @@ fn field_error(path: String, message: &str) -> ApiError {
         .next()
         .unwrap_or(message)
         .to_owned();
+    if let Some((name, known)) = suggest::parse_serde_unknown_field(&message) {
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let parent = path.trim_end_matches(&name).trim_end_matches('.');
+        let field = match parent {
+            "" | "." => name.clone(),
+            parent => format!("{parent}.{name}"),
+        };
+        return ApiError::invalid_field(&field, suggest::unknown_field_reason(&name, &known));
+    }
     let named = message
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next());
@@ -250,6 +260,7 @@ mod tests {
     use super::*;
 
     #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Body {
         name: String,
@@ -257,6 +268,7 @@ mod tests {
     }
 
     #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Inner {
         count: u32,
@@ -281,6 +293,27 @@ mod tests {
             "inner.count"
         );
         assert_eq!(error_for("{").details["field"], "body");
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_the_closest_known_one() {
+        let e = error_for(r#"{"nmae": "a"}"#);
+        assert_eq!(e.details["field"], "nmae");
+        assert_eq!(
+            e.details["reason"],
+            "is not a known field; did you mean `name`?"
+        );
+        let e = error_for(r#"{"name":"a","inner":{"count":1,"counts":2}}"#);
+        assert_eq!(e.details["field"], "inner.counts");
+        assert_eq!(
+            e.details["reason"],
+            "is not a known field; did you mean `count`?"
+        );
+        let e = error_for(r#"{"name":"a","zebra":1}"#);
+        assert_eq!(
+            e.details["reason"],
+            "is not a known field (known: name, inner)"
+        );
     }
 
     #[test]

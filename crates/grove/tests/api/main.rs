@@ -23,4 +23,6 @@ mod review;
 mod roles;
 mod scopes;
 mod search;
+mod secrets;
+mod typos;
 mod webhooks;
