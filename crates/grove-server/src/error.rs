@@ -29,6 +29,7 @@ impl From<StoreError> for Failure {
                 tracing::error!(error = %detail, "store failure");
                 ApiError::internal("internal storage error")
             }
+            StoreError::Refused(e) => e,
             StoreError::Secret(e) => {
                 tracing::error!(error = %e, "stored credential");
                 ApiError::internal("a stored credential could not be opened")

@@ -51,9 +51,20 @@ pub enum StoreError {
     /// does not fit the database.
     #[error(transparent)]
     Secret(#[from] secrets::SecretError),
+    /// A [`Change`] refused the record it was given (an invalid request).
+    #[error("refused: {}", .0.message)]
+    Refused(grove_core::ApiError),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An update of a record as a function of the stored record: the store
+/// reads the record, applies the change and writes the result in one
+/// transaction holding the write lock, so concurrent updates of different
+/// fields all land (no read-merge-write race). A change that finds the
+/// merged record invalid returns the API error, which the store passes on
+/// as [`StoreError::Refused`] having written nothing.
+pub type Change<T> = Box<dyn FnOnce(T) -> Result<T, grove_core::ApiError> + Send>;
 
 /// A page of results with the total count before paging.
 #[derive(Debug, Clone)]
@@ -493,6 +504,25 @@ pub struct NewAgent {
     pub active: bool,
 }
 
+impl From<Agent> for NewAgent {
+    /// An agent's fields as written, to change some and write them back.
+    fn from(agent: Agent) -> Self {
+        Self {
+            name: agent.name,
+            slug: agent.slug,
+            description: agent.description,
+            system_prompt: agent.system_prompt,
+            rag_strategy: agent.rag_strategy,
+            model: agent.model,
+            temperature: agent.temperature,
+            max_tokens: agent.max_tokens,
+            similarity_threshold: agent.similarity_threshold,
+            data_source_ids: agent.data_source_ids,
+            active: agent.active,
+        }
+    }
+}
+
 /// Knowledge agents. Data source ids must be the organisation's (checked by
 /// the caller with [`DataSourceStore::missing_data_sources`]).
 #[async_trait]
@@ -508,6 +538,13 @@ pub trait AgentStore: Send + Sync {
         org: &OrgId,
         id: &AgentId,
         new: NewAgent,
+    ) -> StoreResult<Option<Agent>>;
+    /// Applies `change` to the stored agent in one write; `None` if absent.
+    async fn change_agent(
+        &self,
+        org: &OrgId,
+        id: &AgentId,
+        change: Change<NewAgent>,
     ) -> StoreResult<Option<Agent>>;
     /// False if absent. Its sessions go with it; its interactions stay.
     async fn delete_agent(&self, org: &OrgId, id: &AgentId) -> StoreResult<bool>;
@@ -784,6 +821,13 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<Listed<Job>>;
     /// `None` if absent.
     async fn replace_job(&self, org: &OrgId, id: &JobId, new: NewJob) -> StoreResult<Option<Job>>;
+    /// Applies `change` to the stored job in one write; `None` if absent.
+    async fn change_job(
+        &self,
+        org: &OrgId,
+        id: &JobId,
+        change: Change<NewJob>,
+    ) -> StoreResult<Option<Job>>;
     /// False if absent. Runs and chats stay; queued runs are cancelled.
     async fn delete_job(&self, org: &OrgId, id: &JobId) -> StoreResult<bool>;
 
@@ -866,6 +910,20 @@ pub struct NewChannel {
     pub enabled: bool,
 }
 
+impl From<Channel> for NewChannel {
+    /// A channel's fields as written, to change some and write them back.
+    fn from(channel: Channel) -> Self {
+        Self {
+            name: channel.name,
+            kind: channel.kind,
+            config: channel.config,
+            min_level: channel.min_level,
+            topics: channel.topics,
+            enabled: channel.enabled,
+        }
+    }
+}
+
 /// Notification channels that jobs deliver to.
 #[async_trait]
 pub trait ChannelStore: Send + Sync {
@@ -878,6 +936,14 @@ pub trait ChannelStore: Send + Sync {
         org: &OrgId,
         id: &ChannelId,
         new: NewChannel,
+    ) -> StoreResult<Option<Channel>>;
+    /// Applies `change` to the stored channel, its config opened, in one
+    /// write (the config is sealed again); `None` if absent.
+    async fn change_channel(
+        &self,
+        org: &OrgId,
+        id: &ChannelId,
+        change: Change<NewChannel>,
     ) -> StoreResult<Option<Channel>>;
     /// False if absent; jobs drop it.
     async fn delete_channel(&self, org: &OrgId, id: &ChannelId) -> StoreResult<bool>;

@@ -235,27 +235,39 @@ pub(crate) fn check_max_tokens(value: i64) -> Result<u32, Failure> {
         })
 }
 
-/// Applies `body` over `base` (an existing agent, or defaults) and checks
-/// every field.
-async fn merge(
+/// The checks of `body` that need the providers or the store, made before
+/// the write: the model, if given, and the data sources, if given.
+async fn prepare(
     state: &AppState,
     org: &OrgId,
+    mut body: AgentBody,
+) -> Result<(AgentBody, Option<Vec<DataSourceId>>), Failure> {
+    if let Some(model) = &mut body.model {
+        *model = model.trim().to_owned();
+        state
+            .answerer
+            .providers()
+            .check(model)
+            .map_err(|e| Failure(ApiError::invalid_field("model", e.to_string())))?;
+    }
+    let sources = match body.data_source_ids.take() {
+        Some(raw) => Some(check_sources(state, org, raw).await?),
+        None => None,
+    };
+    Ok((body, sources))
+}
+
+/// Applies a prepared `body` over `base` (the stored agent, or defaults)
+/// and checks every field it gives.
+fn merge(
     base: NewAgent,
     body: AgentBody,
+    sources: Option<Vec<DataSourceId>>,
 ) -> Result<NewAgent, Failure> {
     let name = match body.name {
         Some(name) => trimmed_text("name", &name, MAX_NAME, true)?,
         None => base.name,
     };
-    let model = body
-        .model
-        .map(|m| m.trim().to_owned())
-        .unwrap_or(base.model);
-    state
-        .answerer
-        .providers()
-        .check(&model)
-        .map_err(|e| Failure(ApiError::invalid_field("model", e.to_string())))?;
     let slug = body.slug.unwrap_or(base.slug);
     check_slug(&slug)?;
     Ok(NewAgent {
@@ -270,7 +282,7 @@ async fn merge(
             None => base.system_prompt,
         },
         rag_strategy: body.rag_strategy.unwrap_or(base.rag_strategy),
-        model,
+        model: body.model.unwrap_or(base.model),
         temperature: body
             .temperature
             .map(check_temperature)
@@ -286,10 +298,7 @@ async fn merge(
             .map(|t| in_range("similarity_threshold", t, 0.0..=1.0))
             .transpose()?
             .unwrap_or(base.similarity_threshold),
-        data_source_ids: match body.data_source_ids {
-            Some(raw) => check_sources(state, org, raw).await?,
-            None => base.data_source_ids,
-        },
+        data_source_ids: sources.unwrap_or(base.data_source_ids),
         active: body.active.unwrap_or(base.active),
     })
 }
@@ -307,22 +316,6 @@ fn defaults(state: &AppState) -> NewAgent {
         similarity_threshold: state.config.agents.similarity_threshold,
         data_source_ids: Vec::new(),
         active: true,
-    }
-}
-
-fn as_new(agent: Agent) -> NewAgent {
-    NewAgent {
-        name: agent.name,
-        slug: agent.slug,
-        description: agent.description,
-        system_prompt: agent.system_prompt,
-        rag_strategy: agent.rag_strategy,
-        model: agent.model,
-        temperature: agent.temperature,
-        max_tokens: agent.max_tokens,
-        similarity_threshold: agent.similarity_threshold,
-        data_source_ids: agent.data_source_ids,
-        active: agent.active,
     }
 }
 
@@ -344,7 +337,8 @@ async fn create_agent(state: &AppState, org: &OrgId, body: AgentBody) -> Result<
         slug: slugify(&name),
         ..defaults(state)
     };
-    let new = merge(state, org, base, body).await?;
+    let (body, sources) = prepare(state, org, body).await?;
+    let new = merge(base, body, sources)?;
     for n in 1..=50 {
         let mut attempt = new.clone();
         if n > 1 {
@@ -443,11 +437,13 @@ async fn update_agent(
     body: AgentBody,
 ) -> Result<Agent, Failure> {
     let id = agent_id(raw_id)?;
-    let existing = find(state, org, &id).await?;
-    let new = merge(state, org, as_new(existing), body).await?;
+    let (body, sources) = prepare(state, org, body).await?;
+    // Merged over the agent as stored at the moment of the write, so
+    // concurrent updates of different fields all land.
+    let change = Box::new(move |base| merge(base, body, sources).map_err(|Failure(e)| e));
     state
         .store
-        .replace_agent(org, &id, new)
+        .change_agent(org, &id, change)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("agent", id.as_str())))
 }

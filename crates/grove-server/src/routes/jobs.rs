@@ -217,11 +217,26 @@ fn check_sets(specs: &[ParamSpec], sets: &[ParamValues]) -> Result<(), Failure> 
 }
 
 /// Applies `body` over `base` and checks the whole job.
-async fn merge(
+/// The check of `body` that needs the store, made before the write: the
+/// notification channels, if given.
+async fn prepare(
     state: &AppState,
     org: &OrgId,
+    mut body: JobBody,
+) -> Result<(JobBody, Option<Vec<ChannelId>>), Failure> {
+    let channels = match body.channel_ids.take() {
+        Some(raw) => Some(check_channels(state, org, raw).await?),
+        None => None,
+    };
+    Ok((body, channels))
+}
+
+/// Applies a prepared `body` over `job` (the stored job, or defaults) and
+/// checks the result, fields against each other included.
+fn merge(
     mut job: NewJob,
     body: JobBody,
+    channels: Option<Vec<ChannelId>>,
 ) -> Result<NewJob, Failure> {
     let schedule_before = (
         job.schedule.clone(),
@@ -268,8 +283,8 @@ async fn merge(
             delay_seconds: in_range("retry.delay_seconds", retry.delay_seconds, RETRY_DELAY)?,
         };
     }
-    if let Some(raw) = body.channel_ids {
-        job.channel_ids = check_channels(state, org, raw).await?;
+    if let Some(channels) = channels {
+        job.channel_ids = channels;
     }
     // A fire already due stays due unless the schedule itself changed.
     let schedule_after = (
@@ -321,7 +336,8 @@ async fn create(
             return Err(Failure(ApiError::invalid_field(field, "is required")));
         }
     }
-    let new = merge(&state, caller.org(), defaults(agent.id), body).await?;
+    let (body, channels) = prepare(&state, caller.org(), body).await?;
+    let new = merge(defaults(agent.id), body, channels)?;
     let job = state.store.create_job(caller.org(), new).await?;
     state.jobs.schedule_changed();
     Ok((StatusCode::CREATED, JsonResponse(job)))
@@ -364,11 +380,14 @@ async fn update(
     Json(body): Json<JobBody>,
 ) -> ApiResult<JsonResponse<Job>> {
     let id = job_id(&id)?;
-    let existing = find(&state, caller.org(), &id).await?;
-    let new = merge(&state, caller.org(), existing.into(), body).await?;
+    let (body, channels) = prepare(&state, caller.org(), body).await?;
+    // Merged over the job as stored at the moment of the write, so
+    // concurrent updates of different fields all land, and the checks of
+    // fields against each other see the fields that are stored.
+    let change = Box::new(move |job| merge(job, body, channels).map_err(|Failure(e)| e));
     let job = state
         .store
-        .replace_job(caller.org(), &id, new)
+        .change_job(caller.org(), &id, change)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("job", id.as_str())))?;
     state.jobs.schedule_changed();

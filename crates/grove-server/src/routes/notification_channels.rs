@@ -147,17 +147,6 @@ fn sends_back_mask(config: &Value, stored: &Value) -> bool {
         && config.as_object().map(|m| m.len()) == stored.as_object().map(|m| m.len())
 }
 
-fn as_new(channel: Channel) -> NewChannel {
-    NewChannel {
-        name: channel.name,
-        kind: channel.kind,
-        config: channel.config,
-        min_level: channel.min_level,
-        topics: channel.topics,
-        enabled: channel.enabled,
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -223,11 +212,12 @@ async fn update(
     Json(body): Json<ChannelBody>,
 ) -> ApiResult<JsonResponse<Channel>> {
     let id = channel_id(&id)?;
-    let existing = find(&state, caller.org(), &id).await?;
-    let new = merge(as_new(existing), body)?;
+    // Merged over the channel as stored at the moment of the write (its
+    // config opened by the store), so concurrent updates all land.
+    let change = Box::new(move |base| merge(base, body).map_err(|Failure(e)| e));
     let channel = state
         .store
-        .replace_channel(caller.org(), &id, new)
+        .change_channel(caller.org(), &id, change)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))?;
     Ok(JsonResponse(shown(&state, channel).await?))

@@ -4,12 +4,12 @@ use async_trait::async_trait;
 use grove_core::agents::{Agent, AgentStatus, RagStrategy};
 use grove_core::ids::{AgentId, DataSourceId, OrgId};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::jobs::cancel_unfinished_runs;
 use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
-use crate::{AgentStore, Listed, NewAgent, StoreResult};
+use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
 
 const COLUMNS: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
      temperature, max_tokens, similarity_threshold, active, created_at, updated_at";
@@ -173,37 +173,29 @@ impl AgentStore for SqliteStore {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
-            let changed = tx
-                .execute(
-                    "UPDATE agents SET name = ?3, slug = ?4, description = ?5, system_prompt = ?6,
-                         rag_strategy = ?7, model = ?8, temperature = ?9, max_tokens = ?10,
-                         similarity_threshold = ?11, active = ?12, updated_at = ?13
-                     WHERE org_id = ?1 AND id = ?2",
-                    params![
-                        org.as_str(),
-                        id.as_str(),
-                        new.name,
-                        new.slug,
-                        new.description,
-                        new.system_prompt,
-                        new.rag_strategy.as_str(),
-                        new.model,
-                        new.temperature as f64,
-                        new.max_tokens,
-                        new.similarity_threshold as f64,
-                        new.active,
-                        now_ms()
-                    ],
-                )
-                .map_err(|e| write_error(e, SLUG_TAKEN))?;
-            if changed == 0 {
+            let agent = replace_in(&tx, &org, &id, &new)?;
+            tx.commit().map_err(backend)?;
+            Ok(agent)
+        })
+        .await
+    }
+
+    async fn change_agent(
+        &self,
+        org: &OrgId,
+        id: &AgentId,
+        change: Change<NewAgent>,
+    ) -> StoreResult<Option<Agent>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let Some(agent) = select(&tx, &org, "id", id.as_str())? else {
                 return Ok(None);
-            }
-            set_sources(&tx, &id, &new.data_source_ids)?;
-            let agent = select(&tx, &org, "id", id.as_str())?;
-            if let Some(agent) = &agent {
-                record_event(&tx, org.as_str(), "agent.updated", agent_event(agent))?;
-            }
+            };
+            let new = change(agent.into()).map_err(StoreError::Refused)?;
+            let agent = replace_in(&tx, &org, &id, &new)?;
             tx.commit().map_err(backend)?;
             Ok(agent)
         })
@@ -231,4 +223,45 @@ impl AgentStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Writes every field of agent `id`; `None` if absent.
+fn replace_in(
+    tx: &Transaction,
+    org: &OrgId,
+    id: &AgentId,
+    new: &NewAgent,
+) -> StoreResult<Option<Agent>> {
+    let changed = tx
+        .execute(
+            "UPDATE agents SET name = ?3, slug = ?4, description = ?5, system_prompt = ?6,
+                     rag_strategy = ?7, model = ?8, temperature = ?9, max_tokens = ?10,
+                     similarity_threshold = ?11, active = ?12, updated_at = ?13
+                 WHERE org_id = ?1 AND id = ?2",
+            params![
+                org.as_str(),
+                id.as_str(),
+                new.name,
+                new.slug,
+                new.description,
+                new.system_prompt,
+                new.rag_strategy.as_str(),
+                new.model,
+                new.temperature as f64,
+                new.max_tokens,
+                new.similarity_threshold as f64,
+                new.active,
+                now_ms()
+            ],
+        )
+        .map_err(|e| write_error(e, SLUG_TAKEN))?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    set_sources(tx, id, &new.data_source_ids)?;
+    let agent = select(tx, org, "id", id.as_str())?;
+    if let Some(agent) = &agent {
+        record_event(tx, org.as_str(), "agent.updated", agent_event(agent))?;
+    }
+    Ok(agent)
 }

@@ -5,12 +5,13 @@ use async_trait::async_trait;
 use grove_core::ids::{ChannelId, OrgId};
 use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{
     backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, secrets, ts, SqliteStore,
 };
-use crate::{ChannelStore, Listed, NewChannel, StoreResult};
+use crate::secrets::Keyring;
+use crate::{Change, ChannelStore, Listed, NewChannel, StoreError, StoreResult};
 
 const COLUMNS: &str =
     "id, org_id, name, kind, config, min_level, topics, enabled, created_at, updated_at";
@@ -101,30 +102,29 @@ impl ChannelStore for SqliteStore {
         new: NewChannel,
     ) -> StoreResult<Option<Channel>> {
         let (org, id, ring) = (org.clone(), id.clone(), self.keyring.clone());
+        self.write(move |conn| replace_in(conn, &ring, &org, &id, &new))
+            .await
+    }
+
+    async fn change_channel(
+        &self,
+        org: &OrgId,
+        id: &ChannelId,
+        change: Change<NewChannel>,
+    ) -> StoreResult<Option<Channel>> {
+        let (org, id, ring) = (org.clone(), id.clone(), self.keyring.clone());
         self.write(move |conn| {
-            let config = secrets::seal_config(conn, &ring, &new.config)?;
-            let changed = conn
-                .execute(
-                    "UPDATE notification_channels SET name = ?3, kind = ?4, config = ?5,
-                         min_level = ?6, topics = ?7, enabled = ?8, updated_at = ?9
-                     WHERE org_id = ?1 AND id = ?2",
-                    params![
-                        org.as_str(),
-                        id.as_str(),
-                        new.name,
-                        new.kind.as_str(),
-                        config.to_string(),
-                        new.min_level.as_str(),
-                        topics_json(&new.topics),
-                        new.enabled,
-                        now_ms()
-                    ],
-                )
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
-            if changed == 0 {
+            let Some(mut channel) = select(&tx, &org, &id)? else {
                 return Ok(None);
-            }
-            select(conn, &org, &id)
+            };
+            channel.config = secrets::open_config(&tx, &ring, &channel.config)?;
+            let new = change(channel.into()).map_err(StoreError::Refused)?;
+            let channel = replace_in(&tx, &ring, &org, &id, &new)?;
+            tx.commit().map_err(backend)?;
+            Ok(channel)
         })
         .await
     }
@@ -140,4 +140,37 @@ impl ChannelStore for SqliteStore {
     ) -> StoreResult<Vec<ChannelId>> {
         self.read(|conn| missing_in_org(conn, "notification_channels", org, ids, ChannelId::as_str))
     }
+}
+
+/// Writes every field of channel `id`, its config sealed; `None` if absent.
+fn replace_in(
+    conn: &Connection,
+    ring: &Keyring,
+    org: &OrgId,
+    id: &ChannelId,
+    new: &NewChannel,
+) -> StoreResult<Option<Channel>> {
+    let config = secrets::seal_config(conn, ring, &new.config)?;
+    let changed = conn
+        .execute(
+            "UPDATE notification_channels SET name = ?3, kind = ?4, config = ?5,
+                 min_level = ?6, topics = ?7, enabled = ?8, updated_at = ?9
+             WHERE org_id = ?1 AND id = ?2",
+            params![
+                org.as_str(),
+                id.as_str(),
+                new.name,
+                new.kind.as_str(),
+                config.to_string(),
+                new.min_level.as_str(),
+                topics_json(&new.topics),
+                new.enabled,
+                now_ms()
+            ],
+        )
+        .map_err(backend)?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    select(conn, org, id)
 }

@@ -23,8 +23,8 @@ use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::queue::NewItem;
 use crate::{
-    JobStore, Listed, NewJob, NewMessage, PlannedRun, RunFinish, ScheduledFire, StoreResult,
-    TriggerOutcome, TriggerRequest, NOTIFY_KIND, RUN_KIND,
+    Change, JobStore, Listed, NewJob, NewMessage, PlannedRun, RunFinish, ScheduledFire, StoreError,
+    StoreResult, TriggerOutcome, TriggerRequest, NOTIFY_KIND, RUN_KIND,
 };
 
 const JOB_COLUMNS: &str = "id, org_id, agent_id, name, prompt, parameters, schedule, timezone, \
@@ -672,6 +672,31 @@ impl JobStore for SqliteStore {
         let (org, id) = (org.clone(), id.clone());
         self.write(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
+            if !write_job(&tx, &id, &org, &new, false)? {
+                return Ok(None);
+            }
+            let job = select_job(&tx, &org, &id)?;
+            tx.commit().map_err(backend)?;
+            Ok(job)
+        })
+        .await
+    }
+
+    async fn change_job(
+        &self,
+        org: &OrgId,
+        id: &JobId,
+        change: Change<NewJob>,
+    ) -> StoreResult<Option<Job>> {
+        let (org, id) = (org.clone(), id.clone());
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let Some(job) = select_job(&tx, &org, &id)? else {
+                return Ok(None);
+            };
+            let new = change(job.into()).map_err(StoreError::Refused)?;
             if !write_job(&tx, &id, &org, &new, false)? {
                 return Ok(None);
             }

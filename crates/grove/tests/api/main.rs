@@ -6,6 +6,7 @@ mod admin_access;
 mod agents;
 mod analytics;
 mod cli;
+mod concurrent_updates;
 mod conventions;
 mod data_sources;
 mod documents;
