@@ -180,6 +180,11 @@ typed_id!(
     "nch_"
 );
 typed_id!(
+    /// One notification's delivery to one channel (its attempts).
+    NotificationId,
+    "ntf_"
+);
+typed_id!(
     /// An outgoing webhook endpoint.
     WebhookId,
     "wh_"

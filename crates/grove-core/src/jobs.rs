@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 
 use crate::agents::CitedSource;
 use crate::ids::{
-    AgentId, ChannelId, ChatId, DocumentOutputId, JobId, OrgId, QueueItemId, RunGroupId, RunId,
+    AgentId, ChannelId, ChatId, DocumentOutputId, JobId, NotificationId, OrgId, QueueItemId,
+    RunGroupId, RunId,
 };
 
 wire_enum!(
@@ -271,4 +272,53 @@ impl NotifyLevel {
         let rank = |l: NotifyLevel| Self::ALL.iter().position(|x| *x == l);
         rank(self) >= rank(min)
     }
+}
+
+wire_enum!(
+    /// Where a notification's delivery stands: `pending` while attempts
+    /// remain, `delivered`, `failed` after its last attempt, or `dropped`
+    /// when its channel, run or topic no longer wanted it.
+    NotificationStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
+        Dropped = "dropped",
+    }
+);
+
+/// One attempt to deliver a notification.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct NotificationAttempt {
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// `delivered` or `failed`.
+    pub status: NotificationStatus,
+    pub latency_ms: u64,
+    /// Why the attempt failed (SMTP or HTTP error, non-2xx answer).
+    pub error: Option<String>,
+}
+
+/// One notification to one channel: a finished run (`job.run.succeeded`,
+/// `job.run.failed`, …) or a test message (`test`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct NotificationDelivery {
+    pub id: NotificationId,
+    pub channel_id: ChannelId,
+    /// The run announced; `None` for a test message.
+    #[schema(value_type = Option<String>)]
+    pub run_id: Option<RunId>,
+    pub event: String,
+    pub status: NotificationStatus,
+    pub attempts: Vec<NotificationAttempt>,
+    /// When the next attempt is due, while pending.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_attempt_at: Option<Timestamp>,
+    /// Why it failed or was dropped, when no attempt says it.
+    pub error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
 }

@@ -11,20 +11,21 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use grove_core::config::{Config, SmtpConfig, SmtpSecurity};
-use grove_core::ids::{ChannelId, OrgId, RunId};
+use grove_core::ids::{ChannelId, NotificationId, OrgId, RunId};
 use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic, Run, RunStatus};
 use grove_ingest::net::{error_chain, guarded_client, NetworkPolicy};
+use grove_store::notifications::AttemptOutcome;
 use grove_store::queue::{JobHandler, Leased};
 use grove_store::Store;
 use jiff::Timestamp;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
 use reqwest::Url;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -171,12 +172,63 @@ pub fn mask_url(raw: &str) -> String {
 #[derive(Debug, Deserialize)]
 struct Payload {
     channel_id: ChannelId,
-    run_id: RunId,
-    level: NotifyLevel,
-    topic: NotifyTopic,
+    /// The delivery recording this notification's attempts (absent on
+    /// items queued by versions before deliveries were recorded).
+    #[serde(default)]
+    delivery_id: Option<NotificationId>,
+    /// A test message (`POST …/notification-channels/{id}/test`).
+    #[serde(default)]
+    test: bool,
+    #[serde(default)]
+    run_id: Option<RunId>,
+    #[serde(default)]
+    level: Option<NotifyLevel>,
+    #[serde(default)]
+    topic: Option<NotifyTopic>,
     /// When the item itself carries no organisation.
     #[serde(default)]
     org_id: Option<OrgId>,
+}
+
+/// A notification as each kind of channel receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The email subject.
+    pub subject: String,
+    /// The plain-text email body.
+    pub text: String,
+    /// The Slack incoming-webhook body.
+    pub slack: Value,
+    /// The Microsoft Teams incoming-webhook body.
+    pub teams: Value,
+}
+
+impl Message {
+    /// The message `POST …/notification-channels/{id}/test` sends.
+    pub fn test(channel_name: &str) -> Self {
+        let line = format!(
+            "This is a test message from Grove: the channel \"{}\" receives job notifications.",
+            one_line(channel_name)
+        );
+        Self {
+            subject: "[Grove] Test notification".to_owned(),
+            text: format!("{line}\n"),
+            slack: json!({"text": slack_escape(&line)}),
+            teams: json!({
+                "type": "message",
+                "attachments": [{
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": null,
+                    "content": {
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard",
+                        "version": "1.4",
+                        "body": [{"type": "TextBlock", "text": line, "wrap": true}],
+                    },
+                }]
+            }),
+        }
+    }
 }
 
 /// What a notification says about a run.
@@ -260,6 +312,16 @@ impl Summary {
             .as_deref()
             .filter(|e| !e.trim().is_empty())
             .map(|e| shorten(e.trim(), MAX_ERROR_CHARS))
+    }
+
+    /// The notification for every kind of channel.
+    pub fn message(&self) -> Message {
+        Message {
+            subject: self.subject(),
+            text: self.text(),
+            slack: self.slack(),
+            teams: self.teams(),
+        }
     }
 
     /// The plain-text email body.
@@ -465,8 +527,8 @@ impl Notifier {
         }
     }
 
-    /// Sends `summary` to `channel`.
-    pub async fn deliver(&self, channel: &Channel, summary: &Summary) -> Result<(), String> {
+    /// Sends `message` to `channel`.
+    pub async fn deliver(&self, channel: &Channel, message: &Message) -> Result<(), String> {
         // The webhook URL is sealed at rest; it is opened only here.
         let config = self
             .store
@@ -477,13 +539,13 @@ impl Notifier {
             .map_err(|e| format!("channel {} has a bad config: {e}", channel.id))?;
         match (channel.kind, target) {
             (ChannelKind::Email, Target::Email(to)) => {
-                send_email(&self.config.jobs.smtp, to, summary).await
+                send_email(&self.config.jobs.smtp, to, message).await
             }
             (ChannelKind::Slack, Target::Webhook(url)) => {
-                self.post_webhook(url, &summary.slack()).await
+                self.post_webhook(url, &message.slack).await
             }
             (ChannelKind::Teams, Target::Webhook(url)) => {
-                self.post_webhook(url, &summary.teams()).await
+                self.post_webhook(url, &message.teams).await
             }
             _ => Err(format!("channel {} has a bad config", channel.id)),
         }
@@ -507,20 +569,20 @@ impl Notifier {
     }
 }
 
-async fn send_email(smtp: &SmtpConfig, to: Vec<Address>, summary: &Summary) -> Result<(), String> {
+async fn send_email(smtp: &SmtpConfig, to: Vec<Address>, message: &Message) -> Result<(), String> {
     let from: Mailbox = smtp
         .from
         .parse()
         .map_err(|e| format!("jobs.smtp.from `{}` is not a mailbox: {e}", smtp.from))?;
-    let mut message = Message::builder()
+    let mut email = Email::builder()
         .from(from)
-        .subject(one_line(&summary.subject()))
+        .subject(one_line(&message.subject))
         .header(ContentType::TEXT_PLAIN);
     for address in to {
-        message = message.to(Mailbox::new(None, address));
+        email = email.to(Mailbox::new(None, address));
     }
-    let message = message
-        .body(summary.text())
+    let email = email
+        .body(message.text.clone())
         .map_err(|e| format!("could not build the email: {e}"))?;
     let builder = match smtp.security {
         SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
@@ -536,7 +598,7 @@ async fn send_email(smtp: &SmtpConfig, to: Vec<Address>, summary: &Summary) -> R
     }
     let transport = builder.build();
     // The whole exchange is bounded too, not only each command.
-    match tokio::time::timeout(timeout * 4, transport.send(message)).await {
+    match tokio::time::timeout(timeout * 4, transport.send(email)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(format!(
             "SMTP delivery via {}:{} failed: {}",
@@ -561,56 +623,102 @@ impl JobHandler for Notifier {
             .clone()
             .or(payload.org_id.clone())
             .ok_or("notification without an organisation")?;
-        let (channel_id, run_id) = (&payload.channel_id, &payload.run_id);
+        let delivery = payload.delivery_id.clone();
+        let (channel, message) = match self.message(&org, &payload).await? {
+            Ok(found) => found,
+            Err(reason) => {
+                tracing::info!(channel = %payload.channel_id, "notification dropped: {reason}");
+                if let Some(id) = &delivery {
+                    self.store
+                        .drop_notification(id, reason)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                return Ok(());
+            }
+        };
+        let started = Instant::now();
+        let result = self.deliver(&channel, &message).await;
+        let latency_ms = started.elapsed().as_millis() as u64;
+        let outcome = match &result {
+            Ok(()) => {
+                tracing::info!(
+                    channel = %channel.id, kind = %channel.kind, attempt = item.attempts,
+                    "notification delivered"
+                );
+                AttemptOutcome::Delivered
+            }
+            Err(error) => {
+                tracing::warn!(
+                    channel = %channel.id, kind = %channel.kind, attempt = item.attempts,
+                    max_attempts = item.max_attempts, %error, "notification not delivered"
+                );
+                if item.attempts >= item.max_attempts {
+                    AttemptOutcome::Failed(error.clone())
+                } else {
+                    AttemptOutcome::Retrying(error.clone())
+                }
+            }
+        };
+        if let Some(id) = &delivery {
+            self.store
+                .record_notification_attempt(id, item.attempts, latency_ms, outcome)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        result
+    }
+}
+
+impl Notifier {
+    /// The channel and the message of a queued notification, or why it is
+    /// dropped: the channel was deleted, is disabled or no longer takes the
+    /// topic, or the run is gone.
+    async fn message(
+        &self,
+        org: &OrgId,
+        payload: &Payload,
+    ) -> Result<Result<(Channel, Message), &'static str>, String> {
         let channel = self
             .store
-            .get_channel(&org, channel_id)
+            .get_channel(org, &payload.channel_id)
             .await
             .map_err(|e| e.to_string())?;
         let Some(channel) = channel else {
-            tracing::info!(channel = %channel_id, run = %run_id, "notification dropped: the channel was deleted");
-            return Ok(());
+            return Ok(Err("the channel was deleted"));
         };
-        if !channel.accepts(payload.level, payload.topic) {
-            tracing::info!(
-                channel = %channel_id, run = %run_id, enabled = channel.enabled,
-                "notification dropped: the channel is disabled or no longer takes it"
-            );
-            return Ok(());
+        if payload.test {
+            let message = Message::test(&channel.name);
+            return Ok(Ok((channel, message)));
+        }
+        let (Some(run_id), Some(level), Some(topic)) =
+            (&payload.run_id, payload.level, payload.topic)
+        else {
+            return Err("a run notification without its run, level or topic".to_owned());
+        };
+        if !channel.accepts(level, topic) {
+            return Ok(Err("the channel is disabled or no longer takes it"));
         }
         let run = self
             .store
             .run_by_id(run_id)
             .await
             .map_err(|e| e.to_string())?
-            .filter(|run| run.org_id == org);
+            .filter(|run| &run.org_id == org);
         let Some(run) = run else {
-            tracing::info!(channel = %channel_id, run = %run_id, "notification dropped: the run is gone");
-            return Ok(());
+            return Ok(Err("the run is gone"));
         };
         let job_name = match self
             .store
-            .get_job(&org, &run.job_id)
+            .get_job(org, &run.job_id)
             .await
             .map_err(|e| e.to_string())?
         {
             Some(job) => job.name,
             None => run.job_id.as_str().to_owned(),
         };
-        let summary = Summary::new(job_name, run, &self.config.jobs.public_url, payload.level);
-        let result = self.deliver(&channel, &summary).await;
-        match &result {
-            Ok(()) => tracing::info!(
-                channel = %channel_id, run = %run_id, kind = %channel.kind,
-                attempt = item.attempts, "notification delivered"
-            ),
-            Err(error) => tracing::warn!(
-                channel = %channel_id, run = %run_id, kind = %channel.kind,
-                attempt = item.attempts, max_attempts = item.max_attempts,
-                %error, "notification not delivered"
-            ),
-        }
-        result
+        let summary = Summary::new(job_name, run, &self.config.jobs.public_url, level);
+        Ok(Ok((channel, summary.message())))
     }
 }
 

@@ -82,6 +82,8 @@ fn component_schemas() -> Schemas {
     collect::<grove_core::jobs::Channel>(&mut out);
     collect::<routes::notification_channels::ChannelList>(&mut out);
     collect::<routes::notification_channels::ChannelBody>(&mut out);
+    collect::<grove_core::jobs::NotificationDelivery>(&mut out);
+    collect::<routes::notification_channels::NotificationDeliveryList>(&mut out);
     collect::<grove_core::webhooks::Webhook>(&mut out);
     collect::<grove_core::webhooks::Delivery>(&mut out);
     collect::<routes::webhooks::WebhookBody>(&mut out);

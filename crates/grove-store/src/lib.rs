@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod evals;
+pub mod notifications;
 pub mod queue;
 pub mod secrets;
 pub mod sqlite;
@@ -34,6 +35,7 @@ use jiff::Timestamp;
 
 pub use documents::{DocumentFilter, DocumentStore};
 pub use evals::EvalStore;
+pub use notifications::NotificationStore;
 pub use queue::QueueStore;
 pub use secrets::SecretStore;
 pub use webhooks::WebhookStore;
@@ -979,6 +981,7 @@ pub trait Store:
     + EvalStore
     + WebhookStore
     + SecretStore
+    + NotificationStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

@@ -2,14 +2,20 @@
 //! Slack, Teams). The config is checked by the notifier's own reader
 //! ([`grove_jobs::notify::check_config`]); webhook URLs are credentials, so
 //! responses show only their scheme and host, and a PUT that sends the
-//! masked URL back keeps the stored one.
+//! masked URL back keeps the stored one. Each channel's deliveries (one
+//! per notification, with its attempts) are listed, and a test message can
+//! be sent.
+
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::ids::{ChannelId, OrgId};
-use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
+use grove_core::jobs::{
+    Channel, ChannelKind, NotificationDelivery, NotificationStatus, NotifyLevel, NotifyTopic,
+};
 use grove_core::scope::Scope;
 use grove_core::ApiError;
 use grove_jobs::notify::{check_config, mask_url, masked_config};
@@ -50,6 +56,15 @@ pub struct ChannelBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelList {
     pub channels: Vec<Channel>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// A page of a channel's deliveries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationDeliveryList {
+    pub deliveries: Vec<NotificationDelivery>,
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
@@ -239,6 +254,60 @@ async fn remove(
     }
 }
 
+async fn deliveries(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<JsonResponse<NotificationDeliveryList>> {
+    let id = channel_id(&id)?;
+    let page = params.page()?;
+    find(&state, caller.org(), &id).await?;
+    let listed = state
+        .store
+        .notification_deliveries(caller.org(), &id, page)
+        .await?;
+    Ok(JsonResponse(NotificationDeliveryList {
+        deliveries: listed.items,
+        total: listed.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+/// How long `POST …/test` waits for the first attempt before answering 202.
+const TEST_WAIT: Duration = Duration::from_secs(30);
+
+/// Queues a test message and answers with its delivery once the first
+/// attempt is made (200), or still pending after [`TEST_WAIT`] (202).
+async fn send_test(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, JsonResponse<NotificationDelivery>)> {
+    let id = channel_id(&id)?;
+    let queued = state
+        .store
+        .queue_test_notification(caller.org(), &id)
+        .await?
+        .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))?;
+    state.jobs.runs_queued().notify_one();
+    let deadline = tokio::time::Instant::now() + TEST_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let now = state
+            .store
+            .notification_delivery(caller.org(), &queued.id)
+            .await?;
+        if let Some(d) =
+            now.filter(|d| !d.attempts.is_empty() || d.status != NotificationStatus::Pending)
+        {
+            return Ok((StatusCode::OK, JsonResponse(d)));
+        }
+    }
+    Ok((StatusCode::ACCEPTED, JsonResponse(queued)))
+}
+
 fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
     RouteDoc {
         operation_id,
@@ -311,6 +380,33 @@ pub fn routes() -> Vec<Route> {
                 )
             },
             delete(remove),
+        ),
+        v1_route(
+            Method::GET,
+            "/api/v1/notification-channels/{id}/deliveries",
+            Scope::Read,
+            RouteDoc {
+                response: (200, Some("NotificationDeliveryList")),
+                paginated: true,
+                ..doc(
+                    "listNotificationDeliveries",
+                    "A channel's deliveries, newest first, with their attempts",
+                )
+            },
+            get(deliveries),
+        ),
+        v1_route(
+            Method::POST,
+            "/api/v1/notification-channels/{id}/test",
+            Scope::Write,
+            RouteDoc {
+                response: (200, Some("NotificationDelivery")),
+                ..doc(
+                    "testNotificationChannel",
+                    "Send a test message; 200 after the first attempt, 202 if still pending",
+                )
+            },
+            post(send_test),
         ),
     ]
 }

@@ -18,13 +18,14 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use serde_json::json;
 
 use super::chats::{insert_chat, insert_document, insert_message};
+use super::notifications::queue_notification;
 use super::queue::insert_item;
 use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::queue::NewItem;
 use crate::{
     Change, JobStore, Listed, NewJob, NewMessage, PlannedRun, RunFinish, ScheduledFire, StoreError,
-    StoreResult, TriggerOutcome, TriggerRequest, NOTIFY_KIND, RUN_KIND,
+    StoreResult, TriggerOutcome, TriggerRequest, RUN_KIND,
 };
 
 const JOB_COLUMNS: &str = "id, org_id, agent_id, name, prompt, parameters, schedule, timezone, \
@@ -332,17 +333,9 @@ fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
         if !wanted {
             continue;
         }
-        let mut item = NewItem::new(
-            NOTIFY_KIND,
-            json!({
-                "channel_id": channel,
-                "run_id": run.id,
-                "level": level,
-                "topic": topic,
-            }),
-        );
-        item.org_id = Some(run.org_id.clone());
-        insert_item(tx, &item).map_err(backend)?;
+        let payload = json!({"run_id": run.id, "level": level, "topic": topic});
+        let event = format!("job.run.{}", run.status.as_str());
+        queue_notification(tx, &run.org_id, &channel, Some(&run.id), &event, payload)?;
     }
     settle_group(tx, run.group_id.as_str(), run.job_id.as_str())
 }

@@ -17,6 +17,7 @@ mod interactions;
 mod jobs;
 mod kb;
 mod keys;
+mod notifications;
 mod queue;
 pub mod secrets;
 mod syncs;
@@ -51,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_evals.sql"),
     include_str!("../../migrations/0011_document_status.sql"),
     include_str!("../../migrations/0012_secret_keys.sql"),
+    include_str!("../../migrations/0013_notification_deliveries.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -702,6 +702,84 @@ async fn a_finished_run_is_announced_on_every_channel_of_its_job() {
     );
     assert_eq!(hooks.total(), 3);
 
+    // The deliveries API: Teams' delivery with its failed then delivered
+    // attempt; none for the channels that took nothing.
+    let teams_id = id_of(&teams);
+    let listed = t
+        .get(&format!("{CHANNELS}/{teams_id}/deliveries"), key)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+    let delivery = &listed.body["deliveries"][0];
+    assert!(
+        delivery["id"].as_str().unwrap().starts_with("ntf_"),
+        "{delivery}"
+    );
+    assert_eq!(delivery["event"], "job.run.succeeded");
+    assert_eq!(delivery["run_id"], run_id.as_str());
+    assert_eq!(delivery["status"], "delivered", "{delivery}");
+    assert_eq!(delivery["next_attempt_at"], Value::Null);
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{delivery}");
+    assert_eq!(attempts[0]["attempt"], 1);
+    assert_eq!(attempts[0]["status"], "failed");
+    assert!(
+        attempts[0]["error"].as_str().unwrap().contains("500"),
+        "{delivery}"
+    );
+    assert_eq!(attempts[1]["attempt"], 2);
+    assert_eq!(attempts[1]["status"], "delivered");
+    assert_eq!(attempts[1]["error"], Value::Null);
+    assert!(attempts[1]["latency_ms"].is_u64());
+    for quiet in [&failures_only, &disabled] {
+        let listed = t
+            .get(&format!("{CHANNELS}/{}/deliveries", id_of(quiet)), key)
+            .await;
+        assert_eq!(listed.body["total"], 0, "{}", listed.body);
+    }
+    let slack_listed = t
+        .get(&format!("{CHANNELS}/{}/deliveries", id_of(&slack)), key)
+        .await;
+    assert_eq!(slack_listed.body["deliveries"][0]["status"], "delivered");
+    // Another organisation sees none of it.
+    let foreign = t
+        .get(
+            &format!("{CHANNELS}/{teams_id}/deliveries"),
+            &t.org_b.api_key,
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.body);
+
+    // A test message: sent at once, answered with its delivered attempt.
+    let tested = t
+        .post(
+            &format!("{CHANNELS}/{}/test", id_of(&slack)),
+            key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(tested.status, StatusCode::OK, "{}", tested.body);
+    assert_eq!(tested.body["event"], "test");
+    assert_eq!(tested.body["run_id"], Value::Null);
+    assert_eq!(tested.body["status"], "delivered", "{}", tested.body);
+    assert_eq!(tested.body["attempts"][0]["status"], "delivered");
+    let test_body = hooks.bodies("slack").last().cloned().unwrap();
+    assert!(
+        test_body["text"]
+            .as_str()
+            .unwrap()
+            .contains("test message from Grove: the channel \"Slack\" receives job notifications"),
+        "{test_body}"
+    );
+    let slack_listed = t
+        .get(&format!("{CHANNELS}/{}/deliveries", id_of(&slack)), key)
+        .await;
+    assert_eq!(slack_listed.body["total"], 2, "{}", slack_listed.body);
+    assert_eq!(
+        slack_listed.body["deliveries"][0]["event"], "test",
+        "newest first"
+    );
+
     // The link leads to the run's chat.
     let chat = t.get(&format!("/api/v1/chats/{chat_id}"), key).await;
     assert_eq!(chat.status, StatusCode::OK, "{}", chat.body);
