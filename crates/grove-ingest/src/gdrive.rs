@@ -3,14 +3,18 @@
 //! as plain text and Sheets as CSV through `files.export`, other files of a
 //! readable type are downloaded (`alt=media`) and parsed by their name;
 //! files of other types are reported as skipped (folders are not files).
-//! Auth is an OAuth access token (Bearer).
+//! Auth is an OAuth access token (Bearer), or a refresh token with the
+//! client's id and secret, refreshed at Google's token endpoint (`oauth`).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::net::HttpClient;
-use crate::service::{sync_item, Auth, ConfigReader, ServiceApi, ServiceError};
+use crate::oauth::{Credentials, RefreshTokenSink};
+use crate::service::{sync_item, ConfigReader, ServiceApi, ServiceError};
 use crate::source::{Connector, FieldError, SourceDocument, SourceItem};
 
 const FIELDS: &str = "nextPageToken,files(id,name,mimeType,modifiedTime,webViewLink)";
@@ -18,12 +22,23 @@ const FIELDS: &str = "nextPageToken,files(id,name,mimeType,modifiedTime,webViewL
 #[derive(Debug, Clone)]
 pub struct DriveConfig {
     pub base_url: url::Url,
-    pub access_token: String,
+    pub credentials: Credentials,
     pub folder_id: Option<String>,
 }
 
+/// Google's OAuth token endpoint.
+const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+
 /// The settings a `config` of this type takes; others are refused.
-pub const CONFIG_KEYS: &[&str] = &["base_url", "access_token", "folder_id"];
+pub const CONFIG_KEYS: &[&str] = &[
+    "base_url",
+    "access_token",
+    "folder_id",
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "token_url",
+];
 
 impl DriveConfig {
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {
@@ -37,7 +52,12 @@ impl DriveConfig {
         }
         Ok(Self {
             base_url: reader.base_url("https://www.googleapis.com")?,
-            access_token: reader.required("access_token")?,
+            credentials: Credentials::from_config(
+                &reader,
+                Some(GOOGLE_TOKEN_URL.to_owned()),
+                ("config.token_url", "is required"),
+                None,
+            )?,
             folder_id,
         })
     }
@@ -60,14 +80,14 @@ fn export_as(mime: &str) -> Option<(&'static str, &'static str)> {
 }
 
 impl DriveConnector {
-    pub fn new(config: DriveConfig, http: HttpClient) -> Self {
+    pub fn new(
+        config: DriveConfig,
+        http: HttpClient,
+        sink: Option<Arc<dyn RefreshTokenSink>>,
+    ) -> Self {
+        let auth = config.credentials.auth(&http, sink, "Google Drive");
         Self {
-            api: ServiceApi::new(
-                http,
-                config.base_url,
-                Auth::Bearer(config.access_token),
-                "Google Drive",
-            ),
+            api: ServiceApi::new(http, config.base_url, auth, "Google Drive"),
             folder_id: config.folder_id,
         }
     }

@@ -15,6 +15,7 @@ pub mod html;
 pub mod kb;
 pub mod local;
 pub mod net;
+pub mod oauth;
 pub mod parse;
 pub mod service;
 pub mod sharepoint;
@@ -109,12 +110,44 @@ pub fn connector(
         SourceKind::GoogleDrive => Box::new(gdrive::DriveConnector::new(
             gdrive::DriveConfig::from_json(&ds.config).map_err(field)?,
             http,
+            Some(token_sink(cx.store, ds)),
         )),
         SourceKind::Sharepoint => Box::new(sharepoint::SharePointConnector::new(
             sharepoint::SharePointConfig::from_json(&ds.config).map_err(field)?,
             http,
+            Some(token_sink(cx.store, ds)),
         )),
         SourceKind::Kb => Box::new(kb::KbConnector::new(cx.store.clone(), ds.org_id.clone())),
+    })
+}
+
+/// Keeps a refresh token the provider rotated in the data source's config
+/// (sealed by the store), so the next sync starts from it.
+struct DataSourceTokens {
+    store: std::sync::Arc<dyn grove_store::Store>,
+    org: grove_core::ids::OrgId,
+    id: grove_core::ids::DataSourceId,
+}
+
+#[async_trait::async_trait]
+impl oauth::RefreshTokenSink for DataSourceTokens {
+    async fn store_refresh_token(&self, token: &str) -> Result<(), String> {
+        self.store
+            .set_data_source_setting(&self.org, &self.id, "refresh_token", token)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn token_sink(
+    store: &std::sync::Arc<dyn grove_store::Store>,
+    ds: &grove_core::sources::DataSource,
+) -> std::sync::Arc<dyn oauth::RefreshTokenSink> {
+    std::sync::Arc::new(DataSourceTokens {
+        store: store.clone(),
+        org: ds.org_id.clone(),
+        id: ds.id.clone(),
     })
 }
 

@@ -269,8 +269,29 @@ impl HttpClient {
     }
 
     /// Sends a request built with [`Self::request`], checking its URL and
-    /// limiting the body.
+    /// limiting the body; a 4xx or 5xx answer is an error.
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<Fetched, FetchError> {
+        let (fetched, retry_after) = self.exchange(req).await?;
+        if fetched.status >= 400 {
+            return Err(FetchError::Status {
+                status: fetched.status,
+                retry_after,
+            });
+        }
+        Ok(fetched)
+    }
+
+    /// As [`Self::send`], but any answer comes back with its body (for
+    /// APIs whose error bodies say what went wrong, such as OAuth's).
+    pub async fn send_any(&self, req: reqwest::RequestBuilder) -> Result<Fetched, FetchError> {
+        Ok(self.exchange(req).await?.0)
+    }
+
+    /// The answer and its `Retry-After` seconds.
+    async fn exchange(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(Fetched, Option<u64>), FetchError> {
         let req = req
             .build()
             .map_err(|e| FetchError::Transport(e.to_string()))?;
@@ -296,19 +317,14 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        if status >= 400 {
-            return Err(FetchError::Status {
-                status,
-                retry_after,
-            });
-        }
-        Ok(Fetched {
+        let fetched = Fetched {
             url,
             status,
             content_type,
             location,
             body,
-        })
+        };
+        Ok((fetched, retry_after))
     }
 }
 

@@ -4,12 +4,14 @@
 //! that sends the credentials, waits out 429s for the time `Retry-After`
 //! asks (bounded), retries 5xx with backoff, and names refused credentials.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
 
 use crate::net::{FetchError, Fetched, HttpClient};
+use crate::oauth::OAuthClient;
 use crate::source::{FieldError, SourceDocument, SourceItem};
 
 /// Attempts per request (the first included) on 429 and 5xx answers.
@@ -48,10 +50,15 @@ pub fn sync_item(
 }
 
 /// How requests authenticate.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Auth {
     Bearer(String),
-    Basic { user: String, password: String },
+    Basic {
+        user: String,
+        password: String,
+    },
+    /// A Bearer token from OAuth refresh, renewed once after a 401.
+    OAuth(Arc<OAuthClient>),
 }
 
 /// A service's HTTP API.
@@ -101,11 +108,13 @@ impl ServiceApi {
     /// storage host; credentials go only to the first hop).
     pub async fn get(&self, url: Url) -> Result<Fetched, ServiceError> {
         let mut attempt = 1;
+        let mut renewed = false;
         loop {
             let req = self.http.request(reqwest::Method::GET, url.clone());
             let req = match &self.auth {
                 Auth::Bearer(token) => req.bearer_auth(token),
                 Auth::Basic { user, password } => req.basic_auth(user, Some(password)),
+                Auth::OAuth(client) => req.bearer_auth(client.access_token().await?),
             };
             let result = match self.http.send(req).await {
                 Ok(f) if (300..400).contains(&f.status) => self.follow(&url, f).await,
@@ -113,6 +122,16 @@ impl ServiceApi {
             };
             let wait = match result {
                 Ok(fetched) => return Ok(fetched),
+                // An access token revoked or expired early: renew it once.
+                Err(FetchError::Status { status: 401, .. })
+                    if matches!(self.auth, Auth::OAuth(_)) && !renewed =>
+                {
+                    if let Auth::OAuth(client) = &self.auth {
+                        client.invalidate().await;
+                    }
+                    renewed = true;
+                    continue;
+                }
                 Err(FetchError::Status {
                     status: 401 | 403, ..
                 }) => {

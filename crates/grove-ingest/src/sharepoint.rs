@@ -3,14 +3,19 @@
 //! following `@odata.nextLink`), files of a readable type downloaded through
 //! `/content` (Graph answers with a redirect to a pre-authenticated URL),
 //! files of other types reported as skipped.
-//! Auth is an OAuth access token (Bearer).
+//! Auth is an OAuth access token (Bearer), or a refresh token with the
+//! app's id and secret, refreshed at the tenant's Microsoft identity
+//! platform token endpoint (`oauth`).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::net::HttpClient;
-use crate::service::{sync_item, Auth, ConfigReader, ServiceApi, ServiceError};
+use crate::oauth::{Credentials, RefreshTokenSink};
+use crate::service::{sync_item, ConfigReader, ServiceApi, ServiceError};
 use crate::source::{Connector, FieldError, SourceDocument, SourceItem};
 
 /// Folders walked at most, against cycles and runaway libraries.
@@ -19,13 +24,26 @@ const MAX_FOLDERS: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct SharePointConfig {
     pub base_url: url::Url,
-    pub access_token: String,
+    pub credentials: Credentials,
     /// The document library's drive id.
     pub drive_id: String,
 }
 
 /// The settings a `config` of this type takes; others are refused.
-pub const CONFIG_KEYS: &[&str] = &["base_url", "access_token", "drive_id"];
+pub const CONFIG_KEYS: &[&str] = &[
+    "base_url",
+    "access_token",
+    "drive_id",
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "tenant_id",
+    "token_url",
+];
+
+/// What a refreshed token may do: the app's Graph permissions, and a new
+/// refresh token.
+const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default offline_access";
 
 impl SharePointConfig {
     pub fn from_json(config: &Value) -> Result<Self, FieldError> {
@@ -39,7 +57,17 @@ impl SharePointConfig {
         }
         Ok(Self {
             base_url: reader.base_url("https://graph.microsoft.com")?,
-            access_token: reader.required("access_token")?,
+            credentials: Credentials::from_config(
+                &reader,
+                reader.optional("tenant_id")?.map(|tenant| {
+                    format!("https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token")
+                }),
+                (
+                    "config.tenant_id",
+                    "is required with refresh_token (or token_url)",
+                ),
+                Some(GRAPH_SCOPE),
+            )?,
             drive_id,
         })
     }
@@ -51,14 +79,14 @@ pub struct SharePointConnector {
 }
 
 impl SharePointConnector {
-    pub fn new(config: SharePointConfig, http: HttpClient) -> Self {
+    pub fn new(
+        config: SharePointConfig,
+        http: HttpClient,
+        sink: Option<Arc<dyn RefreshTokenSink>>,
+    ) -> Self {
+        let auth = config.credentials.auth(&http, sink, "Microsoft Graph");
         Self {
-            api: ServiceApi::new(
-                http,
-                config.base_url,
-                Auth::Bearer(config.access_token),
-                "Microsoft Graph",
-            ),
+            api: ServiceApi::new(http, config.base_url, auth, "Microsoft Graph"),
             drive_id: config.drive_id,
         }
     }

@@ -350,7 +350,7 @@ async fn google_drive_lists_pages_exports_native_files_and_downloads_others() {
             .unwrap()
     };
     let (docs, failed, skipped, result) =
-        run(DriveConnector::new(config("ya29.good"), http())).await;
+        run(DriveConnector::new(config("ya29.good"), http(), None)).await;
     result.unwrap();
     assert!(failed.is_empty(), "{failed:?}");
     let mut keys: Vec<&String> = docs.keys().collect();
@@ -374,7 +374,7 @@ async fn google_drive_lists_pages_exports_native_files_and_downloads_others() {
         "one 429, then served"
     );
 
-    let (_, _, _, result) = run(DriveConnector::new(config("expired"), http())).await;
+    let (_, _, _, result) = run(DriveConnector::new(config("expired"), http(), None)).await;
     assert!(result
         .unwrap_err()
         .contains("Google Drive refused the credentials"));
@@ -437,7 +437,7 @@ async fn sharepoint_walks_folders_follows_next_links_and_downloads_through_redir
         .unwrap()
     };
     let (docs, failed, skipped, result) =
-        run(SharePointConnector::new(config("graph-good"), http())).await;
+        run(SharePointConnector::new(config("graph-good"), http(), None)).await;
     result.unwrap();
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(docs.len(), 2, "the video is skipped: {:?}", docs.keys());
@@ -449,7 +449,7 @@ async fn sharepoint_walks_folders_follows_next_links_and_downloads_through_redir
         Some("https://acme.sharepoint.com/Shared%20Documents/security.md")
     );
 
-    let (_, _, _, result) = run(SharePointConnector::new(config("stale"), http())).await;
+    let (_, _, _, result) = run(SharePointConnector::new(config("stale"), http(), None)).await;
     assert!(result
         .unwrap_err()
         .contains("Microsoft Graph refused the credentials"));

@@ -216,6 +216,16 @@ pub trait DataSourceStore: Send + Sync {
     ) -> StoreResult<Option<DataSource>>;
     /// False if absent.
     async fn delete_data_source(&self, org: &OrgId, id: &DataSourceId) -> StoreResult<bool>;
+    /// Sets one setting of a data source's config in place (sealed when it
+    /// is a credential), such as a refresh token the provider rotated;
+    /// false if the data source is absent.
+    async fn set_data_source_setting(
+        &self,
+        org: &OrgId,
+        id: &DataSourceId,
+        key: &str,
+        value: &str,
+    ) -> StoreResult<bool>;
     /// Those of `ids` that are not data sources of `org`.
     async fn missing_data_sources(
         &self,

@@ -307,3 +307,41 @@ async fn rotation_rewraps_and_reseals_while_values_stay_readable() {
     );
     assert_no_clear_copies(dir.path());
 }
+
+#[tokio::test]
+async fn a_rotated_refresh_token_is_stored_sealed_in_place() {
+    const ROTATED: &str = "1//rotated-refresh-token-0af3c9";
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let org = org(&store).await;
+    let ds = store
+        .create_data_source(
+            &org,
+            NewDataSource {
+                config: json!({"client_id": "c", "client_secret": "s", "refresh_token": "1//first"}),
+                ..NewDataSource::new("drive", SourceKind::GoogleDrive)
+            },
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .set_data_source_setting(&org, &ds.id, "refresh_token", ROTATED)
+        .await
+        .unwrap());
+    let now = store.get_data_source(&org, &ds.id).await.unwrap().unwrap();
+    assert!(now.config["refresh_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("sealed:v1:"));
+    assert_eq!(now.config["client_id"], "c", "other settings kept");
+    let opened = store.reveal_config(&now.config).await.unwrap();
+    assert_eq!(opened["refresh_token"], ROTATED);
+    assert_eq!(opened["client_secret"], "s");
+    assert_eq!(files_holding(dir.path(), ROTATED), Vec::<String>::new());
+    // Another organisation's data source is not touched.
+    let other = OrgId::generate();
+    assert!(!store
+        .set_data_source_setting(&other, &ds.id, "refresh_token", "x")
+        .await
+        .unwrap());
+}

@@ -130,6 +130,38 @@ impl DataSourceStore for SqliteStore {
         .await
     }
 
+    async fn set_data_source_setting(
+        &self,
+        org: &OrgId,
+        id: &DataSourceId,
+        key: &str,
+        value: &str,
+    ) -> StoreResult<bool> {
+        let (org, id, ring) = (org.clone(), id.clone(), self.keyring.clone());
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.write(move |conn| {
+            let stored = if grove_core::credentials::is_secret_key(&key) {
+                secrets::seal(conn, &ring, &value)?
+            } else {
+                value
+            };
+            conn.execute(
+                "UPDATE data_sources SET config = json_set(config, ?3, ?4), updated_at = ?5
+                 WHERE org_id = ?1 AND id = ?2",
+                params![
+                    org.as_str(),
+                    id.as_str(),
+                    format!("$.\"{key}\""),
+                    stored,
+                    now_ms()
+                ],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
+        })
+        .await
+    }
+
     async fn delete_data_source(&self, org: &OrgId, id: &DataSourceId) -> StoreResult<bool> {
         delete_in_org(self, "data_sources", org, id.as_str()).await
     }
