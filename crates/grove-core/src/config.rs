@@ -71,6 +71,8 @@ pub struct LlmConfig {
     pub max_retries: u32,
     /// Longest `Retry-After` waited out; longer ones fail at once.
     pub max_retry_after_seconds: u64,
+    /// Sentences (or joined pairs) in an `extractive` answer, 1 to 3.
+    pub extractive_sentences: usize,
 }
 
 /// Which wire format a provider speaks.
@@ -146,6 +148,7 @@ impl Default for LlmConfig {
             idle_timeout_seconds: 30,
             max_retries: 3,
             max_retry_after_seconds: 60,
+            extractive_sentences: 2,
         }
     }
 }

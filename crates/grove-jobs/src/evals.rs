@@ -9,8 +9,6 @@
 //! item is scored the store writes the aggregate and the `eval.completed`
 //! event in one transaction.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -23,11 +21,7 @@ use grove_store::{Store, StoreError};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Embeds texts for answer similarity, one vector per text in order (the
-/// search engine's embedder, wrapped by the server).
-pub type TextEmbedder = dyn Fn(Vec<String>) -> Pin<Box<dyn Future<Output = Result<Vec<Vec<f32>>, String>> + Send>>
-    + Send
-    + Sync;
+pub use grove_llm::TextEmbedder;
 
 /// Runs `eval.run` items.
 pub struct EvalHandler {

@@ -1,98 +1,339 @@
 //! The extractive answerer, Grove's embedded default: no model, no network.
-//! It answers with the best sentences of the retrieved sources, each
+//! It answers with the best 1–3 sentences of the retrieved sources, each
 //! followed by its citation marker (`… [2]`).
 //!
-//! Sentences are scored by tf-idf cosine to the question (idf over the
-//! candidate sentences), with a small preference for better-ranked sources,
-//! and picked by maximal marginal relevance so that a sentence repeating an
-//! earlier pick is passed over. Ties break by source and position, so the
-//! same sources and question always give the same answer.
+//! What may be quoted: sentences of prose. Headings, list lead-ins ending
+//! in `:`, questions, code lines and fragments (too short, or starting in
+//! lower case as the tail of a broken line) never are. A sentence that
+//! leans on its predecessor ("This …", "It …", "So, …", "Here's …") is
+//! quoted only joined with that predecessor, as one passage.
+//!
+//! How they are ranked: the tf-idf cosine of each passage's terms to the
+//! question, plus — when an embedding model is loaded — the cosine of their
+//! vectors (one batched call over the best passages by terms), plus a small
+//! preference for the opening sentence of a paragraph and of a section
+//! (where definitions stand) and for better-ranked sources. Passages are
+//! picked by maximal marginal relevance, so one repeating an earlier pick
+//! is passed over; picks from one source are given in document order. Ties
+//! break by source and position, so the same sources and question always
+//! give the same answer.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use crate::text::{bag, cosine, idf, sentence_spans, Bag};
-use crate::{Completion, Generator, LlmError, Prompt, Settings, Usage};
+use crate::{Completion, Generator, LlmError, Prompt, Settings, TextEmbedder, Usage};
 
-/// Sentences in an answer at most.
-const MAX_SENTENCES: usize = 3;
+/// Sentences (passages) in an answer by default.
+pub const DEFAULT_SENTENCES: usize = 2;
 /// Relevance against redundancy in the pick (1 = relevance only).
 const LAMBDA: f32 = 0.7;
 /// Sentences shorter or longer than this many words are not quoted.
-const WORDS: std::ops::RangeInclusive<usize> = 4..=80;
-/// A sentence sharing this share of its terms (of the shorter one) with a
-/// sentence already picked says nothing new.
+const WORDS: std::ops::RangeInclusive<usize> = 5..=80;
+/// A passage sharing this share of its terms (of the shorter one) with a
+/// passage already picked says nothing new.
 const REDUNDANT: f32 = 0.8;
-/// Sentences scoring below this share of the best one are off topic.
+/// Passages scoring below this share of the best one are off topic.
 const MIN_SHARE_OF_BEST: f32 = 0.5;
 /// Score bonus of the first source over the last, spread linearly.
 const RANK_BONUS: f32 = 0.05;
+/// Bonus of a paragraph's opening sentence, and again of a section's.
+const OPENING_BONUS: f32 = 0.04;
+/// Bonus of a sentence that defines a term of the question ("Closures are
+/// …", "A slice is …").
+const DEFINITION_BONUS: f32 = 0.15;
+/// Verbs that make a definition of the subject before them.
+const DEFINING: &[&str] = &["is", "are", "means", "refers", "lets", "allows"];
+/// Passages embedded per answer (the best by terms): bounds the added
+/// latency to one small batch.
+const EMBEDDED: usize = 12;
+/// Weight of the term cosine beside the vector cosine.
+const LEXICAL_WEIGHT: f32 = 0.5;
 
-pub struct Extractive;
+/// Words that make a sentence lean on the one before it.
+const LEANING: &[&str] = &[
+    "this",
+    "these",
+    "that",
+    "those",
+    "it",
+    "its",
+    "they",
+    "their",
+    "them",
+    "here",
+    "here's",
+    "so",
+    "such",
+    "thus",
+    "hence",
+    "therefore",
+    "then",
+    "also",
+    "however",
+    "instead",
+    "otherwise",
+    "likewise",
+    "similarly",
+    "both",
+];
 
-/// A sentence that may be quoted.
-struct Candidate<'a> {
+pub struct Extractive {
+    embedder: Option<Arc<TextEmbedder>>,
+    max_sentences: usize,
+}
+
+impl Default for Extractive {
+    fn default() -> Self {
+        Self::new(None, DEFAULT_SENTENCES)
+    }
+}
+
+/// A passage that may be quoted: one sentence, or two when the second
+/// leans on the first.
+#[derive(Debug, Clone)]
+struct Candidate {
     /// 1-based source number, as cited.
     source: usize,
-    text: &'a str,
+    /// Byte range in the source's text.
+    start: usize,
+    end: usize,
+    /// The passage, whitespace collapsed.
+    text: String,
+    /// Its terms, each counted once (a word repeated is not more relevant).
     bag: Bag,
+    /// The term of its subject when it reads as a definition (`Closures
+    /// are …` → `closur`).
+    defines: Option<String>,
+    /// Opens its paragraph; opens its section (first paragraph after a
+    /// heading, or of the chunk).
+    opens_paragraph: bool,
+    opens_section: bool,
     relevance: f32,
 }
 
-/// Whether a sentence reads as prose: enough words, mostly letters.
-fn quotable(sentence: &str) -> bool {
-    let words = sentence.split_whitespace().count();
-    let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();
-    let visible = sentence.chars().filter(|c| !c.is_whitespace()).count();
-    WORDS.contains(&words) && letters * 10 >= visible * 7
+/// What a piece of text between sentence bounds is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// A sentence of prose that stands on its own.
+    Sentence,
+    /// A sentence of prose that leans on its predecessor.
+    Leaning,
+    /// A heading, question, lead-in, code line or fragment.
+    Other,
 }
 
-fn candidates(prompt: &Prompt) -> Vec<Candidate<'_>> {
+/// Whether `text` ends a statement: `.` or `!`, maybe inside a closing
+/// quote or bracket.
+fn ends_statement(text: &str) -> bool {
+    let trimmed = text.trim_end_matches(['"', '\'', ')', ']', '”', '’', '*', '_']);
+    trimmed.ends_with('.') || trimmed.ends_with('!')
+}
+
+/// Whether a line reads as code rather than prose.
+fn looks_like_code(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let visible = text.chars().filter(|c| !c.is_whitespace()).count();
+    letters * 10 < visible * 7
+        || text.starts_with("$ ")
+        || text.starts_with(">>>")
+        || text.ends_with(';')
+        || text.ends_with('{')
+        || text.contains("=>")
+        || text.contains("::<")
+}
+
+fn classify(text: &str) -> Piece {
+    let words = text.split_whitespace().count();
+    let opens_upper = text
+        .chars()
+        .find(|c| c.is_alphanumeric() || *c == '`')
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '`');
+    if !WORDS.contains(&words) || !ends_statement(text) || !opens_upper || looks_like_code(text) {
+        return Piece::Other;
+    }
+    let first = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    if LEANING.contains(&first.as_str()) {
+        Piece::Leaning
+    } else {
+        Piece::Sentence
+    }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The quotable passages of one source.
+fn passages(source: usize, text: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for (i, source) in prompt.sources.iter().enumerate() {
-        for (start, end) in sentence_spans(&source.text) {
-            let text = &source.text[start..end];
-            if quotable(text) {
-                out.push(Candidate {
-                    source: i + 1,
-                    text,
-                    bag: bag(text),
-                    relevance: 0.0,
-                });
+    // The sentence before, if it stands in the same paragraph and may be
+    // quoted: what a leaning sentence joins.
+    let mut previous: Option<(usize, usize, bool, bool)> = None;
+    let mut last_end = 0;
+    let mut paragraph_has_text = false;
+    let mut section_opening = true;
+    let mut paragraphs_in_section = 0;
+    for (start, end) in sentence_spans(text) {
+        let piece = &text[start..end];
+        let new_paragraph = last_end == 0 || text[last_end..start].contains('\n');
+        if new_paragraph {
+            previous = None;
+            if paragraph_has_text {
+                paragraphs_in_section += 1;
             }
+            paragraph_has_text = false;
+        }
+        last_end = end;
+        let kind = classify(piece);
+        // A heading (a whole line that is not a statement) starts a section.
+        let line_ends = end == text.len() || text[end..].starts_with('\n');
+        let whole_line = new_paragraph && line_ends;
+        if kind == Piece::Other && new_paragraph && whole_line && !piece.ends_with('?') {
+            section_opening = true;
+            paragraphs_in_section = 0;
+            paragraph_has_text = false;
+            continue;
+        }
+        let opens_paragraph = !paragraph_has_text;
+        let opens_section = section_opening && paragraphs_in_section == 0 && opens_paragraph;
+        paragraph_has_text = true;
+        match kind {
+            Piece::Other => previous = None,
+            Piece::Sentence => {
+                out.push(candidate(
+                    source,
+                    text,
+                    start,
+                    end,
+                    opens_paragraph,
+                    opens_section,
+                ));
+                previous = Some((start, end, opens_paragraph, opens_section));
+            }
+            Piece::Leaning => {
+                if let Some((p_start, _, p_opens_paragraph, p_opens_section)) = previous {
+                    let joined = candidate(
+                        source,
+                        text,
+                        p_start,
+                        end,
+                        p_opens_paragraph,
+                        p_opens_section,
+                    );
+                    if WORDS.contains(&joined.text.split_whitespace().count()) {
+                        out.push(joined);
+                    }
+                }
+                previous = None;
+            }
+        }
+        if !opens_paragraph {
+            section_opening = false;
         }
     }
     out
 }
 
-/// Scores every candidate against the question.
-fn score(candidates: &mut [Candidate<'_>], question: &Bag, sources: usize) {
+fn candidate(
+    source: usize,
+    text: &str,
+    start: usize,
+    end: usize,
+    opens_paragraph: bool,
+    opens_section: bool,
+) -> Candidate {
+    let passage = &text[start..end];
+    Candidate {
+        source,
+        start,
+        end,
+        text: collapse(passage),
+        bag: once_each(bag(passage)),
+        defines: defined_term(passage),
+        opens_paragraph,
+        opens_section,
+        relevance: 0.0,
+    }
+}
+
+fn once_each(mut bag: Bag) -> Bag {
+    bag.values_mut().for_each(|n| *n = 1.0);
+    bag
+}
+
+/// The subject's term of a sentence shaped `[A|An|The] <subject> is|are …`.
+fn defined_term(sentence: &str) -> Option<String> {
+    let mut words = sentence.split_whitespace();
+    let mut subject = words.next()?;
+    if ["a", "an", "the"].contains(&subject.to_lowercase().as_str()) {
+        subject = words.next()?;
+    }
+    let verb = words.next()?.to_lowercase();
+    if !DEFINING.contains(&verb.as_str()) {
+        return None;
+    }
+    crate::text::terms(subject).into_iter().next()
+}
+
+fn candidates(prompt: &Prompt) -> Vec<Candidate> {
+    prompt
+        .sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, source)| passages(i + 1, &source.text))
+        .collect()
+}
+
+/// The bonuses for a passage's place and shape: its source's rank, its
+/// opening position, and whether it defines a term of the question.
+fn place_bonus(c: &Candidate, question: &Bag, sources: usize) -> f32 {
+    let rank = 1.0 - (c.source - 1) as f32 / sources.max(1) as f32;
+    let mut bonus = RANK_BONUS * rank;
+    if c.opens_paragraph {
+        bonus += OPENING_BONUS;
+    }
+    if c.opens_section {
+        bonus += OPENING_BONUS;
+    }
+    if c.defines.as_ref().is_some_and(|t| question.contains_key(t)) {
+        bonus += DEFINITION_BONUS;
+    }
+    bonus
+}
+
+/// Scores by terms: the tf-idf cosine to the question (idf over the
+/// passages) plus the place bonus; a passage sharing no term scores 0.
+fn score_by_terms(candidates: &mut [Candidate], question: &Bag, sources: usize) {
     let idf = idf(candidates.iter().map(|c| &c.bag));
     for c in candidates.iter_mut() {
-        let rank = 1.0 - (c.source - 1) as f32 / sources.max(1) as f32;
         let similarity = cosine(question, &c.bag, &idf);
         c.relevance = if similarity > 0.0 {
-            similarity + RANK_BONUS * rank
+            similarity + place_bonus(c, question, sources)
         } else {
             0.0
         };
     }
 }
 
-/// Shared terms over the terms of the smaller bag.
-fn overlap(a: &Bag, b: &Bag) -> f32 {
-    let shared = a.keys().filter(|t| b.contains_key(*t)).count();
-    shared as f32 / a.len().min(b.len()).max(1) as f32
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Picks up to [`MAX_SENTENCES`] by MMR within `max_words`.
-fn pick<'c>(mut pool: Vec<Candidate<'c>>, max_words: usize) -> Vec<Candidate<'c>> {
+/// Picks up to `max_sentences` by MMR within `max_words`.
+fn pick(mut pool: Vec<Candidate>, max_sentences: usize, max_words: usize) -> Vec<Candidate> {
     let idf = idf(pool.iter().map(|c| &c.bag));
     let mut picked: Vec<Candidate> = Vec::new();
     let mut words = 0;
     let best = pool.iter().map(|c| c.relevance).fold(0.0f32, f32::max);
     pool.retain(|c| c.relevance > 0.0 && c.relevance >= MIN_SHARE_OF_BEST * best);
-    while picked.len() < MAX_SENTENCES && !pool.is_empty() {
+    while picked.len() < max_sentences && !pool.is_empty() {
         let mmr = |c: &Candidate| {
             let redundancy = picked
                 .iter()
@@ -109,9 +350,10 @@ fn pick<'c>(mut pool: Vec<Candidate<'c>>, max_words: usize) -> Vec<Candidate<'c>
             break;
         };
         let chosen = pool.remove(best);
-        let repeats = picked
-            .iter()
-            .any(|p| overlap(&chosen.bag, &p.bag) >= REDUNDANT);
+        let repeats = picked.iter().any(|p| {
+            overlap(&chosen.bag, &p.bag) >= REDUNDANT
+                || (p.source == chosen.source && p.start < chosen.end && chosen.start < p.end)
+        });
         if repeats {
             continue;
         }
@@ -122,26 +364,92 @@ fn pick<'c>(mut pool: Vec<Candidate<'c>>, max_words: usize) -> Vec<Candidate<'c>
         words += length;
         picked.push(chosen);
     }
+    // From one source, the passages read best in the order written.
+    if picked.windows(2).all(|w| w[0].source == w[1].source) {
+        picked.sort_by_key(|c| c.start);
+    }
     picked
 }
 
-/// The answer: each picked sentence with its marker, in pick order.
-pub fn compose(prompt: &Prompt, max_tokens: u32) -> Vec<String> {
-    let question = bag(&prompt.question);
-    let mut pool = candidates(prompt);
-    score(&mut pool, &question, prompt.sources.len());
-    // Roughly 4 tokens for every 3 words.
-    let max_words = (max_tokens as usize * 3 / 4).max(1);
-    pick(pool, max_words)
+/// Shared terms over the terms of the smaller bag.
+fn overlap(a: &Bag, b: &Bag) -> f32 {
+    let shared = a.keys().filter(|t| b.contains_key(*t)).count();
+    shared as f32 / a.len().min(b.len()).max(1) as f32
+}
+
+fn with_markers(picked: Vec<Candidate>) -> Vec<String> {
+    picked
         .into_iter()
-        .map(|c| {
-            format!(
-                "{} [{}]",
-                c.text.split_whitespace().collect::<Vec<_>>().join(" "),
-                c.source
-            )
-        })
+        .map(|c| format!("{} [{}]", c.text, c.source))
         .collect()
+}
+
+/// Roughly 4 tokens for every 3 words.
+fn word_budget(max_tokens: u32) -> usize {
+    (max_tokens as usize * 3 / 4).max(1)
+}
+
+/// The answer by terms alone (no embedding model): each picked passage
+/// with its marker.
+pub fn compose_by_terms(prompt: &Prompt, max_tokens: u32, max_sentences: usize) -> Vec<String> {
+    let mut pool = candidates(prompt);
+    score_by_terms(&mut pool, &bag(&prompt.question), prompt.sources.len());
+    with_markers(pick(pool, max_sentences, word_budget(max_tokens)))
+}
+
+impl Extractive {
+    /// An answerer quoting up to `max_sentences` passages (1 to 3), ranked
+    /// with `embedder`'s vectors when one is given.
+    pub fn new(embedder: Option<Arc<TextEmbedder>>, max_sentences: usize) -> Self {
+        Self {
+            embedder,
+            max_sentences: max_sentences.clamp(1, 3),
+        }
+    }
+
+    /// The answer: each picked passage with its marker. An embedder that
+    /// fails leaves the ranking by terms.
+    pub async fn compose(&self, prompt: &Prompt, max_tokens: u32) -> Vec<String> {
+        let Some(embedder) = &self.embedder else {
+            return compose_by_terms(prompt, max_tokens, self.max_sentences);
+        };
+        let mut pool = candidates(prompt);
+        let question = bag(&prompt.question);
+        score_by_terms(&mut pool, &question, prompt.sources.len());
+        // The best passages by terms (and place) get vectors; the rest keep
+        // their term score, which the pick's share-of-best then drops.
+        let mut order: Vec<usize> = (0..pool.len()).collect();
+        order.sort_by(|&a, &b| {
+            let by_terms = pool[b].relevance.total_cmp(&pool[a].relevance);
+            by_terms.then(a.cmp(&b))
+        });
+        order.truncate(EMBEDDED);
+        let mut texts = vec![prompt.question.clone()];
+        texts.extend(order.iter().map(|&i| pool[i].text.clone()));
+        match embedder(texts).await {
+            Ok(vectors) if vectors.len() == order.len() + 1 => {
+                let sources = prompt.sources.len();
+                let idf = idf(pool.iter().map(|c| &c.bag));
+                let (q, rest) = vectors.split_first().expect("the question's vector");
+                let embedded: Vec<Candidate> = order
+                    .iter()
+                    .zip(rest)
+                    .map(|(&i, v)| {
+                        let mut c = pool[i].clone();
+                        let lexical = cosine(&question, &c.bag, &idf);
+                        c.relevance = dot(q, v)
+                            + LEXICAL_WEIGHT * lexical
+                            + place_bonus(&c, &question, sources);
+                        c
+                    })
+                    .collect();
+                pool = embedded;
+            }
+            Ok(_) => tracing::warn!("the embedder answered a different number of vectors"),
+            Err(error) => tracing::warn!(%error, "sentence embedding failed; ranking by terms"),
+        }
+        with_markers(pick(pool, self.max_sentences, word_budget(max_tokens)))
+    }
 }
 
 fn words(text: &str) -> u64 {
@@ -156,7 +464,7 @@ impl Generator for Extractive {
         settings: &Settings,
         deltas: mpsc::Sender<String>,
     ) -> Result<Usage, LlmError> {
-        let sentences = compose(prompt, settings.max_tokens);
+        let sentences = self.compose(prompt, settings.max_tokens).await;
         let input_tokens =
             words(&prompt.question) + prompt.sources.iter().map(|s| words(&s.text)).sum::<u64>();
         let mut output_tokens = 0;
@@ -206,6 +514,10 @@ mod tests {
         }
     }
 
+    fn compose(p: &Prompt, max_tokens: u32) -> Vec<String> {
+        compose_by_terms(p, max_tokens, 3)
+    }
+
     #[test]
     fn answers_with_the_most_similar_sentences_cited() {
         let p = prompt(
@@ -245,7 +557,7 @@ mod tests {
     }
 
     #[test]
-    fn the_answer_is_deterministic_and_bounded_by_max_tokens() {
+    fn the_answer_is_deterministic_and_bounded_by_max_tokens_and_sentences() {
         let texts = [
             "Ownership is a set of rules that govern memory. Each value in Rust has an owner.",
             "The ownership rules say there can only be one owner at a time. When the owner \
@@ -254,6 +566,7 @@ mod tests {
         let p = prompt("What are the rules of ownership?", &texts);
         assert_eq!(compose(&p, 500), compose(&p, 500));
         assert_eq!(compose(&p, 500).len(), 3);
+        assert_eq!(compose_by_terms(&p, 500, 1).len(), 1);
         // Room for one sentence only: the best one is still given.
         assert_eq!(compose(&p, 4).len(), 1);
     }
@@ -267,6 +580,101 @@ mod tests {
         assert!(compose(&p, 500).is_empty());
     }
 
+    #[test]
+    fn headings_questions_lead_ins_and_fragments_are_never_quoted() {
+        let text = "Sharing a Counter Between Threads\n\n\
+            So how do we share a counter between threads safely?\n\n\
+            To share a counter between threads, wrap it like this:\n\n\
+            counter between threads\n\n\
+            and share it between threads safely with a counter.\n\n\
+            An Arc<Mutex<T>> shares a counter between threads safely.";
+        let p = prompt("How do I share a counter between threads safely?", &[text]);
+        assert_eq!(
+            compose(&p, 500),
+            vec!["An Arc<Mutex<T>> shares a counter between threads safely. [1]"]
+        );
+    }
+
+    #[test]
+    fn a_leaning_sentence_is_joined_with_its_predecessor_or_not_quoted() {
+        let text = "A slice is a reference to a contiguous run of elements in a collection. \
+            This slice has the type of a reference to an array of elements.\n\n\
+            This slice type is used everywhere in the standard library for elements.";
+        let p = prompt("What type does a slice of elements have?", &[text]);
+        let answer = compose(&p, 500);
+        assert_eq!(
+            answer,
+            vec![
+                "A slice is a reference to a contiguous run of elements in a collection. \
+                 This slice has the type of a reference to an array of elements. [1]"
+            ],
+            "the second paragraph leans on nothing it can join"
+        );
+    }
+
+    #[test]
+    fn the_defining_first_sentence_beats_a_later_one_with_more_shared_words() {
+        let text = "Closures\n\n\
+            Closures are anonymous functions you can save in a variable or pass to other functions. \
+            Closures can capture values from the scope in which they are defined, unlike functions.\n\n\
+            With closure type inference, a closure needs no annotation: each closure gets its types from its use.";
+        let p = prompt("What is a closure?", &[text]);
+        let answer = compose_by_terms(&p, 500, 1);
+        assert_eq!(
+            answer,
+            vec!["Closures are anonymous functions you can save in a variable or pass to other functions. [1]"]
+        );
+    }
+
+    #[test]
+    fn picks_from_one_source_come_in_document_order() {
+        let text = "Vectors store values of one type next to each other in memory. \
+            Values are added to a vector with the push method on a mutable vector. \
+            A vector frees its values when it goes out of scope and the memory is returned.";
+        let p = prompt(
+            "How do I add values to a vector and when is vector memory freed?",
+            &[text],
+        );
+        let answer = compose(&p, 500);
+        assert!(answer.len() >= 2, "{answer:?}");
+        let positions: Vec<usize> = answer
+            .iter()
+            .map(|s| text.find(&s[..20]).unwrap())
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{answer:?}");
+    }
+
+    #[tokio::test]
+    async fn an_embedder_reorders_by_meaning_and_a_failing_one_falls_back() {
+        let text = "Mutexes guard data so that one thread at a time may use it. \
+            Arc lets several threads own the same value through reference counting.";
+        let p = prompt("Which type gives shared ownership across threads?", &[text]);
+        // A toy embedder: the Arc sentence points the question's way.
+        let embedder: Arc<TextEmbedder> = Arc::new(|texts: Vec<String>| {
+            Box::pin(async move {
+                Ok(texts
+                    .iter()
+                    .map(|t| {
+                        if t.starts_with("Arc") || t.starts_with("Which") {
+                            vec![1.0, 0.0]
+                        } else {
+                            vec![0.0, 1.0]
+                        }
+                    })
+                    .collect())
+            })
+        });
+        let answer = Extractive::new(Some(embedder), 1).compose(&p, 500).await;
+        assert_eq!(
+            answer,
+            vec!["Arc lets several threads own the same value through reference counting. [1]"]
+        );
+        let failing: Arc<TextEmbedder> =
+            Arc::new(|_| Box::pin(async { Err("model gone".to_owned()) }));
+        let fallback = Extractive::new(Some(failing), 2).compose(&p, 500).await;
+        assert_eq!(fallback, compose_by_terms(&p, 500, 2));
+    }
+
     #[tokio::test]
     async fn streams_one_sentence_per_delta_and_stops_when_the_receiver_goes() {
         let p = prompt(
@@ -278,8 +686,9 @@ mod tests {
             temperature: 0.0,
             max_tokens: 500,
         };
+        let answerer = Extractive::default();
         let (tx, mut rx) = mpsc::channel(8);
-        let usage = Extractive.generate(&p, &settings, tx).await.unwrap();
+        let usage = answerer.generate(&p, &settings, tx).await.unwrap();
         let mut text = String::new();
         while let Some(piece) = rx.recv().await {
             text.push_str(&piece);
@@ -292,7 +701,7 @@ mod tests {
 
         let (tx, rx) = mpsc::channel(1);
         drop(rx);
-        let err = Extractive.generate(&p, &settings, tx).await.unwrap_err();
+        let err = answerer.generate(&p, &settings, tx).await.unwrap_err();
         assert_eq!(err, LlmError::Cancelled);
     }
 }

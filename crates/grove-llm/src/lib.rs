@@ -186,6 +186,16 @@ impl Resolved {
     }
 }
 
+/// Embeds texts, one normalised vector per text in order (the search
+/// engine's embedder, wrapped by the server): for the extractive answerer's
+/// ranking and for evals' answer similarity.
+pub type TextEmbedder = dyn Fn(
+        Vec<String>,
+    )
+        -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Vec<f32>>, String>> + Send>>
+    + Send
+    + Sync;
+
 /// The configured providers, built once.
 pub struct Providers {
     extractive: Arc<dyn Generator>,
@@ -218,10 +228,27 @@ impl Providers {
             })
             .collect();
         Self {
-            extractive: Arc::new(extractive::Extractive),
+            extractive: Arc::new(extractive::Extractive::new(
+                None,
+                config.extractive_sentences,
+            )),
             by_name,
             prices: config.prices.clone(),
         }
+    }
+
+    /// The providers with an extractive answerer that ranks sentences by
+    /// `embedder`'s vectors as well as by terms.
+    pub fn with_sentence_embedder(
+        mut self,
+        embedder: Arc<TextEmbedder>,
+        config: &LlmConfig,
+    ) -> Self {
+        self.extractive = Arc::new(extractive::Extractive::new(
+            Some(embedder),
+            config.extractive_sentences,
+        ));
+        self
     }
 
     /// Checks a model string without resolving it, for agent validation.

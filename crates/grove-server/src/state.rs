@@ -42,7 +42,13 @@ impl AppState {
         search: Arc<SearchEngine>,
         embedder_status: &str,
     ) -> Self {
-        let providers = Arc::new(Providers::from_config(&config.llm));
+        let mut providers = Providers::from_config(&config.llm);
+        if let Some(embedder) = search.embedder() {
+            // The extractive answerer ranks sentences by meaning too.
+            let sentences = crate::routes::evals::text_embedder(embedder.clone());
+            providers = providers.with_sentence_embedder(sentences, &config.llm);
+        }
+        let providers = Arc::new(providers);
         let answerer = Arc::new(Answerer::new(
             store.clone(),
             search.clone(),
