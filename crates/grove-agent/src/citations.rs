@@ -32,7 +32,9 @@ pub fn cited_numbers(text: &str) -> Vec<usize> {
 
 /// The answer's sentences with their markers removed, each with the source
 /// numbers it cites. Markers after the full stop (`… done. [2]`) split off
-/// as a sentence of their own; they belong to the sentence before.
+/// as a sentence of their own; they belong to the sentence before. A
+/// sentence without a marker takes those of the next sentence that has one
+/// (a passage of two sentences is cited once, at its end: `A. This B. [2]`).
 fn citing_sentences(answer: &str) -> Vec<(String, Vec<usize>)> {
     let mut out: Vec<(String, Vec<usize>)> = Vec::new();
     for (s, e) in sentence_spans(answer) {
@@ -42,6 +44,15 @@ fn citing_sentences(answer: &str) -> Vec<(String, Vec<usize>)> {
         match out.last_mut() {
             Some(previous) if plain.is_empty() => previous.1.extend(numbers),
             _ => out.push((plain, numbers)),
+        }
+    }
+    // Unmarked sentences take the markers that follow them.
+    let mut following: Vec<usize> = Vec::new();
+    for (_, numbers) in out.iter_mut().rev() {
+        if numbers.is_empty() {
+            numbers.clone_from(&following);
+        } else {
+            following.clone_from(numbers);
         }
     }
     out.retain(|(plain, numbers)| !plain.is_empty() && !numbers.is_empty());
@@ -182,5 +193,19 @@ mod tests {
         assert!(cite("Refunds take 14 days.", &hits)
             .iter()
             .all(|s| !s.cited));
+    }
+
+    #[test]
+    fn a_joined_passage_cited_once_spans_both_of_its_sentences() {
+        let chunk = "Intro line here. A slice is a reference to part of a collection. \
+                     This slice has the type &[i32]. Unrelated closing words follow.";
+        let answer =
+            "A slice is a reference to part of a collection. This slice has the type &[i32]. [1]";
+        let cited = cite(answer, &[hit(chunk)]);
+        let span = cited[0].span.expect("cited");
+        assert_eq!(
+            &chunk[span.start..span.end],
+            "A slice is a reference to part of a collection. This slice has the type &[i32]."
+        );
     }
 }

@@ -102,7 +102,7 @@ pub fn page_key(url: &str) -> String {
 }
 
 /// Whether page `key` is the page named `name` (equal, or ending in `/name`).
-fn is_page(key: &str, name: &str) -> bool {
+pub fn is_page(key: &str, name: &str) -> bool {
     key == name
         || key
             .strip_suffix(name)

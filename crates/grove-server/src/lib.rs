@@ -123,6 +123,17 @@ pub fn open_search(config: &Config) -> anyhow::Result<(Arc<SearchEngine>, String
     Ok((Arc::new(engine), loaded.status))
 }
 
+/// The search engine's embedder as the extractive answerer and the eval
+/// handler take it.
+pub fn text_embedder(
+    embedder: Arc<dyn grove_search::embed::Embedder>,
+) -> Arc<grove_llm::TextEmbedder> {
+    Arc::new(move |texts: Vec<String>| {
+        let embedder = embedder.clone();
+        Box::pin(async move { embedder.embed(texts).await.map_err(|e| e.to_string()) })
+    })
+}
+
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
@@ -266,11 +277,7 @@ fn eval_worker(state: &AppState) -> Worker {
     let evals = grove_jobs::evals::EvalHandler::new(
         state.store.clone(),
         state.answerer.clone(),
-        state
-            .search
-            .embedder()
-            .cloned()
-            .map(routes::evals::text_embedder),
+        state.search.embedder().cloned().map(text_embedder),
         &state.embedder_status,
     );
     worker.register(grove_store::evals::EVAL_RUN_KIND, Arc::new(evals));

@@ -45,7 +45,7 @@ impl AppState {
         let mut providers = Providers::from_config(&config.llm);
         if let Some(embedder) = search.embedder() {
             // The extractive answerer ranks sentences by meaning too.
-            let sentences = crate::routes::evals::text_embedder(embedder.clone());
+            let sentences = crate::text_embedder(embedder.clone());
             providers = providers.with_sentence_embedder(sentences, &config.llm);
         }
         let providers = Arc::new(providers);

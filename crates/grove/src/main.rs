@@ -257,6 +257,27 @@ enum EvalCommand {
         #[command(flatten)]
         location: Location,
     },
+    /// Answer quality over a labelled set (eval/<corpus>/answers.tsv): the
+    /// extractive answerer with and without the embedder beside two
+    /// baselines, each from the sources a default agent retrieves.
+    Answers {
+        /// TSV: question, tab, relevant pages, tab, gold sentences (` || `).
+        #[arg(long)]
+        answers: PathBuf,
+        #[arg(long)]
+        data_source: String,
+        #[arg(long)]
+        org: Option<String>,
+        /// Sentences per answer (1 to 3; default: llm.extractive_sentences).
+        #[arg(long)]
+        sentences: Option<usize>,
+        /// Also score two-turn pairs (eval/<corpus>/followups.tsv): the second
+        /// turn's hit@5 as redwood asks it and as cedar rewrites it.
+        #[arg(long)]
+        followups: Option<PathBuf>,
+        #[command(flatten)]
+        location: Location,
+    },
     /// Scores rankings files (JSON lines from `eval retrieval --rankings-out`
     /// or a peer such as eval/peers/peer.py) with the same measures.
     Score {
@@ -570,6 +591,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rankings_out: rankings_out.as_deref(),
             };
             tools::eval_retrieval(&config, run).await
+        }
+        Command::Eval {
+            command:
+                EvalCommand::Answers {
+                    answers,
+                    data_source,
+                    org,
+                    sentences,
+                    followups,
+                    location,
+                },
+        } => {
+            let config = load_config(cli.config.as_ref(), location)?;
+            init_logging(&config);
+            let run = tools::AnswerRun {
+                answers,
+                data_source,
+                org: org.as_deref(),
+                sentences: sentences.unwrap_or(config.llm.extractive_sentences),
+                followups: followups.as_deref(),
+            };
+            tools::eval_answers(&config, run).await
         }
         Command::Eval {
             command:

@@ -185,3 +185,101 @@ fn print_scores(questions: &[Question], rankings: &[Ranking]) {
 fn percent(n: usize, of: usize) -> f64 {
     100.0 * n as f64 / of.max(1) as f64
 }
+
+/// What `grove eval answers` runs.
+pub struct AnswerRun<'a> {
+    pub answers: &'a Path,
+    pub data_source: &'a str,
+    pub org: Option<&'a str>,
+    pub sentences: usize,
+    pub followups: Option<&'a Path>,
+}
+
+pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result<()> {
+    use grove_agent::answer_eval::{
+        evaluate_answers, first_two_sentences, parse_answer_set, previous, AnswerFn,
+    };
+    use grove_llm::extractive::Extractive;
+    let raw = std::fs::read_to_string(run.answers)
+        .with_context(|| format!("cannot read {}", run.answers.display()))?;
+    let items =
+        parse_answer_set(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", run.answers.display()))?;
+    let store = open_store(config)?;
+    let org = pick_org(store.as_ref(), run.org).await?;
+    let (engine, status) = open_search(config)?;
+    eprintln!("embedder: {status}");
+    // Agents answer within their max_tokens (500 by default).
+    const MAX_TOKENS: u32 = 500;
+    let terms = &Extractive::new(None, run.sentences);
+    let with_model = engine
+        .embedder()
+        .cloned()
+        .map(|e| Extractive::new(Some(grove_server::text_embedder(e)), run.sentences));
+    let mut answerers: Vec<(&str, AnswerFn<'_>)> = vec![
+        (
+            "first-two",
+            Box::new(|p| Box::pin(async move { first_two_sentences(&p) })),
+        ),
+        (
+            "previous",
+            Box::new(|p| Box::pin(async move { previous::compose(&p, MAX_TOKENS).join(" ") })),
+        ),
+        (
+            "terms",
+            Box::new(move |p| {
+                Box::pin(async move { terms.compose(&p, MAX_TOKENS).await.join(" ") })
+            }),
+        ),
+    ];
+    if let Some(extractive) = &with_model {
+        answerers.push((
+            "extractive",
+            Box::new(move |p| {
+                Box::pin(async move { extractive.compose(&p, MAX_TOKENS).await.join(" ") })
+            }),
+        ));
+    }
+    let threshold = config.agents.similarity_threshold;
+    let scores = evaluate_answers(
+        &engine,
+        org.as_str(),
+        run.data_source,
+        &items,
+        threshold,
+        &answerers,
+    )
+    .await?;
+    println!(
+        "{:<11} {:>9} {:>9} {:>10} {:>10} {:>7} {:>8} {:>8}   ({} questions, {} sentences, threshold {threshold})",
+        "answerer", "answered", "gold-hit", "head/quest", "cited-prec", "words", "p50-ms", "p99-ms",
+        items.len(), run.sentences
+    );
+    for s in scores {
+        println!(
+            "{:<11} {:>9} {:>8.1}% {:>10} {:>9.1}% {:>7.1} {:>8.2} {:>8.2}",
+            s.answerer,
+            s.answered,
+            percent(s.gold_hits, s.questions),
+            s.headings_or_questions,
+            percent(s.relevant_first_citation, s.citing),
+            s.mean_words,
+            s.p50_ms,
+            s.p99_ms,
+        );
+    }
+    if let Some(path) = run.followups {
+        use grove_agent::answer_eval::{evaluate_followups, parse_followups};
+        let raw = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let pairs =
+            parse_followups(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let f = evaluate_followups(&engine, org.as_str(), run.data_source, &pairs).await?;
+        println!(
+            "second turn hit@5 over {} pairs: redwood {:.3}, cedar without a model {:.3}",
+            f.pairs,
+            f.redwood_hits as f64 / f.pairs.max(1) as f64,
+            f.cedar_hits as f64 / f.pairs.max(1) as f64,
+        );
+    }
+    Ok(())
+}

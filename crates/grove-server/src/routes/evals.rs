@@ -4,7 +4,6 @@
 //! and the comparison of two runs of one set.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
@@ -14,8 +13,6 @@ use grove_core::evals::{EvalAggregate, EvalItem, EvalItemResult, EvalRun, EvalRu
 use grove_core::ids::{AgentId, EvalRunId, EvalSetId, OrgId};
 use grove_core::scope::Scope;
 use grove_core::ApiError;
-use grove_jobs::evals::TextEmbedder;
-use grove_search::embed::Embedder;
 use grove_store::evals::{EvalSetPatch, NewEvalSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -37,14 +34,6 @@ const MAX_EXPECTED_SOURCES: usize = 20;
 const MAX_SOURCE: usize = 2_048;
 /// A change of answer similarity smaller than this is noise.
 pub const SIMILARITY_STEP: f32 = 0.05;
-
-/// The search engine's embedder as the eval handler takes it.
-pub(crate) fn text_embedder(embedder: Arc<dyn Embedder>) -> Arc<TextEmbedder> {
-    Arc::new(move |texts: Vec<String>| {
-        let embedder = embedder.clone();
-        Box::pin(async move { embedder.embed(texts).await.map_err(|e| e.to_string()) })
-    })
-}
 
 /// One item as sent.
 #[derive(Debug, Deserialize, ToSchema)]
