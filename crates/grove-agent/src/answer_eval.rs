@@ -84,12 +84,10 @@ pub fn gold_hit(answer: &str, gold: &[String]) -> bool {
 /// ends) is a heading, lead-in or fragment (no `.` or `!` at its end) or a
 /// question.
 pub fn has_heading_or_question(answer: &str) -> bool {
-    answer
-        .split(|c| c == '[' || c == ']')
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 0)
-        .map(|(_, piece)| piece.trim())
-        .filter(|piece| !piece.is_empty() && !piece.chars().all(|c| c.is_ascii_digit() || c == ','))
+    crate::citations::marker()
+        .split(answer)
+        .map(str::trim)
+        .filter(|piece| !piece.is_empty())
         .any(|piece| {
             let end = piece.trim_end_matches(['"', '\'', ')', '”', '’']);
             end.ends_with('?') || !(end.ends_with('.') || end.ends_with('!'))
@@ -136,6 +134,16 @@ pub struct AnswerScores {
     pub mean_words: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// Each question's answer, for reading what went wrong.
+    pub answers: Vec<AnswerRecord>,
+}
+
+/// One answer as given and judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerRecord {
+    pub question: String,
+    pub answer: String,
+    pub gold_hit: bool,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -189,6 +197,7 @@ pub async fn evaluate_answers(
             mean_words: 0.0,
             p50_ms: 0.0,
             p99_ms: 0.0,
+            answers: Vec::new(),
         })
         .collect();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); answerers.len()];
@@ -221,7 +230,8 @@ pub async fn evaluate_answers(
             }
             s.answered += 1;
             words[i] += answer.split_whitespace().count();
-            s.gold_hits += gold_hit(&answer, &item.gold) as usize;
+            let hit = gold_hit(&answer, &item.gold);
+            s.gold_hits += hit as usize;
             s.headings_or_questions += has_heading_or_question(&answer) as usize;
             if let Some(first) = cited_numbers(&answer).first() {
                 s.citing += 1;
@@ -234,6 +244,11 @@ pub async fn evaluate_answers(
                 let relevant = item.pages.iter().any(|p| is_page(&page, p));
                 s.relevant_first_citation += relevant as usize;
             }
+            s.answers.push(AnswerRecord {
+                question: item.question.clone(),
+                answer,
+                gold_hit: hit,
+            });
         }
     }
     for (i, s) in scores.iter_mut().enumerate() {
@@ -375,6 +390,10 @@ mod tests {
             "Arc<T> is safe to share. [1] It counts references. [1, 2]"
         ));
         assert!(!has_heading_or_question("They said \"stop.\" [3]"));
+        // Brackets that are not markers are part of the sentence.
+        assert!(!has_heading_or_question(
+            "A [workspace] section lists members. [2]"
+        ));
     }
 
     #[test]

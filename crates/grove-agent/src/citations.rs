@@ -11,7 +11,8 @@ use grove_llm::text::{bag, cosine, idf, sentence_spans, Bag};
 use grove_search::SearchHit;
 use regex::Regex;
 
-fn marker() -> &'static Regex {
+/// A citation marker: `[3]`, or a list such as `[1, 2]`.
+pub(crate) fn marker() -> &'static Regex {
     static MARKER: OnceLock<Regex> = OnceLock::new();
     // `[3]`, and lists such as `[1, 2]`.
     MARKER.get_or_init(|| Regex::new(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]").expect("valid regex"))

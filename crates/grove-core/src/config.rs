@@ -148,7 +148,7 @@ impl Default for LlmConfig {
             idle_timeout_seconds: 30,
             max_retries: 3,
             max_retry_after_seconds: 60,
-            extractive_sentences: 2,
+            extractive_sentences: 3,
         }
     }
 }

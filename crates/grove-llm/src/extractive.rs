@@ -27,7 +27,7 @@ use crate::text::{bag, cosine, idf, sentence_spans, Bag};
 use crate::{Completion, Generator, LlmError, Prompt, Settings, TextEmbedder, Usage};
 
 /// Sentences (passages) in an answer by default.
-pub const DEFAULT_SENTENCES: usize = 2;
+pub const DEFAULT_SENTENCES: usize = 3;
 /// Relevance against redundancy in the pick (1 = relevance only).
 const LAMBDA: f32 = 0.7;
 /// Sentences shorter or longer than this many words are not quoted.
@@ -48,9 +48,32 @@ const DEFINITION_BONUS: f32 = 0.15;
 const DEFINING: &[&str] = &["is", "are", "means", "refers", "lets", "allows"];
 /// Passages embedded per answer (the best by terms): bounds the added
 /// latency to one small batch.
-const EMBEDDED: usize = 12;
+const EMBEDDED: usize = 24;
 /// Weight of the term cosine beside the vector cosine.
 const LEXICAL_WEIGHT: f32 = 0.5;
+
+/// Openings of narration about the text itself rather than its subject
+/// ("Let's see what happens…", "Listing 4-2 shows…", "Now we'll…").
+const NARRATING: &[&str] = &[
+    "let's",
+    "let’s",
+    "listing",
+    "now",
+    "next,",
+    "first,",
+    "second,",
+    "finally,",
+    "we'll",
+    "we’ll",
+    "we're",
+    "we’re",
+    "in this",
+    "this chapter",
+    "as you",
+    "you'll",
+    "you’ll",
+    "recall",
+];
 
 /// Words that make a sentence lean on the one before it.
 const LEANING: &[&str] = &[
@@ -83,7 +106,12 @@ const LEANING: &[&str] = &[
 pub struct Extractive {
     embedder: Option<Arc<TextEmbedder>>,
     max_sentences: usize,
+    /// Passage vectors by text, emptied when full.
+    cache: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
 }
+
+/// Passage vectors kept (about 1.5 KiB each with 384 dimensions).
+const CACHED_PASSAGES: usize = 20_000;
 
 impl Default for Extractive {
     fn default() -> Self {
@@ -146,6 +174,10 @@ fn looks_like_code(text: &str) -> bool {
 }
 
 fn classify(text: &str) -> Piece {
+    let lower = text.to_lowercase();
+    if NARRATING.iter().any(|n| lower.starts_with(n)) || lower.contains("listing ") {
+        return Piece::Other;
+    }
     let words = text.split_whitespace().count();
     let opens_upper = text
         .chars()
@@ -398,12 +430,58 @@ pub fn compose_by_terms(prompt: &Prompt, max_tokens: u32, max_sentences: usize) 
 }
 
 impl Extractive {
+    /// The question's vector and each passage's, in order: passages seen in
+    /// earlier answers come from the cache (popular pages are quoted
+    /// again and again), the rest and the question in one batch.
+    async fn vectors(
+        &self,
+        embedder: &TextEmbedder,
+        question: &str,
+        passages: Vec<String>,
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), String> {
+        let mut found: Vec<Option<Vec<f32>>> = {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            passages.iter().map(|p| cache.get(p).cloned()).collect()
+        };
+        let mut missing = vec![question.to_owned()];
+        missing.extend(
+            passages
+                .iter()
+                .zip(&found)
+                .filter(|(_, v)| v.is_none())
+                .map(|(p, _)| p.clone()),
+        );
+        let asked = missing.len();
+        let mut fresh = embedder(missing.clone()).await?.into_iter();
+        if fresh.len() != asked {
+            return Err("the embedder answered a different number of vectors".to_owned());
+        }
+        let q = fresh.next().unwrap_or_default();
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() + asked > CACHED_PASSAGES {
+            cache.clear();
+        }
+        for (slot, (text, vector)) in found
+            .iter_mut()
+            .filter(|v| v.is_none())
+            .zip(missing.into_iter().skip(1).zip(fresh))
+        {
+            cache.insert(text, vector.clone());
+            *slot = Some(vector);
+        }
+        Ok((
+            q,
+            found.into_iter().map(Option::unwrap_or_default).collect(),
+        ))
+    }
+
     /// An answerer quoting up to `max_sentences` passages (1 to 3), ranked
     /// with `embedder`'s vectors when one is given.
     pub fn new(embedder: Option<Arc<TextEmbedder>>, max_sentences: usize) -> Self {
         Self {
             embedder,
             max_sentences: max_sentences.clamp(1, 3),
+            cache: Default::default(),
         }
     }
 
@@ -424,20 +502,21 @@ impl Extractive {
             by_terms.then(a.cmp(&b))
         });
         order.truncate(EMBEDDED);
-        let mut texts = vec![prompt.question.clone()];
-        texts.extend(order.iter().map(|&i| pool[i].text.clone()));
-        match embedder(texts).await {
-            Ok(vectors) if vectors.len() == order.len() + 1 => {
+        let texts: Vec<String> = order.iter().map(|&i| pool[i].text.clone()).collect();
+        match self
+            .vectors(embedder.as_ref(), &prompt.question, texts)
+            .await
+        {
+            Ok((q, vectors)) => {
                 let sources = prompt.sources.len();
                 let idf = idf(pool.iter().map(|c| &c.bag));
-                let (q, rest) = vectors.split_first().expect("the question's vector");
                 let embedded: Vec<Candidate> = order
                     .iter()
-                    .zip(rest)
+                    .zip(&vectors)
                     .map(|(&i, v)| {
                         let mut c = pool[i].clone();
                         let lexical = cosine(&question, &c.bag, &idf);
-                        c.relevance = dot(q, v)
+                        c.relevance = dot(&q, v)
                             + LEXICAL_WEIGHT * lexical
                             + place_bonus(&c, &question, sources);
                         c
@@ -445,7 +524,6 @@ impl Extractive {
                     .collect();
                 pool = embedded;
             }
-            Ok(_) => tracing::warn!("the embedder answered a different number of vectors"),
             Err(error) => tracing::warn!(%error, "sentence embedding failed; ranking by terms"),
         }
         with_markers(pick(pool, self.max_sentences, word_budget(max_tokens)))
@@ -673,6 +751,36 @@ mod tests {
             Arc::new(|_| Box::pin(async { Err("model gone".to_owned()) }));
         let fallback = Extractive::new(Some(failing), 2).compose(&p, 500).await;
         assert_eq!(fallback, compose_by_terms(&p, 500, 2));
+    }
+
+    #[tokio::test]
+    async fn passage_vectors_are_cached_and_only_the_question_is_embedded_again() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = asked.clone();
+        let embedder: Arc<TextEmbedder> = Arc::new(move |texts: Vec<String>| {
+            counter.fetch_add(texts.len(), Ordering::SeqCst);
+            Box::pin(async move { Ok(texts.iter().map(|_| vec![1.0, 0.0]).collect()) })
+        });
+        let answerer = Extractive::new(Some(embedder), 2);
+        let text = "Mutexes guard data so that one thread at a time may use it. \
+            Arc lets several threads own the same value through reference counting.";
+        let first = answerer
+            .compose(
+                &prompt("Which type shares ownership across threads?", &[text]),
+                500,
+            )
+            .await;
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            3,
+            "the question and two passages"
+        );
+        let second = answerer
+            .compose(&prompt("How do threads share ownership?", &[text]), 500)
+            .await;
+        assert_eq!(asked.load(Ordering::SeqCst), 4, "only the new question");
+        assert!(!first.is_empty() && !second.is_empty());
     }
 
     #[tokio::test]

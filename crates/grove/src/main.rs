@@ -275,6 +275,9 @@ enum EvalCommand {
         /// turn's hit@5 as redwood asks it and as cedar rewrites it.
         #[arg(long)]
         followups: Option<PathBuf>,
+        /// Also write every answer as JSON lines {answerer, question, answer, gold_hit}.
+        #[arg(long)]
+        answers_out: Option<PathBuf>,
         #[command(flatten)]
         location: Location,
     },
@@ -600,6 +603,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     org,
                     sentences,
                     followups,
+                    answers_out,
                     location,
                 },
         } => {
@@ -611,6 +615,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 org: org.as_deref(),
                 sentences: sentences.unwrap_or(config.llm.extractive_sentences),
                 followups: followups.as_deref(),
+                answers_out: answers_out.as_deref(),
             };
             tools::eval_answers(&config, run).await
         }

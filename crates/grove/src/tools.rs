@@ -193,6 +193,7 @@ pub struct AnswerRun<'a> {
     pub org: Option<&'a str>,
     pub sentences: usize,
     pub followups: Option<&'a Path>,
+    pub answers_out: Option<&'a Path>,
 }
 
 pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result<()> {
@@ -254,6 +255,17 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
         "answerer", "answered", "gold-hit", "head/quest", "cited-prec", "words", "p50-ms", "p99-ms",
         items.len(), run.sentences
     );
+    if let Some(path) = run.answers_out {
+        let mut out = String::new();
+        for s in &scores {
+            for a in &s.answers {
+                let line = serde_json::json!({"answerer": s.answerer, "question": a.question,
+                                              "answer": a.answer, "gold_hit": a.gold_hit});
+                out.push_str(&format!("{line}\n"));
+            }
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     for s in scores {
         println!(
             "{:<11} {:>9} {:>8.1}% {:>10} {:>9.1}% {:>7.1} {:>8.2} {:>8.2}",
