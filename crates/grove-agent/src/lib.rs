@@ -199,6 +199,7 @@ impl Answerer {
         // The text is kept here as well as streamed, for citations and the
         // record; the relay, run beside the generator, passes each piece on.
         let (tx, mut rx) = mpsc::channel::<String>(32);
+        let no_answer_to = deltas.clone();
         let relay = async move {
             let mut text = String::new();
             loop {
@@ -224,6 +225,15 @@ impl Answerer {
             .generate(&prompt, &prepared.settings, tx);
         let (result, (text, receiver_gone)) = tokio::join!(generation, relay);
         let (outcome, error, usage) = match result {
+            // Nothing in the sources could be said (the extractive answerer
+            // found no quotable sentence): the no-answer reply.
+            Ok(usage) if !receiver_gone && text.trim().is_empty() => {
+                let _ = no_answer_to.send(NO_ANSWER.to_owned()).await;
+                return Generated {
+                    usage,
+                    ..Generated::no_answer()
+                };
+            }
             Ok(usage) if !receiver_gone => (Outcome::Answered, None, usage),
             Ok(usage) => (Outcome::Cancelled, None, usage),
             Err(LlmError::Cancelled) => (Outcome::Cancelled, None, Default::default()),

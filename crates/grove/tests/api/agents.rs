@@ -401,6 +401,42 @@ async fn nothing_above_the_threshold_gives_the_no_answer_reply() {
 }
 
 #[tokio::test]
+async fn sources_with_nothing_quotable_give_the_no_answer_reply_not_an_empty_one() {
+    let t = TestServer::start().await;
+    let ds = t
+        .post(
+            "/api/v1/data-sources",
+            &t.org_a.api_key,
+            json!({"type": "file", "name": "Snippets"}),
+        )
+        .await;
+    let id = ds.body["id"].as_str().unwrap().to_owned();
+    // Only headings and code: nothing the extractive answerer may quote.
+    let snippets = "# Mutex snippets\n\n## Locking a mutex\n\n```rust\nlet m = Mutex::new(5);\n\
+                    let mut num = m.lock().unwrap();\n*num = 6;\n```\n";
+    let uploaded = upload(
+        &t,
+        &t.org_a.api_key,
+        &id,
+        &[("snippets.md", snippets.as_bytes().to_vec())],
+    )
+    .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
+    wait_for_sync(&t, &t.org_a.api_key, &id).await;
+    let body = json!({"name": "Loose", "data_source_ids": [id], "similarity_threshold": 0.0});
+    let agent = create_agent(&t, body).await;
+    let answer = ask(
+        &t,
+        agent["id"].as_str().unwrap(),
+        "How do I lock a mutex?",
+        None,
+    )
+    .await;
+    assert_eq!(answer["metadata"]["outcome"], "no_answer", "{answer}");
+    assert_eq!(answer["response"], grove_agent::NO_ANSWER);
+}
+
+#[tokio::test]
 async fn inactive_agents_and_bad_queries_are_refused() {
     let t = TestServer::start().await;
     let source = fixture_source(&t).await;
