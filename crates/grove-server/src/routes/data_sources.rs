@@ -162,12 +162,31 @@ fn check_chunking(size: u32, overlap: u32) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `config` with each credential sent back masked, as answers show it,
+/// replaced by the stored (sealed) value: a config read, edited and sent
+/// back keeps its credentials.
+fn keep_masked(mut config: Value, stored: &Value) -> Value {
+    if let Value::Object(map) = &mut config {
+        for (key, value) in map.iter_mut() {
+            if is_secret_key(key) && value == MASK {
+                if let Some(kept) = stored.get(key) {
+                    *value = kept.clone();
+                }
+            }
+        }
+    }
+    config
+}
+
+/// How a credential is shown.
+const MASK: &str = "********";
+
 /// The data source as shown: credentials in `config` are masked.
 fn shown(mut ds: DataSource) -> DataSource {
     if let Value::Object(map) = &mut ds.config {
         for (key, value) in map.iter_mut() {
             if is_secret_key(key) && !value.is_null() {
-                *value = json!("********");
+                *value = json!(MASK);
             }
         }
     }
@@ -253,7 +272,7 @@ async fn update(
         name: body.name.as_deref().map(check_name).transpose()?,
         config: body
             .config
-            .map(|c| check_config(current.kind, c))
+            .map(|c| check_config(current.kind, keep_masked(c, &current.config)))
             .transpose()?,
         sync_frequency: body.sync_frequency,
         chunk_size: body.chunk_size,

@@ -1,6 +1,7 @@
 //! Credentials at rest through the API: a Confluence source, a Slack
 //! channel and a webhook are created with known secrets; answers mask
-//! them; a sync reaches a local Confluence with the token opened; and no
+//! them (and a config sent back masked keeps them); a sync reaches a local
+//! Confluence with the token opened; and no
 //! file of the data directory (grove.db, its WAL, the indexes, master.key
 //! aside) holds any of them, nor the SMTP password from the config.
 
@@ -103,6 +104,21 @@ async fn no_credential_is_stored_in_the_clear() {
     assert_eq!(webhook.status, StatusCode::CREATED, "{}", webhook.body);
     let signing = webhook.body["secret"].as_str().unwrap().to_owned();
     assert!(signing.len() >= 24, "{}", webhook.body);
+
+    // The config sent back as shown (token masked) keeps the stored token.
+    let shown = t.get(&format!("/api/v1/data-sources/{id}"), &key).await;
+    let config = shown.body["config"].clone();
+    assert_eq!(config["api_token"], "********");
+    let updated = t
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/data-sources/{id}"),
+            Some(&key),
+            Some(json!({"config": config})),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    assert_eq!(updated.body["config"]["api_token"], "********");
 
     // The connector gets the token opened: the sync passes Confluence's auth.
     let sync = t
