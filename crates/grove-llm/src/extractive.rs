@@ -47,8 +47,8 @@ const OPENING_BONUS: f32 = 0.04;
 const DEFINITION_BONUS: f32 = 0.15;
 /// Verbs that make a definition of the subject before them.
 const DEFINING: &[&str] = &["is", "are", "means", "refers", "lets", "allows"];
-/// Sources quoted from: the best-ranked three (the rest of the agent's
-/// sources still stand in the answer's source list). Quoting from all
+/// Sources quoted from: the best-ranked three, or all when those hold
+/// nothing quotable (the rest still stand in the answer's source list). Quoting from all
 /// eight lost gold sentences on the dev answer sets (docs/BENCHMARKS.md).
 const SOURCES_QUOTED: usize = 3;
 /// Passages embedded per answer (the best by terms): bounds the added
@@ -320,13 +320,22 @@ fn defined_term(sentence: &str) -> Option<String> {
 }
 
 fn candidates(prompt: &Prompt) -> Vec<Candidate> {
-    prompt
-        .sources
-        .iter()
-        .enumerate()
-        .take(SOURCES_QUOTED)
-        .flat_map(|(i, source)| passages(i + 1, &source.text))
-        .collect()
+    let from = |sources: usize| -> Vec<Candidate> {
+        prompt
+            .sources
+            .iter()
+            .enumerate()
+            .take(sources)
+            .flat_map(|(i, source)| passages(i + 1, &source.text))
+            .collect()
+    };
+    // When the best sources hold nothing quotable, the others may.
+    let best = from(SOURCES_QUOTED);
+    if best.is_empty() {
+        from(prompt.sources.len())
+    } else {
+        best
+    }
 }
 
 /// The bonuses for a passage's place and shape: its source's rank, its
@@ -653,6 +662,37 @@ mod tests {
         assert_eq!(compose_by_terms(&p, 500, 1).len(), 1);
         // Room for one sentence only: the best one is still given.
         assert_eq!(compose(&p, 4).len(), 1);
+    }
+
+    #[test]
+    fn the_lower_ranked_sources_are_quoted_when_the_best_hold_nothing_quotable() {
+        let code = "let x = 5;\nlet y = x + 1;";
+        let p = prompt(
+            "How are variables declared?",
+            &[
+                code,
+                code,
+                code,
+                "Variables are declared with the let keyword in Rust.",
+            ],
+        );
+        assert_eq!(
+            compose(&p, 500),
+            vec!["Variables are declared with the let keyword in Rust. [4]"]
+        );
+        let p = prompt(
+            "How are variables declared?",
+            &[
+                "Variables are declared with let.",
+                code,
+                code,
+                "Variables are declared with the let keyword in Rust.",
+            ],
+        );
+        assert!(
+            compose(&p, 500).iter().all(|s| s.ends_with("[1]")),
+            "only the best three"
+        );
     }
 
     #[test]
