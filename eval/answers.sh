@@ -55,6 +55,7 @@ for corpus in "${CORPORA[@]}"; do
   echo "== $corpus"
   followups=()
   [ -f "$ROOT/eval/$corpus/followups.tsv" ] && followups=(--followups "$ROOT/eval/$corpus/followups.tsv")
+  [ -f "$ROOT/eval/$corpus/questions.tsv" ] && followups+=(--strategies "$ROOT/eval/$corpus/questions.tsv")
   "$GROVE" eval answers --answers "$answers" --data-source "$(cat "$data/source-id")" \
     --data-dir "$data" "${SENTENCES[@]}" "${followups[@]}"
 done

@@ -355,6 +355,109 @@ pub async fn evaluate_followups(
     Ok(scores)
 }
 
+/// Retrieval hit@5 of redwood and of cypress (without a model: key words
+/// and terms from the first hits) over a question set, overall and on the
+/// hard questions: those whose first redwood source is not relevant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StrategyScores {
+    pub questions: usize,
+    pub redwood_hits: usize,
+    pub cypress_hits: usize,
+    pub hard: usize,
+    pub hard_redwood_hits: usize,
+    pub hard_cypress_hits: usize,
+}
+
+/// The pages of `hits`, first occurrence first.
+fn pages_of(hits: &[SearchHit]) -> Vec<String> {
+    let mut pages: Vec<String> = Vec::new();
+    for hit in hits {
+        let key = page_key(hit.chunk.input.url.as_deref().unwrap_or_default());
+        if !pages.contains(&key) {
+            pages.push(key);
+        }
+    }
+    pages
+}
+
+/// Runs every answerable question as a redwood and as a cypress agent over
+/// `data_source` (threshold `threshold`, the extractive model).
+pub async fn evaluate_strategies(
+    engine: &SearchEngine,
+    org: &grove_core::ids::OrgId,
+    data_source: &grove_core::ids::DataSourceId,
+    questions: &[grove_search::eval::Question],
+    threshold: f32,
+) -> Result<StrategyScores, crate::AgentError> {
+    use grove_core::agents::{Agent, AgentStatus, RagStrategy};
+    let now = jiff::Timestamp::now();
+    let agent = |strategy| Agent {
+        id: grove_core::ids::AgentId::generate(),
+        org_id: org.clone(),
+        name: "eval".into(),
+        slug: "eval".into(),
+        description: String::new(),
+        system_prompt: String::new(),
+        rag_strategy: strategy,
+        model: grove_llm::EXTRACTIVE.into(),
+        temperature: 0.0,
+        max_tokens: 500,
+        similarity_threshold: threshold,
+        data_source_ids: vec![data_source.clone()],
+        active: true,
+        status: AgentStatus::Active,
+        created_at: now,
+        updated_at: now,
+    };
+    let (redwood, cypress) = (agent(RagStrategy::Redwood), agent(RagStrategy::Cypress));
+    let generator = grove_llm::Resolved {
+        generator: std::sync::Arc::new(grove_llm::extractive::Extractive::default()),
+        model: String::new(),
+        price: None,
+    };
+    let settings = grove_llm::Settings {
+        model: String::new(),
+        temperature: 0.0,
+        max_tokens: 500,
+    };
+    let ctx = crate::strategy::RetrievalContext {
+        search: engine,
+        generator: &generator,
+        settings: &settings,
+    };
+    let mut scores = StrategyScores::default();
+    for q in questions.iter().filter(|q| q.answerable()) {
+        let relevant = |pages: &[String]| {
+            pages
+                .iter()
+                .any(|k| q.relevant.iter().any(|r| is_page(k, r)))
+        };
+        let plain = pages_of(
+            &crate::strategy::retrieve(&ctx, &redwood, &q.text, &[])
+                .await?
+                .hits,
+        );
+        let expanded = pages_of(
+            &crate::strategy::retrieve(&ctx, &cypress, &q.text, &[])
+                .await?
+                .hits,
+        );
+        let (r, c) = (
+            relevant(&plain[..plain.len().min(5)]),
+            relevant(&expanded[..expanded.len().min(5)]),
+        );
+        scores.questions += 1;
+        scores.redwood_hits += r as usize;
+        scores.cypress_hits += c as usize;
+        if !relevant(&plain[..plain.len().min(1)]) {
+            scores.hard += 1;
+            scores.hard_redwood_hits += r as usize;
+            scores.hard_cypress_hits += c as usize;
+        }
+    }
+    Ok(scores)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -278,6 +278,11 @@ enum EvalCommand {
         /// Also write every answer as JSON lines {answerer, question, answer, gold_hit}.
         #[arg(long)]
         answers_out: Option<PathBuf>,
+        /// Also compare redwood and cypress retrieval (hit@5, overall and on
+        /// questions redwood's first source misses) over a question set
+        /// (eval/<corpus>/questions.tsv).
+        #[arg(long)]
+        strategies: Option<PathBuf>,
         #[command(flatten)]
         location: Location,
     },
@@ -604,6 +609,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     sentences,
                     followups,
                     answers_out,
+                    strategies,
                     location,
                 },
         } => {
@@ -616,6 +622,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 sentences: sentences.unwrap_or(config.llm.extractive_sentences),
                 followups: followups.as_deref(),
                 answers_out: answers_out.as_deref(),
+                strategies: strategies.as_deref(),
             };
             tools::eval_answers(&config, run).await
         }

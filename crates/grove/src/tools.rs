@@ -194,6 +194,7 @@ pub struct AnswerRun<'a> {
     pub sentences: usize,
     pub followups: Option<&'a Path>,
     pub answers_out: Option<&'a Path>,
+    pub strategies: Option<&'a Path>,
 }
 
 pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result<()> {
@@ -291,6 +292,26 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
             f.pairs,
             f.redwood_hits as f64 / f.pairs.max(1) as f64,
             f.cedar_hits as f64 / f.pairs.max(1) as f64,
+        );
+    }
+    if let Some(path) = run.strategies {
+        let questions = read_questions(path)?;
+        let ds = grove_core::ids::DataSourceId::parse(run.data_source)
+            .map_err(|e| anyhow::anyhow!("--data-source: {e}"))?;
+        let s = grove_agent::answer_eval::evaluate_strategies(
+            &engine, &org, &ds, &questions, threshold,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rate = |hits: usize, of: usize| hits as f64 / of.max(1) as f64;
+        println!(
+            "retrieval hit@5 over {} questions: redwood {:.3}, cypress without a model {:.3}; on the {} whose first redwood source misses: redwood {:.3}, cypress {:.3}",
+            s.questions,
+            rate(s.redwood_hits, s.questions),
+            rate(s.cypress_hits, s.questions),
+            s.hard,
+            rate(s.hard_redwood_hits, s.hard),
+            rate(s.hard_cypress_hits, s.hard),
         );
     }
     Ok(())
