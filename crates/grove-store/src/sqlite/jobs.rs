@@ -595,7 +595,10 @@ fn list_runs_in(
     job: &JobId,
     page: Page,
 ) -> StoreResult<Listed<Run>> {
-    let items = conn
+    // One read transaction: the page and the total from the same snapshot
+    // (a run inserted between the two reads made them disagree).
+    let tx = conn.unchecked_transaction().map_err(backend)?;
+    let items = tx
         .prepare_cached(&format!(
             "SELECT {RUN_COLUMNS} FROM job_runs WHERE org_id = ?1 AND job_id = ?2
              ORDER BY seq DESC LIMIT ?3 OFFSET ?4"
@@ -608,7 +611,7 @@ fn list_runs_in(
             .collect::<rusqlite::Result<Vec<_>>>()
         })
         .map_err(backend)?;
-    let total: i64 = conn
+    let total: i64 = tx
         .query_row(
             "SELECT COUNT(*) FROM job_runs WHERE org_id = ?1 AND job_id = ?2",
             params![org.as_str(), job.as_str()],

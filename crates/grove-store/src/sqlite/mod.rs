@@ -256,6 +256,9 @@ fn filtered_page<T>(
 ) -> StoreResult<crate::Listed<T>> {
     use rusqlite::params_from_iter;
     use rusqlite::types::Value;
+    // One read transaction: the page and the total from the same snapshot.
+    let tx = conn.unchecked_transaction().map_err(backend)?;
+    let conn = &*tx;
     let total: i64 = conn
         .query_row(
             &format!("SELECT COUNT(*) FROM {table} WHERE {condition}"),
