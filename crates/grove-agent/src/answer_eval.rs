@@ -305,25 +305,8 @@ async fn hit_at_5(
     query: &str,
     pages: &[String],
 ) -> Result<bool, SearchError> {
-    let hits = engine
-        .search(SearchRequest {
-            org_id: org.to_owned(),
-            query: query.to_owned(),
-            mode: Mode::Hybrid,
-            top_k: SOURCES,
-            threshold: 0.0,
-            data_source_ids: Some(vec![data_source.to_owned()]),
-        })
-        .await?
-        .hits;
-    let mut seen: Vec<String> = Vec::new();
-    for hit in &hits {
-        let key = page_key(hit.chunk.input.url.as_deref().unwrap_or_default());
-        if !seen.contains(&key) {
-            seen.push(key);
-        }
-    }
-    Ok(seen
+    let hits = sources(engine, org, data_source, query, 0.0).await?;
+    Ok(pages_of(&hits)
         .iter()
         .take(5)
         .any(|k| pages.iter().any(|p| is_page(k, p))))

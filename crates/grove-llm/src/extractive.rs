@@ -144,6 +144,8 @@ struct Candidate {
     /// heading, or of the chunk).
     opens_paragraph: bool,
     opens_section: bool,
+    /// The tf-idf cosine of its terms to the question's.
+    lexical: f32,
     relevance: f32,
 }
 
@@ -296,6 +298,7 @@ fn candidate(
         defines: defined_term(passage),
         opens_paragraph,
         opens_section,
+        lexical: 0.0,
         relevance: 0.0,
     }
 }
@@ -360,9 +363,9 @@ fn place_bonus(c: &Candidate, question: &Bag, sources: usize) -> f32 {
 fn score_by_terms(candidates: &mut [Candidate], question: &Bag, sources: usize) {
     let idf = idf(candidates.iter().map(|c| &c.bag));
     for c in candidates.iter_mut() {
-        let similarity = cosine(question, &c.bag, &idf);
-        c.relevance = if similarity > 0.0 {
-            similarity + place_bonus(c, question, sources)
+        c.lexical = cosine(question, &c.bag, &idf);
+        c.relevance = if c.lexical > 0.0 {
+            c.lexical + place_bonus(c, question, sources)
         } else {
             0.0
         };
@@ -524,15 +527,13 @@ impl Extractive {
         {
             Ok((q, vectors)) => {
                 let sources = prompt.sources.len();
-                let idf = idf(pool.iter().map(|c| &c.bag));
                 let embedded: Vec<Candidate> = order
                     .iter()
                     .zip(&vectors)
                     .map(|(&i, v)| {
                         let mut c = pool[i].clone();
-                        let lexical = cosine(&question, &c.bag, &idf);
                         c.relevance = dot(&q, v)
-                            + LEXICAL_WEIGHT * lexical
+                            + LEXICAL_WEIGHT * c.lexical
                             + place_bonus(&c, &question, sources);
                         c
                     })
