@@ -135,6 +135,16 @@ typed_id!(
     "kb_"
 );
 typed_id!(
+    /// A data connector: a database an analyst agent may query.
+    DataConnectorId,
+    "dc_"
+);
+typed_id!(
+    /// A query result kept server-side (what charts and reports refer to).
+    ResultId,
+    "res_"
+);
+typed_id!(
     /// A knowledge agent.
     AgentId,
     "agent_"

@@ -38,6 +38,7 @@ macro_rules! wire_enum {
 pub mod agents;
 pub mod apikey;
 pub mod config;
+pub mod connectors;
 pub mod credentials;
 pub mod error;
 pub mod evals;
