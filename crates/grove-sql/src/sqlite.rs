@@ -231,8 +231,10 @@ fn guard_connection(
     conn.authorizer(Some(move |ctx: AuthContext<'_>| match ctx.action {
         AuthAction::Select | AuthAction::Recursive => Authorization::Allow,
         AuthAction::Read { table_name, .. } => {
+            // A read with no database is of a CTE or subquery, not a table.
             let via = ctx.accessor.unwrap_or(table_name).to_lowercase();
-            if ctx.database_name == Some(MAIN) && readable.contains(&via) {
+            let stored = ctx.database_name.is_some();
+            if !stored || (ctx.database_name == Some(MAIN) && readable.contains(&via)) {
                 Authorization::Allow
             } else {
                 Authorization::Deny
