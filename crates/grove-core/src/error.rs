@@ -20,11 +20,14 @@ pub enum ErrorCode {
     InternalError,
     GenerationFailed,
     ServiceUnavailable,
+    QueryRefused,
+    QueryFailed,
+    DatabaseUnavailable,
 }
 
 impl ErrorCode {
     /// The table: code → (wire name, HTTP status).
-    const TABLE: [(ErrorCode, &'static str, u16); 12] = [
+    const TABLE: [(ErrorCode, &'static str, u16); 15] = [
         (ErrorCode::InvalidRequest, "invalid_request", 400),
         (ErrorCode::Unauthorized, "unauthorized", 401),
         (ErrorCode::Forbidden, "forbidden", 403),
@@ -37,6 +40,9 @@ impl ErrorCode {
         (ErrorCode::InternalError, "internal_error", 500),
         (ErrorCode::GenerationFailed, "generation_failed", 502),
         (ErrorCode::ServiceUnavailable, "service_unavailable", 503),
+        (ErrorCode::QueryRefused, "query_refused", 400),
+        (ErrorCode::QueryFailed, "query_failed", 422),
+        (ErrorCode::DatabaseUnavailable, "database_unavailable", 502),
     ];
 
     fn row(self) -> (ErrorCode, &'static str, u16) {
@@ -165,6 +171,9 @@ mod tests {
                 ("internal_error", 500),
                 ("generation_failed", 502),
                 ("service_unavailable", 503),
+                ("query_refused", 400),
+                ("query_failed", 422),
+                ("database_unavailable", 502),
             ]
         );
         assert_eq!(ErrorCode::Conflict.status(), 409);

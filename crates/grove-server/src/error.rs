@@ -5,7 +5,8 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use grove_core::ApiError;
+use grove_core::{ApiError, ErrorCode};
+use grove_sql::SqlError;
 use grove_store::StoreError;
 use serde_json::json;
 
@@ -34,6 +35,24 @@ impl From<StoreError> for Failure {
                 tracing::error!(error = %e, "stored credential");
                 ApiError::internal("a stored credential could not be opened")
             }
+        })
+    }
+}
+
+impl From<SqlError> for Failure {
+    fn from(e: SqlError) -> Self {
+        Failure(match e {
+            SqlError::Invalid { field, reason } => ApiError::invalid_field(&field, reason),
+            SqlError::Refused(refusal) => ApiError::new(
+                ErrorCode::QueryRefused,
+                format!("the query was refused: {}", refusal.detail),
+            )
+            .with_details(json!({"rule": refusal.rule, "reason": refusal.detail})),
+            SqlError::Failed(message) => ApiError::new(ErrorCode::QueryFailed, message),
+            SqlError::Unavailable(message) => ApiError::new(
+                ErrorCode::DatabaseUnavailable,
+                format!("the database could not be reached: {message}"),
+            ),
         })
     }
 }

@@ -79,6 +79,13 @@ fn component_schemas() -> Schemas {
     collect::<routes::chats::ChatList>(&mut out);
     collect::<routes::chats::NewChatBody>(&mut out);
     collect::<routes::chats::Triggered>(&mut out);
+    collect::<grove_core::connectors::DataConnector>(&mut out);
+    collect::<routes::data_connectors::ConnectorBody>(&mut out);
+    collect::<routes::data_connectors::DataConnectorList>(&mut out);
+    collect::<routes::data_connectors::QueryBody>(&mut out);
+    collect::<routes::data_connectors::QueryAnswer>(&mut out);
+    collect::<grove_sql::TestReport>(&mut out);
+    collect::<grove_sql::DatabaseSchema>(&mut out);
     collect::<grove_core::jobs::Channel>(&mut out);
     collect::<routes::notification_channels::ChannelList>(&mut out);
     collect::<routes::notification_channels::ChannelBody>(&mut out);

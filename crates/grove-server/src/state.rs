@@ -8,6 +8,7 @@ use grove_ingest::chunk::TokenCounter;
 use grove_jobs::Jobs;
 use grove_llm::Providers;
 use grove_search::SearchEngine;
+use grove_sql::ConnectorPool;
 use grove_store::Store;
 
 use crate::auth::KeyCache;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub deliveries_queued: Arc<tokio::sync::Notify>,
     /// Wakes the eval worker when an eval run is queued in-process.
     pub evals_queued: Arc<tokio::sync::Notify>,
+    /// Data connectors opened so far, with their connection pools.
+    pub connectors: Arc<ConnectorPool>,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
             evals_queued: Arc::new(tokio::sync::Notify::new()),
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
+            connectors: Arc::new(ConnectorPool::new(config.data_dir.clone())),
             tokens: grove_ingest::chunk::token_counter(&config),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,

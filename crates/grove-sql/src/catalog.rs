@@ -11,7 +11,7 @@ use crate::guard::Dialect;
 /// Whether a relation is a base table or a view. Views are readable only
 /// when named in `allowed_tables`: a view in an allowed dataset may read
 /// tables outside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TableKind {
     Table,

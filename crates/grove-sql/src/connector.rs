@@ -11,6 +11,7 @@ use grove_core::connectors::ConnectorKind;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
+use utoipa::ToSchema;
 
 use crate::catalog::{AllowList, Catalog, TableRef};
 use crate::guard::{self, Dialect, Refusal};
@@ -33,7 +34,7 @@ pub struct ConnectorSpec {
 }
 
 /// `POST …/test`: how long the round trip took and what is visible.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TestReport {
     pub ok: bool,
     pub latency_ms: f64,
@@ -42,8 +43,8 @@ pub struct TestReport {
 }
 
 /// `GET …/schema`: the allowed tables with their columns.
-#[derive(Debug, Clone, Serialize)]
-pub struct Schema {
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DatabaseSchema {
     pub tables: Vec<TableSchema>,
 }
 
@@ -119,13 +120,13 @@ impl Connector {
     }
 
     /// Every allowed table with its columns.
-    pub async fn schema(&self) -> SqlResult<Schema> {
+    pub async fn schema(&self) -> SqlResult<DatabaseSchema> {
         let catalog = self.catalog(false).await?;
         let mut tables = Vec::with_capacity(catalog.tables.len());
         for table in &catalog.tables {
             tables.push(self.driver.describe(table).await?);
         }
-        Ok(Schema { tables })
+        Ok(DatabaseSchema { tables })
     }
 
     /// One table (`dataset.table` or `table`) with sample rows; an unknown

@@ -12,6 +12,7 @@ pub mod connector;
 pub mod guard;
 pub mod mysql;
 pub mod params;
+pub mod pool;
 pub mod postgres;
 pub mod result;
 pub mod sqlite;
@@ -19,8 +20,9 @@ pub mod sqlite;
 use std::time::Duration;
 
 pub use catalog::{AllowList, Catalog, TableKind, TableRef};
-pub use connector::{Connector, ConnectorSpec, Schema, TestReport};
+pub use connector::{Connector, ConnectorSpec, DatabaseSchema, TestReport};
 pub use guard::{Dialect, Refusal};
+pub use pool::{keep_masked, masked_config, spec_of, ConnectorPool};
 pub use result::{Column, QueryResult, TableSchema};
 
 use async_trait::async_trait;

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// A result column: its name and the database's type name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
@@ -41,7 +42,7 @@ impl QueryResult {
 }
 
 /// A table's columns, as `schema` and `describe_table` show them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TableSchema {
     pub dataset: String,
     pub name: String,

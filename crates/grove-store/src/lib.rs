@@ -2,6 +2,7 @@
 //! embedded default is [`sqlite::SqliteStore`] (one WAL database file), and a
 //! PostgreSQL implementation can follow behind the same traits.
 
+pub mod connectors;
 pub mod documents;
 pub mod evals;
 pub mod notifications;
@@ -33,6 +34,7 @@ use grove_core::sources::{
 };
 use jiff::Timestamp;
 
+pub use connectors::{ConnectorStore, NewDataConnector, StoredResult};
 pub use documents::{DocumentFilter, DocumentStore};
 pub use evals::EvalStore;
 pub use notifications::NotificationStore;
@@ -992,6 +994,7 @@ pub trait Store:
     + WebhookStore
     + SecretStore
     + NotificationStore
+    + ConnectorStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

@@ -10,6 +10,7 @@ pub mod agents;
 pub mod analytics;
 pub mod api_keys;
 pub mod chats;
+pub mod data_connectors;
 pub mod data_sources;
 pub mod documents;
 pub mod evals;
@@ -74,6 +75,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(api_keys::routes());
     routes.extend(search::routes());
     routes.extend(data_sources::routes());
+    routes.extend(data_connectors::routes());
     routes.extend(documents::routes());
     routes.extend(files::routes());
     routes.extend(agents::routes());

@@ -10,6 +10,7 @@
 mod agents;
 mod channels;
 mod chats;
+mod connectors;
 mod data_sources;
 mod documents;
 mod evals;
@@ -53,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_document_status.sql"),
     include_str!("../../migrations/0012_secret_keys.sql"),
     include_str!("../../migrations/0013_notification_deliveries.sql"),
+    include_str!("../../migrations/0014_data_connectors.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -151,7 +151,7 @@ pub(super) fn open_config(conn: &Connection, ring: &Keyring, config: &Value) -> 
 }
 
 /// Tables with a JSON `config` whose credential fields are sealed.
-const CONFIG_TABLES: &[&str] = &["data_sources", "notification_channels"];
+const CONFIG_TABLES: &[&str] = &["data_sources", "notification_channels", "data_connectors"];
 /// Columns holding one credential each.
 const SECRET_COLUMNS: &[(&str, &str)] = &[("webhooks", "secret"), ("webhooks", "previous_secret")];
 

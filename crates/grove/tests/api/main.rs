@@ -8,6 +8,7 @@ mod analytics;
 mod cli;
 mod concurrent_updates;
 mod conventions;
+mod data_connectors;
 mod data_sources;
 mod documents;
 mod evals;

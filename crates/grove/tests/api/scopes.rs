@@ -37,12 +37,28 @@ pub struct Targets {
     /// delivery to it.
     pub webhook_id: String,
     pub delivery_id: String,
+    /// A SQLite data connector over a file of one `orders` table.
+    pub data_connector_id: String,
+    pub database_path: String,
 }
 
 /// A data source body whose syncs fail at once without network traffic
 /// (loopback is refused by default).
 pub fn data_source_body(n: usize) -> Value {
     json!({ "type": "website", "name": format!("ds{n}"), "config": {"url": "http://127.0.0.1:9/"} })
+}
+
+/// A SQLite file with an `orders` table of three rows, outside the data
+/// directory; `n` names it.
+pub fn shop_database(t: &TestServer, n: usize) -> String {
+    let path = t.scratch().join(format!("shop{n}.db"));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, region TEXT, total REAL);
+         INSERT OR REPLACE INTO orders VALUES (1, 'EU', 10.5), (2, 'US', 20.0), (3, 'EU', 4.5);",
+    )
+    .unwrap();
+    path.to_string_lossy().into_owned()
 }
 
 /// A notification channel body; its webhook is a closed loopback port.
@@ -143,9 +159,20 @@ impl Targets {
             .await;
         assert_eq!(article.status, StatusCode::CREATED, "{}", article.body);
         let (webhook_id, delivery_id) = target_webhook(t).await;
+        let database_path = shop_database(t, n);
+        let connector = t
+            .post(
+                "/api/v1/data-connectors",
+                &t.org_a.api_key,
+                json!({ "name": format!("shop{n}"), "type": "sqlite", "config": {"path": database_path} }),
+            )
+            .await;
+        assert_eq!(connector.status, StatusCode::CREATED, "{}", connector.body);
         let data_source_id = ds.body["id"].as_str().unwrap().to_owned();
         let (document_id, chunk_id) = target_document(t, &data_source_id).await;
         Self {
+            data_connector_id: connector.body["id"].as_str().unwrap().to_owned(),
+            database_path,
             webhook_id,
             delivery_id,
             document_id,
@@ -184,6 +211,8 @@ impl Targets {
             &self.chat_id
         } else if route.path.contains("notification-channels") {
             &self.channel_id
+        } else if route.path.contains("data-connectors") {
+            &self.data_connector_id
         } else if route.path.contains("users") {
             &self.user_id
         } else if route.path.contains("/files") {
@@ -328,6 +357,15 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
             "dataSourceIds": [targets.file_source_id]
         })),
         Method::POST if route.path == "/api/v1/notification-channels" => Some(channel_body(n)),
+        Method::POST if route.path == "/api/v1/data-connectors" => Some(json!({
+            "name": format!("db{n}"), "type": "sqlite", "config": {"path": targets.database_path}
+        })),
+        Method::PUT if route.path.starts_with("/api/v1/data-connectors") => {
+            Some(json!({ "max_rows": 100 + n }))
+        }
+        Method::POST if route.path == "/api/v1/data-connectors/{id}/query" => {
+            Some(json!({ "sql": "SELECT region, sum(total) AS total FROM orders GROUP BY region" }))
+        }
         Method::POST if route.path.ends_with("/jobs") => Some(json!({
             "name": format!("Job {n}"), "prompt": "What is A?"
         })),

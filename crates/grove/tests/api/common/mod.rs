@@ -24,6 +24,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     server: Option<Server>,
     dir: tempfile::TempDir,
+    /// Files outside the data directory (databases for connectors).
+    scratch: tempfile::TempDir,
 }
 
 /// A response, read whole.
@@ -87,6 +89,7 @@ impl TestServer {
             client: reqwest::Client::new(),
             server: Some(server),
             dir,
+            scratch: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -138,6 +141,16 @@ impl TestServer {
 
     pub async fn stop(self) {
         self.stop_keeping_data().await;
+    }
+
+    /// The embedded store's database file.
+    pub fn store_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("grove.db")
+    }
+
+    /// A directory outside the data directory, gone with the server.
+    pub fn scratch(&self) -> &std::path::Path {
+        self.scratch.path()
     }
 
     /// Stops the server and hands over its data directory, which lives until

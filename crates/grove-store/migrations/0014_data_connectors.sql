@@ -1,0 +1,31 @@
+-- Data connectors: databases analyst agents may query. `config` is JSON
+-- whose credential fields (a URL with its password, a service-account key)
+-- are sealed; the allow-lists are JSON arrays.
+CREATE TABLE data_connectors (
+    id                  TEXT PRIMARY KEY,
+    org_id              TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    name                TEXT NOT NULL,
+    kind                TEXT NOT NULL CHECK (kind IN ('postgres', 'mysql', 'sqlite', 'bigquery')),
+    config              TEXT NOT NULL,
+    allowed_datasets    TEXT NOT NULL,
+    allowed_tables      TEXT NOT NULL,
+    max_rows            INTEGER NOT NULL,
+    timeout_seconds     INTEGER NOT NULL,
+    max_cost_usd        REAL,
+    price_per_tib_usd   REAL NOT NULL,
+    max_estimated_rows  INTEGER,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL
+) STRICT;
+CREATE INDEX data_connectors_org ON data_connectors (org_id, created_at);
+
+-- Query results kept whole under their id, for charts and reports to use.
+CREATE TABLE query_results (
+    id              TEXT PRIMARY KEY,
+    org_id          TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    connector_id    TEXT REFERENCES data_connectors(id) ON DELETE SET NULL,
+    sql             TEXT NOT NULL,
+    result          TEXT NOT NULL,               -- columns, rows, counts (JSON)
+    created_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX query_results_org ON query_results (org_id, created_at);
