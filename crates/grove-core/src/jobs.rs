@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use crate::agents::CitedSource;
 use crate::ids::{
-    AgentId, ChannelId, ChatId, DocumentOutputId, JobId, NotificationId, OrgId, QueueItemId,
-    RunGroupId, RunId,
+    AgentId, ChannelId, ChatId, DataConnectorId, DocumentOutputId, JobId, NotificationId, OrgId,
+    QueueItemId, RunGroupId, RunId,
 };
 
 wire_enum!(
@@ -61,6 +61,43 @@ impl Default for RetryPolicy {
     }
 }
 
+wire_enum!(
+    /// The mark of a chart.
+    ChartType {
+        Bar = "bar",
+        Line = "line",
+        Point = "point",
+        Area = "area",
+    }
+);
+
+/// Which chart a query's result gets: the mark and the columns on each
+/// channel (checked against the result's columns when it runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChartChoice {
+    #[serde(rename = "type")]
+    pub kind: ChartType,
+    pub x: String,
+    pub y: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+/// A query a job runs before (or instead of) its model, with the job's
+/// `{{parameters}}` bound as SQL parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavedQuery {
+    pub name: String,
+    #[schema(value_type = String)]
+    pub connector_id: DataConnectorId,
+    pub sql: String,
+    /// Without one, the chart is chosen from the result's shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart: Option<ChartChoice>,
+}
+
 /// A job: a named, repeatable question to an agent.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Job {
@@ -91,6 +128,9 @@ pub struct Job {
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    /// Queries run in order before the model; their tables, charts and
+    /// report go in the run's chat.
+    pub queries: Vec<SavedQuery>,
 }
 
 wire_enum!(
@@ -184,6 +224,7 @@ wire_enum!(
         Table = "table",
         Chart = "chart",
         Text = "text",
+        Report = "report",
     }
 );
 

@@ -3,7 +3,6 @@
 //! API trigger and the [`scheduler`]), running it through the durable queue
 //! ([`runner`]) and telling people how it went ([`notify`]).
 
-pub mod chart;
 pub mod evals;
 pub mod notify;
 pub mod runner;

@@ -22,7 +22,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
 
-use crate::{chart, template, Jobs};
+use grove_report::chart;
+
+use crate::{template, Jobs};
 
 /// How an attempt ended.
 enum Attempt {
@@ -227,24 +229,24 @@ fn failure(status: RunStatus, error: String) -> RunFinish {
 /// A succeeded run's reply, and its documents: the answer as text, and the
 /// cited sources as a table.
 fn success(interaction: &Interaction) -> RunFinish {
-    let mut documents = vec![NewDocument {
-        kind: DocumentKind::Text,
-        title: "Answer".into(),
-        content: json!({ "text": interaction.response }),
-    }];
+    let mut documents = vec![NewDocument::new(
+        DocumentKind::Text,
+        "Answer",
+        json!({ "text": interaction.response }),
+    )];
     let cited: Vec<&CitedSource> = interaction.sources.iter().filter(|s| s.cited).collect();
     if !cited.is_empty() {
-        documents.push(NewDocument {
-            kind: DocumentKind::Table,
-            title: "Sources".into(),
-            content: json!({
+        documents.push(NewDocument::new(
+            DocumentKind::Table,
+            "Sources",
+            json!({
                 "columns": ["number", "title", "url", "similarity_score"],
                 "rows": cited
                     .iter()
                     .map(|s| json!([s.number, s.document_title, s.document_url, s.similarity_score]))
                     .collect::<Vec<_>>(),
             }),
-        });
+        ));
         documents.extend(relevance_chart(&cited));
     }
     RunFinish {
@@ -276,11 +278,11 @@ fn relevance_chart(cited: &[&CitedSource]) -> Option<NewDocument> {
         },
     });
     match chart::chart_document(spec) {
-        Ok(content) => Some(NewDocument {
-            kind: DocumentKind::Chart,
-            title: "Source similarity".into(),
+        Ok(content) => Some(NewDocument::new(
+            DocumentKind::Chart,
+            "Source similarity",
             content,
-        }),
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "could not render the sources chart");
             None

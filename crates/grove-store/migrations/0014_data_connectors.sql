@@ -29,3 +29,22 @@ CREATE TABLE query_results (
     created_at      INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX query_results_org ON query_results (org_id, created_at);
+
+-- Saved queries a job runs before (or instead of) its model (JSON array of
+-- {name, connector_id, sql, chart?}).
+ALTER TABLE jobs ADD COLUMN queries TEXT NOT NULL DEFAULT '[]';
+
+-- Chat documents gain `report` (rebuilt: SQLite cannot change a CHECK).
+CREATE TABLE chat_documents_new (
+    id         TEXT PRIMARY KEY,
+    seq        INTEGER NOT NULL,
+    chat_id    TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('table', 'chart', 'text', 'report')),
+    title      TEXT NOT NULL,
+    content    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+INSERT INTO chat_documents_new SELECT id, seq, chat_id, kind, title, content, created_at FROM chat_documents;
+DROP TABLE chat_documents;
+ALTER TABLE chat_documents_new RENAME TO chat_documents;
+CREATE INDEX chat_documents_chat ON chat_documents (chat_id, seq);

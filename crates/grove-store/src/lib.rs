@@ -18,12 +18,13 @@ use grove_core::agents::{
 };
 use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{
-    AgentId, ChannelId, ChatId, DataSourceId, DocumentId, EventId, InteractionId, JobId,
-    KbArticleId, KeyId, OrgId, RunId, SessionId, SyncId, UserId,
+    AgentId, ChannelId, ChatId, DataSourceId, DocumentId, DocumentOutputId, EventId, InteractionId,
+    JobId, KbArticleId, KeyId, OrgId, RunId, SessionId, SyncId, UserId,
 };
 use grove_core::jobs::{
     Channel, ChannelKind, Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, Job,
     MessageRole, NotifyLevel, NotifyTopic, ParamSpec, ParamValues, RetryPolicy, Run, RunStatus,
+    SavedQuery,
 };
 use grove_core::model::{ApiKey, Org, Role, User};
 use grove_core::page::Page;
@@ -707,6 +708,7 @@ pub struct NewJob {
     pub channel_ids: Vec<ChannelId>,
     /// When the schedule fires next; `None` without an enabled schedule.
     pub next_run_at: Option<Timestamp>,
+    pub queries: Vec<SavedQuery>,
 }
 
 impl From<Job> for NewJob {
@@ -726,6 +728,7 @@ impl From<Job> for NewJob {
             retry: job.retry,
             channel_ids: job.channel_ids,
             next_run_at: job.next_run_at,
+            queries: job.queries,
         }
     }
 }
@@ -791,9 +794,24 @@ pub struct NewMessage {
 
 #[derive(Debug, Clone)]
 pub struct NewDocument {
+    /// Chosen before the write, so a report can name the documents it
+    /// shows.
+    pub id: DocumentOutputId,
     pub kind: DocumentKind,
     pub title: String,
     pub content: serde_json::Value,
+}
+
+impl NewDocument {
+    /// A document with a fresh id.
+    pub fn new(kind: DocumentKind, title: impl Into<String>, content: serde_json::Value) -> Self {
+        NewDocument {
+            id: DocumentOutputId::generate(),
+            kind,
+            title: title.into(),
+            content,
+        }
+    }
 }
 
 /// A chat with everything it holds.

@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::ids::{AgentId, ChannelId, JobId, OrgId, RunGroupId, RunId};
-use grove_core::jobs::{Initiator, Job, ParamSpec, ParamValues, RetryPolicy, Run};
+use grove_core::ids::{AgentId, ChannelId, DataConnectorId, JobId, OrgId, RunGroupId, RunId};
+use grove_core::jobs::{Initiator, Job, ParamSpec, ParamValues, RetryPolicy, Run, SavedQuery};
 use grove_core::scope::Scope;
 use grove_core::{ApiError, ErrorCode};
 use grove_jobs::schedule::Schedule;
@@ -34,6 +34,8 @@ const MAX_NAME: usize = 200;
 const MAX_PROMPT: usize = 20_000;
 const MAX_PARAMETERS: usize = 50;
 const MAX_CHANNELS: usize = 20;
+const MAX_QUERIES: usize = 20;
+const MAX_SQL: usize = 100_000;
 const CONCURRENCY: std::ops::RangeInclusive<u32> = 1..=50;
 const TIMEOUT: std::ops::RangeInclusive<u32> = 1..=86_400;
 const RETRIES: std::ops::RangeInclusive<u32> = 0..=10;
@@ -73,6 +75,9 @@ pub struct JobBody {
     pub timeout_seconds: Option<u32>,
     pub retry: Option<RetryPolicy>,
     pub channel_ids: Option<Vec<String>>,
+    /// Queries run in order before the model (`{name, connector_id, sql,
+    /// chart?}`), with `{{parameters}}` bound as SQL parameters.
+    pub queries: Option<Vec<SavedQuery>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -228,7 +233,73 @@ async fn prepare(
         Some(raw) => Some(check_channels(state, org, raw).await?),
         None => None,
     };
+    if let Some(queries) = &body.queries {
+        check_connectors(state, org, queries).await?;
+    }
     Ok((body, channels))
+}
+
+/// Each saved query's connector is one of `org`'s.
+async fn check_connectors(
+    state: &AppState,
+    org: &OrgId,
+    queries: &[SavedQuery],
+) -> Result<(), Failure> {
+    let ids: Vec<DataConnectorId> = queries.iter().map(|q| q.connector_id.clone()).collect();
+    let missing = state.store.missing_connectors(org, &ids).await?;
+    match queries
+        .iter()
+        .position(|q| missing.contains(&q.connector_id))
+    {
+        Some(i) => Err(Failure(ApiError::invalid_field(
+            &format!("queries[{i}].connector_id"),
+            format!(
+                "no data connector {} in this organisation",
+                queries[i].connector_id
+            ),
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Names present and unique, SQL present, placeholders declared, charts
+/// naming columns.
+fn check_queries(
+    queries: Vec<SavedQuery>,
+    parameters: &[ParamSpec],
+) -> Result<Vec<SavedQuery>, Failure> {
+    if queries.len() > MAX_QUERIES {
+        return Err(Failure(ApiError::invalid_field(
+            "queries",
+            format!("at most {MAX_QUERIES}"),
+        )));
+    }
+    let mut checked: Vec<SavedQuery> = Vec::with_capacity(queries.len());
+    for (i, mut query) in queries.into_iter().enumerate() {
+        let at = |field: &str| format!("queries[{i}].{field}");
+        query.name = trimmed_text(&at("name"), &query.name, MAX_NAME, true)?;
+        if checked.iter().any(|q| q.name == query.name) {
+            return Err(Failure(ApiError::invalid_field(
+                &at("name"),
+                "is used by another query",
+            )));
+        }
+        query.sql = trimmed_text(&at("sql"), &query.sql, MAX_SQL, true)?;
+        template::check_template(&query.sql, parameters)
+            .map_err(|e| Failure(ApiError::invalid_field(&at("sql"), e.to_string())))?;
+        if let Some(chart) = &query.chart {
+            for (field, column) in [("x", &chart.x), ("y", &chart.y)] {
+                if column.trim().is_empty() {
+                    return Err(Failure(ApiError::invalid_field(
+                        &at(&format!("chart.{field}")),
+                        "must name a column",
+                    )));
+                }
+            }
+        }
+        checked.push(query);
+    }
+    Ok(checked)
 }
 
 /// Applies a prepared `body` over `job` (the stored job, or defaults) and
@@ -259,6 +330,10 @@ fn merge(
         job.parameters = parameters;
     }
     template::check_template(&job.prompt, &job.parameters).map_err(template_error)?;
+    if let Some(queries) = body.queries {
+        job.queries = queries;
+    }
+    job.queries = check_queries(std::mem::take(&mut job.queries), &job.parameters)?;
     if let Some(schedule) = body.schedule {
         job.schedule = schedule.map(|s| s.trim().to_owned());
     }
@@ -318,6 +393,7 @@ fn defaults(agent: AgentId) -> NewJob {
         retry: RetryPolicy::default(),
         channel_ids: Vec::new(),
         next_run_at: None,
+        queries: Vec::new(),
     }
 }
 

@@ -83,7 +83,7 @@ pub(super) fn insert_document(
         "INSERT INTO chat_documents (id, seq, chat_id, kind, title, content, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            DocumentOutputId::generate().as_str(),
+            document.id.as_str(),
             seq,
             chat.as_str(),
             document.kind.as_str(),

@@ -30,7 +30,7 @@ use crate::{
 
 const JOB_COLUMNS: &str = "id, org_id, agent_id, name, prompt, parameters, schedule, timezone, \
      schedule_enabled, parameter_sets, fan_out_concurrency, timeout_seconds, max_retries, \
-     retry_delay_seconds, next_run_at, created_at, updated_at";
+     retry_delay_seconds, next_run_at, created_at, updated_at, queries";
 
 const RUN_COLUMNS: &str = "id, org_id, job_id, agent_id, group_id, chat_id, status, initiator, \
      parameters, attempts, max_attempts, error, scheduled_for, created_at, started_at, finished_at, \
@@ -73,6 +73,7 @@ fn job_from_row(row: &Row) -> rusqlite::Result<Job> {
         next_run_at: opt_ts(row.get(14)?),
         created_at: ts(row.get(15)?),
         updated_at: ts(row.get(16)?),
+        queries: json_column(row.get(17)?)?,
     })
 }
 
@@ -567,17 +568,18 @@ fn write_job(
         new.retry.delay_seconds,
         new.next_run_at.map(|t| t.as_millisecond()),
         now,
+        to_json(&new.queries)?,
     ];
     let sql = if insert {
         format!(
             "INSERT INTO jobs ({JOB_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)"
         )
     } else {
         "UPDATE jobs SET agent_id = ?3, name = ?4, prompt = ?5, parameters = ?6, schedule = ?7,
              timezone = ?8, schedule_enabled = ?9, parameter_sets = ?10,
              fan_out_concurrency = ?11, timeout_seconds = ?12, max_retries = ?13,
-             retry_delay_seconds = ?14, next_run_at = ?15, updated_at = ?16
+             retry_delay_seconds = ?14, next_run_at = ?15, updated_at = ?16, queries = ?17
          WHERE id = ?1 AND org_id = ?2"
             .to_owned()
     };

@@ -861,6 +861,7 @@ async fn the_notifier_drops_what_is_gone_and_reports_failed_deliveries() {
                 retry: RetryPolicy::default(),
                 channel_ids: Vec::new(),
                 next_run_at: None,
+                queries: Vec::new(),
             },
         )
         .await

@@ -89,6 +89,7 @@ pub fn render_svg(spec: &Value) -> Result<String, ChartError> {
 enum Mark {
     Bar,
     Line,
+    Area,
     Point,
 }
 
@@ -222,9 +223,13 @@ fn parse_mark(value: Option<&Value>) -> Result<(Mark, Option<String>), ChartErro
     let mark = match name {
         "bar" => Mark::Bar,
         "line" => Mark::Line,
+        "area" => Mark::Area,
         "point" | "circle" => Mark::Point,
         other => {
-            let message = format!("unsupported mark {}; use bar, line or point", quoted(other));
+            let message = format!(
+                "unsupported mark {}; use bar, line, area or point",
+                quoted(other)
+            );
             return Err(error("mark", message));
         }
     };
@@ -997,7 +1002,7 @@ fn y_ticks(spec: &Spec, extents: &[(f64, f64)], plot_height: f64) -> (Vec<f64>, 
         .iter()
         .map(|e| e.0.max(e.1))
         .fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = match spec.y.zero || spec.mark == Mark::Bar {
+    let (lo, hi) = match spec.y.zero || matches!(spec.mark, Mark::Bar | Mark::Area) {
         true => (lo.min(0.0), hi.max(0.0)),
         false => (lo, hi),
     };
@@ -1162,7 +1167,8 @@ fn draw(spec: &Spec, data: &Data, extents: &[(f64, f64)], layout: &Layout) -> St
     svg.push_str(r#"<g class="marks">"#);
     match spec.mark {
         Mark::Bar => draw_bars(&mut svg, data, extents, layout, &colors),
-        Mark::Line => draw_lines(&mut svg, data, layout, &colors),
+        Mark::Line => draw_lines(&mut svg, data, layout, &colors, false),
+        Mark::Area => draw_lines(&mut svg, data, layout, &colors, true),
         Mark::Point => draw_points(&mut svg, data, layout, &colors),
     }
     svg.push_str("</g>");
@@ -1301,7 +1307,9 @@ fn draw_bars(
 }
 
 /// One polyline per series, its points in x order.
-fn draw_lines(svg: &mut String, data: &Data, layout: &Layout, colors: &[String]) {
+/// A polyline per series; with `filled`, the area down to zero (or the
+/// axis) under it too.
+fn draw_lines(svg: &mut String, data: &Data, layout: &Layout, colors: &[String], filled: bool) {
     for (series, color) in colors.iter().enumerate() {
         let mut rows: Vec<&Row> = data
             .rows
@@ -1319,6 +1327,22 @@ fn draw_lines(svg: &mut String, data: &Data, layout: &Layout, colors: &[String])
                 )
             })
             .collect();
+        if filled {
+            if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+                let (lo, hi) = (
+                    layout.y.scale.d0.min(layout.y.scale.d1),
+                    layout.y.scale.d0.max(layout.y.scale.d1),
+                );
+                let base = num(layout.y.scale.map(0.0_f64.clamp(lo, hi)));
+                let _ = write!(
+                    svg,
+                    r#"<polygon points="{},{base} {} {},{base}" fill="{color}" fill-opacity="0.35" stroke="none"/>"#,
+                    num(layout.x.axis.scale.map(first.x)),
+                    points.join(" "),
+                    num(layout.x.axis.scale.map(last.x)),
+                );
+            }
+        }
         let _ = write!(
             svg,
             r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"/>"#,
@@ -1399,7 +1423,7 @@ fn draw_swatch(svg: &mut String, mark: Mark, cx: f64, cy: f64, color: &str) {
             num(cx - 5.0),
             num(cy - 5.0)
         ),
-        Mark::Line => write!(
+        Mark::Line | Mark::Area => write!(
             svg,
             r#"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{color}" stroke-width="2"/>"#,
             num(cx - 6.0),
@@ -1736,10 +1760,10 @@ mod tests {
         assert_eq!(message(spec), "encoding.y.field: missing");
 
         let mut spec = bar_spec(json!([{"region": "a", "sales": 1}]));
-        spec["mark"] = json!({"type": "area"});
+        spec["mark"] = json!({"type": "arc"});
         assert_eq!(
             message(spec),
-            r#"mark: unsupported mark "area"; use bar, line or point"#
+            r#"mark: unsupported mark "arc"; use bar, line, area or point"#
         );
 
         let empty = "data.values: must be a non-empty array of objects";
