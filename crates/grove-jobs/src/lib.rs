@@ -3,6 +3,7 @@
 //! API trigger and the [`scheduler`]), running it through the durable queue
 //! ([`runner`]) and telling people how it went ([`notify`]).
 
+pub mod analysis;
 pub mod evals;
 pub mod notify;
 pub mod runner;

@@ -22,13 +22,19 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
 
+use grove_llm::EXTRACTIVE;
 use grove_report::chart;
+use grove_sql::ConnectorPool;
 
+use crate::analysis::{self, Analysis};
 use crate::{template, Jobs};
 
 /// How an attempt ended.
 enum Attempt {
-    Answered(Box<Interaction>),
+    /// The model answered (after the saved queries, if any).
+    Answered(Box<Interaction>, Option<Analysis>),
+    /// The saved queries ran and the extractive model had nothing to add.
+    Analysed(Analysis),
     Failed(String),
     TimedOut(u32),
     Cancelled,
@@ -38,11 +44,16 @@ enum Attempt {
 pub struct RunHandler {
     jobs: Arc<Jobs>,
     answerer: Arc<Answerer>,
+    connectors: Arc<ConnectorPool>,
 }
 
 impl RunHandler {
-    pub fn new(jobs: Arc<Jobs>, answerer: Arc<Answerer>) -> Self {
-        Self { jobs, answerer }
+    pub fn new(jobs: Arc<Jobs>, answerer: Arc<Answerer>, connectors: Arc<ConnectorPool>) -> Self {
+        Self {
+            jobs,
+            answerer,
+            connectors,
+        }
     }
 
     async fn run(&self, id: &RunId, item: &QueueItemId) -> Result<(), StoreError> {
@@ -115,13 +126,27 @@ impl RunHandler {
             Ok(None) => return Attempt::Failed(format!("agent {} not found", job.agent_id)),
             Err(e) => return Attempt::Failed(e.to_string()),
         };
+        let analysis = if job.queries.is_empty() {
+            None
+        } else {
+            match analysis::run_queries(store, &self.connectors, run, job).await {
+                Ok(analysis) if agent.model == EXTRACTIVE => return Attempt::Analysed(analysis),
+                Ok(analysis) => Some(analysis),
+                Err(e) => return Attempt::Failed(e),
+            }
+        };
+        let mut query = if run.prompt.is_empty() {
+            template::render(&job.prompt, &run.parameters)
+        } else {
+            run.prompt.clone()
+        };
+        if let Some(analysis) = &analysis {
+            // The saved results go in front of the model with the question.
+            query.push_str(&analysis.for_model);
+        }
         let question = Question {
             agent,
-            query: if run.prompt.is_empty() {
-                template::render(&job.prompt, &run.parameters)
-            } else {
-                run.prompt.clone()
-            },
+            query,
             session_id: None,
             temperature: None,
             max_tokens: None,
@@ -137,7 +162,7 @@ impl RunHandler {
         let (answered, ()) = tokio::join!(self.answerer.answer(prepared, tx), drain);
         match answered {
             Ok(i) if matches!(i.outcome, Outcome::Answered | Outcome::NoAnswer) => {
-                Attempt::Answered(Box::new(i))
+                Attempt::Answered(Box::new(i), analysis)
             }
             Ok(i) => Attempt::Failed(
                 i.error
@@ -153,9 +178,10 @@ impl RunHandler {
     /// Records the attempt: success, a retry, or the final failure.
     async fn settle(&self, run: &Run, job: &Job, attempt: Attempt) -> Result<(), StoreError> {
         let (status, error) = match attempt {
-            Attempt::Answered(interaction) => {
-                return self.end(run, success(&interaction)).await;
+            Attempt::Answered(interaction, analysis) => {
+                return self.end(run, success(&interaction, analysis)).await;
             }
+            Attempt::Analysed(analysis) => return self.end(run, analysed(analysis)).await,
             Attempt::Cancelled => return Ok(()), // the store ended it already
             Attempt::Failed(error) => (RunStatus::Failed, error),
             Attempt::TimedOut(seconds) => (
@@ -226,14 +252,36 @@ fn failure(status: RunStatus, error: String) -> RunFinish {
     }
 }
 
-/// A succeeded run's reply, and its documents: the answer as text, and the
-/// cited sources as a table.
-fn success(interaction: &Interaction) -> RunFinish {
-    let mut documents = vec![NewDocument::new(
+/// A run whose saved queries are its answer: the report's summary and
+/// highlights as the reply, the tables, charts and report as documents.
+fn analysed(analysis: Analysis) -> RunFinish {
+    let mut reply = analysis.report.summary.clone();
+    for line in &analysis.report.highlights {
+        reply.push_str("\n- ");
+        reply.push_str(line);
+    }
+    RunFinish {
+        status: RunStatus::Succeeded,
+        error: None,
+        reply: Some(NewMessage {
+            role: MessageRole::Assistant,
+            content: reply,
+            sources: Vec::new(),
+        }),
+        documents: analysis.into_documents(),
+    }
+}
+
+/// A succeeded run's reply, and its documents: the saved queries' tables,
+/// charts and report (if any), the answer as text, and the cited sources
+/// as a table.
+fn success(interaction: &Interaction, analysis: Option<Analysis>) -> RunFinish {
+    let mut documents = analysis.map(Analysis::into_documents).unwrap_or_default();
+    documents.push(NewDocument::new(
         DocumentKind::Text,
         "Answer",
         json!({ "text": interaction.response }),
-    )];
+    ));
     let cited: Vec<&CitedSource> = interaction.sources.iter().filter(|s| s.cited).collect();
     if !cited.is_empty() {
         documents.push(NewDocument::new(

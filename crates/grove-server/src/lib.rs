@@ -257,7 +257,11 @@ fn job_worker(state: &AppState) -> anyhow::Result<Worker> {
         state.config.jobs.max_concurrent_runs,
     );
     worker.wake_on(state.jobs.runs_queued());
-    let runs = RunHandler::new(state.jobs.clone(), state.answerer.clone());
+    let runs = RunHandler::new(
+        state.jobs.clone(),
+        state.answerer.clone(),
+        state.connectors.clone(),
+    );
     worker.register(RUN_KIND, Arc::new(runs));
     let notifier = Notifier::new(state.store.clone(), state.config.clone())
         .map_err(|e| anyhow::anyhow!("cannot set up notifications: {e}"))?;

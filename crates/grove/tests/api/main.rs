@@ -4,6 +4,7 @@ mod common;
 
 mod admin_access;
 mod agents;
+mod analyst_jobs;
 mod analytics;
 mod cli;
 mod concurrent_updates;
