@@ -8,4 +8,5 @@ pub mod chart;
 pub mod choose;
 pub mod documents;
 pub mod highlights;
+pub mod pdf;
 pub mod shape;

@@ -9,6 +9,7 @@
 pub mod agents;
 pub mod analytics;
 pub mod api_keys;
+pub mod chat_exports;
 pub mod chats;
 pub mod data_connectors;
 pub mod data_sources;
@@ -86,6 +87,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(kb::routes());
     routes.extend(jobs::routes());
     routes.extend(chats::routes());
+    routes.extend(chat_exports::routes());
     routes.extend(notification_channels::routes());
     routes.extend(analytics::routes());
     routes.extend(webhooks::routes());

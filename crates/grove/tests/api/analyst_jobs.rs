@@ -44,6 +44,24 @@ async fn database_answer(db: &tokio_postgres::Client, region: &str) -> Value {
     )
 }
 
+/// The text of a PDF, by `pdftotext` (Debian's poppler-utils).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 async fn wait_over(t: &TestServer, run: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -181,6 +199,34 @@ async fn saved_queries_fan_out_into_chats_with_tables_charts_and_computed_report
         assert_eq!(
             report["sections"][0]["document_ids"],
             json!([documents[0]["id"], documents[1]["id"]])
+        );
+        // The report as a PDF, read back with poppler.
+        let chat_id = run["chat_id"].as_str().unwrap();
+        let pdf = t
+            .client
+            .get(t.url(&format!(
+                "/api/v1/chats/{chat_id}/documents/{}/pdf",
+                documents[2]["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert_eq!(
+            pdf.headers()["content-disposition"],
+            "attachment; filename=\"monthly-revenue.pdf\""
+        );
+        let text = pdf_text(&pdf.bytes().await.unwrap());
+        assert!(
+            text.contains("Monthly revenue") && text.contains(expected[2]),
+            "{text}"
+        );
+        let total = format!("{}", table["rows"][2][1]);
+        assert!(
+            text.contains(&total),
+            "a table cell ({total}) is in the PDF: {text}"
         );
         let reply = chat.body["messages"][1]["content"].as_str().unwrap();
         assert!(

@@ -40,6 +40,9 @@ pub struct Targets {
     /// A SQLite data connector over a file of one `orders` table.
     pub data_connector_id: String,
     pub database_path: String,
+    /// A document of the run's chat, once [`Targets::wait_for_chat`] ran
+    /// (a well-formed id of nothing until then).
+    pub chat_document_id: String,
 }
 
 /// A data source body whose syncs fail at once without network traffic
@@ -173,6 +176,7 @@ impl Targets {
         Self {
             data_connector_id: connector.body["id"].as_str().unwrap().to_owned(),
             database_path,
+            chat_document_id: grove_core::ids::DocumentOutputId::generate().to_string(),
             webhook_id,
             delivery_id,
             document_id,
@@ -191,6 +195,26 @@ impl Targets {
             session_id: metadata["session_id"].as_str().unwrap().to_owned(),
             interaction_id: metadata["interaction_id"].as_str().unwrap().to_owned(),
             channel_id: channel.body["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Waits for the run to finish and takes its chat's first document.
+    pub async fn wait_for_chat(&mut self, t: &TestServer) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let chat = t
+                .get(&format!("/api/v1/chats/{}", self.chat_id), &t.org_a.api_key)
+                .await;
+            if let Some(id) = chat.body["documents"][0]["id"].as_str() {
+                self.chat_document_id = id.to_owned();
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the target run left no documents: {}",
+                chat.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 
@@ -238,6 +262,7 @@ impl Targets {
             .replace("{webhook_id}", &self.webhook_id)
             .replace("{delivery_id}", &self.delivery_id)
             .replace("{chunk_id}", &self.chunk_id)
+            .replace("{document_id}", &self.chat_document_id)
             + analytics_range(route)
             + &self.compare_query(route)
     }
@@ -461,6 +486,9 @@ async fn every_route_enforces_its_scope() {
     for (r, route) in ordered_routes().into_iter().enumerate() {
         // Fresh targets per route, so a DELETE has something to delete.
         let mut targets = Targets::create(&t, r).await;
+        if route.path.contains("{document_id}") {
+            targets.wait_for_chat(&t).await;
+        }
         let mut path = targets.path(&route);
         let required = route.requirement.scope.as_str();
         for (scope, key) in &keys {
