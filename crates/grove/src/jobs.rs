@@ -19,7 +19,7 @@ const ERROR_WIDTH: usize = 60;
 /// Sends a request and returns the body; an error names the status and the
 /// API's message, and for `job_already_running` the run and chat holding
 /// the job.
-async fn call(
+pub(crate) async fn call(
     remote: &Remote,
     method: reqwest::Method,
     path: &str,
@@ -50,7 +50,7 @@ async fn call(
     bail!("{status}: {message}")
 }
 
-fn pretty(value: &Value) -> anyhow::Result<()> {
+pub(crate) fn pretty(value: &Value) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -70,7 +70,7 @@ pub fn parse_param(raw: &str) -> Result<(String, Value), String> {
 }
 
 /// Rows as left-aligned columns under a header.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

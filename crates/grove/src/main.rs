@@ -4,6 +4,7 @@
 
 mod admin;
 mod ask;
+mod connectors;
 mod jobs;
 mod sources;
 mod tools;
@@ -114,6 +115,27 @@ enum Command {
         #[arg(long, env = "GROVE_API_KEY", hide_env_values = true)]
         key: Option<String>,
     },
+    /// Data connectors of a running server: add one, test it, show its
+    /// schema, run a read-only query.
+    Connectors {
+        #[command(subcommand)]
+        command: ConnectorsCommand,
+        /// The server's base URL.
+        #[arg(
+            long,
+            env = "GROVE_SERVER",
+            default_value = "http://127.0.0.1:8080",
+            global = true
+        )]
+        server: String,
+        /// An API key (write scope to add, read to test and see the schema,
+        /// execute to query).
+        #[arg(long, env = "GROVE_API_KEY", global = true, hide_env_values = true)]
+        key: Option<String>,
+        /// Print the API's JSON instead of tables.
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Jobs of a running server: list an agent's jobs, run one, its history.
     Jobs {
         #[command(subcommand)]
@@ -201,6 +223,47 @@ enum SourcesCommand {
     },
     /// Print the sync status as JSON.
     Status { id: String },
+}
+
+#[derive(Subcommand)]
+enum ConnectorsCommand {
+    /// Create a data connector; prints its id.
+    Add {
+        /// postgres, mysql or sqlite
+        #[arg(long = "type")]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// A connection URL with user and password (postgres, mysql).
+        #[arg(long)]
+        url: Option<String>,
+        /// A SQLite database file.
+        #[arg(long)]
+        path: Option<String>,
+        /// A schema (PostgreSQL) or database (MySQL) whose tables may be
+        /// read; repeat for more (SQLite: `main`, the default).
+        #[arg(long = "dataset")]
+        datasets: Vec<String>,
+        /// Only these tables (`dataset.table`); repeat for more.
+        #[arg(long = "table")]
+        tables: Vec<String>,
+        #[arg(long)]
+        max_rows: Option<u64>,
+        #[arg(long)]
+        timeout_seconds: Option<u64>,
+    },
+    /// Connect and list the visible tables.
+    Test { id: String },
+    /// The allowed tables with their columns.
+    Schema { id: String },
+    /// Run a read-only query and print the result as a table.
+    Query {
+        id: String,
+        sql: String,
+        /// A value for a `{{NAME}}` in the SQL (bound, never pasted).
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = jobs::parse_param)]
+        params: Vec<(String, serde_json::Value)>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -553,6 +616,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("an API key is needed: --key or GROVE_API_KEY")?;
             let remote = sources::Remote::new(server, key);
             ask::ask(&remote, agent, question, session.as_deref()).await
+        }
+        Command::Connectors {
+            command,
+            server,
+            key,
+            json,
+        } => {
+            let key = key
+                .as_deref()
+                .context("an API key is needed: --key or GROVE_API_KEY")?;
+            let remote = sources::Remote::new(server, key);
+            match command {
+                ConnectorsCommand::Add {
+                    kind,
+                    name,
+                    url,
+                    path,
+                    datasets,
+                    tables,
+                    max_rows,
+                    timeout_seconds,
+                } => {
+                    let new = connectors::NewConnector {
+                        kind,
+                        name,
+                        url: url.as_deref(),
+                        path: path.as_deref(),
+                        datasets,
+                        tables,
+                        max_rows: *max_rows,
+                        timeout_seconds: *timeout_seconds,
+                    };
+                    connectors::add(&remote, new, *json).await
+                }
+                ConnectorsCommand::Test { id } => connectors::test(&remote, id, *json).await,
+                ConnectorsCommand::Schema { id } => connectors::schema(&remote, id, *json).await,
+                ConnectorsCommand::Query { id, sql, params } => {
+                    connectors::query(&remote, id, sql, params, *json).await
+                }
+            }
         }
         Command::Jobs {
             command,

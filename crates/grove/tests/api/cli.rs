@@ -488,3 +488,76 @@ fn secrets_rotate_replaces_the_master_key_and_a_wrong_key_is_refused() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("GROVE_NEW_MASTER_KEY"), "{stderr}");
 }
+
+#[tokio::test]
+async fn connectors_add_test_schema_and_query_print_tables() {
+    let t = crate::common::TestServer::start().await;
+    let path = crate::scopes::shop_database(&t, 1);
+    let added = grove_against(
+        &t,
+        &[
+            "connectors",
+            "add",
+            "--type",
+            "sqlite",
+            "--name",
+            "Shop",
+            "--path",
+            &path,
+        ],
+    )
+    .await;
+    let (stdout, stderr) = out(&added);
+    assert!(added.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with("dc_") && stdout.contains("Shop (sqlite) reading main"),
+        "{stdout}"
+    );
+    let id = stdout.split_whitespace().next().unwrap().to_owned();
+
+    let (stdout, _) = out(&grove_against(&t, &["connectors", "test", &id]).await);
+    assert!(stdout.contains("tables: main.orders"), "{stdout}");
+    let (stdout, _) = out(&grove_against(&t, &["connectors", "schema", &id]).await);
+    assert!(
+        stdout.contains("main.orders (table, about 3 rows)") && stdout.contains("region"),
+        "{stdout}"
+    );
+
+    let sql = "SELECT region, sum(total) AS total FROM orders WHERE total > {{min}} GROUP BY region ORDER BY region";
+    let queried = grove_against(&t, &["connectors", "query", &id, sql, "--param", "min=5"]).await;
+    let (stdout, stderr) = out(&queried);
+    assert!(queried.status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["region", "total"],
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["EU", "10.5"],
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[2].split_whitespace().collect::<Vec<_>>(),
+        ["US", "20.0"],
+        "{stdout}"
+    );
+    assert!(
+        lines[3].starts_with("(2 rows;") && lines[3].contains("kept as res_"),
+        "{stdout}"
+    );
+
+    let refused = grove_against(&t, &["connectors", "query", &id, "DELETE FROM orders"]).await;
+    let (_, stderr) = out(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("400") && stderr.contains("only queries"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one line, no backtrace: {stderr}"
+    );
+}
