@@ -387,6 +387,7 @@ pub async fn evaluate_strategies(
         max_tokens: 500,
         similarity_threshold: threshold,
         data_source_ids: vec![data_source.clone()],
+        data_connector_ids: Vec::new(),
         active: true,
         status: AgentStatus::Active,
         created_at: now,

@@ -5,6 +5,7 @@
 //! text), matches citations to sources ([`citations`]) and records the
 //! interaction, whatever the outcome.
 
+pub mod analyst;
 pub mod answer_eval;
 pub mod citations;
 pub mod strategy;

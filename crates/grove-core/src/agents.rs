@@ -6,7 +6,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ids::{AgentId, DataSourceId, InteractionId, KbArticleId, KeyId, OrgId, SessionId};
+use crate::ids::{
+    AgentId, DataConnectorId, DataSourceId, InteractionId, KbArticleId, KeyId, OrgId, SessionId,
+};
 
 wire_enum!(
     /// How an agent retrieves: `redwood` searches with the question as
@@ -81,6 +83,8 @@ pub struct Agent {
     /// pass, the agent says it has no information.
     pub similarity_threshold: f32,
     pub data_source_ids: Vec<DataSourceId>,
+    /// Databases the agent's tool loop may query (with a language model).
+    pub data_connector_ids: Vec<DataConnectorId>,
     pub active: bool,
     /// `active` or `inactive`, from `active`.
     pub status: AgentStatus,

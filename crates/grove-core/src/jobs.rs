@@ -199,10 +199,13 @@ pub struct Run {
 }
 
 wire_enum!(
-    /// Who wrote a chat message.
+    /// Who wrote a chat message: the question (`user`), the answer
+    /// (`assistant`), or a step of a tool-using run (`tool`: the call, its
+    /// arguments and a short result).
     MessageRole {
         User = "user",
         Assistant = "assistant",
+        Tool = "tool",
     }
 );
 

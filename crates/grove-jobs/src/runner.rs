@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use grove_agent::analyst::{Analyst, AnalystOutcome, AnalystRequest, DEFAULT_MAX_STEPS};
 use grove_agent::{AgentError, Answerer, Question};
 use grove_core::agents::{CitedSource, Interaction, Outcome};
 use grove_core::ids::{QueueItemId, RunId};
@@ -35,6 +36,8 @@ enum Attempt {
     Answered(Box<Interaction>, Option<Analysis>),
     /// The saved queries ran and the extractive model had nothing to add.
     Analysed(Analysis),
+    /// The analyst loop answered (after the saved queries, if any).
+    Investigated(Box<AnalystOutcome>, Option<Analysis>),
     Failed(String),
     TimedOut(u32),
     Cancelled,
@@ -44,14 +47,21 @@ enum Attempt {
 pub struct RunHandler {
     jobs: Arc<Jobs>,
     answerer: Arc<Answerer>,
+    analyst: Arc<Analyst>,
     connectors: Arc<ConnectorPool>,
 }
 
 impl RunHandler {
-    pub fn new(jobs: Arc<Jobs>, answerer: Arc<Answerer>, connectors: Arc<ConnectorPool>) -> Self {
+    pub fn new(
+        jobs: Arc<Jobs>,
+        answerer: Arc<Answerer>,
+        analyst: Arc<Analyst>,
+        connectors: Arc<ConnectorPool>,
+    ) -> Self {
         Self {
             jobs,
             answerer,
+            analyst,
             connectors,
         }
     }
@@ -144,6 +154,18 @@ impl RunHandler {
             // The saved results go in front of the model with the question.
             query.push_str(&analysis.for_model);
         }
+        if Analyst::applies_to(&agent) {
+            let request = AnalystRequest {
+                org: &run.org_id,
+                agent: &agent,
+                question: query,
+                max_steps: DEFAULT_MAX_STEPS,
+            };
+            return match self.analyst.run(request).await {
+                Ok(outcome) => Attempt::Investigated(Box::new(outcome), analysis),
+                Err(e) => Attempt::Failed(e),
+            };
+        }
         let question = Question {
             agent,
             query,
@@ -182,6 +204,9 @@ impl RunHandler {
                 return self.end(run, success(&interaction, analysis)).await;
             }
             Attempt::Analysed(analysis) => return self.end(run, analysed(analysis)).await,
+            Attempt::Investigated(outcome, analysis) => {
+                return self.end(run, investigated(*outcome, analysis)).await
+            }
             Attempt::Cancelled => return Ok(()), // the store ended it already
             Attempt::Failed(error) => (RunStatus::Failed, error),
             Attempt::TimedOut(seconds) => (
@@ -245,6 +270,7 @@ where
 
 fn failure(status: RunStatus, error: String) -> RunFinish {
     RunFinish {
+        steps: Vec::new(),
         status,
         error: Some(error),
         reply: None,
@@ -261,6 +287,7 @@ fn analysed(analysis: Analysis) -> RunFinish {
         reply.push_str(line);
     }
     RunFinish {
+        steps: Vec::new(),
         status: RunStatus::Succeeded,
         error: None,
         reply: Some(NewMessage {
@@ -269,6 +296,24 @@ fn analysed(analysis: Analysis) -> RunFinish {
             sources: Vec::new(),
         }),
         documents: analysis.into_documents(),
+    }
+}
+
+/// A run the analyst loop answered: its steps, its answer, and the saved
+/// queries' documents followed by the loop's tables, charts and report.
+fn investigated(outcome: AnalystOutcome, analysis: Option<Analysis>) -> RunFinish {
+    let mut documents = analysis.map(Analysis::into_documents).unwrap_or_default();
+    documents.extend(outcome.documents);
+    RunFinish {
+        steps: outcome.steps,
+        status: RunStatus::Succeeded,
+        error: None,
+        reply: Some(NewMessage {
+            role: MessageRole::Assistant,
+            content: outcome.answer,
+            sources: Vec::new(),
+        }),
+        documents,
     }
 }
 
@@ -298,6 +343,7 @@ fn success(interaction: &Interaction, analysis: Option<Analysis>) -> RunFinish {
         documents.extend(relevance_chart(&cited));
     }
     RunFinish {
+        steps: Vec::new(),
         status: RunStatus::Succeeded,
         error: None,
         reply: Some(NewMessage {

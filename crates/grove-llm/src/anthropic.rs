@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 
 use crate::prompt::{self, Message, Rendered};
 use crate::stream::{self, json_error_message, Http, SseEvent};
+use crate::tools::{parse_arguments, ChatTurn, ModelTurn, ToolCall, ToolRequest};
 use crate::{Completion, Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
 
 /// The API version this module speaks.
@@ -45,7 +46,14 @@ enum StreamEvent {
         #[serde(default)]
         message: StartMessage,
     },
+    ContentBlockStart {
+        #[serde(default)]
+        index: usize,
+        content_block: BlockStart,
+    },
     ContentBlockDelta {
+        #[serde(default)]
+        index: usize,
         delta: BlockDelta,
     },
     MessageDelta {
@@ -73,6 +81,22 @@ enum BlockDelta {
     TextDelta {
         text: String,
     },
+    /// A piece of a `tool_use` block's input, as JSON text.
+    InputJsonDelta {
+        partial_json: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+/// The kind of a content block, from its start event.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum BlockStart {
+    ToolUse {
+        id: String,
+        name: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -88,6 +112,17 @@ struct ApiUsage {
 #[derive(Debug, PartialEq)]
 enum Step {
     Text(String),
+    /// A `tool_use` block starts at this index.
+    CallStart {
+        index: usize,
+        id: String,
+        name: String,
+    },
+    /// Input JSON text for the block at this index.
+    CallInput {
+        index: usize,
+        json: String,
+    },
     Continue,
     Stop,
 }
@@ -148,8 +183,8 @@ impl Anthropic {
         while let Some(event) = events.next().await? {
             match self.read_event(&event, &mut usage)? {
                 Step::Text(text) => stream::forward(deltas, text).await?,
-                Step::Continue => {}
                 Step::Stop => return Ok(usage),
+                _ => {}
             }
         }
         Err(self
@@ -178,7 +213,19 @@ impl Anthropic {
             }
             StreamEvent::ContentBlockDelta {
                 delta: BlockDelta::TextDelta { text },
+                ..
             } => Step::Text(text),
+            StreamEvent::ContentBlockDelta {
+                index,
+                delta: BlockDelta::InputJsonDelta { partial_json },
+            } => Step::CallInput {
+                index,
+                json: partial_json,
+            },
+            StreamEvent::ContentBlockStart {
+                index,
+                content_block: BlockStart::ToolUse { id, name },
+            } => Step::CallStart { index, id, name },
             StreamEvent::MessageDelta { usage: delta } => {
                 usage.input_tokens = delta.input_tokens.unwrap_or(usage.input_tokens);
                 usage.output_tokens = delta.output_tokens.unwrap_or(usage.output_tokens);
@@ -186,8 +233,50 @@ impl Anthropic {
             }
             StreamEvent::MessageStop => Step::Stop,
             StreamEvent::Error { error } => return Err(self.event_error(&error)),
-            StreamEvent::ContentBlockDelta { .. } | StreamEvent::Other => Step::Continue,
+            StreamEvent::ContentBlockDelta { .. }
+            | StreamEvent::ContentBlockStart { .. }
+            | StreamEvent::Other => Step::Continue,
         })
+    }
+
+    /// Streams one tool-using turn: text blocks joined, `tool_use` blocks
+    /// collected by index with their input JSON parsed at the end.
+    async fn stream_turn(
+        &self,
+        request: &ToolRequest<'_>,
+        settings: &Settings,
+    ) -> Result<ModelTurn, LlmError> {
+        let response = self.post(&tool_body(request, settings)).await?;
+        let mut events = self.http.events(response);
+        let mut turn = ModelTurn::default();
+        // (block index, id, name, input JSON text)
+        let mut calls: Vec<(usize, String, String, String)> = Vec::new();
+        while let Some(event) = events.next().await? {
+            match self.read_event(&event, &mut turn.usage)? {
+                Step::Text(text) => turn.text.push_str(&text),
+                Step::CallStart { index, id, name } => calls.push((index, id, name, String::new())),
+                Step::CallInput { index, json } => {
+                    if let Some(call) = calls.iter_mut().find(|c| c.0 == index) {
+                        call.3.push_str(&json);
+                    }
+                }
+                Step::Continue => {}
+                Step::Stop => {
+                    turn.calls = calls
+                        .into_iter()
+                        .map(|(_, id, name, raw)| ToolCall {
+                            id,
+                            name,
+                            arguments: parse_arguments(&raw),
+                        })
+                        .collect();
+                    return Ok(turn);
+                }
+            }
+        }
+        Err(self
+            .http
+            .transport("the answer ended before `message_stop`"))
     }
 
     fn event_error(&self, error: &Value) -> LlmError {
@@ -213,6 +302,53 @@ impl Anthropic {
     }
 }
 
+/// The Messages API's content blocks of a tool conversation: results go in
+/// a user message, as the API asks.
+fn tool_messages(turns: &[ChatTurn]) -> Vec<Value> {
+    turns
+        .iter()
+        .map(|turn| match turn {
+            ChatTurn::User(text) => json!({"role": "user", "content": [{"type": "text", "text": text}]}),
+            ChatTurn::Assistant { text, calls } => {
+                let mut content = Vec::new();
+                if !text.is_empty() {
+                    content.push(json!({"type": "text", "text": text}));
+                }
+                content.extend(calls.iter().map(|c| {
+                    let input = c.arguments.clone().unwrap_or_else(|_| json!({}));
+                    json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input})
+                }));
+                json!({"role": "assistant", "content": content})
+            }
+            ChatTurn::Results(results) => json!({"role": "user", "content": results.iter().map(|r| json!({
+                "type": "tool_result", "tool_use_id": r.call_id, "content": r.content, "is_error": r.is_error,
+            })).collect::<Vec<_>>()}),
+        })
+        .collect()
+}
+
+fn tool_body(request: &ToolRequest<'_>, settings: &Settings) -> Value {
+    let mut body = json!({
+        "model": settings.model,
+        "messages": tool_messages(request.turns),
+        "max_tokens": settings.max_tokens,
+        "temperature": stream::wire_number(settings.temperature.clamp(0.0, 1.0)),
+        "stream": true,
+    });
+    if !request.system.is_empty() {
+        body["system"] = json!(request.system);
+    }
+    if !request.tools.is_empty() {
+        body["tools"] = request
+            .tools
+            .iter()
+            .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
+            .collect();
+        body["tool_choice"] = json!({"type": if request.final_turn { "none" } else { "auto" }});
+    }
+    body
+}
+
 fn api_key_header(api_key: Option<String>) -> Result<Option<HeaderValue>, String> {
     let Some(key) = api_key else {
         return Ok(None);
@@ -225,6 +361,15 @@ fn api_key_header(api_key: Option<String>) -> Result<Option<HeaderValue>, String
 
 #[async_trait]
 impl Generator for Anthropic {
+    async fn converse(
+        &self,
+        request: &ToolRequest<'_>,
+        settings: &Settings,
+    ) -> Result<Option<ModelTurn>, LlmError> {
+        tracing::debug!(provider = self.http.provider(), model = %settings.model, tools = request.tools.len(), "streaming a tool turn");
+        self.stream_turn(request, settings).await.map(Some)
+    }
+
     async fn generate(
         &self,
         prompt: &Prompt,

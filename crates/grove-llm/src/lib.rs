@@ -14,6 +14,7 @@ pub mod openai;
 pub mod prompt;
 mod stream;
 pub mod text;
+pub mod tools;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -144,6 +145,17 @@ pub trait Generator: Send + Sync {
         user: &str,
         settings: &Settings,
     ) -> Result<Option<Completion>, LlmError>;
+
+    /// One turn of a tool-using conversation, streamed from the provider
+    /// and returned whole. `None` when the generator cannot call tools (the
+    /// extractive answerer).
+    async fn converse(
+        &self,
+        _request: &tools::ToolRequest<'_>,
+        _settings: &Settings,
+    ) -> Result<Option<tools::ModelTurn>, LlmError> {
+        Ok(None)
+    }
 }
 
 /// Timeouts and retries shared by the HTTP providers.

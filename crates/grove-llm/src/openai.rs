@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::prompt::{self, Message, Rendered};
 use crate::stream::{self, estimate_tokens, json_error_message, Http};
+use crate::tools::{parse_arguments, ChatTurn, ModelTurn, ToolCall, ToolRequest};
 use crate::{Completion, Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
 
 /// An OpenAI-compatible Chat Completions provider.
@@ -51,6 +52,23 @@ struct Choice {
 #[serde(default)]
 struct Delta {
     content: Option<String>,
+    tool_calls: Option<Vec<CallDelta>>,
+}
+
+/// A piece of a streamed tool call; pieces join by `index`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CallDelta {
+    index: usize,
+    id: Option<String>,
+    function: Option<FunctionDelta>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FunctionDelta {
+    name: Option<String>,
+    arguments: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +84,8 @@ struct Progress {
     output_chars: usize,
     usage: Option<ApiUsage>,
     finished: bool,
+    /// Tool calls being streamed, by index: id, name, argument text.
+    calls: Vec<(String, String, String)>,
 }
 
 impl OpenAiChat {
@@ -154,7 +174,23 @@ impl OpenAiChat {
             return Ok(None);
         };
         progress.finished |= choice.finish_reason.is_some();
-        let text = choice.delta.and_then(|d| d.content);
+        let Some(delta) = choice.delta else {
+            return Ok(None);
+        };
+        for piece in delta.tool_calls.unwrap_or_default() {
+            if progress.calls.len() <= piece.index {
+                progress.calls.resize(piece.index + 1, Default::default());
+            }
+            let call = &mut progress.calls[piece.index];
+            if let Some(id) = piece.id {
+                call.0 = id;
+            }
+            if let Some(function) = piece.function {
+                call.1.push_str(&function.name.unwrap_or_default());
+                call.2.push_str(&function.arguments.unwrap_or_default());
+            }
+        }
+        let text = delta.content;
         if let Some(text) = &text {
             progress.output_chars += text.chars().count();
         }
@@ -173,6 +209,58 @@ impl OpenAiChat {
                     .transport("the answer has no `choices[0].message.content`")
             })
     }
+}
+
+/// The Chat Completions messages of a tool conversation.
+fn tool_messages(request: &ToolRequest<'_>) -> Vec<Value> {
+    let mut messages = Vec::with_capacity(request.turns.len() + 1);
+    if !request.system.is_empty() {
+        messages.push(json!({"role": "system", "content": request.system}));
+    }
+    for turn in request.turns {
+        match turn {
+            ChatTurn::User(text) => messages.push(json!({"role": "user", "content": text})),
+            ChatTurn::Assistant { text, calls } => {
+                let mut message = json!({"role": "assistant", "content": if text.is_empty() { Value::Null } else { json!(text) }});
+                if !calls.is_empty() {
+                    message["tool_calls"] = calls
+                        .iter()
+                        .map(|c| json!({"id": c.id, "type": "function",
+                                        "function": {"name": c.name, "arguments": c.arguments_text()}}))
+                        .collect();
+                }
+                messages.push(message);
+            }
+            ChatTurn::Results(results) => {
+                messages.extend(results.iter().map(
+                    |r| json!({"role": "tool", "tool_call_id": r.call_id, "content": r.content}),
+                ))
+            }
+        }
+    }
+    messages
+}
+
+/// The request body of one tool-using turn, streamed.
+fn tool_body(request: &ToolRequest<'_>, settings: &Settings) -> Value {
+    let tools: Vec<Value> = request
+        .tools
+        .iter()
+        .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}))
+        .collect();
+    let mut body = json!({
+        "model": settings.model,
+        "messages": tool_messages(request),
+        "temperature": stream::wire_number(settings.temperature),
+        "max_tokens": settings.max_tokens,
+        "stream": true,
+        "stream_options": {"include_usage": true},
+    });
+    if !tools.is_empty() {
+        body["tools"] = json!(tools);
+        body["tool_choice"] = json!(if request.final_turn { "none" } else { "auto" });
+    }
+    body
 }
 
 /// The reported usage, with estimates for whatever the server left out.
@@ -198,8 +286,73 @@ fn bearer(api_key: Option<String>) -> Result<Option<HeaderValue>, String> {
     Ok(Some(value))
 }
 
+impl OpenAiChat {
+    /// Streams one tool-using turn: text pieces and tool-call pieces joined
+    /// by index until `[DONE]` (or a finish reason).
+    async fn stream_turn(
+        &self,
+        request: &ToolRequest<'_>,
+        settings: &Settings,
+    ) -> Result<ModelTurn, LlmError> {
+        let body = tool_body(request, settings);
+        let sent = body["messages"].to_string().chars().count();
+        let response = self.post(&body).await?;
+        let mut events = self.http.events(response);
+        let mut progress = Progress::default();
+        let mut text = String::new();
+        let mut done = false;
+        while let Some(event) = events.next().await? {
+            if event.data.trim() == "[DONE]" {
+                done = true;
+                break;
+            }
+            if let Some(piece) = self.read_chunk(&event.data, &mut progress)? {
+                text.push_str(&piece);
+            }
+        }
+        if !done && !progress.finished {
+            return Err(self
+                .http
+                .transport("the answer ended before `data: [DONE]`"));
+        }
+        let reported = progress.usage.take().unwrap_or_default();
+        let output =
+            progress.output_chars + progress.calls.iter().map(|c| c.2.len()).sum::<usize>();
+        Ok(ModelTurn {
+            text,
+            calls: progress
+                .calls
+                .into_iter()
+                .filter(|(_, name, _)| !name.is_empty())
+                .map(|(id, name, raw)| ToolCall {
+                    id,
+                    name,
+                    arguments: parse_arguments(&raw),
+                })
+                .collect(),
+            usage: Usage {
+                input_tokens: reported
+                    .prompt_tokens
+                    .unwrap_or_else(|| estimate_tokens(sent)),
+                output_tokens: reported
+                    .completion_tokens
+                    .unwrap_or_else(|| estimate_tokens(output)),
+            },
+        })
+    }
+}
+
 #[async_trait]
 impl Generator for OpenAiChat {
+    async fn converse(
+        &self,
+        request: &ToolRequest<'_>,
+        settings: &Settings,
+    ) -> Result<Option<ModelTurn>, LlmError> {
+        tracing::debug!(provider = self.http.provider(), model = %settings.model, tools = request.tools.len(), "streaming a tool turn");
+        self.stream_turn(request, settings).await.map(Some)
+    }
+
     async fn generate(
         &self,
         prompt: &Prompt,

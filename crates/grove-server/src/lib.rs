@@ -260,6 +260,7 @@ fn job_worker(state: &AppState) -> anyhow::Result<Worker> {
     let runs = RunHandler::new(
         state.jobs.clone(),
         state.answerer.clone(),
+        state.analyst.clone(),
         state.connectors.clone(),
     );
     worker.register(RUN_KIND, Arc::new(runs));

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use grove_agent::analyst::Analyst;
 use grove_agent::Answerer;
 use grove_core::config::Config;
 use grove_ingest::chunk::TokenCounter;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub evals_queued: Arc<tokio::sync::Notify>,
     /// Data connectors opened so far, with their connection pools.
     pub connectors: Arc<ConnectorPool>,
+    /// The tool-using loop of agents with a language model and connectors.
+    pub analyst: Arc<Analyst>,
 }
 
 impl AppState {
@@ -52,6 +55,12 @@ impl AppState {
             providers = providers.with_sentence_embedder(sentences, &config.llm);
         }
         let providers = Arc::new(providers);
+        let connectors = Arc::new(ConnectorPool::new(config.data_dir.clone()));
+        let analyst = Arc::new(Analyst::new(
+            store.clone(),
+            connectors.clone(),
+            providers.clone(),
+        ));
         let answerer = Arc::new(Answerer::new(
             store.clone(),
             search.clone(),
@@ -64,7 +73,8 @@ impl AppState {
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
             evals_queued: Arc::new(tokio::sync::Notify::new()),
             limiters: Arc::new(Limiters::new(&config.rate_limits)),
-            connectors: Arc::new(ConnectorPool::new(config.data_dir.clone())),
+            connectors,
+            analyst,
             tokens: grove_ingest::chunk::token_counter(&config),
             key_cache: Arc::new(KeyCache::new(std::time::Duration::from_secs(
                 config.key_cache_seconds,

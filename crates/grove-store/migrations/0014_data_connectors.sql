@@ -48,3 +48,21 @@ INSERT INTO chat_documents_new SELECT id, seq, chat_id, kind, title, content, cr
 DROP TABLE chat_documents;
 ALTER TABLE chat_documents_new RENAME TO chat_documents;
 CREATE INDEX chat_documents_chat ON chat_documents (chat_id, seq);
+
+-- Agents name the data connectors their tool loop may query (JSON array).
+ALTER TABLE agents ADD COLUMN data_connector_ids TEXT NOT NULL DEFAULT '[]';
+
+-- Chat messages gain `tool`: each step of a tool-using run (rebuilt: SQLite
+-- cannot change a CHECK).
+CREATE TABLE chat_messages_new (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_id    TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool')),
+    content    TEXT NOT NULL,
+    sources    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+INSERT INTO chat_messages_new SELECT seq, chat_id, role, content, sources, created_at FROM chat_messages;
+DROP TABLE chat_messages;
+ALTER TABLE chat_messages_new RENAME TO chat_messages;
+CREATE INDEX chat_messages_chat ON chat_messages (chat_id, seq);

@@ -18,8 +18,8 @@ use grove_core::agents::{
 };
 use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{
-    AgentId, ChannelId, ChatId, DataSourceId, DocumentId, DocumentOutputId, EventId, InteractionId,
-    JobId, KbArticleId, KeyId, OrgId, RunId, SessionId, SyncId, UserId,
+    AgentId, ChannelId, ChatId, DataConnectorId, DataSourceId, DocumentId, DocumentOutputId,
+    EventId, InteractionId, JobId, KbArticleId, KeyId, OrgId, RunId, SessionId, SyncId, UserId,
 };
 use grove_core::jobs::{
     Channel, ChannelKind, Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, Job,
@@ -516,6 +516,7 @@ pub struct NewAgent {
     pub max_tokens: u32,
     pub similarity_threshold: f32,
     pub data_source_ids: Vec<DataSourceId>,
+    pub data_connector_ids: Vec<DataConnectorId>,
     pub active: bool,
 }
 
@@ -533,6 +534,7 @@ impl From<Agent> for NewAgent {
             max_tokens: agent.max_tokens,
             similarity_threshold: agent.similarity_threshold,
             data_source_ids: agent.data_source_ids,
+            data_connector_ids: agent.data_connector_ids,
             active: agent.active,
         }
     }
@@ -780,7 +782,9 @@ pub struct RunFinish {
     /// `Succeeded`, `Failed`, `TimedOut` or `Cancelled`.
     pub status: RunStatus,
     pub error: Option<String>,
-    /// The agent's answer, appended to the run's chat.
+    /// The steps of a tool-using run (`tool` messages), then the agent's
+    /// answer, appended to the run's chat in that order.
+    pub steps: Vec<NewMessage>,
     pub reply: Option<NewMessage>,
     pub documents: Vec<NewDocument>,
 }

@@ -77,6 +77,7 @@ fn new_agent(slug: &str, data_source_ids: Vec<DataSourceId>) -> NewAgent {
         max_tokens: 800,
         similarity_threshold: 0.35,
         data_source_ids,
+        data_connector_ids: Vec::new(),
         active: true,
     }
 }
@@ -247,6 +248,7 @@ async fn agents_are_created_listed_replaced_and_deleted() {
         max_tokens: 2048,
         similarity_threshold: 0.5,
         data_source_ids: vec![ds2.clone(), ds1.clone()],
+        data_connector_ids: Vec::new(),
         active: false,
     };
     let replaced = store

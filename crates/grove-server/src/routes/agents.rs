@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::agents::{Agent, RagStrategy};
-use grove_core::ids::{AgentId, DataSourceId, OrgId};
+use grove_core::ids::{AgentId, DataConnectorId, DataSourceId, OrgId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
 use grove_store::{NewAgent, StoreError};
@@ -19,7 +19,7 @@ use super::data_sources::known_sources;
 use super::{both_families, route_in, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
-use crate::extract::{path_id, trimmed_text, Json, ListParams, Query};
+use crate::extract::{id_list, path_id, trimmed_text, unknown_ids, Json, ListParams, Query};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -29,8 +29,9 @@ const MAX_TOKENS: std::ops::RangeInclusive<u32> = 1..=8192;
 const MAX_SOURCES: usize = 100;
 const MAX_SLUG: usize = 64;
 
-/// An agent as created or updated. On create, `name` and
-/// `data_source_ids` are required; on update every field is optional.
+/// An agent as created or updated. On create, `name` and `data_source_ids`
+/// or `data_connector_ids` are required (an agent reads at least one data
+/// source or one database); on update every field is optional.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
@@ -50,6 +51,9 @@ pub struct AgentBody {
     /// 0 to 1; default from the config (0.7).
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
+    /// Data connectors the agent's tool loop may query (with a language
+    /// model).
+    pub data_connector_ids: Option<Vec<String>>,
     /// Default true; an inactive agent is not queried.
     pub active: Option<bool>,
 }
@@ -69,6 +73,7 @@ pub struct AiAgentManagerBody {
     pub max_tokens: Option<i64>,
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
+    pub data_connector_ids: Option<Vec<String>>,
     pub active: Option<bool>,
 }
 
@@ -96,6 +101,7 @@ impl AiAgentManagerBody {
             max_tokens: self.max_tokens,
             similarity_threshold: self.similarity_threshold,
             data_source_ids: self.data_source_ids,
+            data_connector_ids: self.data_connector_ids,
             active: self.active,
         })
     }
@@ -195,13 +201,45 @@ async fn check_sources(
     org: &OrgId,
     raw: Vec<String>,
 ) -> Result<Vec<DataSourceId>, Failure> {
-    if raw.is_empty() || raw.len() > MAX_SOURCES {
+    if raw.len() > MAX_SOURCES {
         return Err(Failure(ApiError::invalid_field(
             "data_source_ids",
-            format!("must list 1 to {MAX_SOURCES} data sources"),
+            format!("must list at most {MAX_SOURCES} data sources"),
         )));
     }
     known_sources(state, org, &raw).await
+}
+
+/// `data_connector_ids`, each a connector of `org`.
+async fn check_connectors(
+    state: &AppState,
+    org: &OrgId,
+    raw: Vec<String>,
+) -> Result<Vec<DataConnectorId>, Failure> {
+    if raw.len() > MAX_SOURCES {
+        return Err(Failure(ApiError::invalid_field(
+            "data_connector_ids",
+            format!("must list at most {MAX_SOURCES} data connectors"),
+        )));
+    }
+    let ids = id_list("data_connector_ids", &raw, DataConnectorId::parse)?;
+    let missing = state.store.missing_connectors(org, &ids).await?;
+    if !missing.is_empty() {
+        return Err(unknown_ids(
+            "data_connector_ids",
+            &raw,
+            &missing,
+            "data connector",
+        ));
+    }
+    Ok(ids)
+}
+
+/// What `prepare` checked against the store.
+struct Prepared {
+    body: AgentBody,
+    sources: Option<Vec<DataSourceId>>,
+    connectors: Option<Vec<DataConnectorId>>,
 }
 
 fn in_range(field: &str, value: f64, range: std::ops::RangeInclusive<f64>) -> Result<f32, Failure> {
@@ -237,11 +275,7 @@ pub(crate) fn check_max_tokens(value: i64) -> Result<u32, Failure> {
 
 /// The checks of `body` that need the providers or the store, made before
 /// the write: the model, if given, and the data sources, if given.
-async fn prepare(
-    state: &AppState,
-    org: &OrgId,
-    mut body: AgentBody,
-) -> Result<(AgentBody, Option<Vec<DataSourceId>>), Failure> {
+async fn prepare(state: &AppState, org: &OrgId, mut body: AgentBody) -> Result<Prepared, Failure> {
     if let Some(model) = &mut body.model {
         *model = model.trim().to_owned();
         state
@@ -254,22 +288,39 @@ async fn prepare(
         Some(raw) => Some(check_sources(state, org, raw).await?),
         None => None,
     };
-    Ok((body, sources))
+    let connectors = match body.data_connector_ids.take() {
+        Some(raw) => Some(check_connectors(state, org, raw).await?),
+        None => None,
+    };
+    Ok(Prepared {
+        body,
+        sources,
+        connectors,
+    })
 }
 
 /// Applies a prepared `body` over `base` (the stored agent, or defaults)
 /// and checks every field it gives.
-fn merge(
-    base: NewAgent,
-    body: AgentBody,
-    sources: Option<Vec<DataSourceId>>,
-) -> Result<NewAgent, Failure> {
+fn merge(base: NewAgent, prepared: Prepared) -> Result<NewAgent, Failure> {
+    let Prepared {
+        body,
+        sources,
+        connectors,
+    } = prepared;
     let name = match body.name {
         Some(name) => trimmed_text("name", &name, MAX_NAME, true)?,
         None => base.name,
     };
     let slug = body.slug.unwrap_or(base.slug);
     check_slug(&slug)?;
+    let data_source_ids = sources.unwrap_or(base.data_source_ids);
+    let data_connector_ids = connectors.unwrap_or(base.data_connector_ids);
+    if data_source_ids.is_empty() && data_connector_ids.is_empty() {
+        return Err(Failure(ApiError::invalid_field(
+            "data_source_ids",
+            "an agent needs at least one data source or one data connector",
+        )));
+    }
     Ok(NewAgent {
         name,
         slug,
@@ -298,7 +349,8 @@ fn merge(
             .map(|t| in_range("similarity_threshold", t, 0.0..=1.0))
             .transpose()?
             .unwrap_or(base.similarity_threshold),
-        data_source_ids: sources.unwrap_or(base.data_source_ids),
+        data_source_ids,
+        data_connector_ids,
         active: body.active.unwrap_or(base.active),
     })
 }
@@ -315,6 +367,7 @@ fn defaults(state: &AppState) -> NewAgent {
         max_tokens: 500,
         similarity_threshold: state.config.agents.similarity_threshold,
         data_source_ids: Vec::new(),
+        data_connector_ids: Vec::new(),
         active: true,
     }
 }
@@ -326,10 +379,10 @@ async fn create_agent(state: &AppState, org: &OrgId, body: AgentBody) -> Result<
         .name
         .clone()
         .ok_or_else(|| Failure(ApiError::invalid_field("name", "is required")))?;
-    if body.data_source_ids.is_none() {
+    if body.data_source_ids.is_none() && body.data_connector_ids.is_none() {
         return Err(Failure(ApiError::invalid_field(
             "data_source_ids",
-            "is required",
+            "is required (or data_connector_ids)",
         )));
     }
     let derived = body.slug.is_none();
@@ -337,8 +390,8 @@ async fn create_agent(state: &AppState, org: &OrgId, body: AgentBody) -> Result<
         slug: slugify(&name),
         ..defaults(state)
     };
-    let (body, sources) = prepare(state, org, body).await?;
-    let new = merge(base, body, sources)?;
+    let prepared = prepare(state, org, body).await?;
+    let new = merge(base, prepared)?;
     for n in 1..=50 {
         let mut attempt = new.clone();
         if n > 1 {
@@ -437,10 +490,10 @@ async fn update_agent(
     body: AgentBody,
 ) -> Result<Agent, Failure> {
     let id = agent_id(raw_id)?;
-    let (body, sources) = prepare(state, org, body).await?;
+    let prepared = prepare(state, org, body).await?;
     // Merged over the agent as stored at the moment of the write, so
     // concurrent updates of different fields all land.
-    let change = Box::new(move |base| merge(base, body, sources).map_err(|Failure(e)| e));
+    let change = Box::new(move |base| merge(base, prepared).map_err(|Failure(e)| e));
     state
         .store
         .change_agent(org, &id, change)

@@ -12,7 +12,8 @@ use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
 use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
 
 const COLUMNS: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
-     temperature, max_tokens, similarity_threshold, active, created_at, updated_at";
+     temperature, max_tokens, similarity_threshold, active, created_at, updated_at, \
+     data_connector_ids";
 
 /// An agent row; its data sources are filled in by [`with_sources`].
 fn from_row(row: &Row) -> rusqlite::Result<Agent> {
@@ -30,6 +31,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Agent> {
         max_tokens: row.get(9)?,
         similarity_threshold: row.get::<_, f64>(10)? as f32,
         data_source_ids: Vec::new(),
+        data_connector_ids: parsed(row.get(14)?, |s| serde_json::from_str(s).ok())?,
         active,
         status: if active {
             AgentStatus::Active
@@ -100,6 +102,15 @@ fn agent_event(agent: &Agent) -> serde_json::Value {
     data
 }
 
+fn connector_ids(new: &NewAgent) -> String {
+    let ids: Vec<&str> = new
+        .data_connector_ids
+        .iter()
+        .map(|id| id.as_str())
+        .collect();
+    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned())
+}
+
 const SLUG_TAKEN: &str = "an agent with this slug already exists in the organisation";
 
 #[async_trait]
@@ -112,7 +123,7 @@ impl AgentStore for SqliteStore {
             tx.execute(
                 &format!(
                     "INSERT INTO agents ({COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)"
                 ),
                 params![
                     id.as_str(),
@@ -127,7 +138,8 @@ impl AgentStore for SqliteStore {
                     new.max_tokens,
                     new.similarity_threshold as f64,
                     new.active,
-                    now_ms()
+                    now_ms(),
+                    connector_ids(&new)
                 ],
             )
             .map_err(|e| write_error(e, SLUG_TAKEN))?;
@@ -236,7 +248,8 @@ fn replace_in(
         .execute(
             "UPDATE agents SET name = ?3, slug = ?4, description = ?5, system_prompt = ?6,
                      rag_strategy = ?7, model = ?8, temperature = ?9, max_tokens = ?10,
-                     similarity_threshold = ?11, active = ?12, updated_at = ?13
+                     similarity_threshold = ?11, active = ?12, updated_at = ?13,
+                     data_connector_ids = ?14
                  WHERE org_id = ?1 AND id = ?2",
             params![
                 org.as_str(),
@@ -251,7 +264,8 @@ fn replace_in(
                 new.max_tokens,
                 new.similarity_threshold as f64,
                 new.active,
-                now_ms()
+                now_ms(),
+                connector_ids(new)
             ],
         )
         .map_err(|e| write_error(e, SLUG_TAKEN))?;

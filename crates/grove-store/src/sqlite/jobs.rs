@@ -839,6 +839,9 @@ impl JobStore for SqliteStore {
                 return Ok(None);
             };
             if let Some(chat) = &run.chat_id {
+                for step in &finish.steps {
+                    insert_message(&tx, chat, step)?;
+                }
                 if let Some(reply) = &finish.reply {
                     insert_message(&tx, chat, reply)?;
                 }

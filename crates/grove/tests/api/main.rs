@@ -5,6 +5,7 @@ mod common;
 mod admin_access;
 mod agents;
 mod analyst_jobs;
+mod analyst_loop;
 mod analytics;
 mod cli;
 mod concurrent_updates;

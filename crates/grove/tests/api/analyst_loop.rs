@@ -1,0 +1,363 @@
+//! The tool-using analyst loop end to end: a job of an agent whose model is
+//! served by a local server speaking OpenAI's streamed Chat Completions (or
+//! Anthropic's streamed Messages) with tool calls. A scripted analyst lists
+//! the tables, misspells a column, reads the error (which lists the real
+//! columns), corrects its query, charts the result and writes a report; the
+//! chat holds every step, the table, the chart's SVG and the report. A model
+//! that never stops is ended by the step budget.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Json;
+use grove_core::config::{ProviderApi, ProviderConfig};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::common::TestServer;
+use crate::scopes::shop_database;
+
+const BAD_SQL: &str = "SELECT regin, sum(total) AS total FROM orders GROUP BY regin";
+const GOOD_SQL: &str =
+    "SELECT region, sum(total) AS total FROM orders GROUP BY region ORDER BY region";
+
+/// What the scripted analyst does next, from what the conversation holds:
+/// `(tool name, arguments)` or `None` to answer.
+fn next_step(results: &[(String, bool)]) -> Option<(&'static str, Value)> {
+    let last = results
+        .last()
+        .map(|(content, _)| content.as_str())
+        .unwrap_or("");
+    let id_in = |key: &str| -> String {
+        serde_json::from_str::<Value>(last)
+            .ok()
+            .and_then(|v| v[key].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    match results.len() {
+        0 => Some(("list_tables", json!({}))),
+        1 => Some(("run_query", json!({"sql": BAD_SQL}))),
+        2 => {
+            // The error names the real columns; the analyst corrects itself.
+            assert!(
+                results[1].1 && last.contains("main.orders(id, region, total)"),
+                "{last}"
+            );
+            Some(("run_query", json!({"sql": GOOD_SQL})))
+        }
+        3 => Some((
+            "create_chart",
+            json!({"result_id": id_in("result_id"), "type": "bar", "x": "region", "y": "total", "title": "Revenue by region"}),
+        )),
+        4 => {
+            let chart = id_in("chart_id");
+            let result = serde_json::from_str::<Value>(&results[2].0).unwrap()["result_id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            Some((
+                "write_report",
+                json!({"title": "Regional revenue", "summary": "US sells most.",
+                "highlights": ["US: 20.0", "EU: 15.0"],
+                "sections": [{"heading": "By region", "text": "Totals per region.", "result_ids": [result], "chart_ids": [chart]}]}),
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn sse(events: Vec<String>) -> Response {
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from(events.concat()))
+        .unwrap()
+}
+
+/// OpenAI's format: tool results are `role: tool` messages.
+async fn openai(Json(body): Json<Value>) -> Response {
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    let results: Vec<(String, bool)> = messages
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| {
+            let content = m["content"].as_str().unwrap_or_default().to_owned();
+            let failed = !content.starts_with('{') && !content.starts_with('[');
+            (content, failed)
+        })
+        .collect();
+    let chunk = |delta: Value, finish: Option<&str>| {
+        format!(
+            "data: {}\n\n",
+            json!({"choices": [{"delta": delta, "finish_reason": finish}]})
+        )
+    };
+    let step = if body["tool_choice"] == "none" {
+        None
+    } else if body["model"] == "looper" {
+        Some(("list_tables", json!({})))
+    } else {
+        next_step(&results)
+    };
+    let mut events = Vec::new();
+    match step {
+        Some((name, arguments)) => {
+            let text = arguments.to_string();
+            let (first, second) = text.split_at(text.len() / 2);
+            events.push(chunk(json!({"tool_calls": [{"index": 0, "id": format!("call_{}", results.len()), "type": "function", "function": {"name": name, "arguments": ""}}]}), None));
+            events.push(chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": first}}]}),
+                None,
+            ));
+            events.push(chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": second}}]}),
+                Some("tool_calls"),
+            ));
+        }
+        None => {
+            events.push(chunk(json!({"content": "US sells most "}), None));
+            events.push(chunk(
+                json!({"content": "(20.0 against 15.0)."}),
+                Some("stop"),
+            ));
+        }
+    }
+    events.push(format!(
+        "data: {}\n\n",
+        json!({"choices": [], "usage": {"prompt_tokens": 100, "completion_tokens": 20}})
+    ));
+    events.push("data: [DONE]\n\n".into());
+    sse(events)
+}
+
+/// Anthropic's format: results are `tool_result` blocks of a user message.
+async fn anthropic(Json(body): Json<Value>) -> Response {
+    let results: Vec<(String, bool)> = body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|m| m["content"].as_array().cloned().unwrap_or_default())
+        .filter(|block| block["type"] == "tool_result")
+        .map(|block| {
+            (
+                block["content"].as_str().unwrap_or_default().to_owned(),
+                block["is_error"] == true,
+            )
+        })
+        .collect();
+    let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
+    let mut events = vec![event(
+        "message_start",
+        json!({"type": "message_start", "message": {"usage": {"input_tokens": 90, "output_tokens": 1}}}),
+    )];
+    match next_step(&results) {
+        Some((name, arguments)) => {
+            events.push(event("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})));
+            events.push(event("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Looking."}})));
+            events.push(event(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 0}),
+            ));
+            events.push(event("content_block_start", json!({"type": "content_block_start", "index": 1, "content_block": {"type": "tool_use", "id": format!("toolu_{}", results.len()), "name": name, "input": {}}})));
+            let text = arguments.to_string();
+            let (first, second) = text.split_at(text.len() / 2);
+            for piece in ["", first, second] {
+                events.push(event("content_block_delta", json!({"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": piece}})));
+            }
+            events.push(event(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 1}),
+            ));
+            events.push(event("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 30}})));
+        }
+        None => {
+            events.push(event("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})));
+            events.push(event("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "US sells most (20.0 against 15.0)."}})));
+            events.push(event("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 12}})));
+        }
+    }
+    events.push(event("message_stop", json!({"type": "message_stop"})));
+    sse(events)
+}
+
+async fn model_server() -> String {
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", post(openai))
+        .route("/v1/messages", post(anthropic));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+async fn grove_with_models() -> TestServer {
+    let base = model_server().await;
+    TestServer::start_with(move |c| {
+        c.queue.poll_interval_ms = 20;
+        c.llm.max_retries = 0;
+        c.llm.providers.insert(
+            "fake".into(),
+            ProviderConfig {
+                api: ProviderApi::OpenaiChat,
+                base_url: format!("{base}/v1"),
+                api_key: Some("sk-fake".into()),
+            },
+        );
+        c.llm.providers.insert(
+            "claude".into(),
+            ProviderConfig {
+                api: ProviderApi::AnthropicMessages,
+                base_url: base.clone(),
+                api_key: Some("sk-ant-fake".into()),
+            },
+        );
+    })
+    .await
+}
+
+/// Creates an analyst agent with `model` over a SQLite shop, runs a job of
+/// it and returns the finished run's chat.
+async fn run_analyst(t: &TestServer, model: &str, n: usize) -> Value {
+    let key = t.org_a.api_key.clone();
+    let path = shop_database(t, n);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            &key,
+            json!({"name": "Shop", "type": "sqlite", "config": {"path": path}}),
+        )
+        .await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            json!({"name": format!("Analyst {n}"), "model": model,
+            "data_connector_ids": [connector.body["id"]]}),
+        )
+        .await;
+    assert_eq!(agent.status, StatusCode::CREATED, "{}", agent.body);
+    assert_eq!(agent.body["data_source_ids"], json!([]));
+    let agent = agent.body["id"].as_str().unwrap().to_owned();
+    let job = t
+        .post(
+            &format!("/api/v1/agents/{agent}/jobs"),
+            &key,
+            json!({"name": "Regions", "prompt": "Which region sells most?"}),
+        )
+        .await;
+    let job = job.body["id"].as_str().unwrap().to_owned();
+    let started = t
+        .post(&format!("/api/v1/jobs/{job}/runs"), &key, json!({}))
+        .await;
+    let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let reply = t.get(&format!("/api/v1/runs/{run}"), &key).await;
+        if !matches!(reply.body["status"].as_str(), Some("queued" | "running")) {
+            assert_eq!(reply.body["status"], "succeeded", "{}", reply.body);
+            let chat = reply.body["chat_id"].as_str().unwrap().to_owned();
+            return t.get(&format!("/api/v1/chats/{chat}"), &key).await.body;
+        }
+        assert!(Instant::now() < deadline, "{}", reply.body);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn check_scripted_chat(chat: &Value, model: &str) {
+    let messages = chat["messages"].as_array().unwrap();
+    let roles: Vec<&str> = messages
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["user", "tool", "tool", "tool", "tool", "tool", "assistant"],
+        "{chat}"
+    );
+    let steps: Vec<&str> = messages[1..6]
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps[0].starts_with(&format!("{model} called list_tables("))
+            && steps[0].ends_with("→ 1 tables"),
+        "{}",
+        steps[0]
+    );
+    assert!(
+        steps[1].contains("regin") && steps[1].contains("→ error: the database failed the query"),
+        "{}",
+        steps[1]
+    );
+    assert!(
+        steps[2].contains("run_query(") && steps[2].contains("→ 2 rows (res_"),
+        "{}",
+        steps[2]
+    );
+    assert!(
+        steps[3].contains("create_chart(") && steps[3].contains("→ out_"),
+        "{}",
+        steps[3]
+    );
+    assert!(
+        steps[4].contains("write_report(") && steps[4].contains("→ out_"),
+        "{}",
+        steps[4]
+    );
+    assert_eq!(messages[6]["content"], "US sells most (20.0 against 15.0).");
+
+    let documents = chat["documents"].as_array().unwrap();
+    let kinds: Vec<&str> = documents
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["table", "chart", "report"], "{chat}");
+    assert_eq!(
+        documents[0]["content"]["rows"],
+        json!([["EU", 15.0], ["US", 20.0]])
+    );
+    assert!(
+        documents[1]["content"]["svg"]
+            .as_str()
+            .unwrap()
+            .contains("<rect"),
+        "{}",
+        documents[1]
+    );
+    let report = &documents[2]["content"];
+    assert_eq!(report["title"], "Regional revenue");
+    assert_eq!(
+        report["sections"][0]["document_ids"],
+        json!([documents[0]["id"], documents[1]["id"]])
+    );
+}
+
+#[tokio::test]
+async fn an_openai_analyst_lists_queries_corrects_itself_charts_and_reports() {
+    let t = grove_with_models().await;
+    let chat = run_analyst(&t, "fake:analyst", 1).await;
+    check_scripted_chat(&chat, "fake:analyst");
+}
+
+#[tokio::test]
+async fn an_anthropic_analyst_does_the_same_over_tool_use_blocks() {
+    let t = grove_with_models().await;
+    let chat = run_analyst(&t, "claude:analyst", 2).await;
+    check_scripted_chat(&chat, "claude:analyst");
+}
+
+#[tokio::test]
+async fn the_step_budget_ends_a_model_that_never_stops() {
+    let t = grove_with_models().await;
+    let chat = run_analyst(&t, "fake:looper", 3).await;
+    let messages = chat["messages"].as_array().unwrap();
+    let steps = messages.iter().filter(|m| m["role"] == "tool").count();
+    assert_eq!(
+        steps,
+        grove_agent::analyst::DEFAULT_MAX_STEPS as usize,
+        "{chat}"
+    );
+    let answer = messages.last().unwrap()["content"].as_str().unwrap();
+    assert!(answer.contains("Stopped after 8 tool rounds"), "{answer}");
+}
