@@ -15,15 +15,16 @@ use bytes::BytesMut;
 use futures_util::{pin_mut, TryStreamExt};
 use serde_json::Value;
 use tokio_postgres::types::{to_sql_checked, Format, FromSql, IsNull, Kind, ToSql, Type};
-use tokio_postgres::{Client, Config, NoTls, Transaction};
+use tokio_postgres::{Client, Config, NoTls};
 
 use crate::catalog::{AllowList, Catalog, TableKind, TableRef};
 use crate::guard::Dialect;
 use crate::result::{Column, QueryResult, TableSchema};
 use crate::{number_or_text, Driver, Limits, SqlError, SqlResult};
 
-/// Idle connections kept for reuse.
-const POOL_SIZE: usize = 8;
+/// Idle connections kept for reuse (enough for a burst of concurrent
+/// queries not to reconnect).
+const POOL_SIZE: usize = 32;
 
 pub struct Postgres {
     config: Config,
@@ -103,32 +104,28 @@ fn client_deadline(timeout: Duration) -> Duration {
 }
 
 /// `BEGIN READ ONLY` with the timeouts and the search path of the
-/// allowed schemas.
-async fn begin<'c>(
-    client: &'c mut Client,
-    timeout: Duration,
-    search_path: &[String],
-) -> SqlResult<Transaction<'c>> {
-    let tx = client
-        .build_transaction()
-        .read_only(true)
-        .start()
-        .await
-        .map_err(failed)?;
+/// allowed schemas, in one round trip. The caller ends it with
+/// [`rollback`]; a client whose work failed is dropped rather than pooled,
+/// and PostgreSQL rolls back with the connection.
+async fn begin(client: &Client, timeout: Duration, search_path: &[String]) -> SqlResult<()> {
     let ms = timeout.as_millis().max(1);
     let path: Vec<String> = search_path
         .iter()
         .map(|s| quote_ident(s))
         .chain(["pg_catalog".to_owned()])
         .collect();
-    tx.batch_execute(&format!(
-        "SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}; \
-         SET LOCAL idle_in_transaction_session_timeout = {ms}; SET LOCAL search_path = {};",
-        path.join(", ")
-    ))
-    .await
-    .map_err(failed)?;
-    Ok(tx)
+    client
+        .batch_execute(&format!(
+            "BEGIN READ ONLY; SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}; \
+             SET LOCAL idle_in_transaction_session_timeout = {ms}; SET LOCAL search_path = {};",
+            path.join(", ")
+        ))
+        .await
+        .map_err(failed)
+}
+
+async fn rollback(client: &Client) -> SqlResult<()> {
+    client.batch_execute("ROLLBACK").await.map_err(failed)
 }
 
 #[async_trait]
@@ -219,13 +216,13 @@ impl Driver for Postgres {
         let explain = format!("EXPLAIN (FORMAT JSON) {sql}");
         let timeout = Duration::from_secs(10);
         let params = text_params(values);
-        let mut client = self.client().await?;
+        let client = self.client().await?;
         let outcome = tokio::time::timeout(client_deadline(timeout), async {
-            let tx = begin(&mut client, timeout, &catalog.unqualified).await?;
+            begin(&client, timeout, &catalog.unqualified).await?;
             let refs: Vec<&(dyn ToSql + Sync)> =
                 params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let row = tx.query_one(&explain, &refs).await.map_err(failed)?;
-            tx.rollback().await.map_err(failed)?;
+            let row = client.query_one(&explain, &refs).await.map_err(failed)?;
+            rollback(&client).await?;
             let plan: Value = row.get(0);
             Ok(plan[0]["Plan"]["Plan Rows"].as_f64())
         })
@@ -242,11 +239,11 @@ impl Driver for Postgres {
     ) -> SqlResult<QueryResult> {
         let started = std::time::Instant::now();
         let params = text_params(values);
-        let mut client = self.client().await?;
+        let client = self.client().await?;
         let outcome = tokio::time::timeout(client_deadline(limits.timeout), async {
-            let tx = begin(&mut client, limits.timeout, &catalog.unqualified).await?;
-            let result = fetch(&tx, sql, &params, limits.max_rows).await?;
-            tx.rollback().await.map_err(failed)?;
+            begin(&client, limits.timeout, &catalog.unqualified).await?;
+            let result = fetch(&client, sql, &params, limits.max_rows).await?;
+            rollback(&client).await?;
             Ok(result)
         })
         .await;
@@ -259,12 +256,12 @@ impl Driver for Postgres {
 
 /// Streams the statement's rows, stopping at `max_rows + 1`.
 async fn fetch(
-    tx: &Transaction<'_>,
+    client: &Client,
     sql: &str,
     params: &[TextParam],
     max_rows: u64,
 ) -> SqlResult<QueryResult> {
-    let statement = tx.prepare(sql).await.map_err(failed)?;
+    let statement = client.prepare(sql).await.map_err(failed)?;
     let columns: Vec<Column> = statement
         .columns()
         .iter()
@@ -273,7 +270,7 @@ async fn fetch(
             data_type: c.type_().name().to_owned(),
         })
         .collect();
-    let stream = tx
+    let stream = client
         .query_raw(&statement, params.iter())
         .await
         .map_err(failed)?;
