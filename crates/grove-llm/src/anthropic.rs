@@ -452,7 +452,11 @@ mod tests {
                 Step::Continue,
                 Step::Continue,
                 Step::Text("Hi".into()),
-                Step::Continue,
+                // A tool call's input, joined by block index.
+                Step::CallInput {
+                    index: 1,
+                    json: "{".into()
+                },
                 Step::Continue,
                 Step::Continue,
                 Step::Stop
