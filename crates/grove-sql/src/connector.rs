@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::catalog::{AllowList, Catalog, TableRef};
 use crate::guard::{self, Dialect, Refusal};
 use crate::result::{QueryResult, TableSchema};
-use crate::{mysql, params, postgres, sqlite, Driver, Limits, SqlError, SqlResult};
+use crate::{bigquery, mysql, params, postgres, sqlite, Driver, Limits, SqlError, SqlResult};
 
 /// How long a catalog is trusted before the database is asked again.
 const CATALOG_TTL: Duration = Duration::from_secs(60);
@@ -71,12 +71,7 @@ impl Connector {
             ConnectorKind::Postgres => Box::new(postgres::Postgres::new(&spec.config)?),
             ConnectorKind::Mysql => Box::new(mysql::MySql::new(&spec.config)?),
             ConnectorKind::Sqlite => Box::new(sqlite::Sqlite::new(&spec.config, data_dir)?),
-            ConnectorKind::Bigquery => {
-                return Err(SqlError::invalid(
-                    "type",
-                    "bigquery connectors are not available in this build yet",
-                ))
-            }
+            ConnectorKind::Bigquery => Box::new(bigquery::BigQuery::new(&spec.config)?),
         };
         Ok(Connector {
             driver,

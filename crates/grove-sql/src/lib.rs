@@ -7,6 +7,7 @@
 //! `mysql.rs`, `sqlite.rs`). Parameters are bound, never pasted
 //! (`params.rs`). [`Connector`] ties a driver to its allow-lists and limits.
 
+pub mod bigquery;
 pub mod catalog;
 pub mod connector;
 pub mod guard;

@@ -13,7 +13,7 @@ use crate::SqlError;
 pub struct Bound {
     pub sql: String,
     pub values: Vec<Value>,
-    /// The parameter names in placeholder order (BigQuery binds by name).
+    /// The parameter names in placeholder order.
     pub names: Vec<String>,
 }
 
@@ -60,7 +60,7 @@ pub fn bind(
             }
             values.push(value.clone());
             names.push(name.to_owned());
-            out.push_str(&placeholder(dialect, values.len(), name));
+            out.push_str(&placeholder(dialect, values.len()));
             rest = &after[end + 2..];
             continue;
         }
@@ -74,11 +74,10 @@ pub fn bind(
     })
 }
 
-fn placeholder(dialect: Dialect, position: usize, name: &str) -> String {
+fn placeholder(dialect: Dialect, position: usize) -> String {
     match dialect {
         Dialect::Postgres => format!("${position}"),
-        Dialect::MySql | Dialect::Sqlite => "?".into(),
-        Dialect::BigQuery => format!("@{name}"),
+        Dialect::MySql | Dialect::Sqlite | Dialect::BigQuery => "?".into(),
     }
 }
 
@@ -111,7 +110,7 @@ mod tests {
         let b = bind("SELECT {{region}}", &p, Dialect::BigQuery).unwrap();
         assert_eq!(
             (b.sql.as_str(), b.names[0].as_str()),
-            ("SELECT @region", "region")
+            ("SELECT ?", "region")
         );
     }
 
