@@ -23,6 +23,7 @@ use grove_llm::{Providers, Settings, Usage};
 use grove_report::chart;
 use grove_report::choose::chart_spec;
 use grove_report::documents::{table_content, Report, Section};
+use grove_search::{Mode, SearchEngine, SearchRequest};
 use grove_sql::{Connector, ConnectorPool, QueryResult, SqlError};
 use grove_store::{NewDocument, NewMessage, Store};
 use serde_json::{json, Map, Value};
@@ -58,9 +59,13 @@ pub struct AnalystOutcome {
 /// Runs analyst loops.
 pub struct Analyst {
     store: Arc<dyn Store>,
+    search: Arc<SearchEngine>,
     connectors: Arc<ConnectorPool>,
     providers: Arc<Providers>,
 }
+
+/// Passages `search_documents` answers with.
+const PASSAGES: usize = 5;
 
 /// A connector the agent may use, with its record (credentials opened).
 struct Database {
@@ -80,11 +85,13 @@ struct Workspace {
 impl Analyst {
     pub fn new(
         store: Arc<dyn Store>,
+        search: Arc<SearchEngine>,
         connectors: Arc<ConnectorPool>,
         providers: Arc<Providers>,
     ) -> Self {
         Analyst {
             store,
+            search,
             connectors,
             providers,
         }
@@ -109,7 +116,10 @@ impl Analyst {
         };
         let databases = self.databases(request.org, request.agent).await?;
         let system = system_prompt(request.agent, &databases);
-        let tools = tool_specs();
+        let mut tools = tool_specs();
+        if !request.agent.data_source_ids.is_empty() {
+            tools.insert(0, search_spec());
+        }
         let mut turns = vec![ChatTurn::User(request.question.clone())];
         let mut outcome = AnalystOutcome::default();
         let mut workspace = Workspace::default();
@@ -135,13 +145,11 @@ impl Analyst {
             }
             let mut results = Vec::with_capacity(turn.calls.len());
             for call in &turn.calls {
-                let (content, is_error) = match self
-                    .call(request.org, &databases, &mut workspace, call)
-                    .await
-                {
-                    Ok(content) => (content, false),
-                    Err(message) => (message, true),
-                };
+                let (content, is_error) =
+                    match self.call(&request, &databases, &mut workspace, call).await {
+                        Ok(content) => (content, false),
+                        Err(message) => (message, true),
+                    };
                 outcome
                     .steps
                     .push(step_message(&request.agent.model, call, &content, is_error));
@@ -196,11 +204,12 @@ impl Analyst {
 
     async fn call(
         &self,
-        org: &OrgId,
+        request: &AnalystRequest<'_>,
         databases: &[Database],
         workspace: &mut Workspace,
         call: &ToolCall,
     ) -> Result<String, String> {
+        let org = request.org;
         let arguments = match &call.arguments {
             Ok(Value::Object(map)) => map.clone(),
             Ok(_) | Err(_) => {
@@ -212,6 +221,9 @@ impl Analyst {
             }
         };
         match call.name.as_str() {
+            "search_documents" if !request.agent.data_source_ids.is_empty() => {
+                self.search_documents(request.agent, &arguments).await
+            }
             "list_tables" => list_tables(databases, &arguments).await,
             "describe_table" => describe_table(databases, &arguments).await,
             "run_query" => self.run_query(org, databases, workspace, &arguments).await,
@@ -221,6 +233,49 @@ impl Analyst {
                 "there is no tool `{other}`; the tools are list_tables, describe_table, run_query, create_chart and write_report"
             )),
         }
+    }
+
+    /// The agent's data sources searched as its knowledge answers do:
+    /// numbered passages with their titles and addresses.
+    async fn search_documents(
+        &self,
+        agent: &Agent,
+        arguments: &Map<String, Value>,
+    ) -> Result<String, String> {
+        let query = text_argument(arguments, "query")?;
+        let request = SearchRequest {
+            org_id: agent.org_id.to_string(),
+            query: query.to_owned(),
+            mode: Mode::Hybrid,
+            top_k: PASSAGES,
+            threshold: agent.similarity_threshold,
+            data_source_ids: Some(
+                agent
+                    .data_source_ids
+                    .iter()
+                    .map(|id| id.to_string())
+                    .collect(),
+            ),
+        };
+        let found = self
+            .search
+            .search(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let passages: Vec<Value> = found
+            .hits
+            .iter()
+            .enumerate()
+            .map(|(i, hit)| {
+                json!({
+                    "number": i + 1,
+                    "title": hit.chunk.input.title,
+                    "url": hit.chunk.input.url,
+                    "text": hit.chunk.input.text,
+                })
+            })
+            .collect();
+        Ok(json!({ "passages": passages }).to_string())
     }
 
     async fn run_query(
@@ -521,6 +576,9 @@ fn summarise(content: &str) -> String {
     {
         return id.to_owned();
     }
+    if let Some(passages) = value.get("passages").and_then(Value::as_array) {
+        return format!("{} passages", passages.len());
+    }
     if let Some(list) = value.as_array() {
         let tables: usize = list
             .iter()
@@ -553,6 +611,17 @@ fn system_prompt(agent: &Agent, databases: &[Database]) -> String {
     );
     prompt.push_str(&listed.join("\n"));
     prompt
+}
+
+/// `search_documents`, offered when the agent has data sources.
+fn search_spec() -> ToolSpec {
+    ToolSpec {
+        name: "search_documents".into(),
+        description:
+            "Searches the agent's documents; answers numbered passages with titles and addresses."
+                .into(),
+        parameters: json!({"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}),
+    }
 }
 
 /// The tools, with JSON schemas of their arguments.

@@ -58,6 +58,7 @@ impl AppState {
         let connectors = Arc::new(ConnectorPool::new(config.data_dir.clone()));
         let analyst = Arc::new(Analyst::new(
             store.clone(),
+            search.clone(),
             connectors.clone(),
             providers.clone(),
         ));

@@ -93,11 +93,36 @@ async fn openai(Json(body): Json<Value>) -> Response {
             json!({"choices": [{"delta": delta, "finish_reason": finish}]})
         )
     };
+    let offered: Vec<&str> = body["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
     let step = if body["tool_choice"] == "none" {
         None
     } else if body["model"] == "looper" {
         Some(("list_tables", json!({})))
+    } else if body["model"] == "searcher" {
+        assert_eq!(
+            offered[0], "search_documents",
+            "offered with data sources: {offered:?}"
+        );
+        match results.first() {
+            None => Some((
+                "search_documents",
+                json!({"query": "when do the greenhouse vents open"}),
+            )),
+            Some((passages, _)) => {
+                assert!(passages.contains("28 degrees"), "{passages}");
+                None
+            }
+        }
     } else {
+        assert!(
+            !offered.contains(&"search_documents"),
+            "not offered without data sources: {offered:?}"
+        );
         next_step(&results)
     };
     let mut events = Vec::new();
@@ -345,6 +370,67 @@ async fn an_anthropic_analyst_does_the_same_over_tool_use_blocks() {
     let t = grove_with_models().await;
     let chat = run_analyst(&t, "claude:analyst", 2).await;
     check_scripted_chat(&chat, "claude:analyst");
+}
+
+#[tokio::test]
+async fn an_agent_with_data_sources_also_searches_its_documents() {
+    let t = grove_with_models().await;
+    let key = t.org_a.api_key.clone();
+    let source = crate::common::greenhouse_source(&t, &key).await;
+    let path = shop_database(&t, 4);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            &key,
+            json!({"name": "Shop", "type": "sqlite", "config": {"path": path}}),
+        )
+        .await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            json!({"name": "Gardener", "model": "fake:searcher", "similarity_threshold": 0.0,
+            "data_source_ids": [source], "data_connector_ids": [connector.body["id"]]}),
+        )
+        .await;
+    let agent = agent.body["id"].as_str().unwrap().to_owned();
+    let job = t
+        .post(
+            &format!("/api/v1/agents/{agent}/jobs"),
+            &key,
+            json!({"name": "Vents", "prompt": "When do the vents open?"}),
+        )
+        .await;
+    let started = t
+        .post(
+            &format!("/api/v1/jobs/{}/runs", job.body["id"].as_str().unwrap()),
+            &key,
+            json!({}),
+        )
+        .await;
+    let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let chat = loop {
+        let reply = t.get(&format!("/api/v1/runs/{run}"), &key).await;
+        if !matches!(reply.body["status"].as_str(), Some("queued" | "running")) {
+            assert_eq!(reply.body["status"], "succeeded", "{}", reply.body);
+            break t
+                .get(
+                    &format!("/api/v1/chats/{}", reply.body["chat_id"].as_str().unwrap()),
+                    &key,
+                )
+                .await
+                .body;
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    let step = chat["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        step.starts_with("fake:searcher called search_documents(") && step.ends_with("passages"),
+        "{step}"
+    );
+    assert!(!step.ends_with("→ 0 passages"), "{step}");
 }
 
 #[tokio::test]
