@@ -923,6 +923,7 @@ pub trait JobStore: Send + Sync {
         agent: &AgentId,
         title: &str,
         messages: Vec<NewMessage>,
+        documents: Vec<NewDocument>,
     ) -> StoreResult<Chat>;
     async fn get_chat(&self, org: &OrgId, id: &ChatId) -> StoreResult<Option<ChatRecord>>;
     /// Newest first, optionally only an agent's or a job's.

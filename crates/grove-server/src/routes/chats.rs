@@ -9,13 +9,14 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
+use grove_agent::analyst::{Analyst, AnalystRequest, DEFAULT_MAX_STEPS};
 use grove_agent::{AgentError, Question};
-use grove_core::agents::CitedSource;
+use grove_core::agents::{Agent, CitedSource};
 use grove_core::ids::{AgentId, ChatId, JobId, RunId};
 use grove_core::jobs::{ChatDocument, ChatMessage, Initiator, MessageRole, Run, RunStatus};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::{ApiError, ErrorCode};
-use grove_store::{ChatRecord, ChatSummary, NewMessage};
+use grove_store::{ChatRecord, ChatSummary, NewDocument, NewMessage};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -251,6 +252,9 @@ async fn create(
 ) -> ApiResult<(StatusCode, JsonResponse<ChatView>)> {
     let agent = find_agent(&state, caller.org(), &agent_id(&body.agent_id)?).await?;
     let message = trimmed_text("message", &body.message, MAX_MESSAGE, true)?;
+    if Analyst::applies_to(&agent) {
+        return investigate(&state, &caller, &agent, message).await;
+    }
     let question = Question {
         agent: agent.clone(),
         query: message.clone(),
@@ -282,12 +286,58 @@ async fn create(
             interaction.sources,
         ),
     ];
+    save_chat(&state, &caller, &agent, &message, messages, Vec::new()).await
+}
+
+/// An ad-hoc chat with an analyst agent: the tool loop's steps, answer and
+/// documents.
+async fn investigate(
+    state: &AppState,
+    caller: &Caller,
+    agent: &Agent,
+    message: String,
+) -> ApiResult<(StatusCode, JsonResponse<ChatView>)> {
+    if !agent.active {
+        return Err(Failure(ApiError::new(
+            ErrorCode::AgentInactive,
+            format!("agent {} is inactive", agent.id),
+        )));
+    }
+    let request = AnalystRequest {
+        org: caller.org(),
+        agent,
+        question: message.clone(),
+        max_steps: DEFAULT_MAX_STEPS,
+    };
+    let outcome = state
+        .analyst
+        .run(request)
+        .await
+        .map_err(|e| Failure(ApiError::new(ErrorCode::GenerationFailed, e)))?;
+    let mut messages = vec![message_of(MessageRole::User, message.clone(), Vec::new())];
+    messages.extend(outcome.steps);
+    messages.push(message_of(
+        MessageRole::Assistant,
+        outcome.answer,
+        Vec::new(),
+    ));
+    save_chat(state, caller, agent, &message, messages, outcome.documents).await
+}
+
+async fn save_chat(
+    state: &AppState,
+    caller: &Caller,
+    agent: &Agent,
+    message: &str,
+    messages: Vec<NewMessage>,
+    documents: Vec<NewDocument>,
+) -> ApiResult<(StatusCode, JsonResponse<ChatView>)> {
     let title: String = message.chars().take(80).collect();
     let chat = state
         .store
-        .create_chat(caller.org(), &agent.id, &title, messages)
+        .create_chat(caller.org(), &agent.id, &title, messages, documents)
         .await?;
-    let view = load(&state, &caller, chat.id.as_str()).await?;
+    let view = load(state, caller, chat.id.as_str()).await?;
     Ok((StatusCode::CREATED, JsonResponse(view)))
 }
 

@@ -936,6 +936,7 @@ impl JobStore for SqliteStore {
         agent: &AgentId,
         title: &str,
         messages: Vec<NewMessage>,
+        documents: Vec<crate::NewDocument>,
     ) -> StoreResult<grove_core::jobs::Chat> {
         let (org, agent, title) = (org.clone(), agent.clone(), title.to_owned());
         self.write(move |conn| {
@@ -943,6 +944,9 @@ impl JobStore for SqliteStore {
             let id = insert_chat(&tx, &org, &agent, None, &title)?;
             for message in &messages {
                 insert_message(&tx, &id, message)?;
+            }
+            for (n, document) in documents.iter().enumerate() {
+                insert_document(&tx, &id, n as i64, document)?;
             }
             let chat = super::chats::select_chat(&tx, &org, &id)?
                 .ok_or_else(|| backend("chat vanished"))?;

@@ -373,6 +373,44 @@ async fn an_anthropic_analyst_does_the_same_over_tool_use_blocks() {
 }
 
 #[tokio::test]
+async fn an_ad_hoc_chat_with_an_analyst_agent_is_answered_by_the_loop() {
+    let t = grove_with_models().await;
+    let key = t.org_a.api_key.clone();
+    let path = shop_database(&t, 5);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            &key,
+            json!({"name": "Shop", "type": "sqlite", "config": {"path": path}}),
+        )
+        .await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            json!({"name": "Desk analyst", "model": "fake:analyst",
+            "data_connector_ids": [connector.body["id"]]}),
+        )
+        .await;
+    let chat = t
+        .post(
+            "/api/v1/chats",
+            &key,
+            json!({"agent_id": agent.body["id"], "message": "Which region sells most?"}),
+        )
+        .await;
+    assert_eq!(chat.status, StatusCode::CREATED, "{}", chat.body);
+    check_scripted_chat(&chat.body, "fake:analyst");
+    let again = t
+        .get(
+            &format!("/api/v1/chats/{}", chat.body["id"].as_str().unwrap()),
+            &key,
+        )
+        .await;
+    assert_eq!(again.body["documents"], chat.body["documents"]);
+}
+
+#[tokio::test]
 async fn an_agent_with_data_sources_also_searches_its_documents() {
     let t = grove_with_models().await;
     let key = t.org_a.api_key.clone();
