@@ -368,6 +368,7 @@ impl Driver for BigQuery {
             tables,
             unqualified: Vec::new(),
             project: Some(self.project.clone()),
+            present: Vec::new(),
         })
     }
 

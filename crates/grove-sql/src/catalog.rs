@@ -44,6 +44,13 @@ pub struct Catalog {
     pub unqualified: Vec<String>,
     /// BigQuery's project: a three-part name must name it.
     pub project: Option<String>,
+    /// Every relation of the `unqualified` datasets, allowed or not, where
+    /// the database resolves unqualified names by a search path
+    /// (PostgreSQL): an unqualified name resolves to the first dataset
+    /// holding a relation of that name, as the database's would, so an
+    /// unallowed relation earlier on the path is refused rather than an
+    /// allowed one later being assumed. Empty where there is one dataset.
+    pub present: Vec<(String, String)>,
 }
 
 /// The allow-lists a connector is configured with.
@@ -76,13 +83,7 @@ impl Catalog {
     pub fn resolve(&self, dialect: Dialect, parts: &[Ident]) -> Result<TableRef, String> {
         let folded: Vec<String> = parts.iter().map(|p| dialect.fold(p)).collect();
         let (dataset, name) = match folded.as_slice() {
-            [name] => {
-                let found = self
-                    .unqualified
-                    .iter()
-                    .find_map(|d| self.find(dialect, d, name));
-                return found.cloned().ok_or_else(|| self.unknown());
-            }
+            [name] => return self.unqualified(dialect, name),
             [dataset, name] => (dataset, name),
             [project, dataset, name] if self.project.as_deref() == Some(project.as_str()) => {
                 (dataset, name)
@@ -97,6 +98,29 @@ impl Catalog {
         self.find(dialect, dataset, name)
             .cloned()
             .ok_or_else(|| self.unknown())
+    }
+
+    fn unqualified(&self, dialect: Dialect, name: &str) -> Result<TableRef, String> {
+        if self.present.is_empty() {
+            let found = self
+                .unqualified
+                .iter()
+                .find_map(|d| self.find(dialect, d, name));
+            return found.cloned().ok_or_else(|| self.unknown());
+        }
+        let first = self
+            .unqualified
+            .iter()
+            .find(|d| self.present.iter().any(|(pd, pn)| pd == *d && pn == name));
+        match first {
+            Some(dataset) => self.find(dialect, dataset, name).cloned().ok_or_else(|| {
+                format!(
+                    "resolves to `{dataset}.{name}`, which is not an allowed table; {}",
+                    self.known()
+                )
+            }),
+            None => Err(self.unknown()),
+        }
     }
 
     fn find(&self, dialect: Dialect, dataset: &str, name: &str) -> Option<&TableRef> {

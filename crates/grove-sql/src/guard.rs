@@ -72,6 +72,9 @@ impl Dialect {
 /// PostgreSQL functions that change state or reach outside the allowed
 /// tables (besides every `pg_*`, `lo_*`, `dblink*` and `*_to_xml*`).
 const PG_DENIED: &[&str] = &[
+    "ts_stat",
+    "ts_rewrite",
+    "xpath_table",
     "set_config",
     "nextval",
     "setval",
@@ -142,6 +145,7 @@ pub struct Checked {
 
 /// Checks `sql` against the rules and the catalog of allowed tables.
 pub fn check(sql: &str, dialect: Dialect, catalog: &Catalog) -> Result<Checked, Refusal> {
+    refuse_unread_syntax(sql, dialect)?;
     let statements = Parser::parse_sql(dialect.parser().as_ref(), sql)
         .map_err(|e| Refusal::new("unparsable", format!("the parser could not read it ({e})")))?;
     let statement = match statements.as_slice() {
@@ -180,6 +184,29 @@ pub fn check(sql: &str, dialect: Dialect, catalog: &Catalog) -> Result<Checked, 
         ControlFlow::Continue(()) => Ok(Checked {
             tables: walk.tables,
         }),
+    }
+}
+
+/// Syntax the database reads but the parser does not: PostgreSQL's
+/// Unicode-escaped names (`U&"pg\005fsleep"` is `pg_sleep`), MySQL's and
+/// MariaDB's executable comments (`/*! … */`, `/*M! … */`) and optimizer
+/// hints (`/*+ MAX_EXECUTION_TIME(…) */` would lift the timeout). Refused
+/// wherever they appear, quoted text included: fail closed.
+fn refuse_unread_syntax(sql: &str, dialect: Dialect) -> Result<(), Refusal> {
+    let lower = sql.to_ascii_lowercase();
+    let found = match dialect {
+        Dialect::Postgres => ["u&\"", "u&'"].into_iter().find(|m| lower.contains(m)),
+        Dialect::MySql => ["/*!", "/*m!", "/*+"]
+            .into_iter()
+            .find(|m| lower.contains(m)),
+        Dialect::Sqlite | Dialect::BigQuery => None,
+    };
+    match found {
+        Some(marker) => Err(Refusal::new(
+            "unsupported",
+            format!("`{marker}` (escaped names, executable comments or hints) is not allowed"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -222,8 +249,11 @@ impl Walk<'_> {
                 .collect();
             for (i, cte) in with.cte_tables.iter().enumerate() {
                 let mut seen = base.clone();
+                // A recursive CTE sees itself and the earlier ones (MySQL
+                // allows no forward reference; where PostgreSQL does, a
+                // forward name is checked as a table: refused, not leaked).
                 let earlier = if with.recursive {
-                    &names[..]
+                    &names[..=i]
                 } else {
                     &names[..i]
                 };
@@ -261,7 +291,14 @@ impl Walk<'_> {
         match factor {
             TableFactor::Table { name, args, .. } if args.is_some() => {
                 let function = last_name(name);
-                if ROW_GENERATORS.contains(&function.as_str()) && self.dialect == Dialect::Postgres
+                let builtin = match name.0.as_slice() {
+                    [_] => true,
+                    [schema, _] => schema.to_string().eq_ignore_ascii_case("pg_catalog"),
+                    _ => false,
+                };
+                if ROW_GENERATORS.contains(&function.as_str())
+                    && self.dialect == Dialect::Postgres
+                    && builtin
                 {
                     self.generator = Some(name as *const ObjectName);
                     return Ok(());
@@ -287,6 +324,7 @@ impl Walk<'_> {
     }
 
     fn function(&self, name: &ObjectName) -> Result<(), Refusal> {
+        identifiers(name)?;
         let function = last_name(name);
         if self.dialect.denies(&function) {
             return Err(Refusal::new(
@@ -401,6 +439,10 @@ fn identifiers(name: &ObjectName) -> Result<Vec<Ident>, Refusal> {
     name.0
         .iter()
         .map(|part| match part {
+            ObjectNamePart::Identifier(ident) if ident.value.contains('\\') => Err(Refusal::new(
+                "unsupported",
+                format!("names with escape sequences are not allowed (`{name}`)"),
+            )),
             ObjectNamePart::Identifier(ident) => Ok(ident.clone()),
             ObjectNamePart::Function(_) => Err(Refusal::new(
                 "unsupported",

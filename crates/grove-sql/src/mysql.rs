@@ -105,6 +105,7 @@ impl Driver for MySql {
             tables,
             unqualified: self.database.iter().cloned().collect(),
             project: None,
+            present: Vec::new(),
         })
     }
 

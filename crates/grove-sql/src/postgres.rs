@@ -136,38 +136,46 @@ impl Driver for Postgres {
 
     async fn catalog(&self, allow: &AllowList) -> SqlResult<Catalog> {
         let client = self.client().await?;
+        // pg_class rather than information_schema: every relation the search
+        // path could find, materialized views and those without privileges
+        // included.
         let rows = client
             .query(
-                "SELECT table_schema::text, table_name::text, table_type::text
-                 FROM information_schema.tables WHERE table_schema = ANY($1)
+                "SELECT n.nspname::text, c.relname::text, c.relkind::text
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
                  ORDER BY 1, 2",
                 &[&allow.datasets],
             )
             .await
             .map_err(failed)?;
         self.give_back(client);
-        let tables = rows
-            .iter()
-            .filter_map(|row| {
-                let (dataset, name, kind): (String, String, String) =
-                    (row.get(0), row.get(1), row.get(2));
-                // Views and foreign tables may read outside the schema.
-                let kind = if kind == "BASE TABLE" {
-                    TableKind::Table
-                } else {
-                    TableKind::View
-                };
-                allow.admits(&dataset, &name, kind).then_some(TableRef {
-                    dataset,
-                    name,
+        let mut tables = Vec::new();
+        let mut present = Vec::new();
+        for row in &rows {
+            let (dataset, name, kind): (String, String, String) =
+                (row.get(0), row.get(1), row.get(2));
+            // Views, materialized views, foreign tables and sequences are
+            // readable only when named: they may read outside the schema.
+            let kind = if matches!(kind.as_str(), "r" | "p") {
+                TableKind::Table
+            } else {
+                TableKind::View
+            };
+            if allow.admits(&dataset, &name, kind) {
+                tables.push(TableRef {
+                    dataset: dataset.clone(),
+                    name: name.clone(),
                     kind,
-                })
-            })
-            .collect();
+                });
+            }
+            present.push((dataset, name));
+        }
         Ok(Catalog {
             tables,
             unqualified: allow.datasets.clone(),
             project: None,
+            present,
         })
     }
 

@@ -117,6 +117,7 @@ impl Driver for Sqlite {
                 tables,
                 unqualified: vec![MAIN.into()],
                 project: None,
+                present: Vec::new(),
             })
         })
         .await

@@ -109,6 +109,7 @@ fn everything(dataset: &str) -> Catalog {
             .collect(),
         unqualified: vec![dataset.into()],
         project: None,
+        present: Vec::new(),
     }
 }
 
@@ -150,6 +151,9 @@ async fn pg_admin(dbname: &str) -> tokio_postgres::Client {
 
 const PG_SETUP: &str = "
     CREATE SCHEMA private;
+    CREATE SCHEMA sales;
+    CREATE TABLE sales.orders (id int, total numeric);
+    INSERT INTO sales.orders VALUES (1, 5);
     CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
     CREATE TABLE public.orders (id int PRIMARY KEY, customer_id int, region text, total numeric(10,2),
         placed date, created_at timestamptz, paid boolean, tags text[], meta jsonb);
@@ -329,6 +333,23 @@ async fn postgres_reads_come_back_typed_bound_capped_and_estimated() {
             Err(SqlError::Failed(m)) => assert!(m.contains("nope"), "{m}"),
             other => panic!("{other:?}"),
         }
+
+        // An unqualified name resolves as the search path would: to the
+        // first schema holding it, allowed or not.
+        let shadowed = Connector::open(
+            ConnectorSpec {
+                allow: AllowList { datasets: vec!["public".into(), "sales".into()], tables: vec!["sales.orders".into()] },
+                ..spec(ConnectorKind::Postgres, json!({"url": url}), "public")
+            },
+            &std::env::temp_dir(),
+        )
+        .unwrap();
+        match shadowed.query("SELECT * FROM orders", &no_params()).await {
+            Err(SqlError::Refused(r)) => assert!(r.detail.contains("resolves to `public.orders`"), "{r}"),
+            other => panic!("{other:?}"),
+        }
+        let rows = shadowed.query("SELECT total FROM sales.orders", &no_params()).await.unwrap().rows;
+        assert_eq!(rows, vec![vec![json!(5)]]);
     })).await;
 }
 

@@ -35,6 +35,7 @@ fn catalog(dialect: Dialect) -> Catalog {
             vec![dataset.into()]
         },
         project: (dialect == Dialect::BigQuery).then(|| "acme-prod".into()),
+        present: Vec::new(),
     }
 }
 
@@ -101,6 +102,13 @@ const ATTACKS: &[(Dialect, &str, &[&str])] = &[
     (PG, "LOCK TABLE orders", &["read_only", "unparsable"]),
     (PG, "DO $$ BEGIN DELETE FROM orders; END $$", &["read_only", "unparsable"]),
     (PG, "SELEC * FROM orders", &["unparsable"]),
+    (PG, "SELECT U&\"pg\\005fsleep\"(10)", &["unsupported"]),
+    (PG, "SELECT U&\"query\\005fto\\005fxml\"('SELECT * FROM hr.salaries', true, false, '')", &["unsupported"]),
+    (PG, "SELECT ts_stat('SELECT to_tsvector(password) FROM auth.users')", &["function_denied"]),
+    (PG, "SELECT ts_rewrite('a'::tsquery, 'SELECT * FROM secrets')", &["function_denied"]),
+    (PG, "SELECT txid_current()", &["function_denied"]),
+    (PG, "SELECT * FROM evil.generate_series(1, 3)", &["table_function"]),
+    (PG, "WITH RECURSIVE a AS (SELECT * FROM secrets), secrets AS (SELECT 1) SELECT * FROM a", &["table_not_allowed"]),
     (PG, "", &["one_statement"]),
     (MY, "SELECT * FROM orders INTO OUTFILE '/tmp/x'", &["read_only", "unparsable"]),
     (MY, "SELECT id INTO @v FROM orders", &["read_only"]),
@@ -115,6 +123,10 @@ const ATTACKS: &[(Dialect, &str, &[&str])] = &[
     (MY, "REPLACE INTO orders VALUES (1)", &["read_only"]),
     (MY, "HANDLER orders OPEN", &["read_only", "unparsable"]),
     (MY, "SELECT 1; SELECT * FROM mysql.user", &["one_statement"]),
+    (MY, "SELECT 1 /*M!, (SELECT group_concat(password) FROM mysql.user) */", &["unsupported"]),
+    (MY, "SELECT 1 /*!50000 , (SELECT user FROM mysql.user LIMIT 1) */", &["unsupported"]),
+    (MY, "SELECT /*+ MAX_EXECUTION_TIME(86400000) */ * FROM orders", &["unsupported"]),
+    (MY, "WITH RECURSIVE a AS (SELECT * FROM users), users AS (SELECT 1) SELECT * FROM a", &["table_not_allowed"]),
     (LITE, "ATTACH DATABASE '/tmp/x.db' AS x", &["read_only"]),
     (LITE, "PRAGMA writable_schema = ON", &["read_only", "unparsable"]),
     (LITE, "PRAGMA writable_schema = 1", &["read_only"]),
@@ -125,6 +137,7 @@ const ATTACKS: &[(Dialect, &str, &[&str])] = &[
     (LITE, "VACUUM INTO '/tmp/copy.db'", &["read_only", "unparsable"]),
     (LITE, "INSERT OR REPLACE INTO orders (id) VALUES (1)", &["read_only"]),
     (BQ, "SELECT * FROM EXTERNAL_QUERY('conn', 'select 1')", &["table_function"]),
+    (BQ, "SELECT `EXTERNAL\\x5fQUERY`('conn', 'select 1')", &["unsupported"]),
     (BQ, "SELECT * FROM private.secrets", &["table_not_allowed"]),
     (BQ, "SELECT * FROM `other-project.analytics.orders`", &["table_not_allowed"]),
     (BQ, "SELECT * FROM analytics.INFORMATION_SCHEMA.TABLES", &["table_not_allowed"]),
