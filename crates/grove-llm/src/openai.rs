@@ -24,6 +24,9 @@ use crate::stream::{self, estimate_tokens, json_error_message, Http};
 use crate::tools::{parse_arguments, ChatTurn, ModelTurn, ToolCall, ToolRequest};
 use crate::{Completion, Generator, HttpPolicy, LlmError, Prompt, Settings, Usage};
 
+/// Tool calls one turn may make.
+const MAX_CALLS: usize = 64;
+
 /// An OpenAI-compatible Chat Completions provider.
 pub struct OpenAiChat {
     http: Http,
@@ -178,6 +181,12 @@ impl OpenAiChat {
             return Ok(None);
         };
         for piece in delta.tool_calls.unwrap_or_default() {
+            if piece.index >= MAX_CALLS {
+                return Err(self.http.transport(format!(
+                    "a tool call index of {} (at most {MAX_CALLS} calls a turn)",
+                    piece.index
+                )));
+            }
             if progress.calls.len() <= piece.index {
                 progress.calls.resize(piece.index + 1, Default::default());
             }

@@ -41,6 +41,8 @@ const MAX_TABLE_ROWS: usize = 500;
 /// Table columns drawn at most.
 const MAX_TABLE_COLUMNS: usize = 8;
 const CELL_PADDING: f32 = 3.0;
+/// Characters of one word laid out; the rest of a longer one is dropped.
+const MAX_WORD_CHARS: usize = 400;
 
 /// Why a PDF could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +112,11 @@ fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     for paragraph in text.split('\n') {
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
+            // Measuring is linear in the word: cut absurd ones first.
+            let word = match word.char_indices().nth(MAX_WORD_CHARS) {
+                Some((at, _)) => &word[..at],
+                None => word,
+            };
             let candidate = if line.is_empty() {
                 word.to_owned()
             } else {

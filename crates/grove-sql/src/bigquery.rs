@@ -213,9 +213,7 @@ impl BigQuery {
             .unwrap_or_default()
             .to_owned();
         Err(match status.as_u16() {
-            401 | 403 if reason != "bytesBilledLimitExceeded" => {
-                SqlError::Unavailable(format!("BigQuery answered {status}: {message}"))
-            }
+            401 => SqlError::Unavailable(format!("BigQuery answered {status}: {message}")),
             _ => SqlError::Failed(format!("{message} ({reason})")),
         })
     }
@@ -415,6 +413,8 @@ impl Driver for BigQuery {
         let mut body = self.query_config(sql, values);
         body["maxResults"] = json!(PAGE_ROWS.min(limits.max_rows + 1));
         body["timeoutMs"] = json!(limits.timeout.as_millis() as u64);
+        // The server's own deadline: BigQuery cancels the job past it.
+        body["jobTimeoutMs"] = json!(limits.timeout.as_millis().to_string());
         body["formatOptions"] = json!({"useInt64Timestamp": true});
         if let Some(cap) = Self::bytes_cap(limits) {
             body["maximumBytesBilled"] = json!(cap);
@@ -506,12 +506,17 @@ fn field_type(field: &Value) -> String {
     }
 }
 
+/// A row with one cell per field (cells the server left out are null).
 fn convert_row(row: &Value, fields: &[Value]) -> Vec<Value> {
     let cells = row["f"].as_array().cloned().unwrap_or_default();
     fields
         .iter()
-        .zip(cells)
-        .map(|(field, cell)| convert_field(field, &cell["v"]))
+        .enumerate()
+        .map(|(i, field)| {
+            cells
+                .get(i)
+                .map_or(Value::Null, |cell| convert_field(field, &cell["v"]))
+        })
         .collect()
 }
 
@@ -606,5 +611,13 @@ mod tests {
             ]
         );
         assert_eq!(field_type(&fields[7]), "ARRAY<STRING>");
+        // A row shorter than the schema (a hostile or broken server) is
+        // padded, never indexed past its end.
+        let short = convert_row(&json!({"f": [{"v": "7"}]}), &fields);
+        assert_eq!(short.len(), fields.len());
+        assert_eq!(
+            (short[0].clone(), short[8].clone()),
+            (json!(7), Value::Null)
+        );
     }
 }

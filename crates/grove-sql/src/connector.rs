@@ -132,6 +132,13 @@ impl Connector {
             .lookup(self.dialect(), name)
             .map_err(|reason| SqlError::invalid("table", reason))?;
         let schema = self.driver.describe(&table).await?;
+        if self.dialect() == Dialect::BigQuery {
+            // A LIMIT does not lower what BigQuery bills: no sample rows.
+            return Ok(Described {
+                table: schema,
+                sample_rows: Vec::new(),
+            });
+        }
         let sql = format!(
             "SELECT * FROM {} LIMIT {SAMPLE_ROWS}",
             quoted_table(self.dialect(), &table)

@@ -62,6 +62,11 @@ impl MySql {
             format!("SET SESSION MAX_EXECUTION_TIME = {}", timeout.as_millis())
         };
         conn.query_drop(limit).await.map_err(failed)?;
+        // Quotes and backslashes read as the parser read them: no
+        // ANSI_QUOTES, no NO_BACKSLASH_ESCAPES.
+        conn.query_drop("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'")
+            .await
+            .map_err(failed)?;
         conn.query_drop("START TRANSACTION READ ONLY")
             .await
             .map_err(failed)

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use grove_core::connectors::{ConnectorKind, DataConnector};
 use grove_core::ids::DataConnectorId;
-use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::catalog::AllowList;
@@ -41,7 +40,8 @@ pub fn spec_of(record: &DataConnector) -> ConnectorSpec {
 /// Connectors opened so far, one per record version.
 pub struct ConnectorPool {
     data_dir: PathBuf,
-    open: Mutex<HashMap<DataConnectorId, (Timestamp, Arc<Connector>)>>,
+    /// By id: the record as opened (JSON) and its connector.
+    open: Mutex<HashMap<DataConnectorId, (String, Arc<Connector>)>>,
 }
 
 impl ConnectorPool {
@@ -56,14 +56,17 @@ impl ConnectorPool {
     /// The connector for `record` (credentials opened), opened once per
     /// version of the record.
     pub fn get(&self, record: &DataConnector) -> SqlResult<Arc<Connector>> {
+        // Keyed by the whole record: two updates within a millisecond still
+        // open a new connector.
+        let version = serde_json::to_string(record).unwrap_or_default();
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((version, connector)) = open.get(&record.id) {
-            if *version == record.updated_at {
+        if let Some((opened, connector)) = open.get(&record.id) {
+            if *opened == version {
                 return Ok(connector.clone());
             }
         }
         let connector = Arc::new(Connector::open(spec_of(record), &self.data_dir)?);
-        open.insert(record.id.clone(), (record.updated_at, connector.clone()));
+        open.insert(record.id.clone(), (version, connector.clone()));
         Ok(connector)
     }
 
@@ -112,12 +115,7 @@ pub fn masked_config(kind: ConnectorKind, config: &Value) -> Value {
         for key in kind.credential_keys() {
             if let Some(value) = map.get_mut(*key) {
                 *value = match value.as_str().map(url::Url::parse) {
-                    Some(Ok(mut url)) if *key == "url" => {
-                        if url.password().is_some() {
-                            let _ = url.set_password(Some(MASK));
-                        }
-                        Value::String(url.to_string())
-                    }
+                    Some(Ok(url)) if *key == "url" => Value::String(masked_url(url)),
                     _ => Value::String(MASK.into()),
                 };
             }
@@ -126,11 +124,51 @@ pub fn masked_config(kind: ConnectorKind, config: &Value) -> Value {
     shown
 }
 
+/// A URL with its password masked, in the user part and in query
+/// parameters that carry one (`?password=`, `sslpassword`, …).
+fn masked_url(mut url: url::Url) -> String {
+    if url.password().is_some() {
+        let _ = url.set_password(Some(MASK));
+    }
+    let secret = |key: &str| {
+        let key = key.to_ascii_lowercase();
+        ["pass", "secret", "token", "key"]
+            .iter()
+            .any(|m| key.contains(m))
+    };
+    if url.query_pairs().any(|(k, _)| secret(&k)) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) {
+                    MASK.to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
 /// `config` with each credential sent back as it was shown replaced by the
 /// stored one (`stored` opened): a config read, edited and sent back keeps
-/// its credentials.
+/// its credentials — but only while every other setting is unchanged, so a
+/// new `base_url` or `token_url` never receives a stored key's tokens.
 pub fn keep_masked(kind: ConnectorKind, mut config: Value, stored: &Value) -> Value {
     let shown = masked_config(kind, stored);
+    let others_unchanged = config.as_object().is_some_and(|map| {
+        let credential = |k: &str| kind.credential_keys().contains(&k);
+        map.iter()
+            .filter(|(k, _)| !credential(k))
+            .all(|(k, v)| stored.get(k) == Some(v))
+            && stored.as_object().is_some_and(|s| s.len() == map.len())
+    });
+    if !others_unchanged {
+        return config;
+    }
     if let Value::Object(map) = &mut config {
         for key in kind.credential_keys() {
             let (Some(sent), Some(kept)) = (map.get_mut(*key), stored.get(*key)) else {
@@ -167,6 +205,19 @@ mod tests {
         assert_eq!(
             masked_config(ConnectorKind::Bigquery, &key)["service_account"],
             MASK
+        );
+        // A masked key sent with a new endpoint is not the stored key.
+        let mut moved = masked_config(ConnectorKind::Bigquery, &key);
+        moved["base_url"] = json!("https://attacker.example");
+        assert_eq!(
+            keep_masked(ConnectorKind::Bigquery, moved.clone(), &key),
+            moved
+        );
+        let query = json!({"url": "postgres://ann@db/sales?password=s3cret&sslmode=disable"});
+        let shown = masked_config(ConnectorKind::Postgres, &query);
+        assert_eq!(
+            shown["url"],
+            "postgres://ann@db/sales?password=********&sslmode=disable"
         );
     }
 }

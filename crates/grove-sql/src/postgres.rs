@@ -103,8 +103,9 @@ fn client_deadline(timeout: Duration) -> Duration {
     timeout + Duration::from_secs(2)
 }
 
-/// `BEGIN READ ONLY` with the timeouts and the search path of the
-/// allowed schemas, in one round trip. The caller ends it with
+/// `BEGIN READ ONLY` with the timeouts, the search path of the allowed
+/// schemas and standard-conforming strings (so backslashes in literals mean
+/// what the parser read), in one round trip. The caller ends it with
 /// [`rollback`]; a client whose work failed is dropped rather than pooled,
 /// and PostgreSQL rolls back with the connection.
 async fn begin(client: &Client, timeout: Duration, search_path: &[String]) -> SqlResult<()> {
@@ -117,7 +118,8 @@ async fn begin(client: &Client, timeout: Duration, search_path: &[String]) -> Sq
     client
         .batch_execute(&format!(
             "BEGIN READ ONLY; SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}; \
-             SET LOCAL idle_in_transaction_session_timeout = {ms}; SET LOCAL search_path = {};",
+             SET LOCAL idle_in_transaction_session_timeout = {ms}; SET LOCAL search_path = {}; \
+             SET LOCAL standard_conforming_strings = on;",
             path.join(", ")
         ))
         .await

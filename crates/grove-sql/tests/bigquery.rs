@@ -270,6 +270,7 @@ async fn queries_run_after_a_dry_run_and_page_through_typed_results() {
         ((1.0 / 6.25 * 1099511627776.0) as u64).to_string()
     );
     assert_eq!(sent["location"], "EU");
+    assert_eq!(sent["jobTimeoutMs"], "10000", "the server's own deadline");
 
     bq.query("SELECT id FROM analytics.orders", &Map::new())
         .await
