@@ -451,7 +451,7 @@ pub fn routes() -> Vec<Route> {
                 response: (201, Some("DataConnector")),
                 ..doc(
                     "createDataConnector",
-                    "Create a data connector (PostgreSQL, MySQL, SQLite)",
+                    "Create a data connector (PostgreSQL, MySQL, SQLite, BigQuery)",
                 )
             },
             post(create),
