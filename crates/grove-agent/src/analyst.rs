@@ -28,7 +28,8 @@ use grove_sql::{Connector, ConnectorPool, QueryResult, SqlError};
 use grove_store::{NewDocument, NewMessage, Store};
 use serde_json::{json, Map, Value};
 
-/// Tool rounds before the model must answer.
+/// Tool rounds before the model must answer, unless the agent says
+/// otherwise (`max_steps`).
 pub const DEFAULT_MAX_STEPS: u32 = 8;
 /// Rows of a result the model sees.
 pub const ROWS_SHOWN: usize = 50;
@@ -167,7 +168,7 @@ impl Analyst {
         }
         if outcome.stopped_by_budget {
             outcome.answer.push_str(&format!(
-                "\n\n(Stopped after {} tool rounds, the agent's step budget.)",
+                "\n\n(Stopped after {} tool rounds, the agent's max_steps.)",
                 request.max_steps
             ));
         }

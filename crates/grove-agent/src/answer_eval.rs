@@ -388,6 +388,7 @@ pub async fn evaluate_strategies(
         similarity_threshold: threshold,
         data_source_ids: vec![data_source.clone()],
         data_connector_ids: Vec::new(),
+        max_steps: 8,
         active: true,
         status: AgentStatus::Active,
         created_at: now,

@@ -85,6 +85,8 @@ pub struct Agent {
     pub data_source_ids: Vec<DataSourceId>,
     /// Databases the agent's tool loop may query (with a language model).
     pub data_connector_ids: Vec<DataConnectorId>,
+    /// Tool rounds the analyst loop may take before it must answer.
+    pub max_steps: u32,
     pub active: bool,
     /// `active` or `inactive`, from `active`.
     pub status: AgentStatus,

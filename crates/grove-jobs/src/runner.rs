@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use grove_agent::analyst::{Analyst, AnalystOutcome, AnalystRequest, DEFAULT_MAX_STEPS};
+use grove_agent::analyst::{Analyst, AnalystOutcome, AnalystRequest};
 use grove_agent::{AgentError, Answerer, Question};
 use grove_core::agents::{CitedSource, Interaction, Outcome};
 use grove_core::ids::{QueueItemId, RunId};
@@ -159,7 +159,7 @@ impl RunHandler {
                 org: &run.org_id,
                 agent: &agent,
                 question: query,
-                max_steps: DEFAULT_MAX_STEPS,
+                max_steps: agent.max_steps,
             };
             return match self.analyst.run(request).await {
                 Ok(outcome) => Attempt::Investigated(Box::new(outcome), analysis),

@@ -51,6 +51,7 @@ CREATE INDEX chat_documents_chat ON chat_documents (chat_id, seq);
 
 -- Agents name the data connectors their tool loop may query (JSON array).
 ALTER TABLE agents ADD COLUMN data_connector_ids TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE agents ADD COLUMN max_steps INTEGER NOT NULL DEFAULT 8;
 
 -- Chat messages gain `tool`: each step of a tool-using run (rebuilt: SQLite
 -- cannot change a CHECK).

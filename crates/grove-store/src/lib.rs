@@ -517,6 +517,7 @@ pub struct NewAgent {
     pub similarity_threshold: f32,
     pub data_source_ids: Vec<DataSourceId>,
     pub data_connector_ids: Vec<DataConnectorId>,
+    pub max_steps: u32,
     pub active: bool,
 }
 
@@ -535,6 +536,7 @@ impl From<Agent> for NewAgent {
             similarity_threshold: agent.similarity_threshold,
             data_source_ids: agent.data_source_ids,
             data_connector_ids: agent.data_connector_ids,
+            max_steps: agent.max_steps,
             active: agent.active,
         }
     }

@@ -78,6 +78,7 @@ fn new_agent(slug: &str, data_source_ids: Vec<DataSourceId>) -> NewAgent {
         similarity_threshold: 0.35,
         data_source_ids,
         data_connector_ids: Vec::new(),
+        max_steps: 8,
         active: true,
     }
 }
@@ -249,6 +250,7 @@ async fn agents_are_created_listed_replaced_and_deleted() {
         similarity_threshold: 0.5,
         data_source_ids: vec![ds2.clone(), ds1.clone()],
         data_connector_ids: Vec::new(),
+        max_steps: 8,
         active: false,
     };
     let replaced = store

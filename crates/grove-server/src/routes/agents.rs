@@ -28,6 +28,8 @@ const MAX_SYSTEM_PROMPT: usize = 20_000;
 const MAX_TOKENS: std::ops::RangeInclusive<u32> = 1..=8192;
 const MAX_SOURCES: usize = 100;
 const MAX_SLUG: usize = 64;
+/// Most tool rounds an agent may allow its analyst loop.
+const MAX_STEPS: u32 = 50;
 
 /// An agent as created or updated. On create, `name` and `data_source_ids`
 /// or `data_connector_ids` are required (an agent reads at least one data
@@ -54,6 +56,9 @@ pub struct AgentBody {
     /// Data connectors the agent's tool loop may query (with a language
     /// model).
     pub data_connector_ids: Option<Vec<String>>,
+    /// Tool rounds of the analyst loop before it must answer: 1 to 50,
+    /// default 8.
+    pub max_steps: Option<u32>,
     /// Default true; an inactive agent is not queried.
     pub active: Option<bool>,
 }
@@ -74,6 +79,7 @@ pub struct AiAgentManagerBody {
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
     pub data_connector_ids: Option<Vec<String>>,
+    pub max_steps: Option<u32>,
     pub active: Option<bool>,
 }
 
@@ -102,6 +108,7 @@ impl AiAgentManagerBody {
             similarity_threshold: self.similarity_threshold,
             data_source_ids: self.data_source_ids,
             data_connector_ids: self.data_connector_ids,
+            max_steps: self.max_steps,
             active: self.active,
         })
     }
@@ -351,6 +358,16 @@ fn merge(base: NewAgent, prepared: Prepared) -> Result<NewAgent, Failure> {
             .unwrap_or(base.similarity_threshold),
         data_source_ids,
         data_connector_ids,
+        max_steps: match body.max_steps {
+            Some(n) if (1..=MAX_STEPS).contains(&n) => n,
+            Some(_) => {
+                return Err(Failure(ApiError::invalid_field(
+                    "max_steps",
+                    format!("must be between 1 and {MAX_STEPS}"),
+                )))
+            }
+            None => base.max_steps,
+        },
         active: body.active.unwrap_or(base.active),
     })
 }
@@ -368,6 +385,7 @@ fn defaults(state: &AppState) -> NewAgent {
         similarity_threshold: state.config.agents.similarity_threshold,
         data_source_ids: Vec::new(),
         data_connector_ids: Vec::new(),
+        max_steps: grove_agent::analyst::DEFAULT_MAX_STEPS,
         active: true,
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
-use grove_agent::analyst::{Analyst, AnalystRequest, DEFAULT_MAX_STEPS};
+use grove_agent::analyst::{Analyst, AnalystRequest};
 use grove_agent::{AgentError, Question};
 use grove_core::agents::{Agent, CitedSource};
 use grove_core::ids::{AgentId, ChatId, JobId, RunId};
@@ -307,7 +307,7 @@ async fn investigate(
         org: caller.org(),
         agent,
         question: message.clone(),
-        max_steps: DEFAULT_MAX_STEPS,
+        max_steps: agent.max_steps,
     };
     let outcome = state
         .analyst

@@ -13,7 +13,7 @@ use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
 
 const COLUMNS: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
      temperature, max_tokens, similarity_threshold, active, created_at, updated_at, \
-     data_connector_ids";
+     data_connector_ids, max_steps";
 
 /// An agent row; its data sources are filled in by [`with_sources`].
 fn from_row(row: &Row) -> rusqlite::Result<Agent> {
@@ -32,6 +32,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Agent> {
         similarity_threshold: row.get::<_, f64>(10)? as f32,
         data_source_ids: Vec::new(),
         data_connector_ids: parsed(row.get(14)?, |s| serde_json::from_str(s).ok())?,
+        max_steps: row.get(15)?,
         active,
         status: if active {
             AgentStatus::Active
@@ -123,7 +124,7 @@ impl AgentStore for SqliteStore {
             tx.execute(
                 &format!(
                     "INSERT INTO agents ({COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)"
                 ),
                 params![
                     id.as_str(),
@@ -139,7 +140,8 @@ impl AgentStore for SqliteStore {
                     new.similarity_threshold as f64,
                     new.active,
                     now_ms(),
-                    connector_ids(&new)
+                    connector_ids(&new),
+                    new.max_steps
                 ],
             )
             .map_err(|e| write_error(e, SLUG_TAKEN))?;
@@ -249,7 +251,7 @@ fn replace_in(
             "UPDATE agents SET name = ?3, slug = ?4, description = ?5, system_prompt = ?6,
                      rag_strategy = ?7, model = ?8, temperature = ?9, max_tokens = ?10,
                      similarity_threshold = ?11, active = ?12, updated_at = ?13,
-                     data_connector_ids = ?14
+                     data_connector_ids = ?14, max_steps = ?15
                  WHERE org_id = ?1 AND id = ?2",
             params![
                 org.as_str(),
@@ -265,7 +267,8 @@ fn replace_in(
                 new.similarity_threshold as f64,
                 new.active,
                 now_ms(),
-                connector_ids(new)
+                connector_ids(new),
+                new.max_steps
             ],
         )
         .map_err(|e| write_error(e, SLUG_TAKEN))?;

@@ -484,4 +484,47 @@ async fn the_step_budget_ends_a_model_that_never_stops() {
     );
     let answer = messages.last().unwrap()["content"].as_str().unwrap();
     assert!(answer.contains("Stopped after 8 tool rounds"), "{answer}");
+
+    // An agent's own max_steps.
+    let key = t.org_a.api_key.clone();
+    let agent = chat["agent_id"].as_str().unwrap();
+    let path = format!("/api/v1/agents/{agent}");
+    let changed = t
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&key),
+            Some(json!({"max_steps": 3})),
+        )
+        .await;
+    assert_eq!(changed.body["max_steps"], 3, "{}", changed.body);
+    let too_many = t
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&key),
+            Some(json!({"max_steps": 51})),
+        )
+        .await;
+    assert_eq!(
+        too_many.body["error"]["details"]["field"], "max_steps",
+        "{}",
+        too_many.body
+    );
+    let chat = t
+        .post(
+            "/api/v1/chats",
+            &key,
+            json!({"agent_id": agent, "message": "Go on"}),
+        )
+        .await;
+    let messages = chat.body["messages"].as_array().unwrap();
+    assert_eq!(
+        messages.iter().filter(|m| m["role"] == "tool").count(),
+        3,
+        "{}",
+        chat.body
+    );
+    let answer = messages.last().unwrap()["content"].as_str().unwrap();
+    assert!(answer.contains("Stopped after 3 tool rounds"), "{answer}");
 }
