@@ -135,23 +135,7 @@ fn spec(result: &QueryResult, choice: &ChartChoice, title: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use grove_sql::Column;
-
-    fn result(columns: &[(&str, &str)], rows: Value) -> QueryResult {
-        let rows: Vec<Vec<Value>> = serde_json::from_value(rows).unwrap();
-        QueryResult {
-            columns: columns
-                .iter()
-                .map(|(n, t)| Column {
-                    name: (*n).into(),
-                    data_type: (*t).into(),
-                })
-                .collect(),
-            row_count: rows.len() as u64,
-            rows,
-            ..QueryResult::default()
-        }
-    }
+    use crate::shape::test_result as result;
 
     #[test]
     fn the_shape_chooses_the_chart() {

@@ -174,24 +174,8 @@ pub fn format_number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use grove_sql::Column;
+    use crate::shape::test_result as result;
     use serde_json::json;
-
-    fn result(columns: &[(&str, &str)], rows: Value) -> QueryResult {
-        let rows: Vec<Vec<Value>> = serde_json::from_value(rows).unwrap();
-        QueryResult {
-            columns: columns
-                .iter()
-                .map(|(name, t)| Column {
-                    name: (*name).into(),
-                    data_type: (*t).into(),
-                })
-                .collect(),
-            row_count: rows.len() as u64,
-            rows,
-            ..QueryResult::default()
-        }
-    }
 
     #[test]
     fn numbers_are_grouped_and_trimmed() {

@@ -71,3 +71,21 @@ pub fn measures(result: &QueryResult) -> Vec<usize> {
         .filter(|&i| !is_identifier(&result.columns[i].name))
         .collect()
 }
+
+/// A result of `columns` (name, type) and `rows` given as JSON, for tests.
+#[cfg(test)]
+pub(crate) fn test_result(columns: &[(&str, &str)], rows: Value) -> QueryResult {
+    let rows: Vec<Vec<Value>> = serde_json::from_value(rows).unwrap_or_default();
+    QueryResult {
+        columns: columns
+            .iter()
+            .map(|(name, data_type)| grove_sql::Column {
+                name: (*name).into(),
+                data_type: (*data_type).into(),
+            })
+            .collect(),
+        row_count: rows.len() as u64,
+        rows,
+        ..QueryResult::default()
+    }
+}

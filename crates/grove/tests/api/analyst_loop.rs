@@ -276,13 +276,19 @@ async fn run_analyst(t: &TestServer, model: &str, n: usize) -> Value {
         .post(&format!("/api/v1/jobs/{job}/runs"), &key, json!({}))
         .await;
     let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    finished_chat(t, &run).await
+}
+
+/// The chat of run `run` once it succeeded.
+async fn finished_chat(t: &TestServer, run: &str) -> Value {
+    let key = &t.org_a.api_key;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let reply = t.get(&format!("/api/v1/runs/{run}"), &key).await;
+        let reply = t.get(&format!("/api/v1/runs/{run}"), key).await;
         if !matches!(reply.body["status"].as_str(), Some("queued" | "running")) {
             assert_eq!(reply.body["status"], "succeeded", "{}", reply.body);
             let chat = reply.body["chat_id"].as_str().unwrap().to_owned();
-            return t.get(&format!("/api/v1/chats/{chat}"), &key).await.body;
+            return t.get(&format!("/api/v1/chats/{chat}"), key).await.body;
         }
         assert!(Instant::now() < deadline, "{}", reply.body);
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -447,22 +453,7 @@ async fn an_agent_with_data_sources_also_searches_its_documents() {
         )
         .await;
     let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let chat = loop {
-        let reply = t.get(&format!("/api/v1/runs/{run}"), &key).await;
-        if !matches!(reply.body["status"].as_str(), Some("queued" | "running")) {
-            assert_eq!(reply.body["status"], "succeeded", "{}", reply.body);
-            break t
-                .get(
-                    &format!("/api/v1/chats/{}", reply.body["chat_id"].as_str().unwrap()),
-                    &key,
-                )
-                .await
-                .body;
-        }
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    };
+    let chat = finished_chat(&t, &run).await;
     let step = chat["messages"][1]["content"].as_str().unwrap();
     assert!(
         step.starts_with("fake:searcher called search_documents(") && step.ends_with("passages"),
