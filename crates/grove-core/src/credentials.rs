@@ -2,6 +2,9 @@
 //! (data source connectors, notification channels): the store seals these
 //! values at rest and the API masks them in answers.
 
+/// How a credential is shown in answers, wherever Grove shows a config.
+pub const MASK: &str = "********";
+
 /// Name endings that mark a config key as a credential: `token`,
 /// `api_token`, `access_token`, `refresh_token`, `client_secret`,
 /// `password`, `api_key`, and a channel's `webhook_url` (anyone holding it

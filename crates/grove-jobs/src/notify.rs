@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use grove_core::config::{Config, SmtpConfig, SmtpSecurity};
+use grove_core::credentials::MASK;
 use grove_core::ids::{ChannelId, NotificationId, OrgId, RunId};
 use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic, Run, RunStatus};
 use grove_ingest::net::{error_chain, guarded_client, NetworkPolicy};
@@ -159,12 +160,12 @@ pub fn mask_url(raw: &str) -> String {
         Ok(url) => {
             let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
             format!(
-                "{}://{}{port}/********",
+                "{}://{}{port}/{MASK}",
                 url.scheme(),
                 url.host_str().unwrap_or("")
             )
         }
-        Err(_) => "********".to_owned(),
+        Err(_) => MASK.to_owned(),
     }
 }
 

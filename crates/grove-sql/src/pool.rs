@@ -15,8 +15,7 @@ use crate::catalog::AllowList;
 use crate::connector::{Connector, ConnectorSpec};
 use crate::{Limits, SqlError, SqlResult};
 
-/// How a credential is shown in answers.
-pub const MASK: &str = "********";
+pub use grove_core::credentials::MASK;
 
 /// The spec of a record whose credentials are opened.
 pub fn spec_of(record: &DataConnector) -> ConnectorSpec {

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::credentials::is_secret_key;
+use grove_core::credentials::{is_secret_key, MASK};
 use grove_core::ids::{DataSourceId, OrgId, SyncId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{
@@ -177,9 +177,6 @@ fn keep_masked(mut config: Value, stored: &Value) -> Value {
     }
     config
 }
-
-/// How a credential is shown.
-const MASK: &str = "********";
 
 /// The data source as shown: credentials in `config` are masked.
 fn shown(mut ds: DataSource) -> DataSource {
