@@ -7,26 +7,38 @@
 //! chat is the record of the queries run. A query's whole result is kept
 //! under its `result_id`; the model sees at most [`ROWS_SHOWN`] rows.
 //!
-//! Budgets: at most `max_steps` tool rounds, then one last turn in which the
-//! model may only answer (`tool_choice: none`); the answer then says the
-//! budget ended it.
+//! By default one loop holds every tool. An agent with `components` is
+//! split as Interact splits its agents: the orchestrating loop calls a
+//! `query` component (schema, SQL, results) and an `analysis` component
+//! (charts, report) as tools, and each runs a loop of its own with its own
+//! model (the component's `model`, else the agent's, which is the
+//! organisation's default when the agent sets none). Results, charts and
+//! the report are shared by the loops of one run.
+//!
+//! Budgets: at most `max_steps` tool rounds per loop, then one last turn in
+//! which the model may only answer (`tool_choice: none`); and the agent's
+//! `max_run_tokens` and `max_run_cost_usd` over the whole run, after which
+//! no model is called again. The answer says which budget ended it. Usage
+//! and cost are summed over every loop of the run.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use grove_core::agents::Agent;
+use grove_core::agents::{Agent, CitedSource};
 use grove_core::connectors::DataConnector;
 use grove_core::ids::OrgId;
-use grove_core::jobs::{ChartChoice, ChartType, DocumentKind, MessageRole};
+use grove_core::jobs::{ChartChoice, ChartType, DocumentKind, MessageRole, ModelUsage};
 use grove_llm::tools::{ChatTurn, ToolCall, ToolRequest, ToolResult, ToolSpec};
-use grove_llm::{Providers, Settings, Usage};
+use grove_llm::{Providers, Settings};
 use grove_report::chart;
 use grove_report::choose::chart_spec;
 use grove_report::documents::{table_content, Report, Section};
-use grove_search::{Mode, SearchEngine, SearchRequest};
+use grove_search::{Mode, SearchEngine, SearchHit, SearchRequest};
 use grove_sql::{Connector, ConnectorPool, QueryResult, SqlError};
 use grove_store::{NewDocument, NewMessage, Store};
 use serde_json::{json, Map, Value};
+
+use crate::citations::cite;
 
 /// Tool rounds before the model must answer, unless the agent says
 /// otherwise (`max_steps`).
@@ -44,17 +56,31 @@ pub struct AnalystRequest<'a> {
     pub max_steps: u32,
 }
 
-/// What the loop left: the answer, the steps as chat messages, the tables,
-/// charts and report it made, and what the model used.
+/// What the loop left: the answer and the model that wrote it, the
+/// passages it cites, the steps as chat messages, the tables, charts and
+/// report it made, and what every model of the run used.
 #[derive(Debug, Default)]
 pub struct AnalystOutcome {
     pub answer: String,
+    pub model: String,
+    pub sources: Vec<CitedSource>,
     pub steps: Vec<NewMessage>,
     pub documents: Vec<NewDocument>,
-    pub usage: Usage,
-    pub cost_usd: f64,
-    /// Whether the step budget ended the loop.
+    pub usage: ModelUsage,
+    /// Whether a budget (steps, tokens or cost) ended the run.
     pub stopped_by_budget: bool,
+}
+
+impl AnalystOutcome {
+    /// The answer as a chat message.
+    pub fn reply(&self) -> NewMessage {
+        NewMessage {
+            role: MessageRole::Assistant,
+            content: self.answer.clone(),
+            sources: self.sources.clone(),
+            model: Some(self.model.clone()),
+        }
+    }
 }
 
 /// Runs analyst loops.
@@ -74,13 +100,65 @@ struct Database {
     connector: Arc<Connector>,
 }
 
-/// What one loop has made so far.
+/// Which loop is talking: the whole analyst, or a part of a split one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Every tool in one loop (agents without components).
+    Whole,
+    /// Calls the components (and searches documents).
+    Orchestrator,
+    /// Schema, SQL and results.
+    Query,
+    /// Charts and the report over the run's results.
+    Analysis,
+}
+
+impl Part {
+    fn tools(self) -> &'static [&'static str] {
+        match self {
+            Part::Whole => &[
+                "list_tables",
+                "describe_table",
+                "run_query",
+                "create_chart",
+                "write_report",
+            ],
+            Part::Orchestrator => &["query", "analysis"],
+            Part::Query => &["list_tables", "describe_table", "run_query"],
+            Part::Analysis => &["create_chart", "write_report"],
+        }
+    }
+
+    /// Whether the part may search the agent's documents.
+    fn searches(self) -> bool {
+        matches!(self, Part::Whole | Part::Orchestrator)
+    }
+}
+
+/// Everything one run has made and used so far, shared by its loops.
 #[derive(Default)]
-struct Workspace {
+struct Run {
     /// By result id: the result and its table document's id.
     results: HashMap<String, (QueryResult, String)>,
+    /// Result ids in the order they were made.
+    result_order: Vec<String>,
     charts: Vec<String>,
+    reports: Vec<String>,
     documents: Vec<NewDocument>,
+    /// Every passage `search_documents` answered, numbered from 1 in
+    /// order of first appearance.
+    passages: Vec<SearchHit>,
+    steps: Vec<NewMessage>,
+    usage: ModelUsage,
+    /// Set when a token or cost budget is spent: why.
+    spent: Option<String>,
+}
+
+/// How one loop ended.
+struct LoopEnd {
+    text: String,
+    /// Why a budget ended it, if one did.
+    stopped: Option<String>,
 }
 
 impl Analyst {
@@ -104,27 +182,71 @@ impl Analyst {
         agent.model != grove_llm::EXTRACTIVE && !agent.data_connector_ids.is_empty()
     }
 
-    /// Runs the loop; the error says what stopped it.
+    /// Runs the loop (or the orchestrator and its components); the error
+    /// says what stopped it.
     pub async fn run(&self, request: AnalystRequest<'_>) -> Result<AnalystOutcome, String> {
-        let resolved = self
-            .providers
-            .resolve(&request.agent.model)
-            .map_err(|e| e.to_string())?;
+        let databases = self.databases(request.org, request.agent).await?;
+        let part = if request.agent.components.is_some() {
+            Part::Orchestrator
+        } else {
+            Part::Whole
+        };
+        let mut run = Run::default();
+        let end = self
+            .converse(&request, &databases, &mut run, part, &request.question)
+            .await?;
+        let mut answer = end.text;
+        let stopped = end.stopped.or(run.spent.clone());
+        if let Some(why) = &stopped {
+            if answer.trim().is_empty() {
+                answer = "The run ended before the model answered.".into();
+            }
+            answer.push_str(&format!("\n\n({why})"));
+        }
+        let sources = if run.passages.is_empty() {
+            Vec::new()
+        } else {
+            cite(&answer, &run.passages)
+        };
+        Ok(AnalystOutcome {
+            answer,
+            model: request.agent.model.clone(),
+            sources,
+            steps: run.steps,
+            documents: run.documents,
+            usage: run.usage,
+            stopped_by_budget: stopped.is_some(),
+        })
+    }
+
+    /// One loop: the model of `part` talks with its tools until it answers
+    /// or a budget ends it.
+    async fn converse(
+        &self,
+        request: &AnalystRequest<'_>,
+        databases: &[Database],
+        run: &mut Run,
+        part: Part,
+        question: &str,
+    ) -> Result<LoopEnd, String> {
+        let model = model_of(request.agent, part);
+        let resolved = self.providers.resolve(model).map_err(|e| e.to_string())?;
         let settings = Settings {
             model: resolved.model.clone(),
             temperature: request.agent.temperature,
             max_tokens: request.agent.max_tokens,
         };
-        let databases = self.databases(request.org, request.agent).await?;
-        let system = system_prompt(request.agent, &databases);
-        let mut tools = tool_specs();
-        if !request.agent.data_source_ids.is_empty() {
-            tools.insert(0, search_spec());
-        }
-        let mut turns = vec![ChatTurn::User(request.question.clone())];
-        let mut outcome = AnalystOutcome::default();
-        let mut workspace = Workspace::default();
+        let searches = part.searches() && !request.agent.data_source_ids.is_empty();
+        let system = system_prompt(request.agent, databases, part);
+        let tools = tool_specs(part, searches);
+        let mut turns = vec![ChatTurn::User(question.to_owned())];
         for round in 0..=request.max_steps {
+            if let Some(why) = &run.spent {
+                return Ok(LoopEnd {
+                    text: String::new(),
+                    stopped: Some(why.clone()),
+                });
+            }
             let final_turn = round == request.max_steps;
             let tool_request = ToolRequest {
                 system: &system,
@@ -137,23 +259,42 @@ impl Analyst {
                 .converse(&tool_request, &settings)
                 .await
                 .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("the model `{}` cannot call tools", request.agent.model))?;
-            outcome.usage += turn.usage;
-            if turn.calls.is_empty() || final_turn {
-                outcome.stopped_by_budget = final_turn && round > 0;
-                outcome.answer = turn.text;
-                break;
+                .ok_or_else(|| format!("the model `{model}` cannot call tools"))?;
+            run.usage += ModelUsage {
+                input_tokens: turn.usage.input_tokens,
+                output_tokens: turn.usage.output_tokens,
+                cost_usd: resolved.cost_usd(turn.usage),
+            };
+            run.spent = spent(request.agent, &run.usage);
+            if turn.calls.is_empty() || final_turn || run.spent.is_some() {
+                // The last round of a loop comes only after max_steps rounds
+                // of tool calls.
+                let stopped = if final_turn {
+                    Some(format!(
+                        "Stopped after {} tool rounds, the agent's max_steps.",
+                        request.max_steps
+                    ))
+                } else {
+                    run.spent.clone()
+                };
+                return Ok(LoopEnd {
+                    text: turn.text,
+                    stopped,
+                });
             }
             let mut results = Vec::with_capacity(turn.calls.len());
             for call in &turn.calls {
-                let (content, is_error) =
-                    match self.call(&request, &databases, &mut workspace, call).await {
-                        Ok(content) => (content, false),
-                        Err(message) => (message, true),
-                    };
-                outcome
-                    .steps
-                    .push(step_message(&request.agent.model, call, &content, is_error));
+                // A component's own steps come after the call that asked for it.
+                let at = run.steps.len();
+                let (content, is_error) = match self
+                    .call(request, databases, run, part, searches, call)
+                    .await
+                {
+                    Ok(content) => (content, false),
+                    Err(message) => (message, true),
+                };
+                run.steps
+                    .insert(at, step_message(model, call, &content, is_error));
                 results.push(ToolResult {
                     call_id: call.id.clone(),
                     content,
@@ -166,15 +307,7 @@ impl Analyst {
             });
             turns.push(ChatTurn::Results(results));
         }
-        if outcome.stopped_by_budget {
-            outcome.answer.push_str(&format!(
-                "\n\n(Stopped after {} tool rounds, the agent's max_steps.)",
-                request.max_steps
-            ));
-        }
-        outcome.cost_usd = resolved.cost_usd(outcome.usage);
-        outcome.documents = workspace.documents;
-        Ok(outcome)
+        unreachable!("the last round always returns")
     }
 
     /// The agent's connectors that still exist, opened.
@@ -207,7 +340,9 @@ impl Analyst {
         &self,
         request: &AnalystRequest<'_>,
         databases: &[Database],
-        workspace: &mut Workspace,
+        run: &mut Run,
+        part: Part,
+        searches: bool,
         call: &ToolCall,
     ) -> Result<String, String> {
         let org = request.org;
@@ -221,26 +356,83 @@ impl Analyst {
                 ))
             }
         };
-        match call.name.as_str() {
-            "search_documents" if !request.agent.data_source_ids.is_empty() => {
-                self.search_documents(request.agent, &arguments).await
+        let name = call.name.as_str();
+        let offered = (searches && name == "search_documents") || part.tools().contains(&name);
+        if !offered {
+            let mut names: Vec<&str> = part.tools().to_vec();
+            if searches {
+                names.insert(0, "search_documents");
             }
+            return Err(format!(
+                "there is no tool `{name}`; the tools are {}",
+                names.join(", ")
+            ));
+        }
+        match name {
+            "search_documents" => self.search_documents(request.agent, run, &arguments).await,
             "list_tables" => list_tables(databases, &arguments).await,
             "describe_table" => describe_table(databases, &arguments).await,
-            "run_query" => self.run_query(org, databases, workspace, &arguments).await,
-            "create_chart" => create_chart(workspace, &arguments),
-            "write_report" => write_report(workspace, &arguments),
-            other => Err(format!(
-                "there is no tool `{other}`; the tools are list_tables, describe_table, run_query, create_chart and write_report"
-            )),
+            "run_query" => self.run_query(org, databases, run, &arguments).await,
+            "create_chart" => create_chart(run, &arguments),
+            "write_report" => write_report(run, &arguments),
+            "query" | "analysis" => {
+                let component = if name == "query" {
+                    Part::Query
+                } else {
+                    Part::Analysis
+                };
+                Box::pin(self.component(request, databases, run, component, &arguments)).await
+            }
+            _ => unreachable!("every offered tool is matched"),
         }
     }
 
+    /// Runs a component's loop on the orchestrator's `task`; answers its
+    /// text and what it made.
+    async fn component(
+        &self,
+        request: &AnalystRequest<'_>,
+        databases: &[Database],
+        run: &mut Run,
+        part: Part,
+        arguments: &Map<String, Value>,
+    ) -> Result<String, String> {
+        let task = text_argument(arguments, "task")?;
+        let question = match part {
+            Part::Analysis => format!("{task}\n\n{}", results_overview(run)),
+            _ => task.to_owned(),
+        };
+        let (results_before, charts_before, reports_before) =
+            (run.result_order.len(), run.charts.len(), run.reports.len());
+        let end = self
+            .converse(request, databases, run, part, &question)
+            .await?;
+        let results: Vec<Value> = run.result_order[results_before..]
+            .iter()
+            .map(|id| {
+                let (result, _) = &run.results[id];
+                json!({"result_id": id, "columns": result.column_names(), "row_count": result.row_count})
+            })
+            .collect();
+        let mut answer = json!({
+            "answer": end.text,
+            "results": results,
+            "chart_ids": run.charts[charts_before..],
+            "report_ids": run.reports[reports_before..],
+        });
+        if let Some(why) = end.stopped {
+            answer["stopped"] = json!(why);
+        }
+        Ok(answer.to_string())
+    }
+
     /// The agent's data sources searched as its knowledge answers do:
-    /// numbered passages with their titles and addresses.
+    /// numbered passages with their titles and addresses. Numbers run on
+    /// across calls, so the answer's `[n]` markers name one passage each.
     async fn search_documents(
         &self,
         agent: &Agent,
+        run: &mut Run,
         arguments: &Map<String, Value>,
     ) -> Result<String, String> {
         let query = text_argument(arguments, "query")?;
@@ -263,19 +455,26 @@ impl Analyst {
             .search(request)
             .await
             .map_err(|e| e.to_string())?;
-        let passages: Vec<Value> = found
-            .hits
-            .iter()
-            .enumerate()
-            .map(|(i, hit)| {
-                json!({
-                    "number": i + 1,
-                    "title": hit.chunk.input.title,
-                    "url": hit.chunk.input.url,
-                    "text": hit.chunk.input.text,
-                })
-            })
-            .collect();
+        let mut passages = Vec::with_capacity(found.hits.len());
+        for hit in found.hits {
+            let known = run
+                .passages
+                .iter()
+                .position(|p| p.chunk.input.chunk_id == hit.chunk.input.chunk_id);
+            let number = match known {
+                Some(i) => i + 1,
+                None => {
+                    run.passages.push(hit.clone());
+                    run.passages.len()
+                }
+            };
+            passages.push(json!({
+                "number": number,
+                "title": hit.chunk.input.title,
+                "url": hit.chunk.input.url,
+                "text": hit.chunk.input.text,
+            }));
+        }
         Ok(json!({ "passages": passages }).to_string())
     }
 
@@ -283,7 +482,7 @@ impl Analyst {
         &self,
         org: &OrgId,
         databases: &[Database],
-        workspace: &mut Workspace,
+        run: &mut Run,
         arguments: &Map<String, Value>,
     ) -> Result<String, String> {
         let database = pick(databases, arguments)?;
@@ -307,7 +506,7 @@ impl Analyst {
         let result_id = stored.id.to_string();
         let table = NewDocument::new(
             DocumentKind::Table,
-            format!("Query {}", workspace.results.len() + 1),
+            format!("Query {}", run.results.len() + 1),
             table_content(&result, &result_id, sql),
         );
         let answer = json!({
@@ -317,12 +516,64 @@ impl Analyst {
             "row_count": result.row_count,
             "truncated": result.truncated,
         });
-        workspace
-            .results
-            .insert(result_id, (result, table.id.to_string()));
-        workspace.documents.push(table);
+        run.results
+            .insert(result_id.clone(), (result, table.id.to_string()));
+        run.result_order.push(result_id);
+        run.documents.push(table);
         Ok(answer.to_string())
     }
+}
+
+/// The model a part runs on: the component's override, else the agent's
+/// (already the organisation's default when the agent sets none).
+fn model_of(agent: &Agent, part: Part) -> &str {
+    let component = agent.components.as_ref().and_then(|c| match part {
+        Part::Query => c.query.model.as_deref(),
+        Part::Analysis => c.analysis.model.as_deref(),
+        Part::Whole | Part::Orchestrator => None,
+    });
+    component.unwrap_or(&agent.model)
+}
+
+/// Why the run's usage is over the agent's token or cost budget, if it is.
+fn spent(agent: &Agent, usage: &ModelUsage) -> Option<String> {
+    if let Some(limit) = agent.max_run_tokens {
+        if usage.tokens() >= limit {
+            return Some(format!(
+                "Stopped after {} tokens, the agent's max_run_tokens of {limit}.",
+                usage.tokens()
+            ));
+        }
+    }
+    if let Some(limit) = agent.max_run_cost_usd {
+        if usage.cost_usd >= limit {
+            return Some(format!(
+                "Stopped at an estimated ${:.4}, the agent's max_run_cost_usd of ${limit}.",
+                usage.cost_usd
+            ));
+        }
+    }
+    None
+}
+
+/// The run's results, for the analysis component to chart and report on.
+fn results_overview(run: &Run) -> String {
+    if run.result_order.is_empty() {
+        return "No query results exist yet.".into();
+    }
+    let lines: Vec<String> = run
+        .result_order
+        .iter()
+        .map(|id| {
+            let (result, _) = &run.results[id];
+            format!(
+                "- {id}: columns {}; {} rows",
+                result.column_names().join(", "),
+                result.row_count
+            )
+        })
+        .collect();
+    format!("Query results of this run:\n{}", lines.join("\n"))
 }
 
 /// The connector named by `connector_id`, or the only one.
@@ -430,12 +681,9 @@ async fn columns_hint(database: &Database, sql: &str) -> String {
     }
 }
 
-fn create_chart(
-    workspace: &mut Workspace,
-    arguments: &Map<String, Value>,
-) -> Result<String, String> {
+fn create_chart(run: &mut Run, arguments: &Map<String, Value>) -> Result<String, String> {
     let result_id = text_argument(arguments, "result_id")?;
-    let (result, _) = workspace.results.get(result_id).ok_or_else(|| {
+    let (result, _) = run.results.get(result_id).ok_or_else(|| {
         format!("no result `{result_id}` in this run; run_query gives result ids")
     })?;
     let kind = text_argument(arguments, "type")?;
@@ -461,15 +709,12 @@ fn create_chart(
     let content = chart::chart_document(spec).map_err(|e| e.to_string())?;
     let document = NewDocument::new(DocumentKind::Chart, title, content);
     let chart_id = document.id.to_string();
-    workspace.charts.push(chart_id.clone());
-    workspace.documents.push(document);
+    run.charts.push(chart_id.clone());
+    run.documents.push(document);
     Ok(json!({ "chart_id": chart_id }).to_string())
 }
 
-fn write_report(
-    workspace: &mut Workspace,
-    arguments: &Map<String, Value>,
-) -> Result<String, String> {
+fn write_report(run: &mut Run, arguments: &Map<String, Value>) -> Result<String, String> {
     let strings = |value: Option<&Value>| -> Vec<String> {
         value
             .and_then(Value::as_array)
@@ -492,14 +737,14 @@ fn write_report(
     {
         let mut document_ids = Vec::new();
         for id in strings(section.get("result_ids")) {
-            let (_, table) = workspace
+            let (_, table) = run
                 .results
                 .get(&id)
                 .ok_or_else(|| format!("sections[{i}].result_ids: no result `{id}` in this run"))?;
             document_ids.push(table.clone());
         }
         for id in strings(section.get("chart_ids")) {
-            if !workspace.charts.contains(&id) {
+            if !run.charts.contains(&id) {
                 return Err(format!(
                     "sections[{i}].chart_ids: no chart `{id}` in this run"
                 ));
@@ -532,7 +777,8 @@ fn write_report(
     };
     let document = NewDocument::new(DocumentKind::Report, report.title.clone(), report.content());
     let report_id = document.id.to_string();
-    workspace.documents.push(document);
+    run.reports.push(report_id.clone());
+    run.documents.push(document);
     Ok(json!({ "report_id": report_id }).to_string())
 }
 
@@ -553,6 +799,7 @@ fn step_message(model: &str, call: &ToolCall, content: &str, is_error: bool) -> 
         role: MessageRole::Tool,
         content: format!("{model} called {}({arguments}) → {summary}", call.name),
         sources: Vec::new(),
+        model: Some(model.to_owned()),
     }
 }
 
@@ -561,6 +808,19 @@ fn summarise(content: &str) -> String {
     let Ok(value) = serde_json::from_str::<Value>(content) else {
         return content.chars().take(200).collect();
     };
+    if let (Some(answer), Some(results)) = (
+        value.get("answer").and_then(Value::as_str),
+        value.get("results").and_then(Value::as_array),
+    ) {
+        let count = |key: &str| value[key].as_array().map_or(0, Vec::len);
+        let said: String = answer.chars().take(160).collect();
+        return format!(
+            "{} results, {} charts, {} reports: {said}",
+            results.len(),
+            count("chart_ids"),
+            count("report_ids")
+        );
+    }
     if let Some(result_id) = value.get("result_id").and_then(Value::as_str) {
         let rows = value["row_count"].as_u64().unwrap_or_default();
         let more = if value["truncated"] == true {
@@ -593,47 +853,63 @@ fn summarise(content: &str) -> String {
     content.chars().take(200).collect()
 }
 
-fn system_prompt(agent: &Agent, databases: &[Database]) -> String {
+fn system_prompt(agent: &Agent, databases: &[Database], part: Part) -> String {
     let listed: Vec<String> = databases
         .iter()
         .map(|d| format!("- {} ({}, {})", d.record.id, d.record.name, d.record.kind))
         .collect();
     let mut prompt = String::new();
-    if !agent.system_prompt.is_empty() {
+    if !agent.system_prompt.is_empty() && matches!(part, Part::Whole | Part::Orchestrator) {
         prompt.push_str(&agent.system_prompt);
         prompt.push_str("\n\n");
     }
-    prompt.push_str(
-        "You are a data analyst. Learn the schema with list_tables and describe_table, then \
-         answer with read-only SQL through run_query (one SELECT per call; only the allowed \
-         tables). Chart results with create_chart and summarise them with write_report when \
-         a report helps. When you are done, answer in plain text without calling a tool.\n\
-         Data connectors:\n",
-    );
-    prompt.push_str(&listed.join("\n"));
+    prompt.push_str(match part {
+        Part::Whole => {
+            "You are a data analyst. Learn the schema with list_tables and describe_table, then \
+             answer with read-only SQL through run_query (one SELECT per call; only the allowed \
+             tables). Chart results with create_chart and summarise them with write_report when \
+             a report helps. When you are done, answer in plain text without calling a tool."
+        }
+        Part::Orchestrator => {
+            "You lead a data analysis. Give the query component (tool `query`) a task in words \
+             when you need data: it learns the schema, runs read-only SQL and answers with \
+             result ids. Give the analysis component (tool `analysis`) a task when results \
+             should be charted or written up as a report. When you are done, answer in plain \
+             text without calling a tool."
+        }
+        Part::Query => {
+            "You are the query component of a data analyst. Learn the schema with list_tables \
+             and describe_table, then get the data the task asks for with read-only SQL through \
+             run_query (one SELECT per call; only the allowed tables). When you have it, say in \
+             plain text what each result holds, naming its result id."
+        }
+        Part::Analysis => {
+            "You are the analysis component of a data analyst. Chart the run's results with \
+             create_chart and write the report with write_report as the task asks, then say in \
+             plain text what you made and what the data shows."
+        }
+    });
+    if part != Part::Analysis {
+        prompt.push_str("\nData connectors:\n");
+        prompt.push_str(&listed.join("\n"));
+    }
     prompt
 }
 
-/// `search_documents`, offered when the agent has data sources.
-fn search_spec() -> ToolSpec {
-    ToolSpec {
-        name: "search_documents".into(),
-        description:
-            "Searches the agent's documents; answers numbered passages with titles and addresses."
-                .into(),
-        parameters: json!({"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}),
-    }
-}
-
-/// The tools, with JSON schemas of their arguments.
-pub fn tool_specs() -> Vec<ToolSpec> {
+/// The tools of `part`, with JSON schemas of their arguments;
+/// `search_documents` first when the part searches the agent's documents.
+fn tool_specs(part: Part, searches: bool) -> Vec<ToolSpec> {
     let connector = json!({"type": "string", "description": "the data connector; may be left out when the agent has one"});
+    let task =
+        json!({"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]});
     let tool = |name: &str, description: &str, parameters: Value| ToolSpec {
         name: name.into(),
         description: description.into(),
         parameters,
     };
-    vec![
+    let every = vec![
+        tool("search_documents", "Searches the agent's documents; answers numbered passages with titles and addresses (cite them as [n]).", json!({
+            "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]})),
         tool("list_tables", "The tables each data connector allows.", json!({
             "type": "object", "properties": {"connector_id": connector}})),
         tool("describe_table", "A table's columns, their types and three sample rows.", json!({
@@ -656,5 +932,14 @@ pub fn tool_specs() -> Vec<ToolSpec> {
                     "chart_ids": {"type": "array", "items": {"type": "string"}}},
                     "required": ["heading", "text"]}}},
             "required": ["title", "highlights", "sections"]})),
-    ]
+        tool("query", "The query component: give it a task in words; it learns the schema, runs read-only SQL and answers with the result ids, their columns and row counts.", task.clone()),
+        tool("analysis", "The analysis component: give it a task in words; it charts the run's results and writes the report, and answers with the chart and report ids.", task),
+    ];
+    every
+        .into_iter()
+        .filter(|spec| {
+            (searches && spec.name == "search_documents")
+                || part.tools().contains(&spec.name.as_str())
+        })
+        .collect()
 }

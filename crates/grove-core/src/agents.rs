@@ -64,6 +64,42 @@ wire_enum!(
     }
 );
 
+/// The default model of an organisation that chose none: `extractive`,
+/// which answers with sentences of the retrieved sources, offline
+/// (`grove_llm::EXTRACTIVE`).
+pub const DEFAULT_MODEL: &str = "extractive";
+
+wire_enum!(
+    /// Where an agent's `model` comes from: its own setting (`agent`), or
+    /// the organisation's `default_model` when it has none
+    /// (`organization`).
+    ModelSource {
+        Agent = "agent",
+        Organization = "organization",
+    }
+);
+
+/// One part of an analyst agent that runs its own tool loop.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// Overrides the agent's model for this component's steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+/// An analyst agent split into components: the orchestrating loop calls a
+/// `query` component (schema, SQL, results) and an `analysis` component
+/// (trends, charts, report) as tools, each running its own loop.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Components {
+    #[serde(default)]
+    pub query: Component,
+    #[serde(default)]
+    pub analysis: Component,
+}
+
 /// A knowledge agent.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Agent {
@@ -75,8 +111,10 @@ pub struct Agent {
     pub description: String,
     pub system_prompt: String,
     pub rag_strategy: RagStrategy,
-    /// `extractive` or `<provider>:<model>`.
+    /// `extractive` or `<provider>:<model>`: the agent's own, or the
+    /// organisation's default (see `model_source`).
     pub model: String,
+    pub model_source: ModelSource,
     pub temperature: f32,
     pub max_tokens: u32,
     /// Retrieved chunks below this cosine similarity are not used; when none
@@ -87,6 +125,13 @@ pub struct Agent {
     pub data_connector_ids: Vec<DataConnectorId>,
     /// Tool rounds the analyst loop may take before it must answer.
     pub max_steps: u32,
+    /// When set, the analyst loop is split into a `query` and an
+    /// `analysis` component, each with its own loop and model.
+    pub components: Option<Components>,
+    /// Tokens (input and output, every step) one analyst run may use.
+    pub max_run_tokens: Option<u64>,
+    /// Estimated cost in USD one analyst run may reach.
+    pub max_run_cost_usd: Option<f64>,
     pub active: bool,
     /// `active` or `inactive`, from `active`.
     pub status: AgentStatus,

@@ -215,6 +215,9 @@ pub struct ChatMessage {
     pub role: MessageRole,
     pub content: String,
     pub sources: Vec<CitedSource>,
+    /// The model that wrote an answer or made a step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
@@ -252,8 +255,33 @@ pub struct Chat {
     pub job_id: Option<JobId>,
     pub run_id: Option<RunId>,
     pub title: String,
+    /// What language models used for the chat's answers, summed over every
+    /// step and component.
+    pub usage: ModelUsage,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+}
+
+/// Tokens used and their estimated cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
+}
+
+impl std::ops::AddAssign for ModelUsage {
+    fn add_assign(&mut self, other: ModelUsage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.cost_usd += other.cost_usd;
+    }
+}
+
+impl ModelUsage {
+    pub fn tokens(&self) -> u64 {
+        self.input_tokens + self.output_tokens
+    }
 }
 
 wire_enum!(

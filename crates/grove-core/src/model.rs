@@ -17,6 +17,17 @@ pub struct Org {
     pub created_at: Timestamp,
 }
 
+/// An organisation's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OrgSettings {
+    /// The model of agents that set none: `extractive` or
+    /// `<provider>:<model>`.
+    pub default_model: String,
+    /// When an admin last changed them; `null` while they are the defaults.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub updated_at: Option<Timestamp>,
+}
+
 /// What a user may do, from least to most (see docs/API.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -16,7 +16,7 @@ use grove_agent::analyst::{Analyst, AnalystOutcome, AnalystRequest};
 use grove_agent::{AgentError, Answerer, Question};
 use grove_core::agents::{CitedSource, Interaction, Outcome};
 use grove_core::ids::{QueueItemId, RunId};
-use grove_core::jobs::{DocumentKind, Job, MessageRole, Run, RunStatus};
+use grove_core::jobs::{DocumentKind, Job, MessageRole, ModelUsage, Run, RunStatus};
 use grove_store::queue::{JobHandler, Leased};
 use grove_store::{NewDocument, NewMessage, RunFinish, StoreError};
 use jiff::{SignedDuration, Timestamp};
@@ -275,6 +275,7 @@ fn failure(status: RunStatus, error: String) -> RunFinish {
         error: Some(error),
         reply: None,
         documents: Vec::new(),
+        usage: ModelUsage::default(),
     }
 }
 
@@ -294,26 +295,26 @@ fn analysed(analysis: Analysis) -> RunFinish {
             role: MessageRole::Assistant,
             content: reply,
             sources: Vec::new(),
+            model: Some(EXTRACTIVE.to_owned()),
         }),
         documents: analysis.into_documents(),
+        usage: ModelUsage::default(),
     }
 }
 
 /// A run the analyst loop answered: its steps, its answer, and the saved
 /// queries' documents followed by the loop's tables, charts and report.
 fn investigated(outcome: AnalystOutcome, analysis: Option<Analysis>) -> RunFinish {
+    let reply = outcome.reply();
     let mut documents = analysis.map(Analysis::into_documents).unwrap_or_default();
     documents.extend(outcome.documents);
     RunFinish {
+        reply: Some(reply),
         steps: outcome.steps,
         status: RunStatus::Succeeded,
         error: None,
-        reply: Some(NewMessage {
-            role: MessageRole::Assistant,
-            content: outcome.answer,
-            sources: Vec::new(),
-        }),
         documents,
+        usage: outcome.usage,
     }
 }
 
@@ -350,8 +351,14 @@ fn success(interaction: &Interaction, analysis: Option<Analysis>) -> RunFinish {
             role: MessageRole::Assistant,
             content: interaction.response.clone(),
             sources: interaction.sources.clone(),
+            model: Some(interaction.model.clone()),
         }),
         documents,
+        usage: ModelUsage {
+            input_tokens: interaction.tokens_input,
+            output_tokens: interaction.tokens_output,
+            cost_usd: interaction.cost_usd,
+        },
     }
 }
 

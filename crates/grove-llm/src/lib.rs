@@ -24,8 +24,9 @@ use async_trait::async_trait;
 use grove_core::config::{LlmConfig, ModelPrice, ProviderApi};
 use tokio::sync::mpsc;
 
-/// The model every new agent gets: answers built from retrieved sentences.
-pub const EXTRACTIVE: &str = "extractive";
+/// The model that answers with sentences of the retrieved sources; what an
+/// organisation's agents use until it chooses another default.
+pub const EXTRACTIVE: &str = grove_core::agents::DEFAULT_MODEL;
 
 /// One retrieved source as the model sees it; sources are numbered from 1 in
 /// the order given, and answers cite them as `[n]`.

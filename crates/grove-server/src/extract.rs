@@ -255,6 +255,14 @@ impl DateRange {
     }
 }
 
+/// For a field that `null` clears: `Some(None)` for an explicit `null`,
+/// `None` when the field is absent (with `#[serde(default)]`).
+pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

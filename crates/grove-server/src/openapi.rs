@@ -79,6 +79,11 @@ fn component_schemas() -> Schemas {
     collect::<routes::chats::ChatList>(&mut out);
     collect::<routes::chats::NewChatBody>(&mut out);
     collect::<routes::chats::Triggered>(&mut out);
+    collect::<grove_core::model::OrgSettings>(&mut out);
+    collect::<routes::organization::OrgSettingsBody>(&mut out);
+    collect::<grove_core::agents::Components>(&mut out);
+    collect::<grove_core::agents::Component>(&mut out);
+    collect::<grove_core::jobs::ModelUsage>(&mut out);
     collect::<grove_core::connectors::DataConnector>(&mut out);
     collect::<routes::data_connectors::ConnectorBody>(&mut out);
     collect::<routes::data_connectors::DataConnectorList>(&mut out);

@@ -13,8 +13,8 @@ pub mod webhooks;
 
 use async_trait::async_trait;
 use grove_core::agents::{
-    Agent, CitedSource, Feedback, Interaction, Outcome, RagStrategy, RetrievalTrace, ReviewStatus,
-    Session,
+    Agent, CitedSource, Components, Feedback, Interaction, ModelSource, Outcome, RagStrategy,
+    RetrievalTrace, ReviewStatus, Session,
 };
 use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{
@@ -23,10 +23,10 @@ use grove_core::ids::{
 };
 use grove_core::jobs::{
     Channel, ChannelKind, Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, Job,
-    MessageRole, NotifyLevel, NotifyTopic, ParamSpec, ParamValues, RetryPolicy, Run, RunStatus,
-    SavedQuery,
+    MessageRole, ModelUsage, NotifyLevel, NotifyTopic, ParamSpec, ParamValues, RetryPolicy, Run,
+    RunStatus, SavedQuery,
 };
-use grove_core::model::{ApiKey, Org, Role, User};
+use grove_core::model::{ApiKey, Org, OrgSettings, Role, User};
 use grove_core::page::Page;
 use grove_core::scope::Scope;
 use grove_core::sources::{
@@ -145,6 +145,11 @@ pub trait TenancyStore: Send + Sync {
     ) -> StoreResult<Option<User>>;
     /// Deletes a user and revokes the keys made for them. False if absent.
     async fn delete_user(&self, org: &OrgId, id: &UserId) -> StoreResult<bool>;
+
+    /// The organisation's settings (the defaults until an admin sets them).
+    async fn org_settings(&self, org: &OrgId) -> StoreResult<OrgSettings>;
+    /// Replaces the organisation's settings.
+    async fn put_org_settings(&self, org: &OrgId, default_model: &str) -> StoreResult<OrgSettings>;
 }
 
 /// API keys: only hashes are stored.
@@ -511,13 +516,17 @@ pub struct NewAgent {
     pub description: String,
     pub system_prompt: String,
     pub rag_strategy: RagStrategy,
-    pub model: String,
+    /// `None`: the organisation's default model.
+    pub model: Option<String>,
     pub temperature: f32,
     pub max_tokens: u32,
     pub similarity_threshold: f32,
     pub data_source_ids: Vec<DataSourceId>,
     pub data_connector_ids: Vec<DataConnectorId>,
     pub max_steps: u32,
+    pub components: Option<Components>,
+    pub max_run_tokens: Option<u64>,
+    pub max_run_cost_usd: Option<f64>,
     pub active: bool,
 }
 
@@ -530,13 +539,19 @@ impl From<Agent> for NewAgent {
             description: agent.description,
             system_prompt: agent.system_prompt,
             rag_strategy: agent.rag_strategy,
-            model: agent.model,
+            model: match agent.model_source {
+                ModelSource::Agent => Some(agent.model),
+                ModelSource::Organization => None,
+            },
             temperature: agent.temperature,
             max_tokens: agent.max_tokens,
             similarity_threshold: agent.similarity_threshold,
             data_source_ids: agent.data_source_ids,
             data_connector_ids: agent.data_connector_ids,
             max_steps: agent.max_steps,
+            components: agent.components,
+            max_run_tokens: agent.max_run_tokens,
+            max_run_cost_usd: agent.max_run_cost_usd,
             active: agent.active,
         }
     }
@@ -789,6 +804,8 @@ pub struct RunFinish {
     pub steps: Vec<NewMessage>,
     pub reply: Option<NewMessage>,
     pub documents: Vec<NewDocument>,
+    /// What the attempt's models used, added to the chat's usage.
+    pub usage: ModelUsage,
 }
 
 #[derive(Debug, Clone)]
@@ -796,6 +813,8 @@ pub struct NewMessage {
     pub role: MessageRole,
     pub content: String,
     pub sources: Vec<CitedSource>,
+    /// The model that wrote it (answers and steps).
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -926,6 +945,7 @@ pub trait JobStore: Send + Sync {
         title: &str,
         messages: Vec<NewMessage>,
         documents: Vec<NewDocument>,
+        usage: ModelUsage,
     ) -> StoreResult<Chat>;
     async fn get_chat(&self, org: &OrgId, id: &ChatId) -> StoreResult<Option<ChatRecord>>;
     /// Newest first, optionally only an agent's or a job's.

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use grove_core::agents::{
-    AgentStatus, CitedSource, Feedback, Interaction, Outcome, RagStrategy, RetrievalTrace, Span,
+    AgentStatus, CitedSource, Component, Components, Feedback, Interaction, ModelSource, Outcome,
+    RagStrategy, RetrievalTrace, Span,
 };
 use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::{AgentId, DataSourceId, InteractionId, OrgId, SessionId};
@@ -72,13 +73,16 @@ fn new_agent(slug: &str, data_source_ids: Vec<DataSourceId>) -> NewAgent {
         description: format!("answers about {slug}"),
         system_prompt: "Answer from the sources only.".into(),
         rag_strategy: RagStrategy::Redwood,
-        model: "extractive".into(),
+        model: None,
         temperature: 0.25,
         max_tokens: 800,
         similarity_threshold: 0.35,
         data_source_ids,
         data_connector_ids: Vec::new(),
         max_steps: 8,
+        components: None,
+        max_run_tokens: None,
+        max_run_cost_usd: None,
         active: true,
     }
 }
@@ -146,7 +150,8 @@ async fn agents_are_created_listed_replaced_and_deleted() {
     assert_eq!(first.description, "answers about support");
     assert_eq!(first.system_prompt, "Answer from the sources only.");
     assert_eq!(first.rag_strategy, RagStrategy::Redwood);
-    assert_eq!(first.model, "extractive");
+    assert_eq!(first.model, "extractive", "the organisation's default");
+    assert_eq!(first.model_source, ModelSource::Organization);
     assert_eq!(first.temperature, 0.25);
     assert_eq!(first.max_tokens, 800);
     assert_eq!(first.similarity_threshold, 0.35);
@@ -244,13 +249,21 @@ async fn agents_are_created_listed_replaced_and_deleted() {
         description: "first-line support".into(),
         system_prompt: "Be brief.".into(),
         rag_strategy: RagStrategy::Cypress,
-        model: "openai:gpt-4o-mini".into(),
+        model: Some("openai:gpt-4o-mini".into()),
         temperature: 0.75,
         max_tokens: 2048,
         similarity_threshold: 0.5,
         data_source_ids: vec![ds2.clone(), ds1.clone()],
         data_connector_ids: Vec::new(),
         max_steps: 8,
+        components: Some(Components {
+            query: Component {
+                model: Some("anthropic:claude-haiku".into()),
+            },
+            analysis: Component::default(),
+        }),
+        max_run_tokens: Some(40_000),
+        max_run_cost_usd: Some(0.5),
         active: false,
     };
     let replaced = store
@@ -266,6 +279,13 @@ async fn agents_are_created_listed_replaced_and_deleted() {
     assert_eq!(replaced.system_prompt, "Be brief.");
     assert_eq!(replaced.rag_strategy, RagStrategy::Cypress);
     assert_eq!(replaced.model, "openai:gpt-4o-mini");
+    assert_eq!(replaced.model_source, ModelSource::Agent);
+    assert_eq!(
+        replaced.components.as_ref().unwrap().query.model.as_deref(),
+        Some("anthropic:claude-haiku")
+    );
+    assert_eq!(replaced.max_run_tokens, Some(40_000));
+    assert_eq!(replaced.max_run_cost_usd, Some(0.5));
     assert_eq!(replaced.temperature, 0.75);
     assert_eq!(replaced.max_tokens, 2048);
     assert_eq!(replaced.similarity_threshold, 0.5);
@@ -1087,5 +1107,66 @@ async fn deleting_an_agent_takes_its_sessions_and_keeps_its_interactions() {
             .unwrap()
             .total,
         2
+    );
+}
+
+#[tokio::test]
+async fn agents_without_a_model_follow_the_organisation_default() {
+    let (_dir, store) = open();
+    let other = org(&store, "globex").await;
+    let org = org(&store, "acme").await;
+    let ds = data_source(&store, &org, "one").await;
+    let settings = store.org_settings(&org).await.unwrap();
+    assert_eq!(settings.default_model, "extractive");
+    assert_eq!(settings.updated_at, None);
+
+    let inherits = store
+        .create_agent(&org, new_agent("inherits", vec![ds.clone()]))
+        .await
+        .unwrap();
+    let own = store
+        .create_agent(
+            &org,
+            NewAgent {
+                model: Some("openai:gpt-4o".into()),
+                ..new_agent("own", vec![ds.clone()])
+            },
+        )
+        .await
+        .unwrap();
+
+    let changed = store
+        .put_org_settings(&org, "anthropic:claude-sonnet")
+        .await
+        .unwrap();
+    assert_eq!(changed.default_model, "anthropic:claude-sonnet");
+    assert!(changed.updated_at.is_some());
+    let inherits = store.get_agent(&org, &inherits.id).await.unwrap().unwrap();
+    assert_eq!(inherits.model, "anthropic:claude-sonnet");
+    assert_eq!(inherits.model_source, ModelSource::Organization);
+    let own = store.get_agent(&org, &own.id).await.unwrap().unwrap();
+    assert_eq!(own.model, "openai:gpt-4o");
+    assert_eq!(own.model_source, ModelSource::Agent);
+    let listed = store.list_agents(&org, Page::default()).await.unwrap();
+    assert!(listed
+        .items
+        .iter()
+        .any(|a| a.model == "anthropic:claude-sonnet"));
+
+    // Written back unchanged, an inheriting agent keeps inheriting.
+    let written = store
+        .replace_agent(&org, &inherits.id, NewAgent::from(inherits.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(written.model_source, ModelSource::Organization);
+    store.put_org_settings(&org, "extractive").await.unwrap();
+    let again = store.get_agent(&org, &inherits.id).await.unwrap().unwrap();
+    assert_eq!(again.model, "extractive");
+
+    // Another organisation's settings are its own.
+    assert_eq!(
+        store.org_settings(&other).await.unwrap().default_model,
+        "extractive"
     );
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::agents::{Agent, RagStrategy};
+use grove_core::agents::{Agent, Components, RagStrategy};
 use grove_core::ids::{AgentId, DataConnectorId, DataSourceId, OrgId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
@@ -30,6 +30,10 @@ const MAX_SOURCES: usize = 100;
 const MAX_SLUG: usize = 64;
 /// Most tool rounds an agent may allow its analyst loop.
 const MAX_STEPS: u32 = 50;
+/// Highest token budget an agent may give one analyst run.
+const MAX_RUN_TOKENS: u64 = 10_000_000;
+/// Highest cost budget, in USD, an agent may give one analyst run.
+const MAX_RUN_COST_USD: f64 = 10_000.0;
 
 /// An agent as created or updated. On create, `name` and `data_source_ids`
 /// or `data_connector_ids` are required (an agent reads at least one data
@@ -44,8 +48,11 @@ pub struct AgentBody {
     pub system_prompt: Option<String>,
     /// `redwood`, `cedar` or `cypress` (default `redwood`).
     pub rag_strategy: Option<RagStrategy>,
-    /// `extractive` (default) or `<provider>:<model>`.
-    pub model: Option<String>,
+    /// `extractive` or `<provider>:<model>`; absent or `null`: the
+    /// organisation's `default_model` (`GET /api/v1/organization/settings`).
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub model: Option<Option<String>>,
     /// 0 to 2, default 0.7.
     pub temperature: Option<f64>,
     /// 1 to 8192, default 500.
@@ -59,6 +66,20 @@ pub struct AgentBody {
     /// Tool rounds of the analyst loop before it must answer: 1 to 50,
     /// default 8.
     pub max_steps: Option<u32>,
+    /// Splits the analyst loop into a `query` and an `analysis` component,
+    /// each with an optional `model` of its own; `null` joins them again.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<Components>)]
+    pub components: Option<Option<Components>>,
+    /// Tokens one analyst run may use (1 to 10,000,000); `null`: no limit.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<u64>)]
+    pub max_run_tokens: Option<Option<u64>>,
+    /// Estimated USD one analyst run may cost (above 0, at most 10,000);
+    /// `null`: no limit.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub max_run_cost_usd: Option<Option<f64>>,
     /// Default true; an inactive agent is not queried.
     pub active: Option<bool>,
 }
@@ -73,13 +94,24 @@ pub struct AiAgentManagerBody {
     pub system_prompt: Option<String>,
     /// REDWOOD, CEDAR or CYPRESS.
     pub strategy_code: Option<String>,
-    pub model: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub model: Option<Option<String>>,
     pub temperature: Option<f64>,
     pub max_tokens: Option<i64>,
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
     pub data_connector_ids: Option<Vec<String>>,
     pub max_steps: Option<u32>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<Components>)]
+    pub components: Option<Option<Components>>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<u64>)]
+    pub max_run_tokens: Option<Option<u64>>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub max_run_cost_usd: Option<Option<f64>>,
     pub active: Option<bool>,
 }
 
@@ -109,6 +141,9 @@ impl AiAgentManagerBody {
             data_source_ids: self.data_source_ids,
             data_connector_ids: self.data_connector_ids,
             max_steps: self.max_steps,
+            components: self.components,
+            max_run_tokens: self.max_run_tokens,
+            max_run_cost_usd: self.max_run_cost_usd,
             active: self.active,
         })
     }
@@ -242,6 +277,37 @@ async fn check_connectors(
     Ok(ids)
 }
 
+/// A component's model: a known language model (the extractive one calls
+/// no tools).
+fn check_component_model(
+    providers: &grove_llm::Providers,
+    field: &str,
+    model: &str,
+) -> Result<(), Failure> {
+    if model == grove_llm::EXTRACTIVE {
+        return Err(Failure(ApiError::invalid_field(
+            field,
+            "must be a language model (`<provider>:<model>`): `extractive` cannot call tools",
+        )));
+    }
+    providers
+        .check(model)
+        .map_err(|e| Failure(ApiError::invalid_field(field, e.to_string())))
+}
+
+/// Applies a field that `null` clears: absent keeps `base`.
+fn nullable_field<T>(
+    given: Option<Option<T>>,
+    base: Option<T>,
+    check: impl FnOnce(T) -> Result<T, Failure>,
+) -> Result<Option<T>, Failure> {
+    match given {
+        Some(Some(value)) => check(value).map(Some),
+        Some(None) => Ok(None),
+        None => Ok(base),
+    }
+}
+
 /// What `prepare` checked against the store.
 struct Prepared {
     body: AgentBody,
@@ -283,13 +349,23 @@ pub(crate) fn check_max_tokens(value: i64) -> Result<u32, Failure> {
 /// The checks of `body` that need the providers or the store, made before
 /// the write: the model, if given, and the data sources, if given.
 async fn prepare(state: &AppState, org: &OrgId, mut body: AgentBody) -> Result<Prepared, Failure> {
-    if let Some(model) = &mut body.model {
+    let providers = state.answerer.providers();
+    if let Some(Some(model)) = &mut body.model {
         *model = model.trim().to_owned();
-        state
-            .answerer
-            .providers()
+        providers
             .check(model)
             .map_err(|e| Failure(ApiError::invalid_field("model", e.to_string())))?;
+    }
+    if let Some(Some(components)) = &mut body.components {
+        for (field, component) in [
+            ("components.query.model", &mut components.query),
+            ("components.analysis.model", &mut components.analysis),
+        ] {
+            if let Some(model) = &mut component.model {
+                *model = model.trim().to_owned();
+                check_component_model(providers, field, model)?;
+            }
+        }
     }
     let sources = match body.data_source_ids.take() {
         Some(raw) => Some(check_sources(state, org, raw).await?),
@@ -340,7 +416,7 @@ fn merge(base: NewAgent, prepared: Prepared) -> Result<NewAgent, Failure> {
             None => base.system_prompt,
         },
         rag_strategy: body.rag_strategy.unwrap_or(base.rag_strategy),
-        model: body.model.unwrap_or(base.model),
+        model: nullable_field(body.model, base.model, Ok)?,
         temperature: body
             .temperature
             .map(check_temperature)
@@ -368,6 +444,27 @@ fn merge(base: NewAgent, prepared: Prepared) -> Result<NewAgent, Failure> {
             }
             None => base.max_steps,
         },
+        components: nullable_field(body.components, base.components, Ok)?,
+        max_run_tokens: nullable_field(body.max_run_tokens, base.max_run_tokens, |n| {
+            if (1..=MAX_RUN_TOKENS).contains(&n) {
+                Ok(n)
+            } else {
+                Err(Failure(ApiError::invalid_field(
+                    "max_run_tokens",
+                    format!("must be between 1 and {MAX_RUN_TOKENS}"),
+                )))
+            }
+        })?,
+        max_run_cost_usd: nullable_field(body.max_run_cost_usd, base.max_run_cost_usd, |usd| {
+            if usd.is_finite() && usd > 0.0 && usd <= MAX_RUN_COST_USD {
+                Ok(usd)
+            } else {
+                Err(Failure(ApiError::invalid_field(
+                    "max_run_cost_usd",
+                    format!("must be above 0 and at most {MAX_RUN_COST_USD}"),
+                )))
+            }
+        })?,
         active: body.active.unwrap_or(base.active),
     })
 }
@@ -379,13 +476,16 @@ fn defaults(state: &AppState) -> NewAgent {
         description: String::new(),
         system_prompt: String::new(),
         rag_strategy: RagStrategy::Redwood,
-        model: grove_llm::EXTRACTIVE.to_owned(),
+        model: None,
         temperature: 0.7,
         max_tokens: 500,
         similarity_threshold: state.config.agents.similarity_threshold,
         data_source_ids: Vec::new(),
         data_connector_ids: Vec::new(),
         max_steps: grove_agent::analyst::DEFAULT_MAX_STEPS,
+        components: None,
+        max_run_tokens: None,
+        max_run_cost_usd: None,
         active: true,
     }
 }

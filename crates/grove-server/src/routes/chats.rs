@@ -11,9 +11,11 @@ use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
 use grove_agent::analyst::{Analyst, AnalystRequest};
 use grove_agent::{AgentError, Question};
-use grove_core::agents::{Agent, CitedSource};
+use grove_core::agents::Agent;
 use grove_core::ids::{AgentId, ChatId, JobId, RunId};
-use grove_core::jobs::{ChatDocument, ChatMessage, Initiator, MessageRole, Run, RunStatus};
+use grove_core::jobs::{
+    ChatDocument, ChatMessage, Initiator, MessageRole, ModelUsage, Run, RunStatus,
+};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::{ApiError, ErrorCode};
 use grove_store::{ChatRecord, ChatSummary, NewDocument, NewMessage};
@@ -44,6 +46,9 @@ pub struct ChatView {
     pub title: String,
     /// The run's status; absent for ad-hoc chats.
     pub status: Option<RunStatus>,
+    /// Tokens and estimated cost of every model call the chat's answers
+    /// made (each step and component of an analyst run included).
+    pub usage: ModelUsage,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Oldest first.
@@ -62,6 +67,7 @@ impl From<ChatRecord> for ChatView {
             run_id: r.chat.run_id,
             title: r.chat.title,
             status: r.run.as_ref().map(|run| run.status),
+            usage: r.chat.usage,
             created_at: r.chat.created_at,
             messages: r.messages,
             documents: r.documents,
@@ -278,15 +284,26 @@ async fn create(
             error.clone(),
         )));
     }
+    let usage = ModelUsage {
+        input_tokens: interaction.tokens_input,
+        output_tokens: interaction.tokens_output,
+        cost_usd: interaction.cost_usd,
+    };
     let messages = vec![
-        message_of(MessageRole::User, message.clone(), Vec::new()),
-        message_of(
-            MessageRole::Assistant,
-            interaction.response,
-            interaction.sources,
-        ),
+        question_message(message.clone()),
+        NewMessage {
+            role: MessageRole::Assistant,
+            content: interaction.response,
+            sources: interaction.sources,
+            model: Some(interaction.model),
+        },
     ];
-    save_chat(&state, &caller, &agent, &message, messages, Vec::new()).await
+    let answered = Answered {
+        messages,
+        documents: Vec::new(),
+        usage,
+    };
+    save_chat(&state, &caller, &agent, &message, answered).await
 }
 
 /// An ad-hoc chat with an analyst agent: the tool loop's steps, answer and
@@ -314,14 +331,23 @@ async fn investigate(
         .run(request)
         .await
         .map_err(|e| Failure(ApiError::new(ErrorCode::GenerationFailed, e)))?;
-    let mut messages = vec![message_of(MessageRole::User, message.clone(), Vec::new())];
+    let reply = outcome.reply();
+    let mut messages = vec![question_message(message.clone())];
     messages.extend(outcome.steps);
-    messages.push(message_of(
-        MessageRole::Assistant,
-        outcome.answer,
-        Vec::new(),
-    ));
-    save_chat(state, caller, agent, &message, messages, outcome.documents).await
+    messages.push(reply);
+    let answered = Answered {
+        messages,
+        documents: outcome.documents,
+        usage: outcome.usage,
+    };
+    save_chat(state, caller, agent, &message, answered).await
+}
+
+/// What an ad-hoc chat keeps of its first answer.
+struct Answered {
+    messages: Vec<NewMessage>,
+    documents: Vec<NewDocument>,
+    usage: ModelUsage,
 }
 
 async fn save_chat(
@@ -329,23 +355,28 @@ async fn save_chat(
     caller: &Caller,
     agent: &Agent,
     message: &str,
-    messages: Vec<NewMessage>,
-    documents: Vec<NewDocument>,
+    answered: Answered,
 ) -> ApiResult<(StatusCode, JsonResponse<ChatView>)> {
     let title: String = message.chars().take(80).collect();
+    let Answered {
+        messages,
+        documents,
+        usage,
+    } = answered;
     let chat = state
         .store
-        .create_chat(caller.org(), &agent.id, &title, messages, documents)
+        .create_chat(caller.org(), &agent.id, &title, messages, documents, usage)
         .await?;
     let view = load(state, caller, chat.id.as_str()).await?;
     Ok((StatusCode::CREATED, JsonResponse(view)))
 }
 
-fn message_of(role: MessageRole, content: String, sources: Vec<CitedSource>) -> NewMessage {
+fn question_message(content: String) -> NewMessage {
     NewMessage {
-        role,
+        role: MessageRole::User,
         content,
-        sources,
+        sources: Vec::new(),
+        model: None,
     }
 }
 

@@ -17,7 +17,7 @@ use grove_jobs::template::{self, TemplateError};
 use grove_jobs::{TriggerError, TriggerParams, MAX_FAN_OUT};
 use grove_store::{NewJob, TriggerOutcome};
 use jiff::Timestamp;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -41,13 +41,6 @@ const TIMEOUT: std::ops::RangeInclusive<u32> = 1..=86_400;
 const RETRIES: std::ops::RangeInclusive<u32> = 0..=10;
 const RETRY_DELAY: std::ops::RangeInclusive<u32> = 0..=86_400;
 
-/// `Some(None)` for an explicit `null`, `None` when the field is absent.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A job as created or updated. On create `name` and `prompt` are
 /// required; on update every field is optional and absent ones keep their
 /// value (`schedule: null` removes the schedule).
@@ -60,7 +53,7 @@ pub struct JobBody {
     pub parameters: Option<Vec<ParamSpec>>,
     /// 5-field cron or `@hourly`, `@daily`, `@weekly`, `@monthly`,
     /// `@first-weekday`, `@last-weekday`.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
     #[schema(value_type = Option<String>)]
     pub schedule: Option<Option<String>>,
     /// IANA time zone of the schedule (default `UTC`).

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod kb;
 pub mod notification_channels;
 pub mod ops;
+pub mod organization;
 pub mod query;
 pub mod review;
 pub mod search;
@@ -73,6 +74,7 @@ pub struct Route {
 pub fn catalogue() -> Vec<Route> {
     let mut routes = Vec::new();
     routes.extend(users::routes());
+    routes.extend(organization::routes());
     routes.extend(api_keys::routes());
     routes.extend(search::routes());
     routes.extend(data_sources::routes());

@@ -1,7 +1,7 @@
 //! Knowledge agents in SQLite: the agent row and its ordered data sources.
 
 use async_trait::async_trait;
-use grove_core::agents::{Agent, AgentStatus, RagStrategy};
+use grove_core::agents::{Agent, AgentStatus, ModelSource, RagStrategy};
 use grove_core::ids::{AgentId, DataSourceId, OrgId};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
@@ -11,13 +11,29 @@ use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
 use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
 
+/// The columns an insert writes.
 const COLUMNS: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
      temperature, max_tokens, similarity_threshold, active, created_at, updated_at, \
-     data_connector_ids, max_steps";
+     data_connector_ids, max_steps, components, max_run_tokens, max_run_cost_usd";
+
+/// The columns a read takes: the written ones and the organisation's
+/// default model, for agents that set none (`model = ''`).
+const SELECTED: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
+     temperature, max_tokens, similarity_threshold, active, created_at, updated_at, \
+     data_connector_ids, max_steps, components, max_run_tokens, max_run_cost_usd, \
+     (SELECT default_model FROM org_settings s WHERE s.org_id = agents.org_id)";
 
 /// An agent row; its data sources are filled in by [`with_sources`].
 fn from_row(row: &Row) -> rusqlite::Result<Agent> {
     let active: bool = row.get(11)?;
+    let own_model: String = row.get(7)?;
+    let org_default: Option<String> = row.get(19)?;
+    let model_source = if own_model.is_empty() {
+        ModelSource::Organization
+    } else {
+        ModelSource::Agent
+    };
+    let components: Option<String> = row.get(16)?;
     Ok(Agent {
         id: parsed(row.get(0)?, |s| AgentId::parse(s).ok())?,
         org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
@@ -26,13 +42,21 @@ fn from_row(row: &Row) -> rusqlite::Result<Agent> {
         description: row.get(4)?,
         system_prompt: row.get(5)?,
         rag_strategy: parsed(row.get(6)?, RagStrategy::parse)?,
-        model: row.get(7)?,
+        model: if own_model.is_empty() {
+            org_default.unwrap_or_else(|| grove_core::agents::DEFAULT_MODEL.to_owned())
+        } else {
+            own_model
+        },
+        model_source,
         temperature: row.get::<_, f64>(8)? as f32,
         max_tokens: row.get(9)?,
         similarity_threshold: row.get::<_, f64>(10)? as f32,
         data_source_ids: Vec::new(),
         data_connector_ids: parsed(row.get(14)?, |s| serde_json::from_str(s).ok())?,
         max_steps: row.get(15)?,
+        components: components.and_then(|c| serde_json::from_str(&c).ok()),
+        max_run_tokens: row.get::<_, Option<i64>>(17)?.map(|t| t.max(0) as u64),
+        max_run_cost_usd: row.get(18)?,
         active,
         status: if active {
             AgentStatus::Active
@@ -67,7 +91,7 @@ fn select(
 ) -> StoreResult<Option<Agent>> {
     let agent = conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM agents WHERE org_id = ?1 AND {condition} = ?2"),
+            &format!("SELECT {SELECTED} FROM agents WHERE org_id = ?1 AND {condition} = ?2"),
             params![org.as_str(), value],
             from_row,
         )
@@ -112,6 +136,12 @@ fn connector_ids(new: &NewAgent) -> String {
     serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned())
 }
 
+fn components(new: &NewAgent) -> Option<String> {
+    new.components
+        .as_ref()
+        .and_then(|c| serde_json::to_string(c).ok())
+}
+
 const SLUG_TAKEN: &str = "an agent with this slug already exists in the organisation";
 
 #[async_trait]
@@ -124,7 +154,8 @@ impl AgentStore for SqliteStore {
             tx.execute(
                 &format!(
                     "INSERT INTO agents ({COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15,
+                             ?16, ?17, ?18)"
                 ),
                 params![
                     id.as_str(),
@@ -134,14 +165,17 @@ impl AgentStore for SqliteStore {
                     new.description,
                     new.system_prompt,
                     new.rag_strategy.as_str(),
-                    new.model,
+                    new.model.as_deref().unwrap_or_default(),
                     new.temperature as f64,
                     new.max_tokens,
                     new.similarity_threshold as f64,
                     new.active,
                     now_ms(),
                     connector_ids(&new),
-                    new.max_steps
+                    new.max_steps,
+                    components(&new),
+                    new.max_run_tokens.map(|t| t as i64),
+                    new.max_run_cost_usd
                 ],
             )
             .map_err(|e| write_error(e, SLUG_TAKEN))?;
@@ -165,7 +199,7 @@ impl AgentStore for SqliteStore {
 
     async fn list_agents(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Agent>> {
         self.read(|conn| {
-            let listed = list_in_org(conn, "agents", COLUMNS, org, None, page, from_row)?;
+            let listed = list_in_org(conn, "agents", SELECTED, org, None, page, from_row)?;
             let items = listed
                 .items
                 .into_iter()
@@ -251,7 +285,8 @@ fn replace_in(
             "UPDATE agents SET name = ?3, slug = ?4, description = ?5, system_prompt = ?6,
                      rag_strategy = ?7, model = ?8, temperature = ?9, max_tokens = ?10,
                      similarity_threshold = ?11, active = ?12, updated_at = ?13,
-                     data_connector_ids = ?14, max_steps = ?15
+                     data_connector_ids = ?14, max_steps = ?15, components = ?16,
+                     max_run_tokens = ?17, max_run_cost_usd = ?18
                  WHERE org_id = ?1 AND id = ?2",
             params![
                 org.as_str(),
@@ -261,14 +296,17 @@ fn replace_in(
                 new.description,
                 new.system_prompt,
                 new.rag_strategy.as_str(),
-                new.model,
+                new.model.as_deref().unwrap_or_default(),
                 new.temperature as f64,
                 new.max_tokens,
                 new.similarity_threshold as f64,
                 new.active,
                 now_ms(),
                 connector_ids(new),
-                new.max_steps
+                new.max_steps,
+                components(new),
+                new.max_run_tokens.map(|t| t as i64),
+                new.max_run_cost_usd
             ],
         )
         .map_err(|e| write_error(e, SLUG_TAKEN))?;

@@ -5,7 +5,7 @@
 use grove_core::agents::CitedSource;
 use grove_core::ids::{AgentId, ChatId, DocumentOutputId, JobId, OrgId, RunId};
 use grove_core::jobs::{
-    Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, MessageRole, RunStatus,
+    Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, MessageRole, ModelUsage, RunStatus,
 };
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -13,7 +13,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::{backend, now_ms, parsed, ts};
 use crate::{ChatRecord, ChatSummary, Listed, NewDocument, NewMessage, StoreResult};
 
-const COLUMNS: &str = "c.id, c.org_id, c.agent_id, c.job_id, c.run_id, c.title, c.created_at";
+const COLUMNS: &str = "c.id, c.org_id, c.agent_id, c.job_id, c.run_id, c.title, c.created_at, \
+     c.input_tokens, c.output_tokens, c.cost_usd";
+/// How many columns [`COLUMNS`] names; a join's own columns follow them.
+const COLUMN_COUNT: usize = 10;
 
 fn chat_from_row(row: &Row) -> rusqlite::Result<Chat> {
     let job: Option<String> = row.get(3)?;
@@ -25,6 +28,11 @@ fn chat_from_row(row: &Row) -> rusqlite::Result<Chat> {
         job_id: job.and_then(|j| JobId::parse(&j).ok()),
         run_id: run.and_then(|r| RunId::parse(&r).ok()),
         title: row.get(5)?,
+        usage: ModelUsage {
+            input_tokens: row.get::<_, i64>(7)?.max(0) as u64,
+            output_tokens: row.get::<_, i64>(8)?.max(0) as u64,
+            cost_usd: row.get(9)?,
+        },
         created_at: ts(row.get(6)?),
     })
 }
@@ -59,14 +67,32 @@ pub(super) fn insert_message(
     message: &NewMessage,
 ) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO chat_messages (chat_id, role, content, sources, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO chat_messages (chat_id, role, content, sources, created_at, model)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             chat.as_str(),
             message.role.as_str(),
             message.content,
             serde_json::to_string(&message.sources).map_err(backend)?,
-            now_ms()
+            now_ms(),
+            message.model
+        ],
+    )
+    .map(|_| ())
+    .map_err(backend)
+}
+
+/// Adds what an answer's models used to the chat's usage.
+pub(super) fn add_usage(conn: &Connection, chat: &ChatId, usage: &ModelUsage) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE chats SET input_tokens = input_tokens + ?2, output_tokens = output_tokens + ?3,
+                          cost_usd = cost_usd + ?4
+         WHERE id = ?1",
+        params![
+            chat.as_str(),
+            usage.input_tokens as i64,
+            usage.output_tokens as i64,
+            usage.cost_usd
         ],
     )
     .map(|_| ())
@@ -112,7 +138,7 @@ pub(super) fn select_chat(
 
 fn messages(conn: &Connection, chat: &ChatId) -> StoreResult<Vec<ChatMessage>> {
     conn.prepare_cached(
-        "SELECT role, content, sources, created_at FROM chat_messages
+        "SELECT role, content, sources, created_at, model FROM chat_messages
          WHERE chat_id = ?1 ORDER BY seq",
     )
     .and_then(|mut stmt| {
@@ -122,6 +148,7 @@ fn messages(conn: &Connection, chat: &ChatId) -> StoreResult<Vec<ChatMessage>> {
                 role: parsed(r.get(0)?, MessageRole::parse)?,
                 content: r.get(1)?,
                 sources: serde_json::from_str::<Vec<CitedSource>>(&sources).unwrap_or_default(),
+                model: r.get(4)?,
                 created_at: ts(r.get(3)?),
             })
         })?
@@ -193,14 +220,14 @@ pub(super) fn list(
             stmt.query_map(
                 params![org.as_str(), agent, job, page.limit, page.offset as i64],
                 |r| {
-                    let status: Option<String> = r.get(7)?;
-                    let initiator: Option<String> = r.get(8)?;
+                    let status: Option<String> = r.get(COLUMN_COUNT)?;
+                    let initiator: Option<String> = r.get(COLUMN_COUNT + 1)?;
                     Ok(ChatSummary {
                         chat: chat_from_row(r)?,
                         status: status.as_deref().and_then(RunStatus::parse),
                         initiator: initiator.as_deref().and_then(Initiator::parse),
-                        job_name: r.get(9)?,
-                        agent_name: r.get(10)?,
+                        job_name: r.get(COLUMN_COUNT + 2)?,
+                        agent_name: r.get(COLUMN_COUNT + 3)?,
                     })
                 },
             )?

@@ -10,14 +10,14 @@
 use async_trait::async_trait;
 use grove_core::ids::{AgentId, ChannelId, ChatId, JobId, OrgId, QueueItemId, RunGroupId, RunId};
 use grove_core::jobs::{
-    Initiator, Job, NotifyLevel, NotifyTopic, ParamValues, RetryPolicy, Run, RunStatus,
+    Initiator, Job, ModelUsage, NotifyLevel, NotifyTopic, ParamValues, RetryPolicy, Run, RunStatus,
 };
 use grove_core::page::Page;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde_json::json;
 
-use super::chats::{insert_chat, insert_document, insert_message};
+use super::chats::{add_usage, insert_chat, insert_document, insert_message};
 use super::notifications::queue_notification;
 use super::queue::insert_item;
 use super::syncs::record_event;
@@ -490,6 +490,7 @@ fn start_chat(tx: &Transaction, job: &Job, planned: &PlannedRun) -> StoreResult<
             role: grove_core::jobs::MessageRole::User,
             content: planned.prompt.clone(),
             sources: Vec::new(),
+            model: None,
         },
     )?;
     Ok(chat)
@@ -848,6 +849,7 @@ impl JobStore for SqliteStore {
                 for (n, document) in finish.documents.iter().enumerate() {
                     insert_document(&tx, chat, n as i64, document)?;
                 }
+                add_usage(&tx, chat, &finish.usage)?;
             }
             announce_end(&tx, &run)?;
             tx.commit().map_err(backend)?;
@@ -937,6 +939,7 @@ impl JobStore for SqliteStore {
         title: &str,
         messages: Vec<NewMessage>,
         documents: Vec<crate::NewDocument>,
+        usage: ModelUsage,
     ) -> StoreResult<grove_core::jobs::Chat> {
         let (org, agent, title) = (org.clone(), agent.clone(), title.to_owned());
         self.write(move |conn| {
@@ -945,6 +948,7 @@ impl JobStore for SqliteStore {
             for message in &messages {
                 insert_message(&tx, &id, message)?;
             }
+            add_usage(&tx, &id, &usage)?;
             for (n, document) in documents.iter().enumerate() {
                 insert_document(&tx, &id, n as i64, document)?;
             }

@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_secret_keys.sql"),
     include_str!("../../migrations/0013_notification_deliveries.sql"),
     include_str!("../../migrations/0014_data_connectors.sql"),
+    include_str!("../../migrations/0015_models.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -1,8 +1,9 @@
-//! Organisations and users in SQLite.
+//! Organisations, their settings and users in SQLite.
 
 use async_trait::async_trait;
+use grove_core::agents::DEFAULT_MODEL;
 use grove_core::ids::{OrgId, UserId};
-use grove_core::model::{Org, Role, User};
+use grove_core::model::{Org, OrgSettings, Role, User};
 use grove_core::page::Page;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
@@ -273,4 +274,43 @@ impl TenancyStore for SqliteStore {
         })
         .await
     }
+
+    async fn org_settings(&self, org: &OrgId) -> StoreResult<OrgSettings> {
+        self.read(|conn| select_settings(conn, org))
+    }
+
+    async fn put_org_settings(&self, org: &OrgId, default_model: &str) -> StoreResult<OrgSettings> {
+        let (org, default_model) = (org.clone(), default_model.to_owned());
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO org_settings (org_id, default_model, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (org_id) DO UPDATE SET default_model = ?2, updated_at = ?3",
+                params![org.as_str(), default_model, now_ms()],
+            )
+            .map_err(backend)?;
+            select_settings(conn, &org)
+        })
+        .await
+    }
+}
+
+/// The stored settings, or the defaults.
+fn select_settings(conn: &Connection, org: &OrgId) -> StoreResult<OrgSettings> {
+    let stored = conn
+        .query_row(
+            "SELECT default_model, updated_at FROM org_settings WHERE org_id = ?1",
+            [org.as_str()],
+            |r| {
+                Ok(OrgSettings {
+                    default_model: r.get(0)?,
+                    updated_at: Some(ts(r.get(1)?)),
+                })
+            },
+        )
+        .optional()
+        .map_err(backend)?;
+    Ok(stored.unwrap_or_else(|| OrgSettings {
+        default_model: DEFAULT_MODEL.to_owned(),
+        updated_at: None,
+    }))
 }

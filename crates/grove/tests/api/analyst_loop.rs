@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Json;
-use grove_core::config::{ProviderApi, ProviderConfig};
+use grove_core::config::{ModelPrice, ProviderApi, ProviderConfig};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -68,6 +68,74 @@ fn next_step(results: &[(String, bool)]) -> Option<(&'static str, Value)> {
     }
 }
 
+/// The split analyst: `lead` orchestrates, `querier` is the query
+/// component and `charter` the analysis component. `None` for other
+/// models; `Some(None)` to answer.
+#[allow(clippy::type_complexity)]
+fn component_step(
+    model: Option<&str>,
+    user: &str,
+    results: &[(String, bool)],
+    offered: &[&str],
+) -> Option<Option<(&'static str, Value)>> {
+    let result_id = |text: &str| -> String {
+        let at = text.find("res_").expect("a result id");
+        text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let step = match model? {
+        "lead" => {
+            assert_eq!(offered, ["query", "analysis"]);
+            match results.len() {
+                0 => Some(("query", json!({"task": "Revenue per region"}))),
+                1 => {
+                    assert!(results[0].0.contains("\"results\":[{"), "{}", results[0].0);
+                    Some((
+                        "analysis",
+                        json!({"task": "Chart revenue per region and report it"}),
+                    ))
+                }
+                _ => None,
+            }
+        }
+        "querier" => {
+            assert_eq!(offered, ["list_tables", "describe_table", "run_query"]);
+            match results.len() {
+                0 => Some(("list_tables", json!({}))),
+                1 => Some(("run_query", json!({"sql": GOOD_SQL}))),
+                _ => None,
+            }
+        }
+        "charter" => {
+            assert_eq!(offered, ["create_chart", "write_report"]);
+            assert!(user.contains("columns region, total; 2 rows"), "{user}");
+            let result = result_id(user);
+            match results.len() {
+                0 => Some((
+                    "create_chart",
+                    json!({"result_id": result, "type": "bar", "x": "region", "y": "total"}),
+                )),
+                1 => {
+                    let chart = serde_json::from_str::<Value>(&results[0].0).unwrap()["chart_id"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    Some((
+                        "write_report",
+                        json!({"title": "Regional revenue", "highlights": ["US: 20.0"],
+                        "sections": [{"heading": "By region", "text": "Totals.", "result_ids": [result], "chart_ids": [chart]}]}),
+                    ))
+                }
+                _ => None,
+            }
+        }
+        _ => return None,
+    };
+    Some(step)
+}
+
 fn sse(events: Vec<String>) -> Response {
     Response::builder()
         .header("content-type", "text/event-stream")
@@ -99,10 +167,18 @@ async fn openai(Json(body): Json<Value>) -> Response {
         .flatten()
         .filter_map(|t| t["function"]["name"].as_str())
         .collect();
+    let user = messages
+        .iter()
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_owned();
     let step = if body["tool_choice"] == "none" {
         None
     } else if body["model"] == "looper" {
         Some(("list_tables", json!({})))
+    } else if let Some(step) = component_step(body["model"].as_str(), &user, &results, &offered) {
+        step
     } else if body["model"] == "searcher" {
         assert_eq!(
             offered[0], "search_documents",
@@ -138,6 +214,12 @@ async fn openai(Json(body): Json<Value>) -> Response {
             events.push(chunk(
                 json!({"tool_calls": [{"index": 0, "function": {"arguments": second}}]}),
                 Some("tool_calls"),
+            ));
+        }
+        None if body["model"] == "searcher" => {
+            events.push(chunk(
+                json!({"content": "The vents open at 28 degrees [1]."}),
+                Some("stop"),
             ));
         }
         None => {
@@ -221,6 +303,20 @@ async fn grove_with_models() -> TestServer {
     TestServer::start_with(move |c| {
         c.queue.poll_interval_ms = 20;
         c.llm.max_retries = 0;
+        c.llm.prices.insert(
+            "fake:lead".into(),
+            ModelPrice {
+                input_per_million: 1_000.0,
+                output_per_million: 2_000.0,
+            },
+        );
+        c.llm.prices.insert(
+            "fake:querier".into(),
+            ModelPrice {
+                input_per_million: 10.0,
+                output_per_million: 10.0,
+            },
+        );
         c.llm.providers.insert(
             "fake".into(),
             ProviderConfig {
@@ -460,6 +556,18 @@ async fn an_agent_with_data_sources_also_searches_its_documents() {
         "{step}"
     );
     assert!(!step.ends_with("→ 0 passages"), "{step}");
+    // The answer cites passage [1]; the reply carries it as a source.
+    let reply = chat["messages"].as_array().unwrap().last().unwrap();
+    assert_eq!(reply["model"], "fake:searcher");
+    let sources = reply["sources"].as_array().unwrap();
+    assert!(sources[0]["cited"] == true, "{reply}");
+    assert!(
+        sources[0]["chunk_text"]
+            .as_str()
+            .unwrap()
+            .contains("28 degrees"),
+        "{reply}"
+    );
 }
 
 #[tokio::test]
@@ -518,4 +626,284 @@ async fn the_step_budget_ends_a_model_that_never_stops() {
     );
     let answer = messages.last().unwrap()["content"].as_str().unwrap();
     assert!(answer.contains("Stopped after 3 tool rounds"), "{answer}");
+}
+
+/// Creates a connector over a fresh shop database and an agent over it
+/// with `fields` (a JSON object); returns the agent's id.
+async fn analyst_agent(t: &TestServer, n: usize, fields: Value) -> String {
+    let key = &t.org_a.api_key;
+    let path = shop_database(t, n);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            key,
+            json!({"name": format!("Shop {n}"), "type": "sqlite", "config": {"path": path}}),
+        )
+        .await;
+    let mut body =
+        json!({"name": format!("Analyst {n}"), "data_connector_ids": [connector.body["id"]]});
+    body.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    let agent = t.post("/api/v1/agents", key, body).await;
+    assert_eq!(agent.status, StatusCode::CREATED, "{}", agent.body);
+    agent.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn ask(t: &TestServer, agent: &str, message: &str) -> Value {
+    let chat = t
+        .post(
+            "/api/v1/chats",
+            &t.org_a.api_key,
+            json!({"agent_id": agent, "message": message}),
+        )
+        .await;
+    assert_eq!(chat.status, StatusCode::CREATED, "{}", chat.body);
+    chat.body
+}
+
+#[tokio::test]
+async fn models_resolve_organisation_default_then_agent_then_component() {
+    let t = grove_with_models().await;
+    let key = t.org_a.api_key.clone();
+    const SETTINGS: &str = "/api/v1/organization/settings";
+    let settings = t.get(SETTINGS, &key).await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    assert_eq!(settings.body["default_model"], "extractive");
+    assert_eq!(settings.body["updated_at"], Value::Null);
+
+    // An agent that names no model follows the organisation.
+    let agent = analyst_agent(&t, 6, json!({})).await;
+    let path = format!("/api/v1/agents/{agent}");
+    let shown = t.get(&path, &key).await.body;
+    assert_eq!(shown["model"], "extractive");
+    assert_eq!(shown["model_source"], "organization");
+
+    let unknown = t
+        .call(
+            reqwest::Method::PUT,
+            SETTINGS,
+            Some(&key),
+            Some(json!({"default_model": "nowhere:model"})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        unknown.body["error"]["details"]["field"], "default_model",
+        "{}",
+        unknown.body
+    );
+    let changed = t
+        .call(
+            reqwest::Method::PUT,
+            SETTINGS,
+            Some(&key),
+            Some(json!({"default_model": "fake:analyst"})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.body["default_model"], "fake:analyst");
+    assert!(changed.body["updated_at"].is_string());
+    let shown = t.get(&path, &key).await.body;
+    assert_eq!(shown["model"], "fake:analyst");
+    assert_eq!(shown["model_source"], "organization");
+    let other_org = t.get(SETTINGS, &t.org_b.api_key).await.body;
+    assert_eq!(other_org["default_model"], "extractive");
+
+    // The organisation's model runs the loop, and each step says so.
+    let chat = ask(&t, &agent, "Which region sells most?").await;
+    check_scripted_chat(&chat, "fake:analyst");
+    let messages = chat["messages"].as_array().unwrap();
+    assert_eq!(messages[0]["model"], Value::Null, "the question has none");
+    for message in &messages[1..] {
+        assert_eq!(message["model"], "fake:analyst", "{message}");
+    }
+    // Every turn of the fake uses 100 + 20 tokens; it has no price.
+    assert_eq!(chat["usage"]["input_tokens"], 600, "{}", chat["usage"]);
+    assert_eq!(chat["usage"]["output_tokens"], 120);
+    assert_eq!(chat["usage"]["cost_usd"], 0.0);
+
+    // The agent's own model comes next; `null` gives it back.
+    let own = t
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&key),
+            Some(json!({"model": "claude:analyst"})),
+        )
+        .await;
+    assert_eq!(own.body["model"], "claude:analyst", "{}", own.body);
+    assert_eq!(own.body["model_source"], "agent");
+    let chat = ask(&t, &agent, "Which region sells most?").await;
+    check_scripted_chat(&chat, "claude:analyst");
+    let back = t
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&key),
+            Some(json!({"model": null})),
+        )
+        .await;
+    assert_eq!(back.body["model"], "fake:analyst", "{}", back.body);
+    assert_eq!(back.body["model_source"], "organization");
+
+    // A component's model must be a language model the server knows.
+    for (components, field) in [
+        (
+            json!({"query": {"model": "extractive"}}),
+            "components.query.model",
+        ),
+        (
+            json!({"analysis": {"model": "nowhere:x"}}),
+            "components.analysis.model",
+        ),
+    ] {
+        let refused = t
+            .call(
+                reqwest::Method::PUT,
+                &path,
+                Some(&key),
+                Some(json!({"components": components})),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            refused.body["error"]["details"]["field"], field,
+            "{}",
+            refused.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_split_analyst_runs_query_and_analysis_components_with_their_own_models() {
+    let t = grove_with_models().await;
+    let key = t.org_a.api_key.clone();
+    let agent = analyst_agent(
+        &t,
+        7,
+        json!({"model": "fake:lead",
+               "components": {"query": {"model": "fake:querier"}, "analysis": {"model": "fake:charter"}}}),
+    )
+    .await;
+    let job = t
+        .post(
+            &format!("/api/v1/agents/{agent}/jobs"),
+            &key,
+            json!({"name": "Regions", "prompt": "Which region sells most?"}),
+        )
+        .await;
+    let started = t
+        .post(
+            &format!("/api/v1/jobs/{}/runs", job.body["id"].as_str().unwrap()),
+            &key,
+            json!({}),
+        )
+        .await;
+    let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    let chat = finished_chat(&t, &run).await;
+    let messages = chat["messages"].as_array().unwrap();
+    let made: Vec<(&str, &str)> = messages[1..]
+        .iter()
+        .map(|m| {
+            let content = m["content"].as_str().unwrap();
+            let call = content
+                .split_once(" called ")
+                .map(|(_, rest)| rest.split('(').next().unwrap())
+                .unwrap_or("answer");
+            (m["model"].as_str().unwrap(), call)
+        })
+        .collect();
+    assert_eq!(
+        made,
+        [
+            ("fake:lead", "query"),
+            ("fake:querier", "list_tables"),
+            ("fake:querier", "run_query"),
+            ("fake:lead", "analysis"),
+            ("fake:charter", "create_chart"),
+            ("fake:charter", "write_report"),
+            ("fake:lead", "answer"),
+        ],
+        "{chat}"
+    );
+    let query_step = messages[1]["content"].as_str().unwrap();
+    assert!(
+        query_step.contains("→ 1 results, 0 charts, 0 reports"),
+        "{query_step}"
+    );
+    let kinds: Vec<&str> = chat["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["table", "chart", "report"], "{chat}");
+    assert_eq!(
+        chat["documents"][0]["content"]["rows"],
+        json!([["EU", 15.0], ["US", 20.0]])
+    );
+
+    // Nine turns of 100 + 20 tokens: three each of the lead (priced at
+    // 1,000 / 2,000 USD per million tokens), the querier (10 / 10) and the
+    // charter (no price).
+    let usage = &chat["usage"];
+    assert_eq!(usage["input_tokens"], 900, "{usage}");
+    assert_eq!(usage["output_tokens"], 180);
+    let expected = 3.0 * (100.0 * 1_000.0 + 20.0 * 2_000.0) / 1e6 + 3.0 * 120.0 * 10.0 / 1e6;
+    let cost = usage["cost_usd"].as_f64().unwrap();
+    assert!((cost - expected).abs() < 1e-9, "{cost} against {expected}");
+}
+
+#[tokio::test]
+async fn the_token_budget_ends_a_run_and_says_so() {
+    let t = grove_with_models().await;
+    let key = t.org_a.api_key.clone();
+    let agent = analyst_agent(
+        &t,
+        8,
+        json!({"model": "fake:looper", "max_run_tokens": 250}),
+    )
+    .await;
+    let chat = ask(&t, &agent, "Go on").await;
+    // 120 tokens a turn: the third turn passes 250 and its call is not run.
+    let messages = chat["messages"].as_array().unwrap();
+    assert_eq!(
+        messages.iter().filter(|m| m["role"] == "tool").count(),
+        2,
+        "{chat}"
+    );
+    let answer = messages.last().unwrap()["content"].as_str().unwrap();
+    assert!(
+        answer.contains("Stopped after 360 tokens, the agent's max_run_tokens of 250."),
+        "{answer}"
+    );
+    assert_eq!(chat["usage"]["input_tokens"], 300);
+
+    let path = format!("/api/v1/agents/{agent}");
+    for (body, field) in [
+        (json!({"max_run_tokens": 0}), "max_run_tokens"),
+        (json!({"max_run_cost_usd": -1.0}), "max_run_cost_usd"),
+    ] {
+        let refused = t
+            .call(reqwest::Method::PUT, &path, Some(&key), Some(body))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused.body["error"]["details"]["field"], field);
+    }
+    let cleared = t
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&key),
+            Some(json!({"max_run_tokens": null, "max_run_cost_usd": 0.25})),
+        )
+        .await;
+    assert_eq!(
+        cleared.body["max_run_tokens"],
+        Value::Null,
+        "{}",
+        cleared.body
+    );
+    assert_eq!(cleared.body["max_run_cost_usd"], 0.25);
 }

@@ -385,6 +385,9 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
         Method::POST if route.path == "/api/v1/data-connectors" => Some(json!({
             "name": format!("db{n}"), "type": "sqlite", "config": {"path": targets.database_path}
         })),
+        Method::PUT if route.path == "/api/v1/organization/settings" => {
+            Some(json!({ "default_model": "extractive" }))
+        }
         Method::PUT if route.path.starts_with("/api/v1/data-connectors") => {
             Some(json!({ "max_rows": 100 + n }))
         }
