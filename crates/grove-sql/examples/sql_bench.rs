@@ -3,7 +3,7 @@
 //! for the same query, over PostgreSQL on 127.0.0.1:5432 with 1 and 16
 //! concurrent clients.
 //!
-//! `cargo run --release -p grove-sql --example query_bench -- [QUERIES_PER_CLIENT]`
+//! `cargo run --release -p grove-sql --example sql_bench -- [QUERIES_PER_CLIENT]`
 //!
 //! "direct" is tokio-postgres on its own connection per client running the
 //! same statement with the same parameter (prepared once, as a driver with
