@@ -196,7 +196,7 @@ impl Analyst {
             .converse(&request, &databases, &mut run, part, &request.question)
             .await?;
         let mut answer = end.text;
-        let stopped = end.stopped.or(run.spent.clone());
+        let stopped = end.stopped;
         if let Some(why) = &stopped {
             if answer.trim().is_empty() {
                 answer = "The run ended before the model answered.".into();
@@ -266,17 +266,20 @@ impl Analyst {
                 cost_usd: resolved.cost_usd(turn.usage),
             };
             run.spent = spent(request.agent, &run.usage);
-            if turn.calls.is_empty() || final_turn || run.spent.is_some() {
-                // The last round of a loop comes only after max_steps rounds
-                // of tool calls.
-                let stopped = if final_turn {
-                    Some(format!(
-                        "Stopped after {} tool rounds, the agent's max_steps.",
-                        request.max_steps
-                    ))
-                } else {
-                    run.spent.clone()
-                };
+            // The last round of a loop comes only after max_steps rounds of
+            // tool calls; a turn without calls is the model's answer; a turn
+            // that spent a budget has its calls dropped.
+            let stopped = if final_turn {
+                Some(format!(
+                    "Stopped after {} tool rounds, the agent's max_steps.",
+                    request.max_steps
+                ))
+            } else if turn.calls.is_empty() {
+                None
+            } else {
+                run.spent.clone()
+            };
+            if final_turn || turn.calls.is_empty() || stopped.is_some() {
                 return Ok(LoopEnd {
                     text: turn.text,
                     stopped,

@@ -17,6 +17,16 @@ pub struct Org {
     pub created_at: Timestamp,
 }
 
+wire_enum!(
+    /// What a one-time console link is for: the first admin's password
+    /// (`setup`), an invited user's (`invite`), or a new one (`reset`).
+    LinkPurpose {
+        Setup = "setup",
+        Invite = "invite",
+        Reset = "reset",
+    }
+);
+
 /// An organisation's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct OrgSettings {

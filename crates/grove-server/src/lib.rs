@@ -49,8 +49,9 @@ use crate::state::AppState;
 /// Queue slots per process.
 const WORKER_SLOTS: usize = 4;
 
-/// Builds the full router for `state`.
-pub fn router(state: AppState) -> Router {
+/// Builds the full router for `state`: the operational routes, the API
+/// catalogue, and `pages` (the web console, or nothing) beside them.
+pub fn router(state: AppState, pages: Router<AppState>) -> Router {
     let body_limit = state.config.max_body_bytes;
     let mut api = Router::new();
     for route in routes::catalogue() {
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::ops::router())
         .merge(api)
+        .merge(pages)
         .fallback(|| async { Failure(ApiError::not_found("route", "")) })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(from_fn(context::request_context))
@@ -143,12 +145,15 @@ pub struct Server {
 
 impl Server {
     /// Binds `config.addr` and starts serving and working the queue.
-    /// `search` and its embedder status come from [`open_search`].
+    /// `search` and its embedder status come from [`open_search`]; `pages`
+    /// are served beside the API (the binary passes the web console; the
+    /// server crate does not depend on it).
     pub async fn start(
         config: Config,
         store: Arc<dyn Store>,
         search: Arc<SearchEngine>,
         embedder_status: &str,
+        pages: Router<AppState>,
     ) -> anyhow::Result<Server> {
         metrics::install();
         let listener = tokio::net::TcpListener::bind(&config.addr)
@@ -191,7 +196,7 @@ impl Server {
         let webhook_worker_task = tokio::spawn(webhook_worker.run(stopped.clone()));
         let eval_worker_task = tokio::spawn(eval_worker.run(stopped.clone()));
         let jobs = state.jobs.clone();
-        let app = router(state);
+        let app = router(state, pages);
         let mut stop_http = stopped.clone();
         let task = tokio::spawn(async move {
             // Small writes (SSE frames) go out at once instead of waiting

@@ -19,6 +19,8 @@ pub struct DocumentFilter {
     pub status: Option<DocumentStatus>,
     /// A substring of the title, URL or source key, ignoring ASCII case.
     pub text: Option<String>,
+    /// Exactly this error (the documents of one failure group).
+    pub error: Option<String>,
 }
 
 #[async_trait]
@@ -31,6 +33,13 @@ pub trait DocumentStore: Send + Sync {
         filter: &DocumentFilter,
         page: Page,
     ) -> StoreResult<Listed<Document>>;
+    /// Why a data source's documents failed: each distinct error with how
+    /// many failed documents carry it, most frequent first (at most 50).
+    async fn failure_counts(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+    ) -> StoreResult<Vec<(String, u64)>>;
     /// The organisation's document with this id.
     async fn find_document(&self, org: &OrgId, id: &DocumentId) -> StoreResult<Option<Document>>;
     /// Deletes the document's row; false if absent. A later sync that

@@ -3,6 +3,7 @@
 //! PostgreSQL implementation can follow behind the same traits.
 
 pub mod connectors;
+pub mod console;
 pub mod documents;
 pub mod evals;
 pub mod notifications;
@@ -1040,6 +1041,7 @@ pub trait Store:
     + SecretStore
     + NotificationStore
     + ConnectorStore
+    + console::ConsoleStore
 {
     /// Checks the backend answers; used by `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

@@ -293,8 +293,8 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
         (4, vec!["install.html".into(), "old.html".into()])
     );
     let text = |t: &str| DocumentFilter {
-        status: None,
         text: Some(t.into()),
+        ..DocumentFilter::default()
     };
     // Title, URL or key, ignoring case; `%` is a character, not a pattern.
     assert_eq!(
@@ -308,7 +308,7 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
     assert_eq!(keys(&list(text("%"), Page::default()).await), ["100%.html"]);
     let skipped = DocumentFilter {
         status: Some(DocumentStatus::Skipped),
-        text: None,
+        ..DocumentFilter::default()
     };
     let skipped = list(skipped, Page::default()).await;
     assert_eq!(

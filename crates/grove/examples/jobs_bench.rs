@@ -181,7 +181,7 @@ async fn main() {
         .unwrap();
     let store: Arc<dyn Store> = store;
     let (search, status) = open_search(&config).unwrap();
-    let server = Server::start(config, store.clone(), search, &status)
+    let server = Server::start(config, store.clone(), search, &status, axum::Router::new())
         .await
         .unwrap();
     let api = Api {

@@ -205,7 +205,7 @@ async fn main() {
         .expect("org");
     let (search, status) = open_search(&config).expect("search");
     assert!(search.embedder().is_some(), "no embedding model: {status}");
-    let server = Server::start(config, store, search, &status)
+    let server = Server::start(config, store, search, &status, axum::Router::new())
         .await
         .expect("server");
     let api: &'static Api = Box::leak(Box::new(Api {

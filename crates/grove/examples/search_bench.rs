@@ -268,7 +268,7 @@ async fn run(n: usize) {
 
     let rss_before_server = rss_mib();
     let store: Arc<dyn Store> = store;
-    let server = Server::start(config, store, search, &status)
+    let server = Server::start(config, store, search, &status, axum::Router::new())
         .await
         .expect("server");
     let base = format!("http://{}", server.addr);

@@ -145,7 +145,7 @@ async fn main() {
         .unwrap();
     let store: Arc<dyn Store> = store;
     let (search, status) = open_search(&config).unwrap();
-    let server = Server::start(config, store.clone(), search, &status)
+    let server = Server::start(config, store.clone(), search, &status, axum::Router::new())
         .await
         .unwrap();
     let org = OrgId::parse(&org.org_id).unwrap();

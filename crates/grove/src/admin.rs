@@ -1,14 +1,15 @@
 //! Commands for the server host, run against the data directory itself:
-//! `grove secrets rotate` (new master key, optionally a new data key) and
-//! `grove users promote` (the recovery when an organisation has no admin).
+//! `grove secrets rotate` (new master key, optionally a new data key),
+//! `grove users promote` (the recovery when an organisation has no admin)
+//! and `grove users passwd` (a one-time link to set a console password).
 
 use anyhow::{bail, Context};
 use grove_core::config::Config;
-use grove_core::model::Role;
+use grove_core::model::{LinkPurpose, Org, Role, User};
 use grove_core::page::Page;
 use grove_server::open_store;
 use grove_store::secrets::{write_key_file, MasterKey, MASTER_KEY_FILE};
-use grove_store::{TenancyStore, UserPatch};
+use grove_store::{Store, TenancyStore, UserPatch};
 
 /// Re-wraps the data keys under a new master key and, with `reencrypt`,
 /// seals every credential again under a new data key. The new master key
@@ -73,12 +74,12 @@ pub async fn rotate_secrets(
 
 /// Makes the user with `email` an admin of their organisation (of `org`
 /// when the email is in several).
-pub async fn promote_user(
-    config: &Config,
+/// The one user with `email`, in `org` (id or name) when given.
+async fn find_user(
+    store: &dyn Store,
     email: &str,
     org: Option<&str>,
-) -> anyhow::Result<String> {
-    let store = open_store(config)?;
+) -> anyhow::Result<(Org, User)> {
     let mut found = Vec::new();
     for o in store.list_orgs().await? {
         if org.is_some_and(|wanted| wanted != o.id.as_str() && wanted != o.name) {
@@ -104,13 +105,13 @@ pub async fn promote_user(
             page.offset += u64::from(n);
         }
     }
-    let (o, user) = match found.len() {
+    match found.len() {
         0 => bail!(
             "no user with email {email}{}",
             org.map(|o| format!(" in organisation {o}"))
                 .unwrap_or_default()
         ),
-        1 => found.remove(0),
+        1 => Ok(found.remove(0)),
         _ => bail!(
             "{email} is a user of several organisations ({}): name one with --org",
             found
@@ -119,7 +120,16 @@ pub async fn promote_user(
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    };
+    }
+}
+
+pub async fn promote_user(
+    config: &Config,
+    email: &str,
+    org: Option<&str>,
+) -> anyhow::Result<String> {
+    let store = open_store(config)?;
+    let (o, user) = find_user(store.as_ref(), email, org).await?;
     let patch = UserPatch {
         role: Some(Role::Admin),
         ..UserPatch::default()
@@ -129,4 +139,32 @@ pub async fn promote_user(
         "{} ({}) is now an admin of {} ({}).",
         user.email, user.id, o.name, o.id
     ))
+}
+
+/// A one-time link (valid 24 hours) where the user sets a new console
+/// password; their sessions end when they use it.
+pub async fn password_link(
+    config: &Config,
+    email: &str,
+    org: Option<&str>,
+) -> anyhow::Result<String> {
+    let store = open_store(config)?;
+    let (_, user) = find_user(store.as_ref(), email, org).await?;
+    let link = grove_console::setup_link(
+        store.as_ref(),
+        &user,
+        LinkPurpose::Reset,
+        &console_base(config),
+    )
+    .await?;
+    Ok(format!(
+        "Open this link within 24 hours to set a password for {}:\n  {link}",
+        user.email
+    ))
+}
+
+/// The console's address as this host reaches it.
+pub fn console_base(config: &Config) -> String {
+    let addr = config.addr.replace("0.0.0.0", "127.0.0.1");
+    format!("http://{addr}")
 }

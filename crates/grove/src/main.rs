@@ -385,6 +385,16 @@ enum OrgsCommand {
 
 #[derive(Subcommand)]
 enum UsersCommand {
+    /// Print a one-time link (valid 24 hours) where the user sets a new
+    /// password for the web console.
+    Passwd {
+        email: String,
+        /// The organisation's id or name, when the email is in several.
+        #[arg(long)]
+        org: Option<String>,
+        #[command(flatten)]
+        location: Location,
+    },
     /// Make a user an admin of their organisation: the recovery when no
     /// admin is left to do it through the API.
     Promote {
@@ -445,12 +455,46 @@ fn say(text: &str) {
     let _ = writeln!(std::io::stdout(), "{text}");
 }
 
-fn print_credentials(creds: &Credentials, json: bool, what: &str) -> anyhow::Result<()> {
+/// The one-time link where a new organisation's admin sets a console
+/// password.
+async fn first_admin_link(
+    store: &dyn Store,
+    creds: &Credentials,
+    config: &Config,
+) -> anyhow::Result<String> {
+    let org = grove_core::ids::OrgId::parse(&creds.org_id)
+        .map_err(|_| anyhow::anyhow!("the new organisation's id is malformed"))?;
+    let user = grove_core::ids::UserId::parse(&creds.user_id)
+        .map_err(|_| anyhow::anyhow!("the new admin's id is malformed"))?;
+    let admin = store
+        .get_user(&org, &user)
+        .await?
+        .context("the new admin vanished")?;
+    let link = grove_console::setup_link(
+        store,
+        &admin,
+        grove_core::model::LinkPurpose::Setup,
+        &admin::console_base(config),
+    )
+    .await?;
+    Ok(link)
+}
+
+fn print_credentials(
+    creds: &Credentials,
+    setup_url: &str,
+    json: bool,
+    what: &str,
+) -> anyhow::Result<()> {
     if json {
-        say(&serde_json::to_string(creds)?);
+        let mut value = serde_json::to_value(creds)?;
+        value["setup_url"] = serde_json::json!(setup_url);
+        say(&value.to_string());
     } else {
+        let console =
+            format!("\nSet the admin's console password (one use, 24 hours):\n  {setup_url}");
         say(&format!(
-            "{what}\n  organisation: {}\n  admin user:   {}\n  admin key:    {}\nStore the key now: it is shown only once.",
+            "{what}\n  organisation: {}\n  admin user:   {}\n  admin key:    {}\nStore the key now: it is shown only once.{console}",
             creds.org_id, creds.user_id, creds.api_key
         ));
     }
@@ -502,7 +546,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             let creds = provision_org(store.as_ref(), org_name, admin_email).await?;
-            print_credentials(&creds, *json, "Initialised Grove.")
+            let setup_url = first_admin_link(store.as_ref(), &creds, &config).await?;
+            print_credentials(&creds, &setup_url, *json, "Initialised Grove.")
         }
         Command::Orgs {
             command:
@@ -517,7 +562,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&config);
             let store = open_store(&config)?;
             let creds = provision_org(store.as_ref(), name, admin_email).await?;
-            print_credentials(&creds, *json, &format!("Created organisation {name}."))
+            let setup_url = first_admin_link(store.as_ref(), &creds, &config).await?;
+            print_credentials(
+                &creds,
+                &setup_url,
+                *json,
+                &format!("Created organisation {name}."),
+            )
         }
         Command::Users {
             command:
@@ -530,6 +581,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(cli.config.as_ref(), location)?;
             init_logging(&config);
             say(&admin::promote_user(&config, email, org.as_deref()).await?);
+            Ok(())
+        }
+        Command::Users {
+            command:
+                UsersCommand::Passwd {
+                    email,
+                    org,
+                    location,
+                },
+        } => {
+            let config = load_config(cli.config.as_ref(), location)?;
+            init_logging(&config);
+            say(&admin::password_link(&config, email, org.as_deref()).await?);
             Ok(())
         }
         Command::Secrets {
@@ -744,11 +808,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config)?;
     if store.count_orgs().await? == 0 {
         let creds = provision_org(store.as_ref(), "default", "admin@grove.local").await?;
-        print_credentials(&creds, false, "Empty data directory: initialised Grove.")?;
+        let setup_url = first_admin_link(store.as_ref(), &creds, &config).await?;
+        print_credentials(
+            &creds,
+            &setup_url,
+            false,
+            "Empty data directory: initialised Grove.",
+        )?;
     }
     let store: Arc<dyn Store> = store;
     let (search, embedder_status) = open_search(&config)?;
-    let server = Server::start(config, store, search, &embedder_status).await?;
+    let server = Server::start(
+        config,
+        store,
+        search,
+        &embedder_status,
+        grove_console::router(),
+    )
+    .await?;
     say(&format!("Grove is listening on http://{}", server.addr));
     shutdown_signal.await;
     tracing::info!("shutting down: finishing in-flight requests");

@@ -160,7 +160,11 @@ fn filter(params: &DocumentListParams) -> Result<DocumentFilter, Failure> {
         .map(|q| trimmed_text("q", q, MAX_QUERY, false))
         .transpose()?
         .filter(|q| !q.is_empty());
-    Ok(DocumentFilter { status, text })
+    Ok(DocumentFilter {
+        status,
+        text,
+        error: None,
+    })
 }
 
 async fn list(

@@ -105,6 +105,10 @@ fn condition(
                    OR instr(lower(source_key), ?{n}) > 0)"
         ));
     }
+    if let Some(error) = &filter.error {
+        args.push(Value::Text(error.clone()));
+        condition.push_str(&format!(" AND COALESCE(error, '') = ?{}", args.len()));
+    }
     (condition, args)
 }
 
@@ -129,6 +133,27 @@ impl DocumentStore for SqliteStore {
                 page,
                 from_row,
             )
+        })
+    }
+
+    async fn failure_counts(
+        &self,
+        org: &OrgId,
+        data_source: &DataSourceId,
+    ) -> StoreResult<Vec<(String, u64)>> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT COALESCE(error, ''), COUNT(*) FROM documents
+                 WHERE org_id = ?1 AND data_source_id = ?2 AND status = 'failed'
+                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map(params![org.as_str(), data_source.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+                })?
+                .collect()
+            })
+            .map_err(backend)
         })
     }
 

@@ -11,6 +11,7 @@ mod agents;
 mod channels;
 mod chats;
 mod connectors;
+mod console;
 mod data_sources;
 mod documents;
 mod evals;
@@ -56,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_notification_deliveries.sql"),
     include_str!("../../migrations/0014_data_connectors.sql"),
     include_str!("../../migrations/0015_models.sql"),
+    include_str!("../../migrations/0016_console.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -13,7 +13,7 @@ use crate::{
     Listed, NewUser, ProvisionOrg, Provisioned, StoreError, StoreResult, TenancyStore, UserPatch,
 };
 
-const USER_COLUMNS: &str = "id, org_id, email, name, role, created_at, updated_at";
+pub(super) const USER_COLUMNS: &str = "id, org_id, email, name, role, created_at, updated_at";
 const EMAIL_TAKEN: &str = "a user with this email already exists in the organisation";
 
 /// Why an organisation would lose its administration: no admin user left,
@@ -76,7 +76,7 @@ pub(super) fn keeping_admin_access<T>(
     Ok(out)
 }
 
-fn user_from_row(row: &Row) -> rusqlite::Result<User> {
+pub(super) fn user_from_row(row: &Row) -> rusqlite::Result<User> {
     Ok(User {
         id: parsed(row.get(0)?, |s| UserId::parse(s).ok())?,
         org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,

@@ -52,9 +52,12 @@ async fn init_orgs_create_and_serve() {
             .output()
             .unwrap(),
     );
-    for field in ["org_id", "user_id", "api_key"] {
+    for field in ["org_id", "user_id", "api_key", "setup_url"] {
         assert!(first[field].is_string(), "{first}");
     }
+    let setup_url = first["setup_url"].as_str().unwrap();
+    assert!(setup_url.contains("/setup?token="), "{setup_url}");
+    let setup_path = &setup_url[setup_url.find("/setup").unwrap()..];
     assert!(data.join("grove.db").exists());
     let again = grove()
         .args(["init", "--data-dir", data_arg])
@@ -70,6 +73,24 @@ async fn init_orgs_create_and_serve() {
             .unwrap(),
     );
     assert_ne!(second["org_id"], first["org_id"]);
+    // A reset link for a user, printed on the server host.
+    let passwd = grove()
+        .args([
+            "users",
+            "passwd",
+            "admin@grove.local",
+            "--org",
+            first["org_id"].as_str().unwrap(),
+            "--data-dir",
+            data_arg,
+        ])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&passwd.stdout);
+    assert!(passwd.status.success(), "{printed}");
+    let reset_path = printed[printed.find("/setup?token=").unwrap()..]
+        .trim()
+        .to_owned();
 
     let port = free_port();
     let mut server = grove()
@@ -93,6 +114,15 @@ async fn init_orgs_create_and_serve() {
             .unwrap();
         assert_eq!(users["total"], 1);
         assert_eq!(users["users"][0]["id"], creds["user_id"]);
+    }
+    // The console is served by the same process; both links open a form.
+    for (path, heading) in [
+        (setup_path, "Set up Grove"),
+        (reset_path.as_str(), "Choose a new password"),
+    ] {
+        let page = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(page.status(), reqwest::StatusCode::OK, "{path}");
+        assert!(page.text().await.unwrap().contains(heading));
     }
 
     // SIGTERM: a graceful, successful exit.

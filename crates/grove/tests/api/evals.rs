@@ -667,9 +667,15 @@ async fn an_interrupted_run_resumes_from_its_first_unscored_item() {
         ..Config::default()
     };
     with_model(&mut config, &model.base);
-    let server = grove_server::Server::start(config, store.clone(), search, "restarted")
-        .await
-        .unwrap();
+    let server = grove_server::Server::start(
+        config,
+        store.clone(),
+        search,
+        "restarted",
+        axum::Router::new(),
+    )
+    .await
+    .unwrap();
     let base = format!("http://{}", server.addr);
     let run = wait_for_run(&base, &key, &id).await;
     assert_eq!(run["status"], "succeeded", "{run}");

@@ -9,6 +9,7 @@ mod analyst_loop;
 mod analytics;
 mod cli;
 mod concurrent_updates;
+mod console;
 mod conventions;
 mod data_connectors;
 mod data_sources;

@@ -582,9 +582,10 @@ async fn events_written_while_the_server_is_down_are_delivered_when_it_starts() 
         ..Default::default()
     };
     config.webhooks.allow_http = true;
-    let server = grove_server::Server::start(config, store, search, "restarted")
-        .await
-        .unwrap();
+    let server =
+        grove_server::Server::start(config, store, search, "restarted", axum::Router::new())
+            .await
+            .unwrap();
     let got = receiver.wait_for(3, WAIT).await;
     let mut emails: Vec<String> = got
         .iter()

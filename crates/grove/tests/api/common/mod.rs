@@ -77,9 +77,15 @@ impl TestServer {
             .unwrap();
         let store: Arc<dyn Store> = store;
         let (search, status) = open_search(&config).unwrap();
-        let server = Server::start(config, store.clone(), search.clone(), &status)
-            .await
-            .unwrap();
+        let server = Server::start(
+            config,
+            store.clone(),
+            search.clone(),
+            &status,
+            grove_console::router(),
+        )
+        .await
+        .unwrap();
         Self {
             base: format!("http://{}", server.addr),
             org_a,

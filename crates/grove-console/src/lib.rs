@@ -1,0 +1,92 @@
+//! Grove's web console: server-rendered pages (askama templates, a
+//! vendored htmx) served by the same binary and port as the API, at `/`.
+//! People sign in with email and password; a session cookie names a
+//! server-side session, and every page checks the user's role with the
+//! API's own table, so the console never does more than the API would let
+//! that user do. The console never holds an API key.
+//!
+//! Built so far: sign-in, sign-out, first-run setup and one-time password
+//! links ([`setup_link`], printed by `grove init`, `grove serve` on an
+//! empty directory and `grove users passwd`), the home page, and what each
+//! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`).
+//! Every response carries a strict Content-Security-Policy: no inline
+//! script, no other origin.
+
+mod assets;
+mod pages;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::middleware::map_response;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use grove_core::model::{LinkPurpose, User};
+use grove_server::state::AppState;
+use grove_store::{Store, StoreResult};
+
+use crate::session::{random_token, token_hash, SignInLimiter, LINK_TTL};
+
+/// The console's routes, to mount beside the API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route(
+            "/login",
+            get(pages::auth::login_page).post(pages::auth::login),
+        )
+        .route("/logout", post(pages::auth::logout))
+        .route(
+            "/setup",
+            get(pages::auth::setup_page).post(pages::auth::setup),
+        )
+        .route("/sources", get(pages::sources::list))
+        .route("/sources/{id}", get(pages::sources::show))
+        .route("/documents/{id}", get(pages::sources::document))
+        .route("/assets/{hash}/{name}", get(assets::serve))
+        .layer(Extension(Arc::new(SignInLimiter::default())))
+        .layer(map_response(security_headers))
+}
+
+/// What every console response carries: no script or style from anywhere
+/// but this origin and none inline, no framing, no sniffing, and pages
+/// (not assets) never cached.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A one-time link at `base` (`http://host:port`) where `user` sets a
+/// password; valid for 24 hours.
+pub async fn setup_link(
+    store: &dyn Store,
+    user: &User,
+    purpose: LinkPurpose,
+    base: &str,
+) -> StoreResult<String> {
+    let token = random_token();
+    store
+        .create_link(user, purpose, &token_hash(&token), LINK_TTL)
+        .await?;
+    Ok(format!(
+        "{}/setup?token={token}",
+        base.trim_end_matches('/')
+    ))
+}

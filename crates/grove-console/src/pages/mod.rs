@@ -1,0 +1,208 @@
+//! What every page shares: the layout (title, assets, navigation, the
+//! signed-in user and their CSRF token), pagination links, rendering, and
+//! [`PageError`], which turns a failure into a page (or a redirect to
+//! sign in) rather than the API's JSON envelope.
+
+pub mod auth;
+pub mod home;
+pub mod sources;
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use grove_store::StoreError;
+
+use crate::assets;
+use crate::session::Viewer;
+
+/// The pages in the navigation, in order: (address, label).
+const NAV: &[(&str, &str)] = &[("/", "Home"), ("/sources", "Data sources")];
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The signed-in user as the header shows them.
+pub struct ShownUser {
+    pub email: String,
+    pub role: &'static str,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub css: String,
+    pub js: String,
+    pub user: Option<ShownUser>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+}
+
+impl Layout {
+    /// A page of the signed-in `viewer` in navigation section `section`.
+    pub fn signed_in(title: impl Into<String>, viewer: &Viewer, section: &str) -> Self {
+        Layout {
+            user: Some(ShownUser {
+                email: viewer.user.email.clone(),
+                role: viewer.user.role.as_str(),
+            }),
+            csrf: viewer.csrf_token.clone(),
+            nav: NAV
+                .iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: *href == section,
+                })
+                .collect(),
+            ..Layout::public(title)
+        }
+    }
+
+    /// A page for someone not signed in (sign-in, setup, errors).
+    pub fn public(title: impl Into<String>) -> Self {
+        Layout {
+            title: title.into(),
+            css: assets::url("console.css"),
+            js: assets::url("htmx.min.js"),
+            user: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+        }
+    }
+}
+
+/// Links to the neighbouring pages of a list.
+pub struct Pager {
+    pub first: u64,
+    pub last: u64,
+    pub total: u64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// Rows per page of every list.
+pub const PAGE_SIZE: u32 = 50;
+
+impl Pager {
+    /// The pager of a list at `offset` showing `shown` of `total` rows;
+    /// `href(offset)` is the address of another page.
+    pub fn new(offset: u64, shown: usize, total: u64, href: impl Fn(u64) -> String) -> Self {
+        let size = u64::from(PAGE_SIZE);
+        Pager {
+            first: if shown == 0 { 0 } else { offset + 1 },
+            last: offset + shown as u64,
+            total,
+            previous: (offset > 0).then(|| href(offset.saturating_sub(size))),
+            next: (offset + (shown as u64) < total).then(|| href(offset + size)),
+        }
+    }
+}
+
+/// A page that could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in (or the session ended): go to the sign-in page and
+    /// come back to `next`.
+    SignIn {
+        next: String,
+    },
+    Forbidden(String),
+    NotFound(String),
+    Internal(String),
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    layout: Layout,
+    heading: String,
+    text: String,
+    link_href: &'static str,
+    link_label: &'static str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, heading, text) = match self {
+            PageError::SignIn { next } => {
+                let target = format!("/login?next={}", encode_query(&next));
+                return Redirect::to(&target).into_response();
+            }
+            PageError::Forbidden(text) => (StatusCode::FORBIDDEN, "Not allowed", text),
+            PageError::NotFound(text) => (StatusCode::NOT_FOUND, "Not found", text),
+            PageError::Internal(text) => {
+                tracing::error!(error = %text, "console page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "The server could not show this page; the error is in its log.".into(),
+                )
+            }
+        };
+        let page = MessagePage {
+            layout: Layout::public(heading),
+            heading: heading.into(),
+            text,
+            link_href: "/",
+            link_label: "Back to the console",
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+/// A template as an HTML response.
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a console template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A 303 to `to` (after a form).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+/// `value` percent-encoded for a query string.
+pub fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A timestamp as the pages show it: UTC to the second, and RFC 3339 for
+/// the `<time>` element and its hover text.
+pub struct Time {
+    pub iso: String,
+    pub shown: String,
+}
+
+impl From<jiff::Timestamp> for Time {
+    fn from(at: jiff::Timestamp) -> Self {
+        Time {
+            iso: at.to_string(),
+            shown: at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! The web console over real HTTP: signed out, every page sends the browser
+//! to sign in; a one-time setup link works once; sign-in refuses forms from
+//! other sites, wrong passwords (then too many of them) and expired forms;
+//! sessions end on sign-out, on a password change and when the user is
+//! deleted; pages show what a data source indexed and why documents failed,
+//! never another organisation's; every response carries the strict CSP.
+
+use grove_core::ids::{DataSourceId, DocumentId, OrgId, UserId};
+use grove_core::model::{LinkPurpose, User};
+use grove_core::sources::{Document, DocumentStatus};
+use reqwest::header::{HeaderMap, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+use reqwest::{redirect, StatusCode};
+
+use crate::common::{greenhouse_source, TestServer};
+
+const PASSWORD: &str = "a long enough password";
+
+/// A browser: no redirects followed, cookies kept by hand, and the
+/// `Origin` header a same-site form would send.
+struct Browser<'a> {
+    t: &'a TestServer,
+    client: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    html: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The value of the first `<input name="NAME" value="…">`.
+    fn input(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self
+            .html
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no input {name}: {}", self.html));
+        let rest = &self.html[at + marker.len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+}
+
+impl<'a> Browser<'a> {
+    fn new(t: &'a TestServer) -> Self {
+        Browser {
+            t,
+            client: reqwest::Client::builder()
+                .redirect(redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(k, _)| k != name);
+            if !text.contains("Max-Age=0") {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        Page {
+            status: response.status(),
+            headers: response.headers().clone(),
+            html: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(self.t.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// A form post; `origin` is what the browser says it came from.
+    async fn post_from(&mut self, origin: Option<&str>, path: &str, form: &[(&str, &str)]) -> Page {
+        let mut request = self
+            .client
+            .post(self.t.url(path))
+            .header("cookie", self.cookie_header())
+            .form(form);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let response = request.send().await.unwrap();
+        self.read(response).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let origin = self.t.base.clone();
+        self.post_from(Some(&origin), path, form).await
+    }
+
+    /// Signs in through the form.
+    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let token = form.input("csrf");
+        self.post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("next", "/"),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+}
+
+async fn admin_of_a(t: &TestServer) -> User {
+    let org = OrgId::parse(&t.org_a.org_id).unwrap();
+    let user = UserId::parse(&t.org_a.user_id).unwrap();
+    t.store.get_user(&org, &user).await.unwrap().unwrap()
+}
+
+async fn with_password(t: &TestServer, user: &User) {
+    let hash = grove_console::session::hash_password(PASSWORD).unwrap();
+    assert!(t
+        .store
+        .set_password(&user.org_id, &user.id, &hash)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
+    let t = TestServer::start().await;
+    let mut browser = Browser::new(&t);
+    for path in [
+        "/",
+        "/sources",
+        "/sources/ds_x",
+        "/documents/doc_x?offset=50",
+    ] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            page.location().starts_with("/login?next=/"),
+            "{}",
+            page.location()
+        );
+    }
+    let login = browser.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let csp = login.headers[CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!login.html.contains("<script>"), "no inline script");
+    // The stylesheet is served under its content hash, cached for a year.
+    let at = login.html.find("/assets/").unwrap();
+    let css = &login.html[at..at + login.html[at..].find('"').unwrap()];
+    let asset = browser.get(css).await;
+    assert_eq!(asset.status, StatusCode::OK, "{css}");
+    assert!(asset.headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    assert!(asset.html.contains("--accent"));
+    assert_eq!(
+        browser
+            .get("/assets/0000000000000000/console.css")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_setup_link_sets_the_first_password_once_and_signs_in() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    let link = grove_console::setup_link(t.store.as_ref(), &admin, LinkPurpose::Setup, &t.base)
+        .await
+        .unwrap();
+    let path = link.strip_prefix(&t.base).unwrap().to_owned();
+    let token = path.split("token=").nth(1).unwrap().to_owned();
+    let mut browser = Browser::new(&t);
+    let form = browser.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("admin@a.example") && form.html.contains("first administrator"));
+
+    let short = browser
+        .post(
+            "/setup",
+            &[("token", &token), ("password", "short"), ("again", "short")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(
+        short.html.contains("at least 10 characters"),
+        "{}",
+        short.html
+    );
+    let differ = browser
+        .post(
+            "/setup",
+            &[
+                ("token", &token),
+                ("password", PASSWORD),
+                ("again", "another long password"),
+            ],
+        )
+        .await;
+    assert!(differ.html.contains("The two passwords differ."));
+    let cross_site = browser
+        .post_from(
+            Some("http://evil.example"),
+            "/setup",
+            &[
+                ("token", &token),
+                ("password", PASSWORD),
+                ("again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
+
+    let done = browser
+        .post(
+            "/setup",
+            &[
+                ("token", &token),
+                ("password", PASSWORD),
+                ("again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location(), "/");
+    let set_cookie = done.headers[SET_COOKIE].to_str().unwrap();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.html.contains("admin@a.example (admin)"),
+        "{}",
+        home.html
+    );
+
+    // Once only.
+    let again = Browser::new(&t).get(&path).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.html.contains("used already"));
+    // And the password now signs in.
+    let mut other = Browser::new(&t);
+    assert_eq!(
+        other.sign_in("admin@a.example", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn sign_in_refuses_forged_expired_and_repeated_wrong_attempts() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let mut browser = Browser::new(&t);
+    let form = browser.get("/login").await;
+    let token = form.input("csrf");
+    // Another site's form, and a form without the browser's own token.
+    let forged = [
+        ("csrf", token.as_str()),
+        ("email", "admin@a.example"),
+        ("password", PASSWORD),
+    ];
+    assert_eq!(
+        browser
+            .post_from(Some("http://evil.example"), "/login", &forged)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        browser.post_from(None, "/login", &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let stale = browser
+        .post(
+            "/login",
+            &[
+                ("csrf", "not-the-token"),
+                ("email", "admin@a.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    assert!(stale.html.contains("expired"));
+
+    for _ in 0..5 {
+        let wrong = browser.sign_in("admin@a.example", "not the password").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.html.contains("The email or the password is wrong."));
+    }
+    let blocked = browser.sign_in("admin@a.example", PASSWORD).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        blocked.html.contains("Too many failed sign-ins"),
+        "{}",
+        blocked.html
+    );
+    assert!(
+        browser.get("/").await.status == StatusCode::SEE_OTHER,
+        "still signed out"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_on_sign_out_password_change_and_user_deletion() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+
+    let mut browser = Browser::new(&t);
+    let signed_in = browser.sign_in("ADMIN@a.example", PASSWORD).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let csrf = home.input("csrf");
+    assert_eq!(
+        browser.post("/logout", &[("csrf", "wrong")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let out = browser.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/login");
+    assert_eq!(browser.get("/").await.status, StatusCode::SEE_OTHER);
+
+    // A new password ends every session of the user.
+    let mut kept = Browser::new(&t);
+    kept.sign_in("admin@a.example", PASSWORD).await;
+    assert_eq!(kept.get("/").await.status, StatusCode::OK);
+    with_password(&t, &admin).await;
+    assert_eq!(kept.get("/").await.status, StatusCode::SEE_OTHER);
+
+    // So does deleting the user (an admin of org A creates and deletes one).
+    let created = t
+        .post(
+            "/api/v1/users",
+            &t.org_a.api_key,
+            serde_json::json!({"email": "reader@a.example", "name": "Reader", "role": "readonly"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let reader_id = created.body["id"].as_str().unwrap().to_owned();
+    let reader = t
+        .store
+        .get_user(&admin.org_id, &UserId::parse(&reader_id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    with_password(&t, &reader).await;
+    let mut readers = Browser::new(&t);
+    readers.sign_in("reader@a.example", PASSWORD).await;
+    let page = readers.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("reader@a.example (readonly)"));
+    let deleted = t
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/users/{reader_id}"),
+            Some(&t.org_a.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(readers.get("/").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn pages_show_what_a_source_indexed_and_why_documents_failed() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let source = greenhouse_source(&t, &t.org_a.api_key).await;
+    let source_id = DataSourceId::parse(&source).unwrap();
+    for (key, error) in [
+        ("scan-1.pdf", "the PDF has no text layer"),
+        ("scan-2.pdf", "the PDF has no text layer"),
+        ("huge.docx", "larger than max_file_bytes"),
+    ] {
+        let doc = Document {
+            id: DocumentId::generate(),
+            data_source_id: source_id.clone(),
+            source_key: key.into(),
+            title: key.into(),
+            url: None,
+            content_hash: None,
+            chunks: 0,
+            bytes: None,
+            status: DocumentStatus::Failed,
+            error: Some(error.into()),
+            indexed_at: None,
+        };
+        t.store
+            .put_failed_document(&admin.org_id, doc, None)
+            .await
+            .unwrap();
+    }
+    let other_org_source = greenhouse_source(&t, &t.org_b.api_key).await;
+
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let list = browser.get("/sources").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.html.contains(&format!("href=\"/sources/{source}\"")),
+        "{}",
+        list.html
+    );
+    assert!(
+        !list.html.contains(&other_org_source),
+        "another organisation's source"
+    );
+
+    let detail = browser.get(&format!("/sources/{source}")).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.html.contains(">Greenhouse</a>"), "{}", detail.html);
+    // Failures grouped by message, most frequent first, each a link.
+    let first = detail.html.find("the PDF has no text layer").unwrap();
+    let second = detail.html.find("larger than max_file_bytes").unwrap();
+    assert!(first < second);
+    assert!(
+        detail.html.contains(&format!(
+        "href=\"/sources/{source}?status=failed&#38;error=the%20PDF%20has%20no%20text%20layer\">2</a>"
+    )),
+        "{}",
+        detail.html
+    );
+    let failed = browser
+        .get(&format!(
+            "/sources/{source}?status=failed&error=the%20PDF%20has%20no%20text%20layer"
+        ))
+        .await;
+    assert!(failed.html.contains("scan-1.pdf") && failed.html.contains("scan-2.pdf"));
+    assert!(!failed.html.contains("huge.docx"), "{}", failed.html);
+    assert!(!failed.html.contains(">Greenhouse</a>"), "{}", failed.html);
+    let searched = browser.get(&format!("/sources/{source}?q=SCAN-2")).await;
+    assert!(
+        searched.html.contains(">scan-2.pdf</a>") && !searched.html.contains(">scan-1.pdf</a>")
+    );
+
+    // One document with its chunks.
+    let at = detail.html.find("href=\"/documents/").unwrap() + "href=\"".len();
+    let doc_path = &detail.html[at..at + detail.html[at..].find('"').unwrap()];
+    let doc = browser.get(doc_path).await;
+    assert_eq!(doc.status, StatusCode::OK, "{doc_path}");
+    assert!(
+        doc.html
+            .contains("vents open automatically when the temperature rises above 28 degrees"),
+        "{}",
+        doc.html
+    );
+
+    // Another organisation's source is not found.
+    let hidden = browser.get(&format!("/sources/{other_org_source}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    // The home page counts what the organisation has.
+    let home = browser.get("/").await;
+    assert!(
+        home.html.contains("<dt>Data sources</dt><dd>1</dd>"),
+        "{}",
+        home.html
+    );
+}
