@@ -360,16 +360,22 @@ async fn run_analyst(t: &TestServer, model: &str, n: usize) -> Value {
     assert_eq!(agent.status, StatusCode::CREATED, "{}", agent.body);
     assert_eq!(agent.body["data_source_ids"], json!([]));
     let agent = agent.body["id"].as_str().unwrap().to_owned();
+    run_job(t, &agent, "Which region sells most?").await
+}
+
+/// Runs a job of `agent` asking `prompt`; the finished run's chat.
+async fn run_job(t: &TestServer, agent: &str, prompt: &str) -> Value {
+    let key = &t.org_a.api_key;
     let job = t
         .post(
             &format!("/api/v1/agents/{agent}/jobs"),
-            &key,
-            json!({"name": "Regions", "prompt": "Which region sells most?"}),
+            key,
+            json!({"name": "Analysis", "prompt": prompt}),
         )
         .await;
     let job = job.body["id"].as_str().unwrap().to_owned();
     let started = t
-        .post(&format!("/api/v1/jobs/{job}/runs"), &key, json!({}))
+        .post(&format!("/api/v1/jobs/{job}/runs"), key, json!({}))
         .await;
     let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
     finished_chat(t, &run).await
@@ -534,22 +540,7 @@ async fn an_agent_with_data_sources_also_searches_its_documents() {
         )
         .await;
     let agent = agent.body["id"].as_str().unwrap().to_owned();
-    let job = t
-        .post(
-            &format!("/api/v1/agents/{agent}/jobs"),
-            &key,
-            json!({"name": "Vents", "prompt": "When do the vents open?"}),
-        )
-        .await;
-    let started = t
-        .post(
-            &format!("/api/v1/jobs/{}/runs", job.body["id"].as_str().unwrap()),
-            &key,
-            json!({}),
-        )
-        .await;
-    let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
-    let chat = finished_chat(&t, &run).await;
+    let chat = run_job(&t, &agent, "When do the vents open?").await;
     let step = chat["messages"][1]["content"].as_str().unwrap();
     assert!(
         step.starts_with("fake:searcher called search_documents(") && step.ends_with("passages"),
@@ -778,7 +769,6 @@ async fn models_resolve_organisation_default_then_agent_then_component() {
 #[tokio::test]
 async fn a_split_analyst_runs_query_and_analysis_components_with_their_own_models() {
     let t = grove_with_models().await;
-    let key = t.org_a.api_key.clone();
     let agent = analyst_agent(
         &t,
         7,
@@ -786,22 +776,7 @@ async fn a_split_analyst_runs_query_and_analysis_components_with_their_own_model
                "components": {"query": {"model": "fake:querier"}, "analysis": {"model": "fake:charter"}}}),
     )
     .await;
-    let job = t
-        .post(
-            &format!("/api/v1/agents/{agent}/jobs"),
-            &key,
-            json!({"name": "Regions", "prompt": "Which region sells most?"}),
-        )
-        .await;
-    let started = t
-        .post(
-            &format!("/api/v1/jobs/{}/runs", job.body["id"].as_str().unwrap()),
-            &key,
-            json!({}),
-        )
-        .await;
-    let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
-    let chat = finished_chat(&t, &run).await;
+    let chat = run_job(&t, &agent, "Which region sells most?").await;
     let messages = chat["messages"].as_array().unwrap();
     let made: Vec<(&str, &str)> = messages[1..]
         .iter()
