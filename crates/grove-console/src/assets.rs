@@ -23,6 +23,11 @@ const FILES: &[Asset] = &[
         body: include_bytes!("../static/console.css"),
     },
     Asset {
+        name: "chat.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/chat.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../static/htmx-2.0.11.min.js"),

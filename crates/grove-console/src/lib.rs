@@ -7,8 +7,10 @@
 //!
 //! Built so far: sign-in, sign-out, first-run setup and one-time password
 //! links ([`setup_link`], printed by `grove init`, `grove serve` on an
-//! empty directory and `grove users passwd`), the home page, and what each
-//! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`).
+//! empty directory and `grove users passwd`), the home page, what each
+//! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`),
+//! and the agents with a chat that streams and cites (`/agents`,
+//! `/agents/{id}/chat`).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
 
@@ -45,6 +47,12 @@ pub fn router() -> Router<AppState> {
         .route("/sources", get(pages::sources::list))
         .route("/sources/{id}", get(pages::sources::show))
         .route("/documents/{id}", get(pages::sources::document))
+        .route("/agents", get(pages::agents::list))
+        .route(
+            "/agents/{id}/chat",
+            get(pages::agents::chat).post(pages::agents::ask),
+        )
+        .route("/agents/{id}/chat/stream", post(pages::agents::ask_stream))
         .route("/assets/{hash}/{name}", get(assets::serve))
         .layer(Extension(Arc::new(SignInLimiter::default())))
         .layer(map_response(security_headers))

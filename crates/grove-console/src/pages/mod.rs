@@ -3,6 +3,7 @@
 //! [`PageError`], which turns a failure into a page (or a redirect to
 //! sign in) rather than the API's JSON envelope.
 
+pub mod agents;
 pub mod auth;
 pub mod home;
 pub mod sources;
@@ -16,7 +17,11 @@ use crate::assets;
 use crate::session::Viewer;
 
 /// The pages in the navigation, in order: (address, label).
-const NAV: &[(&str, &str)] = &[("/", "Home"), ("/sources", "Data sources")];
+const NAV: &[(&str, &str)] = &[
+    ("/", "Home"),
+    ("/sources", "Data sources"),
+    ("/agents", "Agents"),
+];
 
 pub struct NavItem {
     pub href: &'static str,

@@ -499,3 +499,107 @@ async fn pages_show_what_a_source_indexed_and_why_documents_failed() {
         home.html
     );
 }
+
+#[tokio::test]
+async fn the_chat_answers_with_links_to_its_sources_streamed_or_not() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let key = t.org_a.api_key.clone();
+    let source = greenhouse_source(&t, &key).await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            serde_json::json!({"name": "Gardener", "data_source_ids": [source], "similarity_threshold": 0.0}),
+        )
+        .await;
+    let agent = agent.body["id"].as_str().unwrap().to_owned();
+
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let agents = browser.get("/agents").await;
+    assert!(
+        agents
+            .html
+            .contains(&format!("href=\"/agents/{agent}/chat\">Gardener</a>")),
+        "{}",
+        agents.html
+    );
+    let chat_path = format!("/agents/{agent}/chat");
+    let empty = browser.get(&chat_path).await;
+    let csrf = empty.input("csrf");
+    assert_eq!(
+        browser
+            .post(
+                &chat_path,
+                &[("csrf", "wrong"), ("question", "When do the vents open?")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Without JavaScript: the answer comes with the next page.
+    let asked = browser
+        .post(
+            &chat_path,
+            &[
+                ("csrf", &csrf),
+                ("session", ""),
+                ("question", "When do the vents open?"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.html);
+    let next = asked.location().to_owned();
+    assert!(
+        next.starts_with(&format!("{chat_path}?session=sess_")),
+        "{next}"
+    );
+    let page = browser.get(&next).await;
+    assert!(page.html.contains("28 degrees"), "{}", page.html);
+    assert!(
+        page.html.contains("\">[1]</a>"),
+        "a marker links to its source: {}",
+        page.html
+    );
+    assert!(
+        page.html.contains("href=\"/documents/doc_"),
+        "{}",
+        page.html
+    );
+    let session = page.input("session");
+    assert!(session.starts_with("sess_"));
+
+    // With JavaScript: the same form, answered as a stream in the session.
+    let streamed = browser
+        .post(
+            &format!("{chat_path}/stream"),
+            &[
+                ("csrf", &csrf),
+                ("session", &session),
+                ("question", "Do they close at night?"),
+            ],
+        )
+        .await;
+    assert_eq!(streamed.status, StatusCode::OK);
+    assert!(streamed.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    assert!(streamed.html.contains("event: delta"), "{}", streamed.html);
+    let done = streamed.html.split("event: done\ndata: ").nth(1).unwrap();
+    let done: serde_json::Value = serde_json::from_str(done.lines().next().unwrap()).unwrap();
+    assert_eq!(done["session"], session.as_str());
+    assert!(done["html"]
+        .as_str()
+        .unwrap()
+        .contains("Do they close at night?"));
+    // Both turns are in the session's page now.
+    let both = browser.get(&next).await;
+    assert!(
+        both.html.contains("When do the vents open?")
+            && both.html.contains("Do they close at night?")
+    );
+}
