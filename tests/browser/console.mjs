@@ -1,0 +1,166 @@
+// The web console in a real browser: Debian's chromium driven by
+// playwright-core (no browser download), against `grove serve` on a fresh
+// data directory with the real embedder. Walks first-run setup, a data
+// source and its documents, a chat whose cited answer streams in, a
+// citation, and sign-out; fails on any browser console error (a CSP
+// violation shows there). Screenshots go to target/console-screenshots/.
+//
+// Run from the repository root after building: node tests/browser/console.mjs
+// (GROVE_BIN overrides target/debug/grove; CHROMIUM overrides /usr/bin/chromium).
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const grove = process.env.GROVE_BIN ?? "target/debug/grove";
+const shots = "target/console-screenshots";
+mkdirSync(shots, { recursive: true });
+
+const passed = [];
+let serverLog = "";
+async function check(name, body) {
+  await body();
+  passed.push(name);
+  console.log(`  ok  ${name}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `grove serve`; resolves with its key and setup link once it listens. */
+function startGrove(dataDir, port) {
+  const child = spawn(grove, ["serve", "--data-dir", dataDir], {
+    env: { ...process.env, GROVE_ADDR: `127.0.0.1:${port}` },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stderr.on("data", (data) => { serverLog += data; });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.on("exit", (code) => reject(new Error(`grove exited with ${code}: ${out}`)));
+    child.stdout.on("data", (data) => {
+      out += data;
+      if (out.includes("Grove is listening")) {
+        const key = out.match(/admin key:\s+(\S+)/)[1];
+        const setupUrl = out.match(/(http:\/\/\S+\/setup\?token=\S+)/)[1];
+        resolve({ child, key, setupUrl });
+      }
+    });
+  });
+}
+
+function assert(condition, message) {
+  if (!condition) { throw new Error(message); }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "grove-browser-"));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const { child, key, setupUrl } = await startGrove(dataDir, port);
+let browser;
+let failed = false;
+try {
+  const api = async (method, path, body) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body instanceof FormData ? {} : { "content-type": "application/json" }) },
+      body: body instanceof FormData ? body : body && JSON.stringify(body),
+    });
+    const text = await response.text();
+    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  // What the console shows: a file data source with one page, and an agent over it.
+  const source = await api("POST", "/api/v1/data-sources", { type: "file", name: "Garden" });
+  const files = new FormData();
+  files.append("file", new Blob(["# Greenhouse\n\nThe greenhouse vents open automatically when the temperature rises above 28 degrees. They close again at night.\n"]), "greenhouse.md");
+  await api("POST", `/api/v1/data-sources/${source.id}/files`, files);
+  for (let i = 0; ; i++) {
+    const status = await api("GET", `/api/v1/data-sources/${source.id}/status`);
+    if (status.sync_status === "succeeded") { break; }
+    assert(i < 600 && status.sync_status !== "failed", `sync: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await api("POST", "/api/v1/agents", { name: "Gardener", data_source_ids: [source.id], similarity_threshold: 0 });
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const consoleErrors = [];
+  page.on("console", (message) => { if (message.type() === "error") { consoleErrors.push(message.text()); } });
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+
+  await check("signed out, the console asks to sign in", async () => {
+    await page.goto(base + "/");
+    assert(new URL(page.url()).pathname === "/login", page.url());
+    await page.screenshot({ path: `${shots}/login.png`, fullPage: true });
+  });
+
+  await check("the setup link sets the admin's password and signs in", async () => {
+    await page.goto(setupUrl);
+    await page.getByLabel("New password").fill("a long enough password");
+    await page.getByLabel("The same again").fill("a long enough password");
+    await page.getByRole("button", { name: "Set password and sign in" }).click();
+    await page.waitForURL(base + "/");
+    assert(await page.getByRole("heading", { name: "Home" }).isVisible(), "home heading");
+    await page.screenshot({ path: `${shots}/home.png`, fullPage: true });
+  });
+
+  await check("a data source shows its documents and a document its chunks", async () => {
+    await page.getByRole("link", { name: "Data sources" }).click();
+    await page.getByRole("link", { name: "Garden" }).click();
+    await page.screenshot({ path: `${shots}/source.png`, fullPage: true });
+    await page.getByRole("link", { name: "Greenhouse" }).click();
+    await page.getByText("above 28 degrees").first().waitFor();
+    await page.screenshot({ path: `${shots}/document.png`, fullPage: true });
+  });
+
+  await check("the chat streams a cited answer and the citation opens its source", async () => {
+    await page.getByRole("link", { name: "Agents" }).click();
+    await page.getByRole("link", { name: "Gardener" }).click();
+    await page.getByLabel("Your question").fill("When do the greenhouse vents open?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    const turn = page.locator("article.turn").first();
+    await turn.waitFor({ timeout: 30000 });
+    const answer = await turn.locator(".answer").innerText();
+    assert(answer.includes("28 degrees"), `answer: ${answer}`);
+    await page.screenshot({ path: `${shots}/chat.png`, fullPage: true });
+    await turn.locator(".answer a", { hasText: "[1]" }).first().click();
+    assert(new URL(page.url()).hash.startsWith("#s-int_"), page.url());
+    await turn.locator("ol.sources a").first().click();
+    await page.getByText("above 28 degrees").first().waitFor();
+    assert(new URL(page.url()).pathname.startsWith("/documents/doc_"), page.url());
+  });
+
+  await check("signing out ends the session", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(base + "/login");
+    await page.goto(base + "/sources");
+    assert(new URL(page.url()).pathname === "/login", page.url());
+  });
+
+  await check("no page logged a console error (CSP violations included)", async () => {
+    assert(consoleErrors.length === 0, consoleErrors.join("\n"));
+  });
+} catch (error) {
+  failed = true;
+  console.error(`  FAILED: ${error.stack ?? error}`);
+  console.error(`the server's log:\n${serverLog.slice(-4000)}`);
+} finally {
+  if (browser) { await browser.close(); }
+  child.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(`browser tests: ${passed.length} passed${failed ? ", 1 failed" : ""}`);
+process.exit(failed ? 1 : 0);
