@@ -6,7 +6,8 @@
 // violation shows there). Screenshots go to target/console-screenshots/.
 //
 // Run from the repository root after building: node tests/browser/console.mjs
-// (GROVE_BIN overrides target/debug/grove; CHROMIUM overrides /usr/bin/chromium).
+// (the binary is $CARGO_TARGET_DIR/debug/grove, default target/; GROVE_BIN
+// overrides it; CHROMIUM overrides /usr/bin/chromium).
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -15,8 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const grove = process.env.GROVE_BIN ?? "target/debug/grove";
-const shots = "target/console-screenshots";
+const target = process.env.CARGO_TARGET_DIR ?? "target";
+const grove = process.env.GROVE_BIN ?? join(target, "debug", "grove");
+const shots = join(target, "console-screenshots");
 mkdirSync(shots, { recursive: true });
 
 const passed = [];
