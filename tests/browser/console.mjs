@@ -2,7 +2,7 @@
 // playwright-core (no browser download), against `grove serve` on a fresh
 // data directory with the real embedder. Walks first-run setup, a data
 // source and its documents, a chat whose cited answer streams in, a
-// citation, and sign-out; fails on any browser console error (a CSP
+// citation, an API key created and revoked, and sign-out; fails on any browser console error (a CSP
 // violation shows there). Screenshots go to target/console-screenshots/.
 //
 // Run from the repository root after building: node tests/browser/console.mjs
@@ -143,6 +143,22 @@ try {
     await turn.locator("ol.sources a").first().click();
     await page.getByText("above 28 degrees").first().waitFor();
     assert(new URL(page.url()).pathname.startsWith("/documents/doc_"), page.url());
+  });
+
+  await check("an admin creates a key, sees it once, and revokes it", async () => {
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByLabel("Name").fill("browser");
+    await page.getByLabel("read").check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.locator("code.secret").innerText()).trim();
+    assert(secret.startsWith("grove_live_"), secret);
+    const works = await fetch(base + "/api/v1/agents", { headers: { authorization: `Bearer ${secret}` } });
+    assert(works.status === 200, `the new key: ${works.status}`);
+    await page.screenshot({ path: `${shots}/keys.png`, fullPage: true });
+    await page.getByRole("button", { name: "Revoke browser" }).click();
+    await page.getByText("revoked").first().waitFor();
+    const refused = await fetch(base + "/api/v1/agents", { headers: { authorization: `Bearer ${secret}` } });
+    assert(refused.status === 401, `the revoked key: ${refused.status}`);
   });
 
   await check("signing out ends the session", async () => {

@@ -9,8 +9,8 @@
 //! links ([`setup_link`], printed by `grove init`, `grove serve` on an
 //! empty directory and `grove users passwd`), the home page, what each
 //! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`),
-//! and the agents with a chat that streams and cites (`/agents`,
-//! `/agents/{id}/chat`).
+//! the agents with a chat that streams and cites (`/agents`,
+//! `/agents/{id}/chat`), and the API keys (`/keys`, admins).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
 
@@ -53,6 +53,8 @@ pub fn router() -> Router<AppState> {
             get(pages::agents::chat).post(pages::agents::ask),
         )
         .route("/agents/{id}/chat/stream", post(pages::agents::ask_stream))
+        .route("/keys", get(pages::keys::list).post(pages::keys::create))
+        .route("/keys/{id}/revoke", post(pages::keys::revoke))
         .route("/assets/{hash}/{name}", get(assets::serve))
         .layer(Extension(Arc::new(SignInLimiter::default())))
         .layer(map_response(security_headers))

@@ -6,21 +6,25 @@
 pub mod agents;
 pub mod auth;
 pub mod home;
+pub mod keys;
 pub mod sources;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use grove_core::scope::{Requirement, Scope};
 use grove_store::StoreError;
 
 use crate::assets;
 use crate::session::Viewer;
 
-/// The pages in the navigation, in order: (address, label).
-const NAV: &[(&str, &str)] = &[
-    ("/", "Home"),
-    ("/sources", "Data sources"),
-    ("/agents", "Agents"),
+/// The pages in the navigation, in order: (address, label, what the
+/// page needs); a user sees only the pages their role opens.
+const NAV: &[(&str, &str, Requirement)] = &[
+    ("/", "Home", Requirement::scope(Scope::Read)),
+    ("/sources", "Data sources", Requirement::scope(Scope::Read)),
+    ("/agents", "Agents", Requirement::scope(Scope::Read)),
+    ("/keys", "API keys", Requirement::scope(Scope::Admin)),
 ];
 
 pub struct NavItem {
@@ -55,7 +59,8 @@ impl Layout {
             csrf: viewer.csrf_token.clone(),
             nav: NAV
                 .iter()
-                .map(|(href, label)| NavItem {
+                .filter(|(_, _, needs)| viewer.can(*needs))
+                .map(|(href, label, _)| NavItem {
                     href,
                     label,
                     current: *href == section,

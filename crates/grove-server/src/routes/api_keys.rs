@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::apikey::KeyEnvironment;
-use grove_core::ids::{KeyId, UserId};
+use grove_core::ids::{KeyId, OrgId, UserId};
 use grove_core::model::ApiKey;
 use grove_core::scope::{Scope, KNOWN_PERMISSIONS};
 use grove_core::ApiError;
@@ -56,7 +56,7 @@ pub struct ApiKeyList {
     pub offset: u64,
 }
 
-fn check_spec(caller: &Caller, body: CreateApiKey) -> Result<KeySpec, Failure> {
+fn check_spec(org: &OrgId, body: CreateApiKey) -> Result<KeySpec, Failure> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Failure(ApiError::invalid_field(
@@ -105,7 +105,7 @@ fn check_spec(caller: &Caller, body: CreateApiKey) -> Result<KeySpec, Failure> {
     let mut scopes = body.scopes;
     scopes.dedup();
     Ok(KeySpec {
-        org_id: caller.org().clone(),
+        org_id: org.clone(),
         user_id: body.user_id,
         name: name.to_owned(),
         environment: body.environment.unwrap_or(KeyEnvironment::Live),
@@ -115,14 +115,16 @@ fn check_spec(caller: &Caller, body: CreateApiKey) -> Result<KeySpec, Failure> {
     })
 }
 
-async fn create_key(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Json(body): Json<CreateApiKey>,
-) -> ApiResult<(StatusCode, JsonResponse<CreatedApiKey>)> {
-    let spec = check_spec(&caller, body)?;
+/// Creates a key in `org` (checked as the API checks it); the record and
+/// its secret, shown once. The console creates keys through this too.
+pub async fn create(
+    state: &AppState,
+    org: &OrgId,
+    body: CreateApiKey,
+) -> Result<CreatedApiKey, Failure> {
+    let spec = check_spec(org, body)?;
     if let Some(user) = &spec.user_id {
-        if state.store.get_user(caller.org(), user).await?.is_none() {
+        if state.store.get_user(org, user).await?.is_none() {
             return Err(Failure(ApiError::invalid_field(
                 "user_id",
                 "no such user in this organisation",
@@ -132,13 +134,19 @@ async fn create_key(
     let (secret, record) = mint(spec);
     let record = state.store.create_key(record).await?;
     tracing::info!(key_id = %record.id, prefix = %record.prefix, "api key created");
-    Ok((
-        StatusCode::CREATED,
-        JsonResponse(CreatedApiKey {
-            record,
-            key: secret,
-        }),
-    ))
+    Ok(CreatedApiKey {
+        record,
+        key: secret,
+    })
+}
+
+async fn create_key(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<CreateApiKey>,
+) -> ApiResult<(StatusCode, JsonResponse<CreatedApiKey>)> {
+    let created = create(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(created)))
 }
 
 async fn list_keys(
@@ -170,19 +178,26 @@ async fn get_key(
         .ok_or_else(|| Failure(ApiError::not_found("api key", id.as_str())))
 }
 
+/// Revokes a key of `org`, effective on the next request; false if absent.
+pub async fn revoke(state: &AppState, org: &OrgId, id: &KeyId) -> Result<bool, Failure> {
+    let revoked = state.store.revoke_key(org, id).await?.is_some();
+    if revoked {
+        state.key_cache.invalidate();
+        tracing::info!(key_id = %id, "api key revoked");
+    }
+    Ok(revoked)
+}
+
 async fn revoke_key(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id = path_id(&id, "id", KeyId::parse)?;
-    match state.store.revoke_key(caller.org(), &id).await? {
-        Some(_) => {
-            state.key_cache.invalidate();
-            tracing::info!(key_id = %id, "api key revoked");
-            Ok(StatusCode::NO_CONTENT)
-        }
-        None => Err(Failure(ApiError::not_found("api key", id.as_str()))),
+    if revoke(&state, caller.org(), &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Failure(ApiError::not_found("api key", id.as_str())))
     }
 }
 

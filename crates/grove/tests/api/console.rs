@@ -603,3 +603,129 @@ async fn the_chat_answers_with_links_to_its_sources_streamed_or_not() {
             && both.html.contains("Do they close at night?")
     );
 }
+
+#[tokio::test]
+async fn admins_create_keys_shown_once_and_revoke_them_others_may_not() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let page = browser.get("/keys").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.input("csrf");
+
+    let none = browser
+        .post("/keys", &[("csrf", &csrf), ("name", "no scopes")])
+        .await;
+    assert!(
+        none.html.contains("Tick at least one scope."),
+        "{}",
+        none.html
+    );
+    let past = browser
+        .post(
+            "/keys",
+            &[
+                ("csrf", &csrf),
+                ("name", "old"),
+                ("scope", "read"),
+                ("expires_on", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert!(past.html.contains("The expiry date must be in the future."));
+
+    let created = browser
+        .post(
+            "/keys",
+            &[
+                ("csrf", &csrf),
+                ("name", "dashboard"),
+                ("scope", "read"),
+                ("scope", "execute"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK);
+    let at =
+        created.html.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    let secret = created.html[at..at + created.html[at..].find('<').unwrap()].to_owned();
+    assert!(secret.starts_with("grove_live_"), "{secret}");
+    // The secret works against the API, and is not shown again.
+    assert_eq!(
+        t.get("/api/v1/agents", &secret).await.status,
+        StatusCode::OK
+    );
+    assert!(!browser.get("/keys").await.html.contains(&secret));
+
+    // Revoked from the console, it stops working at once.
+    let listed = t.get("/api/v1/api-keys", &t.org_a.api_key).await;
+    let id = listed.body["api_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "dashboard")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        listed.body["api_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == "dashboard")
+            .unwrap()["user_id"],
+        admin.id.as_str()
+    );
+    let revoked = browser
+        .post(&format!("/keys/{id}/revoke"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get("/api/v1/agents", &secret).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(browser.get("/keys").await.html.contains("revoked"));
+
+    // A user below admin sees no keys page and cannot post to it.
+    let created = t
+        .post(
+            "/api/v1/users",
+            &t.org_a.api_key,
+            serde_json::json!({"email": "cfg@a.example", "name": "Cfg", "role": "configure"}),
+        )
+        .await;
+    let cfg = t
+        .store
+        .get_user(
+            &admin.org_id,
+            &UserId::parse(created.body["id"].as_str().unwrap()).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    with_password(&t, &cfg).await;
+    let mut other = Browser::new(&t);
+    other.sign_in("cfg@a.example", PASSWORD).await;
+    let home = other.get("/").await;
+    assert!(
+        !home.html.contains("href=\"/keys\""),
+        "the navigation hides it"
+    );
+    let refused = other.get("/keys").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.html.contains("needs admin"), "{}", refused.html);
+    let csrf = home.input("csrf");
+    assert_eq!(
+        other
+            .post(
+                "/keys",
+                &[("csrf", &csrf), ("name", "sneaky"), ("scope", "admin")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
