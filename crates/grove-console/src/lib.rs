@@ -10,7 +10,8 @@
 //! empty directory and `grove users passwd`), the home page, what each
 //! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`),
 //! the agents with a chat that streams and cites (`/agents`,
-//! `/agents/{id}/chat`), and the API keys (`/keys`, admins).
+//! `/agents/{id}/chat`), and for admins the API keys (`/keys`) and users
+//! with invitations (`/users`).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
 
@@ -55,6 +56,10 @@ pub fn router() -> Router<AppState> {
         .route("/agents/{id}/chat/stream", post(pages::agents::ask_stream))
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))
+        .route("/users", get(pages::users::list).post(pages::users::invite))
+        .route("/users/{id}/role", post(pages::users::change_role))
+        .route("/users/{id}/link", post(pages::users::new_link))
+        .route("/users/{id}/delete", post(pages::users::delete))
         .route("/assets/{hash}/{name}", get(assets::serve))
         .layer(Extension(Arc::new(SignInLimiter::default())))
         .layer(map_response(security_headers))

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod home;
 pub mod keys;
 pub mod sources;
+pub mod users;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -25,6 +26,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/sources", "Data sources", Requirement::scope(Scope::Read)),
     ("/agents", "Agents", Requirement::scope(Scope::Read)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
+    ("/users", "Users", Requirement::scope(Scope::Admin)),
 ];
 
 pub struct NavItem {

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::ids::UserId;
+use grove_core::ids::{OrgId, UserId};
 use grove_core::model::{Role, User};
 use grove_core::scope::Scope;
 use grove_core::ApiError;
@@ -70,17 +70,23 @@ fn user_id(raw: &str) -> Result<UserId, Failure> {
     path_id(raw, "id", UserId::parse)
 }
 
-async fn create_user(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Json(body): Json<CreateUser>,
-) -> ApiResult<(StatusCode, JsonResponse<User>)> {
+/// Creates a user in `org` (checked as the API checks it); the console
+/// invites through this too.
+pub async fn create(state: &AppState, org: &OrgId, body: CreateUser) -> Result<User, Failure> {
     let user = NewUser {
         email: check_email(&body.email)?,
         name: check_name(&body.name)?,
         role: body.role,
     };
-    let user = state.store.create_user(caller.org(), user).await?;
+    Ok(state.store.create_user(org, user).await?)
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<CreateUser>,
+) -> ApiResult<(StatusCode, JsonResponse<User>)> {
+    let user = create(&state, caller.org(), body).await?;
     Ok((StatusCode::CREATED, JsonResponse(user)))
 }
 
@@ -113,6 +119,33 @@ async fn get_user(
         .ok_or_else(|| Failure(ApiError::not_found("user", id.as_str())))
 }
 
+/// Changes a user of `org`; `None` if absent. The store refuses a change
+/// that would leave the organisation without an admin.
+pub async fn update(
+    state: &AppState,
+    org: &OrgId,
+    id: &UserId,
+    body: UpdateUser,
+) -> Result<Option<User>, Failure> {
+    let patch = UserPatch {
+        email: body.email.as_deref().map(check_email).transpose()?,
+        name: body.name.as_deref().map(check_name).transpose()?,
+        role: body.role,
+    };
+    Ok(state.store.update_user(org, id, patch).await?)
+}
+
+/// Deletes a user of `org` with their keys, sessions and links; false if
+/// absent.
+pub async fn remove(state: &AppState, org: &OrgId, id: &UserId) -> Result<bool, Failure> {
+    let deleted = state.store.delete_user(org, id).await?;
+    if deleted {
+        // The user's keys were revoked with them.
+        state.key_cache.invalidate();
+    }
+    Ok(deleted)
+}
+
 async fn update_user(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -120,14 +153,7 @@ async fn update_user(
     Json(body): Json<UpdateUser>,
 ) -> ApiResult<JsonResponse<User>> {
     let id = user_id(&id)?;
-    let patch = UserPatch {
-        email: body.email.as_deref().map(check_email).transpose()?,
-        name: body.name.as_deref().map(check_name).transpose()?,
-        role: body.role,
-    };
-    state
-        .store
-        .update_user(caller.org(), &id, patch)
+    update(&state, caller.org(), &id, body)
         .await?
         .map(JsonResponse)
         .ok_or_else(|| Failure(ApiError::not_found("user", id.as_str())))
@@ -139,9 +165,7 @@ async fn delete_user(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id = user_id(&id)?;
-    if state.store.delete_user(caller.org(), &id).await? {
-        // The user's keys were revoked with them.
-        state.key_cache.invalidate();
+    if remove(&state, caller.org(), &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Failure(ApiError::not_found("user", id.as_str())))

@@ -729,3 +729,128 @@ async fn admins_create_keys_shown_once_and_revoke_them_others_may_not() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn admins_invite_users_who_set_their_own_password_and_manage_their_roles() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let csrf = browser.get("/users").await.input("csrf");
+
+    let invited = browser
+        .post(
+            "/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "ann@a.example"),
+                ("name", "Ann"),
+                ("role", "train"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK);
+    assert!(
+        invited
+            .html
+            .contains("Give this link to <strong>ann@a.example</strong>"),
+        "{}",
+        invited.html
+    );
+    let at = invited.html.find("/setup?token=").unwrap();
+    let link = invited.html[at..at + invited.html[at..].find('<').unwrap()].to_owned();
+    let bad = browser
+        .post(
+            "/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "not an email"),
+                ("name", "X"),
+                ("role", "train"),
+            ],
+        )
+        .await;
+    assert!(
+        bad.html.contains("must be an email address"),
+        "{}",
+        bad.html
+    );
+
+    // Ann accepts the invitation and is signed in with her role.
+    let mut ann = Browser::new(&t);
+    let form = ann.get(&link).await;
+    assert!(form.html.contains("Welcome to Grove"), "{}", form.html);
+    let token = form.input("token");
+    let accepted = ann
+        .post(
+            "/setup",
+            &[
+                ("token", &token),
+                ("password", PASSWORD),
+                ("again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    let home = ann.get("/").await;
+    assert!(home.html.contains("ann@a.example (train)"));
+    assert!(!home.html.contains("href=\"/users\""));
+    assert_eq!(ann.get("/users").await.status, StatusCode::FORBIDDEN);
+
+    // Roles change through the API's checks: the last admin stays an admin.
+    let users = browser.get("/users").await;
+    assert!(users.html.contains("ann@a.example"));
+    let ann_id = t.get("/api/v1/users", &t.org_a.api_key).await.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "ann@a.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let demoted = browser
+        .post(
+            &format!("/users/{}/role", admin.id),
+            &[("csrf", &csrf), ("role", "readonly")],
+        )
+        .await;
+    assert!(
+        demoted.html.contains("without an admin"),
+        "{}",
+        demoted.html
+    );
+    let promoted = browser
+        .post(
+            &format!("/users/{ann_id}/role"),
+            &[("csrf", &csrf), ("role", "configure")],
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::SEE_OTHER);
+    assert!(ann
+        .get("/")
+        .await
+        .html
+        .contains("ann@a.example (configure)"));
+
+    // A new password link for a user with a password is a reset.
+    let reset = browser
+        .post(&format!("/users/{ann_id}/link"), &[("csrf", &csrf)])
+        .await;
+    let at = reset.html.find("/setup?token=").unwrap();
+    let link = reset.html[at..at + reset.html[at..].find('<').unwrap()].to_owned();
+    assert!(Browser::new(&t)
+        .get(&link)
+        .await
+        .html
+        .contains("Choose a new password"));
+
+    // Deleting Ann ends her session.
+    let deleted = browser
+        .post(&format!("/users/{ann_id}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(ann.get("/").await.status, StatusCode::SEE_OTHER);
+    assert!(!browser.get("/users").await.html.contains("ann@a.example"));
+}
