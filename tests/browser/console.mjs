@@ -2,7 +2,8 @@
 // playwright-core (no browser download), against `grove serve` on a fresh
 // data directory with the real embedder. Walks first-run setup, a data
 // source and its documents, a chat whose cited answer streams in, a
-// citation, an API key created and revoked, and sign-out; fails on any browser console error (a CSP
+// citation, a job run with its chart, an API key created and revoked, and
+// sign-out; fails on any browser console error (a CSP
 // violation shows there). Screenshots go to target/console-screenshots/.
 //
 // Run from the repository root after building: node tests/browser/console.mjs
@@ -92,7 +93,8 @@ try {
     assert(i < 600 && status.sync_status !== "failed", `sync: ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  await api("POST", "/api/v1/agents", { name: "Gardener", data_source_ids: [source.id], similarity_threshold: 0 });
+  const agent = await api("POST", "/api/v1/agents", { name: "Gardener", data_source_ids: [source.id], similarity_threshold: 0 });
+  await api("POST", `/api/v1/agents/${agent.id}/jobs`, { name: "Vents", prompt: "When do the greenhouse vents open?" });
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -143,6 +145,24 @@ try {
     await turn.locator("ol.sources a").first().click();
     await page.getByText("above 28 degrees").first().waitFor();
     assert(new URL(page.url()).pathname.startsWith("/documents/doc_"), page.url());
+  });
+
+  await check("a job runs from the console and its chat shows the answer and a chart", async () => {
+    await page.getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("link", { name: "Vents" }).click();
+    await page.getByRole("button", { name: "Run now" }).click();
+    for (let i = 0; !(await page.locator(".badge.succeeded").count()); i++) {
+      assert(i < 300 && !(await page.locator(".badge.failed").count()), "the run did not succeed");
+      await new Promise((r) => setTimeout(r, 100));
+      await page.reload();
+    }
+    await page.getByRole("link", { name: "open" }).first().click();
+    const chart = page.locator("img.chart").first();
+    await chart.waitFor();
+    const width = await chart.evaluate((img) => img.naturalWidth);
+    assert(width > 0, "the chart image did not load");
+    assert(await page.getByText("28 degrees").first().isVisible(), "the answer");
+    await page.screenshot({ path: `${shots}/run-chat.png`, fullPage: true });
   });
 
   await check("an admin creates a key, sees it once, and revokes it", async () => {

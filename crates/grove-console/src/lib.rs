@@ -10,7 +10,9 @@
 //! empty directory and `grove users passwd`), the home page, what each
 //! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`),
 //! the agents with a chat that streams and cites (`/agents`,
-//! `/agents/{id}/chat`), and for admins the API keys (`/keys`) and users
+//! `/agents/{id}/chat`), jobs with "run now" and their runs' chats with
+//! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`), and
+//! for admins the API keys (`/keys`) and users
 //! with invitations (`/users`).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
@@ -54,6 +56,14 @@ pub fn router() -> Router<AppState> {
             get(pages::agents::chat).post(pages::agents::ask),
         )
         .route("/agents/{id}/chat/stream", post(pages::agents::ask_stream))
+        .route("/jobs", get(pages::jobs::list))
+        .route("/jobs/{id}", get(pages::jobs::show))
+        .route("/jobs/{id}/run", post(pages::jobs::run))
+        .route("/chats/{id}", get(pages::jobs::chat))
+        .route(
+            "/chats/{id}/documents/{document_id}/pdf",
+            get(pages::jobs::pdf),
+        )
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))
         .route("/users", get(pages::users::list).post(pages::users::invite))

@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod auth;
 pub mod home;
+pub mod jobs;
 pub mod keys;
 pub mod sources;
 pub mod users;
@@ -25,6 +26,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/", "Home", Requirement::scope(Scope::Read)),
     ("/sources", "Data sources", Requirement::scope(Scope::Read)),
     ("/agents", "Agents", Requirement::scope(Scope::Read)),
+    ("/jobs", "Jobs", Requirement::scope(Scope::Read)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
     ("/users", "Users", Requirement::scope(Scope::Admin)),
 ];

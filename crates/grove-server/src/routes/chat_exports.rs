@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
-use grove_core::ids::{ChatId, DocumentOutputId};
+use grove_core::ids::{ChatId, DocumentOutputId, OrgId};
 use grove_core::scope::Scope;
 use grove_core::ApiError;
 use grove_report::pdf::{document_blocks, render};
@@ -18,22 +18,23 @@ use crate::error::{ApiResult, Failure};
 use crate::extract::path_id;
 use crate::state::AppState;
 
-async fn pdf(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((chat, document)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let chat = path_id(&chat, "id", ChatId::parse)?;
-    let document = path_id(&document, "document_id", DocumentOutputId::parse)?;
+/// A chat document of `org` rendered to PDF: its file name and bytes. The
+/// console exports through this too.
+pub async fn document_pdf(
+    state: &AppState,
+    org: &OrgId,
+    chat: &ChatId,
+    document: &DocumentOutputId,
+) -> Result<(String, Vec<u8>), Failure> {
     let record = state
         .store
-        .get_chat(caller.org(), &chat)
+        .get_chat(org, chat)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("chat", chat.as_str())))?;
     let shown = record
         .documents
         .iter()
-        .find(|d| d.id == document)
+        .find(|d| d.id == *document)
         .ok_or_else(|| Failure(ApiError::not_found("document", document.as_str())))?;
     let blocks = document_blocks(shown, &record.documents);
     let title = shown.title.clone();
@@ -42,6 +43,11 @@ async fn pdf(
         .await
         .map_err(|e| Failure(ApiError::internal(format!("the PDF task stopped: {e}"))))?
         .map_err(|e| Failure(ApiError::internal(e.to_string())))?;
+    Ok((filename, bytes))
+}
+
+/// A PDF as a download named `filename`.
+pub fn pdf_download(filename: &str, bytes: Vec<u8>) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -51,7 +57,18 @@ async fn pdf(
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((chat, document)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let chat = path_id(&chat, "id", ChatId::parse)?;
+    let document = path_id(&document, "document_id", DocumentOutputId::parse)?;
+    let (filename, bytes) = document_pdf(&state, caller.org(), &chat, &document).await?;
+    Ok(pdf_download(&filename, bytes))
 }
 
 /// `Monthly revenue (EU)` → `monthly-revenue-eu.pdf`.

@@ -478,7 +478,7 @@ async fn remove(
 
 /// Starts a job's runs; 409 `job_already_running` naming the run and chat
 /// that hold it.
-pub(super) async fn start(
+pub async fn start(
     state: &AppState,
     org: &OrgId,
     job: &Job,

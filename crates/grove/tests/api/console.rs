@@ -854,3 +854,113 @@ async fn admins_invite_users_who_set_their_own_password_and_manage_their_roles()
     assert_eq!(ann.get("/").await.status, StatusCode::SEE_OTHER);
     assert!(!browser.get("/users").await.html.contains("ann@a.example"));
 }
+
+#[tokio::test]
+async fn a_job_runs_from_the_console_and_its_chat_shows_table_chart_report_and_pdf() {
+    let t = TestServer::start_with(|c| c.queue.poll_interval_ms = 20).await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let key = t.org_a.api_key.clone();
+    let path = crate::scopes::shop_database(&t, 1);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            &key,
+            serde_json::json!({"name": "Shop", "type": "sqlite", "config": {"path": path}}),
+        )
+        .await;
+    let source = greenhouse_source(&t, &key).await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            serde_json::json!({"name": "Analyst", "data_source_ids": [source]}),
+        )
+        .await;
+    let agent = agent.body["id"].as_str().unwrap().to_owned();
+    let job = t
+        .post(&format!("/api/v1/agents/{agent}/jobs"), &key, serde_json::json!({
+            "name": "Regional revenue", "prompt": "Revenue above {{min_total}}",
+            "parameters": [{"name": "min_total", "type": "number", "default": 0}],
+            "queries": [{"name": "Revenue by region", "connector_id": connector.body["id"],
+                         "sql": "SELECT region, sum(total) AS total FROM orders WHERE total >= {{min_total}} GROUP BY region ORDER BY region"}]
+        }))
+        .await;
+    assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
+    let job = job.body["id"].as_str().unwrap().to_owned();
+
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let jobs = browser.get("/jobs").await;
+    assert!(
+        jobs.html
+            .contains(&format!("href=\"/jobs/{job}\">Regional revenue</a>")),
+        "{}",
+        jobs.html
+    );
+    let page = browser.get(&format!("/jobs/{job}")).await;
+    assert!(
+        page.html.contains("name=\"param.min_total\" value=\"0\""),
+        "{}",
+        page.html
+    );
+    let csrf = page.input("csrf");
+    let refused = browser
+        .post(
+            &format!("/jobs/{job}/run"),
+            &[("csrf", &csrf), ("param.min_total", "many")],
+        )
+        .await;
+    assert!(
+        refused.html.contains("min_total"),
+        "a wrong type is named: {}",
+        refused.html
+    );
+    let started = browser
+        .post(
+            &format!("/jobs/{job}/run"),
+            &[("csrf", &csrf), ("param.min_total", "5")],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let chat = loop {
+        let page = browser.get(&format!("/jobs/{job}")).await;
+        if page.html.contains("badge succeeded") {
+            let at = page.html.find("href=\"/chats/").unwrap() + "href=\"".len();
+            break page.html[at..at + page.html[at..].find('"').unwrap()].to_owned();
+        }
+        assert!(!page.html.contains("badge failed"), "{}", page.html);
+        assert!(std::time::Instant::now() < deadline, "{}", page.html);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let shown = browser.get(&chat).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    // min_total 5 drops the EU order of 4.5: EU 10.5, US 20.
+    assert!(
+        shown.html.contains("<td>EU</td><td>10.5</td>"),
+        "{}",
+        shown.html
+    );
+    assert!(
+        shown.html.contains("<td>US</td><td>20.0</td>")
+            || shown.html.contains("<td>US</td><td>20</td>"),
+        "{}",
+        shown.html
+    );
+    assert!(
+        shown.html.contains("src=\"data:image/svg+xml;base64,"),
+        "the chart as an image"
+    );
+    assert!(shown.html.contains("Revenue above 5"), "the question");
+    let at = shown.html.find("/documents/").unwrap();
+    let pdf_path = format!(
+        "{chat}{}",
+        &shown.html[at..at + shown.html[at..].find('"').unwrap()]
+    );
+    let pdf = browser.get(&pdf_path).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{pdf_path}");
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.html.starts_with("%PDF"));
+}
