@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use grove_core::ids::{OrgId, UserId};
 use grove_core::model::{LinkPurpose, User};
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::tenancy::{user_from_row, USER_COLUMNS};
 use super::{backend, now_ms, parsed, ts, SqliteStore};
@@ -77,7 +77,9 @@ impl ConsoleStore for SqliteStore {
     async fn set_password(&self, org: &OrgId, user: &UserId, hash: &str) -> StoreResult<bool> {
         let (org, user, hash) = (org.clone(), user.clone(), hash.to_owned());
         self.write(move |conn| {
-            let tx = conn.transaction().map_err(backend)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
             let exists = tx
                 .query_row(
                     "SELECT 1 FROM users WHERE org_id = ?1 AND id = ?2",
@@ -217,7 +219,9 @@ impl ConsoleStore for SqliteStore {
     async fn use_link(&self, token_hash: &str, password_hash: &str) -> StoreResult<Option<User>> {
         let (token_hash, password_hash) = (token_hash.to_owned(), password_hash.to_owned());
         self.write(move |conn| {
-            let tx = conn.transaction().map_err(backend)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
             let Some((user, _)) = live_link(&tx, &token_hash)? else {
                 return Ok(None);
             };
