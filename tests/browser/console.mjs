@@ -3,15 +3,16 @@
 // data directory with the real embedder. Walks first-run setup, a data
 // source and its documents, a chat whose cited answer streams in, a
 // citation, a job run with its chart, an API key created and revoked, and
-// sign-out; fails on any browser console error (a CSP
-// violation shows there). Screenshots go to target/console-screenshots/.
+// sign-out; runs axe-core on every page it photographs; fails on any
+// serious or critical accessibility finding and on any browser console
+// error (a CSP violation shows there). Screenshots go to target/console-screenshots/.
 //
 // Run from the repository root after building: node tests/browser/console.mjs
 // (the binary is $CARGO_TARGET_DIR/debug/grove, default target/; GROVE_BIN
 // overrides it; CHROMIUM overrides /usr/bin/chromium).
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +23,19 @@ const grove = process.env.GROVE_BIN ?? join(target, "debug", "grove");
 const shots = join(target, "console-screenshots");
 mkdirSync(shots, { recursive: true });
 
+const axeSource = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 const passed = [];
+const axeFindings = [];
+
+/** axe-core on the page as it is now; serious and critical findings are kept. */
+async function accessibility(page, name) {
+  // Evaluated through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  for (const v of result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+    axeFindings.push(`${name}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`);
+  }
+}
 let serverLog = "";
 async function check(name, body) {
   await body();
@@ -109,6 +122,7 @@ try {
     await page.goto(base + "/");
     assert(new URL(page.url()).pathname === "/login", page.url());
     await page.screenshot({ path: `${shots}/login.png`, fullPage: true });
+    await accessibility(page, "login");
   });
 
   await check("the setup link sets the admin's password and signs in", async () => {
@@ -119,15 +133,18 @@ try {
     await page.waitForURL(base + "/");
     assert(await page.getByRole("heading", { name: "Home" }).isVisible(), "home heading");
     await page.screenshot({ path: `${shots}/home.png`, fullPage: true });
+    await accessibility(page, "home");
   });
 
   await check("a data source shows its documents and a document its chunks", async () => {
     await page.getByRole("link", { name: "Data sources" }).click();
     await page.getByRole("link", { name: "Garden" }).click();
     await page.screenshot({ path: `${shots}/source.png`, fullPage: true });
+    await accessibility(page, "source");
     await page.getByRole("link", { name: "Greenhouse" }).click();
     await page.getByText("above 28 degrees").first().waitFor();
     await page.screenshot({ path: `${shots}/document.png`, fullPage: true });
+    await accessibility(page, "document");
   });
 
   await check("the chat streams a cited answer and the citation opens its source", async () => {
@@ -140,6 +157,7 @@ try {
     const answer = await turn.locator(".answer").innerText();
     assert(answer.includes("28 degrees"), `answer: ${answer}`);
     await page.screenshot({ path: `${shots}/chat.png`, fullPage: true });
+    await accessibility(page, "chat");
     await turn.locator(".answer a", { hasText: "[1]" }).first().click();
     assert(new URL(page.url()).hash.startsWith("#s-int_"), page.url());
     await turn.locator("ol.sources a").first().click();
@@ -163,6 +181,7 @@ try {
     assert(width > 0, "the chart image did not load");
     assert(await page.getByText("28 degrees").first().isVisible(), "the answer");
     await page.screenshot({ path: `${shots}/run-chat.png`, fullPage: true });
+    await accessibility(page, "run-chat");
   });
 
   await check("an admin creates a key, sees it once, and revokes it", async () => {
@@ -175,6 +194,7 @@ try {
     const works = await fetch(base + "/api/v1/agents", { headers: { authorization: `Bearer ${secret}` } });
     assert(works.status === 200, `the new key: ${works.status}`);
     await page.screenshot({ path: `${shots}/keys.png`, fullPage: true });
+    await accessibility(page, "keys");
     await page.getByRole("button", { name: "Revoke browser" }).click();
     await page.getByText("revoked").first().waitFor();
     const refused = await fetch(base + "/api/v1/agents", { headers: { authorization: `Bearer ${secret}` } });
@@ -186,6 +206,10 @@ try {
     await page.waitForURL(base + "/login");
     await page.goto(base + "/sources");
     assert(new URL(page.url()).pathname === "/login", page.url());
+  });
+
+  await check("no serious or critical accessibility finding on any page (axe-core)", async () => {
+    assert(axeFindings.length === 0, axeFindings.join("\n"));
   });
 
   await check("no page logged a console error (CSP violations included)", async () => {
