@@ -11,8 +11,8 @@
 //! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`),
 //! the agents with a chat that streams and cites (`/agents`,
 //! `/agents/{id}/chat`), jobs with "run now" and their runs' chats with
-//! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`), and
-//! for admins the API keys (`/keys`) and users
+//! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`), the
+//! review inbox (`/review`, `/interactions/{id}`), and for admins the API keys (`/keys`) and users
 //! with invitations (`/users`).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
@@ -64,6 +64,9 @@ pub fn router() -> Router<AppState> {
             "/chats/{id}/documents/{document_id}/pdf",
             get(pages::jobs::pdf),
         )
+        .route("/review", get(pages::review::inbox))
+        .route("/interactions/{id}", get(pages::review::show))
+        .route("/interactions/{id}/review", post(pages::review::review))
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))
         .route("/users", get(pages::users::list).post(pages::users::invite))

@@ -182,7 +182,7 @@ fn source_view(source: &CitedSource, anchor: &str) -> SourceView {
     }
 }
 
-fn turn_view(interaction: &Interaction) -> TurnView {
+pub(super) fn turn_view(interaction: &Interaction) -> TurnView {
     let anchor = format!("s-{}", interaction.id);
     let cited: Vec<&CitedSource> = interaction.sources.iter().filter(|s| s.cited).collect();
     let numbers: Vec<usize> = cited.iter().map(|s| s.number).collect();

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod home;
 pub mod jobs;
 pub mod keys;
+pub mod review;
 pub mod sources;
 pub mod users;
 
@@ -27,6 +28,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/sources", "Data sources", Requirement::scope(Scope::Read)),
     ("/agents", "Agents", Requirement::scope(Scope::Read)),
     ("/jobs", "Jobs", Requirement::scope(Scope::Read)),
+    ("/review", "Review", Requirement::scope(Scope::Read)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
     ("/users", "Users", Requirement::scope(Scope::Admin)),
 ];

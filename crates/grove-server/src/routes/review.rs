@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{patch, post};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::agents::{Interaction, ReviewStatus};
-use grove_core::ids::InteractionId;
+use grove_core::ids::{InteractionId, OrgId};
 use grove_core::model::Role;
 use grove_core::scope::Scope;
 use grove_core::sources::{ArticleStatus, KbArticle};
@@ -74,13 +74,14 @@ async fn find(
         .ok_or_else(|| not_found(id))
 }
 
-async fn review(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    Json(body): Json<ReviewBody>,
-) -> ApiResult<JsonResponse<Interaction>> {
-    let id = interaction_id(&id)?;
+/// Applies a reviewer's verdict to an interaction of `org` (checked as the
+/// API checks it); the console reviews through this too.
+pub async fn apply_review(
+    state: &AppState,
+    org: &OrgId,
+    id: &InteractionId,
+    body: ReviewBody,
+) -> Result<Interaction, Failure> {
     let edited_answer = body
         .edited_answer
         .map(|answer| {
@@ -111,7 +112,11 @@ async fn review(
             )))
         }
     };
-    let existing = find(&state, &caller, &id).await?;
+    let existing = state
+        .store
+        .get_interaction(org, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     if status == ReviewStatus::Edited && edited_answer.is_none() && existing.edited_answer.is_none()
     {
         return Err(Failure(ApiError::invalid_field(
@@ -122,16 +127,26 @@ async fn review(
     state
         .store
         .set_review(
-            caller.org(),
-            &id,
+            org,
+            id,
             ReviewUpdate {
                 status,
                 edited_answer,
             },
         )
         .await?
-        .map(JsonResponse)
-        .ok_or_else(|| not_found(&id))
+        .ok_or_else(|| not_found(id))
+}
+
+async fn review(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<ReviewBody>,
+) -> ApiResult<JsonResponse<Interaction>> {
+    let id = interaction_id(&id)?;
+    let reviewed = apply_review(&state, caller.org(), &id, body).await?;
+    Ok(JsonResponse(reviewed))
 }
 
 async fn kb_article(

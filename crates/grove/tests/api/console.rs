@@ -964,3 +964,130 @@ async fn a_job_runs_from_the_console_and_its_chat_shows_table_chart_report_and_p
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert!(pdf.html.starts_with("%PDF"));
 }
+
+#[tokio::test]
+async fn reviewers_mark_and_correct_answers_in_the_inbox_and_readers_only_look() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let key = t.org_a.api_key.clone();
+    let source = greenhouse_source(&t, &key).await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            serde_json::json!({"name": "Gardener", "data_source_ids": [source], "similarity_threshold": 0.0}),
+        )
+        .await;
+    for question in ["When do the vents open?", "Do the vents close at night?"] {
+        let asked = t
+            .post(
+                "/api/v1/query",
+                &key,
+                serde_json::json!({"agent_id": agent.body["id"], "query": question}),
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    }
+
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let inbox = browser.get("/review").await;
+    assert!(
+        inbox.html.contains("When do the vents open?")
+            && inbox.html.contains("Do the vents close at night?")
+    );
+    let at = inbox.html.find("href=\"/interactions/").unwrap() + "href=\"".len();
+    let first = inbox.html[at..at + inbox.html[at..].find('"').unwrap()].to_owned();
+    let page = browser.get(&first).await;
+    assert!(
+        page.html.contains("28 degrees") || page.html.contains("night"),
+        "{}",
+        page.html
+    );
+    let csrf = page.input("csrf");
+    let marked = browser
+        .post(
+            &format!("{first}/review"),
+            &[("csrf", &csrf), ("verdict", "accurate")],
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER);
+    let rest = browser.get("/review").await;
+    assert_eq!(
+        rest.html.matches("href=\"/interactions/").count(),
+        1,
+        "{}",
+        rest.html
+    );
+    let accurate = browser.get("/review?status=accurate").await;
+    assert!(accurate.html.contains(&format!("href=\"{first}\"")));
+
+    // An empty correction is refused with the API's reason; a real one is kept.
+    let empty = browser
+        .post(
+            &format!("{first}/review"),
+            &[
+                ("csrf", &csrf),
+                ("verdict", "edited"),
+                ("edited_answer", "  "),
+            ],
+        )
+        .await;
+    assert!(
+        empty.html.contains("must be 1 to 20000 characters"),
+        "{}",
+        empty.html
+    );
+    browser
+        .post(
+            &format!("{first}/review"),
+            &[
+                ("csrf", &csrf),
+                ("verdict", "edited"),
+                ("edited_answer", "Above 28 °C; they close at night."),
+            ],
+        )
+        .await;
+    let edited = browser.get("/review?status=edited").await;
+    assert!(edited.html.contains(&format!("href=\"{first}\"")));
+    let id = first.trim_start_matches("/interactions/");
+    let stored = t.get(&format!("/api/v1/interactions/{id}"), &key).await;
+    assert_eq!(
+        stored.body["edited_answer"],
+        "Above 28 °C; they close at night."
+    );
+
+    // A read-only user sees the answer but has no verdict to give.
+    let reader = t
+        .post(
+            "/api/v1/users",
+            &key,
+            serde_json::json!({"email": "ro@a.example", "name": "Ro", "role": "readonly"}),
+        )
+        .await;
+    let reader = t
+        .store
+        .get_user(
+            &admin.org_id,
+            &UserId::parse(reader.body["id"].as_str().unwrap()).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    with_password(&t, &reader).await;
+    let mut ro = Browser::new(&t);
+    ro.sign_in("ro@a.example", PASSWORD).await;
+    let looked = ro.get(&first).await;
+    assert_eq!(looked.status, StatusCode::OK);
+    assert!(!looked.html.contains("value=\"accurate\""));
+    let csrf = looked.input("csrf");
+    let refused = ro
+        .post(
+            &format!("{first}/review"),
+            &[("csrf", &csrf), ("verdict", "inaccurate")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.html.contains("needs train"), "{}", refused.html);
+}
