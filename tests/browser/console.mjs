@@ -139,6 +139,9 @@ try {
   await check("a data source shows its documents and a document its chunks", async () => {
     await page.getByRole("link", { name: "Data sources" }).click();
     await page.getByRole("link", { name: "Garden" }).click();
+    // "Sync now": the progress fragment polls itself (htmx) until the sync is over.
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.locator("#progress .badge.succeeded").waitFor({ timeout: 30000 });
     await page.screenshot({ path: `${shots}/source.png`, fullPage: true });
     await accessibility(page, "source");
     await page.getByRole("link", { name: "Greenhouse" }).click();

@@ -49,6 +49,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/sources", get(pages::sources::list))
         .route("/sources/{id}", get(pages::sources::show))
+        .route("/sources/{id}/progress", get(pages::sources::show_progress))
+        .route("/sources/{id}/sync", post(pages::sources::sync_now))
         .route("/documents/{id}", get(pages::sources::document))
         .route("/agents", get(pages::agents::list))
         .route(

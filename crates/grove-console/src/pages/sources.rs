@@ -9,15 +9,17 @@ use axum::response::Response;
 use grove_core::ids::{DataSourceId, DocumentId};
 use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
-use grove_core::sources::{DocumentStatus, SourceStatus};
+use grove_core::sources::{DocumentStatus, SourceStatus, SourceSync, SyncInitiator, SyncStatus};
 use grove_server::state::AppState;
 use grove_store::documents::DocumentFilter;
 use serde::Deserialize;
 
-use super::{encode_query, render, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{encode_query, render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
+/// Starting a sync is the API's write scope.
+const WRITE: Requirement = Requirement::scope(Scope::Write);
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
@@ -110,10 +112,108 @@ pub struct StatusOption {
     pub selected: bool,
 }
 
+/// The latest sync as the page shows it; while it is queued or running
+/// the fragment asks for itself again every two seconds (htmx), and stops
+/// once the sync is over.
+pub struct Progress {
+    pub source_id: String,
+    pub status: &'static str,
+    pub live: bool,
+    pub done: u64,
+    pub total: u64,
+    pub failed: u64,
+    pub chunks: u64,
+    pub started_at: Option<Time>,
+    /// "about 40 s left", from the pace so far.
+    pub eta: Option<String>,
+    pub error: Option<String>,
+}
+
+fn progress(source_id: &str, sync: Option<SourceSync>) -> Option<Progress> {
+    let sync = sync?;
+    let live = matches!(sync.status, SyncStatus::Queued | SyncStatus::Running);
+    let eta = sync.started_at.filter(|_| live).and_then(|started| {
+        let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
+        let left = sync.documents_total.checked_sub(sync.documents_done)?;
+        (sync.documents_done > 0 && left > 0).then(|| {
+            let seconds = elapsed / sync.documents_done as f64 * left as f64;
+            format!("about {} s left", seconds.ceil() as u64)
+        })
+    });
+    Some(Progress {
+        source_id: source_id.to_owned(),
+        status: sync.status.as_str(),
+        live,
+        done: sync.documents_done,
+        total: sync.documents_total,
+        failed: sync.documents_failed,
+        chunks: sync.chunks_indexed,
+        started_at: sync.started_at.map(Time::from),
+        eta,
+        error: sync.error,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressFragment {
+    progress: Option<Progress>,
+}
+
+/// `GET /sources/{id}/progress`: the progress fragment alone.
+pub async fn show_progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.require(READ)?;
+    let missing = || PageError::NotFound(format!("There is no data source {id}."));
+    let source_id = DataSourceId::parse(&id).map_err(|_| missing())?;
+    let sync = state
+        .store
+        .latest_sync(&viewer.user.org_id, &source_id)
+        .await?;
+    Ok(render(&ProgressFragment {
+        progress: progress(&id, sync),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sources/{id}/sync`: queues a sync (one at a time, as the API).
+pub async fn sync_now(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    viewer.require(WRITE)?;
+    viewer.check_csrf(&form.csrf)?;
+    let missing = || PageError::NotFound(format!("There is no data source {id}."));
+    let source_id = DataSourceId::parse(&id).map_err(|_| missing())?;
+    state
+        .store
+        .get_data_source(&viewer.user.org_id, &source_id)
+        .await?
+        .ok_or_else(missing)?;
+    // Already queued or running: the page shows that sync's progress.
+    state
+        .store
+        .start_sync(&viewer.user.org_id, &source_id, SyncInitiator::Manual)
+        .await?;
+    Ok(see_other(&format!("/sources/{id}")))
+}
+
 #[derive(Template)]
 #[template(path = "source.html")]
 struct SourcePage {
     layout: Layout,
+    progress: Option<Progress>,
+    can_sync: bool,
     id: String,
     name: String,
     kind: &'static str,
@@ -210,7 +310,10 @@ pub async fn show(
             encode_query(&text)
         )
     });
+    let sync = state.store.latest_sync(org, &source_id).await?;
     let page = SourcePage {
+        progress: progress(&id, sync),
+        can_sync: viewer.can(WRITE),
         layout: Layout::signed_in(source.name.clone(), &viewer, "/sources"),
         id: id.clone(),
         name: source.name,

@@ -476,6 +476,48 @@ async fn pages_show_what_a_source_indexed_and_why_documents_failed() {
         searched.html.contains(">scan-2.pdf</a>") && !searched.html.contains(">scan-1.pdf</a>")
     );
 
+    // The last sync's progress, a fragment of its own that stops asking
+    // for itself once the sync is over; "Sync now" queues another.
+    assert!(
+        detail
+            .html
+            .contains("Last sync: <span class=\"badge succeeded\">succeeded</span>"),
+        "{}",
+        detail.html
+    );
+    let fragment = browser.get(&format!("/sources/{source}/progress")).await;
+    assert!(
+        fragment.html.starts_with("<div id=\"progress\""),
+        "{}",
+        fragment.html
+    );
+    assert!(
+        !fragment.html.contains("hx-trigger"),
+        "a finished sync is not polled"
+    );
+    let before = t
+        .get(
+            &format!("/api/v1/data-sources/{source}/status"),
+            &t.org_a.api_key,
+        )
+        .await;
+    let csrf = detail.input("csrf");
+    let queued = browser
+        .post(&format!("/sources/{source}/sync"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(queued.status, StatusCode::SEE_OTHER);
+    let after = t
+        .get(
+            &format!("/api/v1/data-sources/{source}/status"),
+            &t.org_a.api_key,
+        )
+        .await;
+    assert_ne!(
+        before.body["sync_id"], after.body["sync_id"],
+        "{}",
+        after.body
+    );
+
     // One document with its chunks.
     let at = detail.html.find("href=\"/documents/").unwrap() + "href=\"".len();
     let doc_path = &detail.html[at..at + detail.html[at..].find('"').unwrap()];
