@@ -243,10 +243,12 @@ pub fn client_address(parts: &Parts) -> Option<IpAddr> {
         .map(|info| info.0.ip())
 }
 
-/// Counts failed sign-ins per account and per address in fixed windows.
-/// Written by hand: a token bucket (governor) spends a cell on every
-/// check, and only failures may count here, so that a user who signs in
-/// correctly is never slowed by someone else guessing.
+/// Counts sign-in attempts per account and per address in fixed windows;
+/// a correct password takes its attempt back, so only failures remain.
+/// Written by hand: a token bucket (governor) cannot give a cell back.
+/// Someone guessing an account's password can hold that account's sign-in
+/// for the window (15 minutes); that is the price of stopping the guesses.
+/// Without a known address (no connection info) only the account counts.
 pub struct SignInLimiter {
     window: Duration,
     per_account: u32,
@@ -266,17 +268,12 @@ impl Default for SignInLimiter {
 }
 
 impl SignInLimiter {
-    fn keys(email: &str, address: Option<IpAddr>) -> [(String, bool); 2] {
-        [
-            (format!("account:{}", email.to_ascii_lowercase()), true),
-            (
-                format!(
-                    "address:{}",
-                    address.map(|a| a.to_string()).unwrap_or_default()
-                ),
-                false,
-            ),
-        ]
+    fn keys(email: &str, address: Option<IpAddr>) -> Vec<(String, bool)> {
+        let mut keys = vec![(format!("account:{}", email.to_ascii_lowercase()), true)];
+        if let Some(address) = address {
+            keys.push((format!("address:{address}"), false));
+        }
+        keys
     }
 
     /// Seconds until another attempt is allowed, when the account or the
@@ -308,10 +305,16 @@ impl SignInLimiter {
         }
     }
 
-    /// A correct sign-in clears the account's count.
-    pub fn succeeded(&self, email: &str) {
+    /// A correct sign-in clears the account's count and takes its attempt
+    /// back from the address's.
+    pub fn succeeded(&self, email: &str, address: Option<IpAddr>) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.remove(&format!("account:{}", email.to_ascii_lowercase()));
+        if let Some(address) = address {
+            if let Some((_, count)) = failures.get_mut(&format!("address:{address}")) {
+                *count = count.saturating_sub(1);
+            }
+        }
     }
 }
 
@@ -345,9 +348,15 @@ mod tests {
         }
         // ...until the address has failed 20 times.
         assert!(limiter.blocked("bob@example.com", Some(ip)).is_some());
-        limiter.succeeded("ann@example.com");
+        limiter.succeeded("ann@example.com", Some(ip));
         let other: IpAddr = "10.0.0.2".parse().unwrap();
         assert_eq!(limiter.blocked("ann@example.com", Some(other)), None);
+        // Without an address, only the account counts.
+        let fresh = SignInLimiter::default();
+        for n in 0..30 {
+            fresh.failed(&format!("u{n}@example.com"), None);
+        }
+        assert_eq!(fresh.blocked("someone@example.com", None), None);
     }
 
     #[test]

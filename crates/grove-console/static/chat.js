@@ -30,7 +30,13 @@
       credentials: "same-origin",
       headers: { "Accept": "text/event-stream" }
     }).then(function (response) {
-      if (!response.ok) { throw new Error("the server answered " + response.status); }
+      if (response.redirected || response.url.indexOf("/login") >= 0) {
+        throw new Error("your session has ended; reload the page and sign in again");
+      }
+      var type = response.headers.get("content-type") || "";
+      if (!response.ok || type.indexOf("text/event-stream") !== 0) {
+        throw new Error("the server answered " + response.status);
+      }
       var reader = response.body.getReader();
       var decoder = new TextDecoder();
       var buffer = "";

@@ -206,6 +206,8 @@ impl Server {
                     tracing::debug!(error = %e, "could not set TCP_NODELAY");
                 }
             });
+            // With each connection's address, for limits per address.
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = stop_http.wait_for(|stop| *stop).await;
             });

@@ -2,8 +2,9 @@
 //! PHC string; hashing and checking belong to the console), server-side
 //! sessions known only by the hash of the cookie's id, and one-time links
 //! (first-run setup, invitations, resets) known only by their token's hash.
-//! Setting a password ends every session of the user; deleting a user
-//! removes their password, sessions and links with them.
+//! Setting a password ends every session of the user and voids their
+//! unused links; deleting a user removes their password, sessions and
+//! links with them.
 
 use std::time::Duration;
 

@@ -13,13 +13,12 @@ use axum::Form;
 use grove_agent::{Prepared, Question};
 use grove_core::agents::{Agent, CitedSource, Interaction};
 use grove_core::ids::{AgentId, SessionId};
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::state::AppState;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::{encode_query, render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{encode_query, page_at, render, see_other, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 /// Asking an agent is the API's execute scope.
@@ -59,10 +58,7 @@ pub async fn list(
     Query(params): Query<OffsetParam>,
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
-    let page = Page {
-        limit: PAGE_SIZE,
-        offset: params.offset,
-    };
+    let page = page_at(params.offset);
     let listed = state.store.list_agents(&viewer.user.org_id, page).await?;
     let rows: Vec<AgentRow> = listed
         .items

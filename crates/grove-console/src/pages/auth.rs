@@ -37,9 +37,12 @@ pub struct NextParam {
     next: String,
 }
 
-/// Where to go after signing in: a path of this site, never another site.
+/// Where to go after signing in: a path of this site, never another site
+/// (no `//` or `\\` that a browser reads as another host, no control
+/// characters or spaces, which browsers strip before reading it).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let plain = next.bytes().all(|b| b > 0x20 && b != 0x7f);
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next
     } else {
         "/"
@@ -111,10 +114,19 @@ pub async fn login(
             429,
         ));
     }
+    // Counted before checking, so parallel guesses cannot pass the limit
+    // together; a correct password takes the count back.
+    limiter.failed(email, address);
     let logins = state.store.password_logins(email).await?;
     let password = form.password.clone();
-    // Hashing is slow on purpose; keep it off the async workers.
+    // Hashing is slow on purpose; keep it off the async workers. An email
+    // without a password is checked against a dummy hash, so the time
+    // taken does not say which emails have one.
     let matched = tokio::task::spawn_blocking(move || {
+        if logins.is_empty() {
+            verify_password(&password, dummy_hash());
+            return None;
+        }
         logins
             .into_iter()
             .find(|(_, hash)| verify_password(&password, hash))
@@ -123,7 +135,6 @@ pub async fn login(
     .await
     .map_err(|e| PageError::Internal(e.to_string()))?;
     let Some(user) = matched else {
-        limiter.failed(email, address);
         return Ok(login_form(
             &form.next,
             email,
@@ -131,8 +142,14 @@ pub async fn login(
             401,
         ));
     };
-    limiter.succeeded(email);
+    limiter.succeeded(email, address);
     start_session(&state, &user, safe_next(&form.next)).await
+}
+
+/// A hash no password matches, made once, for emails without a password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
 }
 
 /// Signs `user` in: a new session, its cookie, and a 303 to `next`.
@@ -261,6 +278,12 @@ pub async fn setup(
     Form(form): Form<SetupForm>,
 ) -> Result<Response, PageError> {
     check_same_origin(&Method::POST, &headers)?;
+    // An unknown or used link costs no hashing.
+    state
+        .store
+        .peek_link(&token_hash(&form.token))
+        .await?
+        .ok_or_else(used_link)?;
     if let Some(problem) = check_new_password(&form.password, &form.again) {
         return setup_form(&state, &form.token, Some(problem)).await;
     }
@@ -275,4 +298,26 @@ pub async fn setup(
         .await?
         .ok_or_else(used_link)?;
     start_session(&state, &user, "/").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        for good in ["/", "/sources?status=failed", "/agents/agent_1/chat"] {
+            assert_eq!(safe_next(good), good);
+        }
+        for bad in [
+            "//evil.com",
+            "/\\evil.com",
+            "/\t/evil.com",
+            "https://evil.com",
+            "/ /x",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
 }

@@ -12,7 +12,6 @@ use axum::Form;
 use base64::Engine;
 use grove_core::ids::{ChatId, DocumentOutputId, JobId};
 use grove_core::jobs::{ChatDocument, DocumentKind, Initiator, Job, ParamType, ParamValues};
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_jobs::TriggerParams;
 use grove_server::routes::{chat_exports, jobs};
@@ -20,7 +19,7 @@ use grove_server::state::AppState;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{page_at, render, see_other, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -63,10 +62,7 @@ pub async fn list(
     Query(params): Query<OffsetParam>,
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
-    let page = Page {
-        limit: PAGE_SIZE,
-        offset: params.offset,
-    };
+    let page = page_at(params.offset);
     let listed = state
         .store
         .list_jobs(&viewer.user.org_id, None, page)
@@ -139,10 +135,7 @@ async fn job_page(
     offset: u64,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let page = Page {
-        limit: PAGE_SIZE,
-        offset,
-    };
+    let page = page_at(offset);
     let listed = state
         .store
         .list_runs(&viewer.user.org_id, &job.id, page)

@@ -10,13 +10,12 @@ use axum::response::Response;
 use axum::Form;
 use grove_core::ids::KeyId;
 use grove_core::model::ApiKey;
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::api_keys::{self, CreateApiKey};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{page_at, render, see_other, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
@@ -88,10 +87,7 @@ async fn keys_page(
     offset: u64,
     shown: Shown,
 ) -> Result<Response, PageError> {
-    let page = Page {
-        limit: PAGE_SIZE,
-        offset,
-    };
+    let page = page_at(offset);
     let listed = state.store.list_keys(&viewer.user.org_id, page).await?;
     let rows: Vec<KeyRow> = listed.items.into_iter().map(row).collect();
     let pager = Pager::new(offset, rows.len(), listed.total, |offset| {

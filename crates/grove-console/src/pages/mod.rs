@@ -100,12 +100,23 @@ pub struct Pager {
 
 /// Rows per page of every list.
 pub const PAGE_SIZE: u32 = 50;
+/// The furthest offset a list is read from (larger ones read as this).
+const MAX_OFFSET: u64 = 1 << 40;
+
+/// The page of a list at `offset`, clamped so it stays a valid SQL offset.
+pub fn page_at(offset: u64) -> grove_core::page::Page {
+    grove_core::page::Page {
+        limit: PAGE_SIZE,
+        offset: offset.min(MAX_OFFSET),
+    }
+}
 
 impl Pager {
     /// The pager of a list at `offset` showing `shown` of `total` rows;
     /// `href(offset)` is the address of another page.
     pub fn new(offset: u64, shown: usize, total: u64, href: impl Fn(u64) -> String) -> Self {
         let size = u64::from(PAGE_SIZE);
+        let offset = offset.min(MAX_OFFSET);
         Pager {
             first: if shown == 0 { 0 } else { offset + 1 },
             last: offset + shown as u64,

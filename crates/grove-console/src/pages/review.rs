@@ -12,7 +12,6 @@ use axum::Form;
 use grove_core::agents::{Interaction, ReviewStatus};
 use grove_core::ids::InteractionId;
 use grove_core::model::Role;
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::review::{apply_review, ReviewBody};
 use grove_server::state::AppState;
@@ -20,7 +19,7 @@ use grove_store::InteractionFilter;
 use serde::Deserialize;
 
 use super::agents::{turn_view, TurnView};
-use super::{render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{page_at, render, see_other, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -68,10 +67,7 @@ pub async fn inbox(
         review_status: Some(status),
         ..InteractionFilter::default()
     };
-    let page = Page {
-        limit: PAGE_SIZE,
-        offset: params.offset,
-    };
+    let page = page_at(params.offset);
     let listed = state
         .store
         .list_interactions(&viewer.user.org_id, filter, page)

@@ -7,14 +7,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use grove_core::ids::{DataSourceId, DocumentId};
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{DocumentStatus, SourceStatus, SourceSync, SyncInitiator, SyncStatus};
 use grove_server::state::AppState;
 use grove_store::documents::DocumentFilter;
 use serde::Deserialize;
 
-use super::{encode_query, render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{encode_query, page_at, render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -31,13 +30,6 @@ pub struct ListParams {
     q: String,
     /// One failure group's message (`''` for failures without one).
     error: Option<String>,
-}
-
-fn page_at(offset: u64) -> Page {
-    Page {
-        limit: PAGE_SIZE,
-        offset,
-    }
 }
 
 pub struct SourceRow {
@@ -375,7 +367,7 @@ pub async fn document(
         .map(|s| s.name)
         .unwrap_or_default();
     let search = state.search.clone();
-    let offset = params.offset;
+    let offset = page_at(params.offset).offset;
     let (org_key, doc_key) = (org.to_string(), document_id.to_string());
     let (stored, total) = tokio::task::spawn_blocking(move || {
         search.document_chunks(&org_key, &doc_key, offset, PAGE_SIZE)
@@ -404,7 +396,9 @@ pub async fn document(
         status: doc.status.as_str(),
         chunk_total: total,
         bytes: doc.bytes,
-        url: doc.url,
+        url: doc
+            .url
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         error: doc.error,
         chunks,
         pager,

@@ -11,13 +11,12 @@ use axum::response::Response;
 use axum::Form;
 use grove_core::ids::UserId;
 use grove_core::model::{LinkPurpose, Role, User};
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::users::{self, CreateUser, UpdateUser};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{render, see_other, Layout, PageError, Pager, PAGE_SIZE};
+use super::{page_at, render, see_other, Layout, PageError, Pager};
 use crate::session::Viewer;
 
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
@@ -62,10 +61,7 @@ async fn users_page(
     offset: u64,
     shown: Shown,
 ) -> Result<Response, PageError> {
-    let page = Page {
-        limit: PAGE_SIZE,
-        offset,
-    };
+    let page = page_at(offset);
     let listed = state.store.list_users(&viewer.user.org_id, page).await?;
     let mut rows = Vec::with_capacity(listed.items.len());
     for user in listed.items {

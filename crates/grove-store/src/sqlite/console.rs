@@ -35,6 +35,12 @@ fn put_password(conn: &Connection, user: &UserId, hash: &str) -> StoreResult<()>
         [user.as_str()],
     )
     .map_err(backend)?;
+    // A new password voids every other link the user was given.
+    conn.execute(
+        "DELETE FROM console_links WHERE user_id = ?1 AND used_at IS NULL",
+        [user.as_str()],
+    )
+    .map_err(backend)?;
     Ok(())
 }
 

@@ -887,6 +887,28 @@ async fn admins_invite_users_who_set_their_own_password_and_manage_their_roles()
         .await
         .html
         .contains("Choose a new password"));
+    // Using a newer link voids the older one.
+    let newer = browser
+        .post(&format!("/users/{ann_id}/link"), &[("csrf", &csrf)])
+        .await;
+    let at = newer.html.find("/setup?token=").unwrap();
+    let newer = newer.html[at..at + newer.html[at..].find('<').unwrap()].to_owned();
+    let mut someone = Browser::new(&t);
+    let token = someone.get(&newer).await.input("token");
+    someone
+        .post(
+            "/setup",
+            &[
+                ("token", &token),
+                ("password", PASSWORD),
+                ("again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        Browser::new(&t).get(&link).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Deleting Ann ends her session.
     let deleted = browser
