@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -23,6 +23,7 @@ use axum::http::{header, HeaderMap, Method};
 use base64::Engine;
 use grove_core::model::User;
 use grove_core::scope::Requirement;
+use grove_server::ratelimit::{Limiters, RateKey};
 use grove_server::state::AppState;
 use grove_store::console::{ConsoleSession, SessionLimits};
 use rand::RngCore;
@@ -151,32 +152,40 @@ fn origin_host(origin: &str) -> Option<&str> {
 }
 
 /// The signed-in user of a page, with their session's CSRF token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Viewer {
     pub user: User,
     pub csrf_token: String,
     id_hash: String,
+    limiters: Arc<Limiters>,
 }
 
 impl Viewer {
     /// Refuses a user whose role is below what `requirement` needs in the
-    /// API: the console never does more than the API would let them.
+    /// API, and spends from the user's quota for its scope, as the API
+    /// route doing the same work would: the console never does more than
+    /// the API would let them.
     pub fn require(&self, requirement: Requirement) -> Result<(), PageError> {
         let needed = requirement.least_role();
-        if self.user.role.includes(needed) {
-            Ok(())
-        } else {
-            Err(PageError::Forbidden(format!(
+        if !self.can(requirement) {
+            return Err(PageError::Forbidden(format!(
                 "Your role, {}, does not allow this; it needs {} or above.",
                 self.user.role.as_str(),
                 needed.as_str()
-            )))
+            )));
+        }
+        let status = self
+            .limiters
+            .check(requirement.scope, &RateKey::User(self.user.id.clone()));
+        match status.retry_after {
+            Some(seconds) => Err(PageError::RateLimited(seconds)),
+            None => Ok(()),
         }
     }
 
-    /// Whether the user's role allows `requirement`.
+    /// Whether the user's role allows `requirement` (spends nothing).
     pub fn can(&self, requirement: Requirement) -> bool {
-        self.require(requirement).is_ok()
+        self.user.role.includes(requirement.least_role())
     }
 
     /// Refuses a form whose CSRF token is not this session's.
@@ -229,6 +238,7 @@ impl FromRequestParts<AppState> for Viewer {
                 user: session.user,
                 csrf_token: session.csrf_token,
                 id_hash,
+                limiters: state.limiters.clone(),
             }),
             None => Err(sign_in()),
         }

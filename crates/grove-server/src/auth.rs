@@ -21,7 +21,7 @@ use grove_core::scope::Requirement;
 use grove_core::ApiError;
 
 use crate::error::{ApiResult, Failure};
-use crate::ratelimit::RateStatus;
+use crate::ratelimit::{RateKey, RateStatus};
 use crate::state::AppState;
 
 /// The authenticated caller, available to handlers as an extension.
@@ -59,7 +59,10 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
     if let Err(failure) = check_role(&guard.state, &key, guard.requirement.least_role()).await {
         return failure.into_response();
     }
-    let status = guard.state.limiters.check(guard.requirement.scope, &key.id);
+    let status = guard
+        .state
+        .limiters
+        .check(guard.requirement.scope, &RateKey::Key(key.id.clone()));
     let mut response = match status.retry_after {
         Some(secs) => Failure(ApiError::rate_limited(secs)).into_response(),
         None => {

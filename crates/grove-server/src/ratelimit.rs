@@ -1,5 +1,8 @@
-//! Per-key, per-scope rate limits with GCRA (the `governor` crate). Each scope
-//! has its own keyed limiter, so a burst of reads never eats into writes.
+//! Per-caller, per-scope rate limits with GCRA (the `governor` crate). Each
+//! scope has its own keyed limiter, so a burst of reads never eats into
+//! writes. A caller is an API key, or a user signed in to the console: the
+//! console's pages spend from the same quotas as the API routes that do
+//! the same work.
 
 use std::num::NonZeroU32;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,12 +12,21 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use grove_core::config::{RateLimits, RateQuota};
-use grove_core::ids::KeyId;
+use grove_core::ids::{KeyId, UserId};
 use grove_core::scope::Scope;
 
+/// Whose quota a request spends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RateKey {
+    /// An API key.
+    Key(KeyId),
+    /// A user of the console.
+    User(UserId),
+}
+
 type KeyedLimiter = RateLimiter<
-    KeyId,
-    DefaultKeyedStateStore<KeyId>,
+    RateKey,
+    DefaultKeyedStateStore<RateKey>,
     governor::clock::DefaultClock,
     StateInformationMiddleware,
 >;
@@ -78,7 +90,7 @@ impl Limiters {
     }
 
     /// Takes one request from `key`'s bucket for `scope`.
-    pub fn check(&self, scope: Scope, key: &KeyId) -> RateStatus {
+    pub fn check(&self, scope: Scope, key: &RateKey) -> RateStatus {
         let ScopeLimiter { quota, limiter } = self.for_scope(scope);
         let per_request = Duration::from_secs(60) / quota.per_minute.max(1);
         match limiter.check_key(key) {
@@ -127,7 +139,7 @@ mod tests {
             ..RateLimits::default()
         };
         let limiters = Limiters::new(&limits);
-        let key = KeyId::generate();
+        let key = RateKey::Key(KeyId::generate());
         let remaining: Vec<u32> = (0..3)
             .map(|_| limiters.check(Scope::Write, &key).remaining)
             .collect();
@@ -138,7 +150,7 @@ mod tests {
         // Other scopes and other keys are untouched.
         assert!(limiters.check(Scope::Read, &key).retry_after.is_none());
         assert!(limiters
-            .check(Scope::Write, &KeyId::generate())
+            .check(Scope::Write, &RateKey::Key(KeyId::generate()))
             .retry_after
             .is_none());
     }

@@ -137,6 +137,8 @@ pub enum PageError {
     },
     Forbidden(String),
     NotFound(String),
+    /// The user's quota for the work's scope is spent: seconds to wait.
+    RateLimited(u64),
     Internal(String),
 }
 
@@ -165,6 +167,20 @@ impl IntoResponse for PageError {
             }
             PageError::Forbidden(text) => (StatusCode::FORBIDDEN, "Not allowed", text),
             PageError::NotFound(text) => (StatusCode::NOT_FOUND, "Not found", text),
+            PageError::RateLimited(seconds) => {
+                let page = MessagePage {
+                    layout: Layout::public("Too many requests"),
+                    heading: "Too many requests".into(),
+                    text: format!("You have reached your limit for now; try again in {seconds} s."),
+                    link_href: "/",
+                    link_label: "Back to the console",
+                };
+                let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, seconds.into());
+                return response;
+            }
             PageError::Internal(text) => {
                 tracing::error!(error = %text, "console page failed");
                 (

@@ -1155,3 +1155,48 @@ async fn reviewers_mark_and_correct_answers_in_the_inbox_and_readers_only_look()
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.html.contains("needs train"), "{}", refused.html);
 }
+
+#[tokio::test]
+async fn console_work_spends_the_same_quota_as_the_api() {
+    let t = TestServer::start_with(|c| {
+        c.rate_limits.execute.per_minute = 1;
+        c.rate_limits.execute.burst = 2;
+    })
+    .await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let key = t.org_a.api_key.clone();
+    let source = greenhouse_source(&t, &key).await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            serde_json::json!({"name": "Gardener", "data_source_ids": [source]}),
+        )
+        .await;
+    let chat = format!("/agents/{}/chat", agent.body["id"].as_str().unwrap());
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let page = browser.get(&chat).await; // one of two
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.input("csrf");
+    let ask = [
+        ("csrf", csrf.as_str()),
+        ("question", "When do the vents open?"),
+    ];
+    assert_eq!(
+        browser.post(&chat, &ask).await.status,
+        StatusCode::SEE_OTHER
+    ); // two of two
+    let refused = browser.post(&chat, &ask).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.html
+    );
+    assert!(refused.headers.contains_key("retry-after"));
+    assert!(refused.html.contains("try again in"));
+    // Reading pages is another scope's quota.
+    assert_eq!(browser.get("/sources").await.status, StatusCode::OK);
+}
