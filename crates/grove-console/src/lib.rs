@@ -69,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/review", get(pages::review::inbox))
         .route("/interactions/{id}", get(pages::review::show))
         .route("/interactions/{id}/review", post(pages::review::review))
+        .route("/interactions/{id}/feedback", post(pages::review::feedback))
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))
         .route("/users", get(pages::users::list).post(pages::users::invite))

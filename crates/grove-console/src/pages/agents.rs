@@ -92,8 +92,20 @@ pub struct SourceView {
     pub quote: String,
 }
 
+/// Thumbs up or down under an answer, for users whose role may give
+/// feedback (as in the API: `train` and above).
+pub struct FeedbackForm {
+    pub csrf: String,
+    /// The page to come back to.
+    pub back: String,
+    /// The feedback already given, if any.
+    pub given: Option<&'static str>,
+}
+
 /// One question and its answer, as the chat shows them.
 pub struct TurnView {
+    pub id: String,
+    pub feedback: Option<FeedbackForm>,
     pub question: String,
     /// The answer, escaped, with each `[n]` a link to its source.
     pub answer_html: String,
@@ -178,11 +190,22 @@ fn source_view(source: &CitedSource, anchor: &str) -> SourceView {
     }
 }
 
-pub(super) fn turn_view(interaction: &Interaction) -> TurnView {
+/// The API's feedback route: execute scope, `train` and above.
+pub(super) const FEEDBACK: Requirement =
+    Requirement::scope(Scope::Execute).with_role(grove_core::model::Role::Train);
+
+/// A turn as shown to `viewer`, who comes back to `back` after feedback.
+pub(super) fn turn_view(interaction: &Interaction, viewer: &Viewer, back: &str) -> TurnView {
     let anchor = format!("s-{}", interaction.id);
     let cited: Vec<&CitedSource> = interaction.sources.iter().filter(|s| s.cited).collect();
     let numbers: Vec<usize> = cited.iter().map(|s| s.number).collect();
     TurnView {
+        id: interaction.id.to_string(),
+        feedback: viewer.can(FEEDBACK).then(|| FeedbackForm {
+            csrf: viewer.csrf_token.clone(),
+            back: back.to_owned(),
+            given: interaction.feedback.map(|f| f.as_str()),
+        }),
         question: interaction.query.clone(),
         answer_html: answer_html(&interaction.response, &anchor, &numbers),
         outcome: interaction.outcome.as_str(),
@@ -214,6 +237,11 @@ async fn chat_page(
     session: &str,
     error: Option<String>,
 ) -> Result<Response, PageError> {
+    let back = format!(
+        "/agents/{}/chat?session={}",
+        agent.id,
+        encode_query(session)
+    );
     let turns = match SessionId::parse(session) {
         Ok(id) => state
             .store
@@ -221,7 +249,7 @@ async fn chat_page(
             .await?
             .iter()
             .filter(|t| t.agent_id == agent.id)
-            .map(turn_view)
+            .map(|t| turn_view(t, viewer, &back))
             .collect(),
         Err(_) => Vec::new(),
     };
@@ -346,6 +374,7 @@ pub async fn ask_stream(
             }
         };
         let session = prepared.session.id.to_string();
+        let back = format!("/agents/{id}/chat?session={session}");
         let (tx, mut rx) = mpsc::channel::<String>(64);
         let forward = {
             let events_tx = events_tx.clone();
@@ -360,7 +389,7 @@ pub async fn ask_stream(
         let (answered, ()) = tokio::join!(state.answerer.answer(prepared, tx), forward);
         let event = match answered {
             Ok(interaction) => {
-                let turn = turn_view(&interaction);
+                let turn = turn_view(&interaction, &viewer, &back);
                 let html = TurnFragment { turn: &turn }.render().unwrap_or_default();
                 let done = serde_json::json!({"session": session, "html": html});
                 Event::default().event("done").data(done.to_string())

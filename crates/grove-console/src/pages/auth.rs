@@ -14,7 +14,7 @@ use grove_server::state::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 
-use super::{render, see_other, Layout, PageError};
+use super::{local_path, render, see_other, Layout, PageError};
 use crate::session::{
     check_new_password, check_same_origin, client_address, cookie, hash_password, random_token,
     set_cookie, token_hash, verify_password, SignInLimiter, Viewer, LIFETIME, LOGIN_COOKIE,
@@ -37,25 +37,13 @@ pub struct NextParam {
     next: String,
 }
 
-/// Where to go after signing in: a path of this site, never another site
-/// (no `//` or `\\` that a browser reads as another host, no control
-/// characters or spaces, which browsers strip before reading it).
-fn safe_next(next: &str) -> &str {
-    let plain = next.bytes().all(|b| b > 0x20 && b != 0x7f);
-    if plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
-}
-
 /// The sign-in form, with a fresh form token in a cookie beside it.
 fn login_form(next: &str, email: &str, error: Option<String>, status: u16) -> Response {
     let token = random_token();
     let page = LoginPage {
         layout: Layout::public("Sign in"),
         form_token: token.clone(),
-        next: safe_next(next).to_owned(),
+        next: local_path(next).to_owned(),
         email: email.to_owned(),
         error,
     };
@@ -143,7 +131,7 @@ pub async fn login(
         ));
     };
     limiter.succeeded(email, address);
-    start_session(&state, &user, safe_next(&form.next)).await
+    start_session(&state, &user, local_path(&form.next)).await
 }
 
 /// A hash no password matches, made once, for emails without a password.
@@ -302,12 +290,12 @@ pub async fn setup(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::super::local_path;
 
     #[test]
     fn only_paths_of_this_site_are_followed_after_sign_in() {
         for good in ["/", "/sources?status=failed", "/agents/agent_1/chat"] {
-            assert_eq!(safe_next(good), good);
+            assert_eq!(local_path(good), good);
         }
         for bad in [
             "//evil.com",
@@ -317,7 +305,7 @@ mod tests {
             "/ /x",
             "",
         ] {
-            assert_eq!(safe_next(bad), "/", "{bad:?}");
+            assert_eq!(local_path(bad), "/", "{bad:?}");
         }
     }
 }

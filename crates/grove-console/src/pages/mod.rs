@@ -216,6 +216,19 @@ pub fn render(page: &impl Template) -> Response {
     }
 }
 
+/// Where to send the browser back to (after signing in, after feedback):
+/// a path of this site, never another site
+/// (no `//` or `\\` that a browser reads as another host, no control
+/// characters or spaces, which browsers strip before reading it).
+pub fn local_path(next: &str) -> &str {
+    let plain = next.bytes().all(|b| b > 0x20 && b != 0x7f);
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
 /// A 303 to `to` (after a form).
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

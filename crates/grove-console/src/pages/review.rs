@@ -9,13 +9,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Form;
-use grove_core::agents::{Interaction, ReviewStatus};
+use grove_core::agents::{Feedback, Interaction, ReviewStatus};
 use grove_core::ids::InteractionId;
 use grove_core::model::Role;
 use grove_core::scope::{Requirement, Scope};
+use grove_server::routes::interactions::record_feedback;
 use grove_server::routes::review::{apply_review, ReviewBody};
 use grove_server::state::AppState;
-use grove_store::InteractionFilter;
+use grove_store::{FeedbackUpdate, InteractionFilter};
 use serde::Deserialize;
 
 use super::agents::{turn_view, TurnView};
@@ -134,7 +135,11 @@ fn interaction_page(viewer: &Viewer, interaction: &Interaction, error: Option<St
     let page = InteractionPage {
         layout: Layout::signed_in("An answer", viewer, "/review"),
         id: interaction.id.to_string(),
-        turn: turn_view(interaction),
+        turn: turn_view(
+            interaction,
+            viewer,
+            &format!("/interactions/{}", interaction.id),
+        ),
         model: interaction.model.clone(),
         feedback,
         status: interaction.review_status.as_str(),
@@ -194,4 +199,42 @@ pub async fn review(
             Some(failure.0.message),
         )),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeedbackFormData {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    feedback: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /interactions/{id}/feedback`: thumbs up or down on an answer,
+/// through the API's own function; back to the page it came from.
+pub async fn feedback(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<FeedbackFormData>,
+) -> Result<Response, PageError> {
+    viewer.require(super::agents::FEEDBACK)?;
+    viewer.check_csrf(&form.csrf)?;
+    let interaction = find(&state, &viewer, &id).await?;
+    let Some(verdict) = Feedback::parse(&form.feedback) else {
+        return Err(PageError::NotFound(format!(
+            "There is no feedback `{}`; it is positive or negative.",
+            form.feedback
+        )));
+    };
+    let update = FeedbackUpdate {
+        feedback: verdict,
+        comment: None,
+        rating: None,
+    };
+    record_feedback(&state, &viewer.user.org_id, &interaction.id, update)
+        .await
+        .map_err(|f| PageError::Internal(f.0.message))?;
+    Ok(see_other(super::local_path(&form.back)))
 }

@@ -8,7 +8,7 @@ use axum::http::Method;
 use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
 use grove_core::agents::{Feedback, Interaction, ReviewStatus};
-use grove_core::ids::{AgentId, InteractionId};
+use grove_core::ids::{AgentId, InteractionId, OrgId};
 use grove_core::model::Role;
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
@@ -148,15 +148,17 @@ fn check_comment(comment: Option<String>) -> Result<Option<String>, Failure> {
     }
 }
 
-async fn record_feedback(
+/// Records feedback on an answer of `org`; the console records through
+/// this too.
+pub async fn record_feedback(
     state: &AppState,
-    caller: &Caller,
+    org: &OrgId,
     id: &InteractionId,
     update: FeedbackUpdate,
 ) -> Result<Interaction, Failure> {
     state
         .store
-        .set_feedback(caller.org(), id, update)
+        .set_feedback(org, id, update)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("interaction", id.as_str())))
 }
@@ -174,7 +176,7 @@ async fn feedback(
         rating: None,
     };
     Ok(JsonResponse(
-        record_feedback(&state, &caller, &id, update).await?,
+        record_feedback(&state, caller.org(), &id, update).await?,
     ))
 }
 
@@ -199,7 +201,7 @@ async fn legacy_feedback(
         rating: Some(rating),
     };
     Ok(JsonResponse(
-        record_feedback(&state, &caller, &id, update).await?,
+        record_feedback(&state, caller.org(), &id, update).await?,
     ))
 }
 

@@ -638,8 +638,35 @@ async fn the_chat_answers_with_links_to_its_sources_streamed_or_not() {
         .as_str()
         .unwrap()
         .contains("Do they close at night?"));
-    // Both turns are in the session's page now.
+    // Both turns are in the session's page now, each with feedback buttons.
     let both = browser.get(&next).await;
+    let at = both.html.find("action=\"/interactions/").unwrap() + "action=\"".len();
+    let feedback = both.html[at..at + both.html[at..].find('"').unwrap()].to_owned();
+    let back = both.input("back");
+    let given = browser
+        .post(
+            &feedback,
+            &[("csrf", &csrf), ("feedback", "positive"), ("back", &back)],
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    assert_eq!(given.location(), back);
+    let id = feedback
+        .trim_start_matches("/interactions/")
+        .trim_end_matches("/feedback");
+    let stored = t.get(&format!("/api/v1/interactions/{id}"), &key).await;
+    assert_eq!(stored.body["feedback"], "positive");
+    let elsewhere = browser
+        .post(
+            &feedback,
+            &[
+                ("csrf", &csrf),
+                ("feedback", "negative"),
+                ("back", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.location(), "/", "never another site");
     assert!(
         both.html.contains("When do the vents open?")
             && both.html.contains("Do they close at night?")
