@@ -96,23 +96,44 @@ pub fn check_new_password(password: &str, again: &str) -> Option<String> {
     None
 }
 
-/// A cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// Whether the browser reached Grove over HTTPS, as a TLS proxy in front
+/// says (`X-Forwarded-Proto: https`). A client that claims it over plain
+/// HTTP only gets cookies its browser will not send back.
+pub fn over_https(headers: &HeaderMap) -> bool {
     headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+/// A cookie's value from the request: the `__Host-` one when present.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let pairs = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+    };
+    let host_only = format!("__Host-{name}");
+    pairs()
+        .find(|(key, _)| *key == host_only)
+        .or_else(|| pairs().find(|(key, _)| *key == name))
         .map(|(_, value)| value)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site; `max_age`
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site; over HTTPS
+/// also Secure and `__Host-`-prefixed (bound to this host). `max_age`
 /// zero deletes it.
-pub fn set_cookie(name: &str, value: &str, max_age: Duration) -> String {
+pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Duration) -> String {
+    let (prefix, secure) = if over_https(headers) {
+        ("__Host-", "; Secure")
+    } else {
+        ("", "")
+    };
     format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        "{prefix}{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}; Max-Age={}",
         max_age.as_secs()
     )
 }
@@ -367,6 +388,23 @@ mod tests {
             fresh.failed(&format!("u{n}@example.com"), None);
         }
         assert_eq!(fresh.blocked("someone@example.com", None), None);
+    }
+
+    #[test]
+    fn over_https_cookies_are_secure_and_host_only() {
+        let mut headers = HeaderMap::new();
+        let plain = set_cookie(&headers, SESSION_COOKIE, "abc", LIFETIME);
+        assert!(plain.starts_with("grove_session=abc;") && !plain.contains("Secure"));
+        headers.insert("x-forwarded-proto", "https".parse().unwrap());
+        let secure = set_cookie(&headers, SESSION_COOKIE, "abc", LIFETIME);
+        assert!(secure.starts_with("__Host-grove_session=abc;") && secure.contains("; Secure"));
+        headers.insert(
+            header::COOKIE,
+            "grove_session=old; __Host-grove_session=new"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("new"));
     }
 
     #[test]

@@ -38,7 +38,13 @@ pub struct NextParam {
 }
 
 /// The sign-in form, with a fresh form token in a cookie beside it.
-fn login_form(next: &str, email: &str, error: Option<String>, status: u16) -> Response {
+fn login_form(
+    headers: &HeaderMap,
+    next: &str,
+    email: &str,
+    error: Option<String>,
+    status: u16,
+) -> Response {
     let token = random_token();
     let page = LoginPage {
         layout: Layout::public("Sign in"),
@@ -49,16 +55,21 @@ fn login_form(next: &str, email: &str, error: Option<String>, status: u16) -> Re
     };
     let mut response = render(&page);
     *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
-    if let Ok(value) =
-        set_cookie(LOGIN_COOKIE, &token, std::time::Duration::from_secs(3600)).parse()
+    if let Ok(value) = set_cookie(
+        headers,
+        LOGIN_COOKIE,
+        &token,
+        std::time::Duration::from_secs(3600),
+    )
+    .parse()
     {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
 
-pub async fn login_page(Query(params): Query<NextParam>) -> Response {
-    login_form(&params.next, "", None, 200)
+pub async fn login_page(headers: HeaderMap, Query(params): Query<NextParam>) -> Response {
+    login_form(&headers, &params.next, "", None, 200)
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +94,7 @@ pub async fn login(
     let expected = cookie(&parts.headers, LOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || expected != form.csrf {
         return Ok(login_form(
+            &parts.headers,
             &form.next,
             &form.email,
             Some("The sign-in form expired; please try again.".into()),
@@ -94,6 +106,7 @@ pub async fn login(
     if let Some(seconds) = limiter.blocked(email, address) {
         let minutes = seconds.div_ceil(60);
         return Ok(login_form(
+            &parts.headers,
             &form.next,
             email,
             Some(format!(
@@ -124,6 +137,7 @@ pub async fn login(
     .map_err(|e| PageError::Internal(e.to_string()))?;
     let Some(user) = matched else {
         return Ok(login_form(
+            &parts.headers,
             &form.next,
             email,
             Some("The email or the password is wrong.".into()),
@@ -131,7 +145,7 @@ pub async fn login(
         ));
     };
     limiter.succeeded(email, address);
-    start_session(&state, &user, local_path(&form.next)).await
+    start_session(&state, &parts.headers, &user, local_path(&form.next)).await
 }
 
 /// A hash no password matches, made once, for emails without a password.
@@ -143,6 +157,7 @@ fn dummy_hash() -> &'static str {
 /// Signs `user` in: a new session, its cookie, and a 303 to `next`.
 async fn start_session(
     state: &AppState,
+    headers: &HeaderMap,
     user: &grove_core::model::User,
     next: &str,
 ) -> Result<Response, PageError> {
@@ -152,13 +167,13 @@ async fn start_session(
         .create_console_session(user, &token_hash(&id), &random_token())
         .await?;
     let mut response = see_other(next);
-    let headers = response.headers_mut();
-    for value in [
-        set_cookie(SESSION_COOKIE, &id, LIFETIME),
-        set_cookie(LOGIN_COOKIE, "", std::time::Duration::ZERO),
-    ] {
+    let cookies = [
+        set_cookie(headers, SESSION_COOKIE, &id, LIFETIME),
+        set_cookie(headers, LOGIN_COOKIE, "", std::time::Duration::ZERO),
+    ];
+    for value in cookies {
         if let Ok(value) = value.parse() {
-            headers.append(header::SET_COOKIE, value);
+            response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
     Ok(response)
@@ -172,6 +187,7 @@ pub struct CsrfForm {
 
 pub async fn logout(
     State(state): State<AppState>,
+    headers: HeaderMap,
     viewer: Viewer,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
@@ -181,7 +197,7 @@ pub async fn logout(
         .end_console_session(viewer.session_hash())
         .await?;
     let mut response = see_other("/login");
-    if let Ok(value) = set_cookie(SESSION_COOKIE, "", std::time::Duration::ZERO).parse() {
+    if let Ok(value) = set_cookie(&headers, SESSION_COOKIE, "", std::time::Duration::ZERO).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(response)
@@ -285,7 +301,7 @@ pub async fn setup(
         .use_link(&token_hash(&form.token), &hash)
         .await?
         .ok_or_else(used_link)?;
-    start_session(&state, &user, "/").await
+    start_session(&state, &headers, &user, "/").await
 }
 
 #[cfg(test)]

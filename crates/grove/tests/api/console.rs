@@ -1227,3 +1227,65 @@ async fn console_work_spends_the_same_quota_as_the_api() {
     // Reading pages is another scope's quota.
     assert_eq!(browser.get("/sources").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_session_cookie_is_secure_and_host_only() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let client = reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(t.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = form.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        login_cookie.starts_with("__Host-grove_login=") && login_cookie.contains("; Secure"),
+        "{login_cookie}"
+    );
+    let token = login_cookie["__Host-grove_login=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let signed_in = client
+        .post(t.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .header("origin", &t.base)
+        .header("cookie", format!("__Host-grove_login={token}"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", "admin@a.example"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let session = signed_in
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("__Host-grove_session="))
+        .expect("a host-only session cookie");
+    assert!(
+        session.contains("; Secure") && session.contains("HttpOnly"),
+        "{session}"
+    );
+    let pair = session.split(';').next().unwrap().to_owned();
+    let home = client
+        .get(t.url("/"))
+        .header("x-forwarded-proto", "https")
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+}
