@@ -1289,3 +1289,93 @@ async fn behind_a_tls_proxy_the_session_cookie_is_secure_and_host_only() {
         .unwrap();
     assert_eq!(home.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn home_lists_failed_runs_and_failing_webhooks() {
+    let t = TestServer::start_with(|c| c.queue.poll_interval_ms = 20).await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let key = t.org_a.api_key.clone();
+    let path = crate::scopes::shop_database(&t, 2);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            &key,
+            serde_json::json!({"name": "Shop", "type": "sqlite", "config": {"path": path}}),
+        )
+        .await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &key,
+            serde_json::json!({"name": "Analyst", "data_connector_ids": [connector.body["id"]]}),
+        )
+        .await;
+    // A saved query the guard refuses: the run fails, with no retry.
+    let job = t
+        .post(
+            &format!("/api/v1/agents/{}/jobs", agent.body["id"].as_str().unwrap()),
+            &key,
+            serde_json::json!({"name": "Cleanup", "prompt": "Clean up",
+                "retry": {"max_retries": 0, "delay_seconds": 0},
+                "queries": [{"name": "Delete", "connector_id": connector.body["id"], "sql": "DELETE FROM orders"}]}),
+        )
+        .await;
+    assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
+    let job = job.body["id"].as_str().unwrap().to_owned();
+    let started = t
+        .post(
+            &format!("/api/v1/jobs/{job}/runs"),
+            &key,
+            serde_json::json!({}),
+        )
+        .await;
+    let run = started.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while t.get(&format!("/api/v1/runs/{run}"), &key).await.body["status"] != "failed" {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    // An endpoint switched off after failing, as the dispatcher leaves it.
+    let hook = t
+        .store
+        .create_webhook(
+            &admin.org_id,
+            grove_store::webhooks::NewWebhook {
+                url: "https://hooks.example.com/broken".into(),
+                events: vec!["*".into()],
+                enabled: true,
+            },
+            "whsec_home_test".into(),
+        )
+        .await
+        .unwrap();
+    let db = rusqlite::Connection::open(t.store_path()).unwrap();
+    db.execute(
+        "UPDATE webhooks SET enabled = 0, consecutive_failures = 10,
+                disabled_reason = 'gave up after 10 failed attempts' WHERE id = ?1",
+        [hook.id.as_str()],
+    )
+    .unwrap();
+
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let home = browser.get("/").await;
+    assert!(
+        home.html
+            .contains(&format!("href=\"/jobs/{job}\">Cleanup</a>")),
+        "{}",
+        home.html
+    );
+    assert!(home.html.contains("run failed"), "{}", home.html);
+    assert!(
+        home.html.contains("https://hooks.example.com/broken"),
+        "{}",
+        home.html
+    );
+    assert!(
+        home.html.contains("gave up after 10 failed attempts"),
+        "{}",
+        home.html
+    );
+}
