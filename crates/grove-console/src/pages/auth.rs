@@ -14,7 +14,7 @@ use grove_server::state::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 
-use super::{local_path, render, see_other, Layout, PageError};
+use super::{local_path, render, see_other, CsrfForm, Layout, PageError};
 use crate::session::{
     check_new_password, check_same_origin, client_address, cookie, hash_password, random_token,
     set_cookie, token_hash, verify_password, SignInLimiter, Viewer, LIFETIME, LOGIN_COOKIE,
@@ -177,12 +177,6 @@ async fn start_session(
         }
     }
     Ok(response)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn logout(

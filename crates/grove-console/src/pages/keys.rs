@@ -15,7 +15,7 @@ use grove_server::routes::api_keys::{self, CreateApiKey};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{page_at, render, see_other, Layout, PageError, Pager, Time};
+use super::{page_at, render, see_other, CsrfForm, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
@@ -175,12 +175,6 @@ fn describe(error: &grove_core::ApiError) -> String {
         Some("name") => "The name must be 1 to 200 characters.".into(),
         _ => error.message.clone(),
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn revoke(

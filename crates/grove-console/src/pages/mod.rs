@@ -127,6 +127,14 @@ impl Pager {
     }
 }
 
+/// A form whose only field is the session's CSRF token (sign-out,
+/// revoke, delete, sync now, …).
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
 /// A page that could not be shown.
 #[derive(Debug)]
 pub enum PageError {

@@ -13,7 +13,9 @@ use grove_server::state::AppState;
 use grove_store::documents::DocumentFilter;
 use serde::Deserialize;
 
-use super::{encode_query, page_at, render, see_other, Layout, PageError, Pager, Time, PAGE_SIZE};
+use super::{
+    encode_query, page_at, render, see_other, CsrfForm, Layout, PageError, Pager, Time, PAGE_SIZE,
+};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -168,12 +170,6 @@ pub async fn show_progress(
     Ok(render(&ProgressFragment {
         progress: progress(&id, sync),
     }))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /sources/{id}/sync`: queues a sync (one at a time, as the API).

@@ -16,7 +16,7 @@ use grove_server::routes::users::{self, CreateUser, UpdateUser};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{page_at, render, see_other, Layout, PageError, Pager};
+use super::{page_at, render, see_other, CsrfForm, Layout, PageError, Pager};
 use crate::session::Viewer;
 
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
@@ -53,6 +53,16 @@ pub struct OffsetParam {
 struct Shown {
     error: Option<String>,
     link: Option<(String, String)>,
+}
+
+impl Shown {
+    /// The API's reason for refusing a change.
+    fn refusal(failure: grove_server::error::Failure) -> Self {
+        Shown {
+            error: Some(failure.0.message),
+            ..Shown::default()
+        }
+    }
 }
 
 async fn users_page(
@@ -159,10 +169,7 @@ pub async fn invite(
             link: Some(link_for(&state, &headers, &user).await?),
             ..Shown::default()
         },
-        Err(failure) => Shown {
-            error: Some(failure.0.message),
-            ..Shown::default()
-        },
+        Err(failure) => Shown::refusal(failure),
     };
     users_page(&state, &viewer, 0, shown).await
 }
@@ -202,20 +209,8 @@ pub async fn change_role(
     };
     match users::update(&state, &viewer.user.org_id, &user.id, body).await {
         Ok(_) => Ok(see_other("/users")),
-        Err(failure) => {
-            let shown = Shown {
-                error: Some(failure.0.message),
-                ..Shown::default()
-            };
-            users_page(&state, &viewer, 0, shown).await
-        }
+        Err(failure) => users_page(&state, &viewer, 0, Shown::refusal(failure)).await,
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn new_link(
@@ -246,12 +241,6 @@ pub async fn delete(
     let user = find_user(&state, &viewer, &id).await?;
     match users::remove(&state, &viewer.user.org_id, &user.id).await {
         Ok(_) => Ok(see_other("/users")),
-        Err(failure) => {
-            let shown = Shown {
-                error: Some(failure.0.message),
-                ..Shown::default()
-            };
-            users_page(&state, &viewer, 0, shown).await
-        }
+        Err(failure) => users_page(&state, &viewer, 0, Shown::refusal(failure)).await,
     }
 }

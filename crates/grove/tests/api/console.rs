@@ -148,6 +148,26 @@ async fn with_password(t: &TestServer, user: &User) {
         .unwrap());
 }
 
+/// A user of org A with `role`, created through the API, with a password,
+/// signed in in a browser of their own.
+async fn member<'a>(t: &'a TestServer, email: &str, role: &str) -> (User, Browser<'a>) {
+    let created = t
+        .post(
+            "/api/v1/users",
+            &t.org_a.api_key,
+            serde_json::json!({"email": email, "name": "Member", "role": role}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let org = OrgId::parse(&t.org_a.org_id).unwrap();
+    let id = UserId::parse(created.body["id"].as_str().unwrap()).unwrap();
+    let user = t.store.get_user(&org, &id).await.unwrap().unwrap();
+    with_password(t, &user).await;
+    let mut browser = Browser::new(t);
+    browser.sign_in(email, PASSWORD).await;
+    (user, browser)
+}
+
 #[tokio::test]
 async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
     let t = TestServer::start().await;
@@ -370,24 +390,8 @@ async fn sessions_end_on_sign_out_password_change_and_user_deletion() {
     assert_eq!(kept.get("/").await.status, StatusCode::SEE_OTHER);
 
     // So does deleting the user (an admin of org A creates and deletes one).
-    let created = t
-        .post(
-            "/api/v1/users",
-            &t.org_a.api_key,
-            serde_json::json!({"email": "reader@a.example", "name": "Reader", "role": "readonly"}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let reader_id = created.body["id"].as_str().unwrap().to_owned();
-    let reader = t
-        .store
-        .get_user(&admin.org_id, &UserId::parse(&reader_id).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    with_password(&t, &reader).await;
-    let mut readers = Browser::new(&t);
-    readers.sign_in("reader@a.example", PASSWORD).await;
+    let (reader, mut readers) = member(&t, "reader@a.example", "readonly").await;
+    let reader_id = reader.id.to_string();
     let page = readers.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("reader@a.example (readonly)"));
@@ -759,25 +763,7 @@ async fn admins_create_keys_shown_once_and_revoke_them_others_may_not() {
     assert!(browser.get("/keys").await.html.contains("revoked"));
 
     // A user below admin sees no keys page and cannot post to it.
-    let created = t
-        .post(
-            "/api/v1/users",
-            &t.org_a.api_key,
-            serde_json::json!({"email": "cfg@a.example", "name": "Cfg", "role": "configure"}),
-        )
-        .await;
-    let cfg = t
-        .store
-        .get_user(
-            &admin.org_id,
-            &UserId::parse(created.body["id"].as_str().unwrap()).unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    with_password(&t, &cfg).await;
-    let mut other = Browser::new(&t);
-    other.sign_in("cfg@a.example", PASSWORD).await;
+    let (_, mut other) = member(&t, "cfg@a.example", "configure").await;
     let home = other.get("/").await;
     assert!(
         !home.html.contains("href=\"/keys\""),
@@ -1150,25 +1136,7 @@ async fn reviewers_mark_and_correct_answers_in_the_inbox_and_readers_only_look()
     );
 
     // A read-only user sees the answer but has no verdict to give.
-    let reader = t
-        .post(
-            "/api/v1/users",
-            &key,
-            serde_json::json!({"email": "ro@a.example", "name": "Ro", "role": "readonly"}),
-        )
-        .await;
-    let reader = t
-        .store
-        .get_user(
-            &admin.org_id,
-            &UserId::parse(reader.body["id"].as_str().unwrap()).unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    with_password(&t, &reader).await;
-    let mut ro = Browser::new(&t);
-    ro.sign_in("ro@a.example", PASSWORD).await;
+    let (_, mut ro) = member(&t, "ro@a.example", "readonly").await;
     let looked = ro.get(&first).await;
     assert_eq!(looked.status, StatusCode::OK);
     assert!(!looked.html.contains("value=\"accurate\""));
