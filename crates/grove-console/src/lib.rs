@@ -7,12 +7,13 @@
 //!
 //! Built so far: sign-in, sign-out, first-run setup and one-time password
 //! links ([`setup_link`], printed by `grove init`, `grove serve` on an
-//! empty directory and `grove users passwd`), the home page, what each
-//! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`),
-//! the agents with a chat that streams and cites (`/agents`,
-//! `/agents/{id}/chat`), jobs with "run now" and their runs' chats with
-//! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`), the
-//! review inbox (`/review`, `/interactions/{id}`), and for admins the API keys (`/keys`) and users
+//! empty directory and `grove users passwd`); the home page; what each
+//! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`);
+//! the retrieval tester (`/search`); the agents with a chat that streams
+//! and cites (`/agents`, `/agents/{id}/chat`); jobs with "run now" and
+//! their runs' chats with tables, charts and reports (`/jobs`,
+//! `/jobs/{id}`, `/chats/{id}`); the review inbox (`/review`,
+//! `/interactions/{id}`); and for admins the API keys (`/keys`) and users
 //! with invitations (`/users`).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/sources/{id}/progress", get(pages::sources::show_progress))
         .route("/sources/{id}/sync", post(pages::sources::sync_now))
         .route("/documents/{id}", get(pages::sources::document))
+        .route("/search", get(pages::search::search))
         .route("/agents", get(pages::agents::list))
         .route(
             "/agents/{id}/chat",

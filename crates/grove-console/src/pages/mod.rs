@@ -9,6 +9,7 @@ pub mod home;
 pub mod jobs;
 pub mod keys;
 pub mod review;
+pub mod search;
 pub mod sources;
 pub mod users;
 
@@ -26,6 +27,7 @@ use crate::session::Viewer;
 const NAV: &[(&str, &str, Requirement)] = &[
     ("/", "Home", Requirement::scope(Scope::Read)),
     ("/sources", "Data sources", Requirement::scope(Scope::Read)),
+    ("/search", "Search", Requirement::scope(Scope::Execute)),
     ("/agents", "Agents", Requirement::scope(Scope::Read)),
     ("/jobs", "Jobs", Requirement::scope(Scope::Read)),
     ("/review", "Review", Requirement::scope(Scope::Read)),

@@ -1347,3 +1347,54 @@ async fn home_lists_failed_runs_and_failing_webhooks() {
         home.html
     );
 }
+
+#[tokio::test]
+async fn the_retrieval_tester_shows_scored_hits_of_the_organisation_only() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let mine = greenhouse_source(&t, &t.org_a.api_key).await;
+    let theirs = greenhouse_source(&t, &t.org_b.api_key).await;
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let empty = browser.get("/search").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.html.contains(&format!("value=\"{mine}\"")) && !empty.html.contains(&theirs));
+
+    let found = browser
+        .get(&format!(
+            "/search?q=when+do+the+vents+open&mode=lexical&source={mine}"
+        ))
+        .await;
+    assert!(found.html.contains("Results (lexical)"), "{}", found.html);
+    assert!(found.html.contains(">Greenhouse</a>"), "{}", found.html);
+    assert!(
+        found.html.contains("href=\"/documents/doc_"),
+        "{}",
+        found.html
+    );
+    // Another organisation's source cannot be chosen: the search covers
+    // only this organisation's, and finds one hit, never theirs.
+    let other = browser
+        .get(&format!(
+            "/search?q=when+do+the+vents+open&mode=lexical&source={theirs}"
+        ))
+        .await;
+    assert_eq!(
+        other.html.matches("href=\"/documents/").count(),
+        1,
+        "{}",
+        other.html
+    );
+    let shown_doc = t
+        .get(
+            &format!("/api/v1/data-sources/{mine}/documents"),
+            &t.org_a.api_key,
+        )
+        .await;
+    let doc_id = shown_doc.body["documents"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(other.html.contains(&doc_id), "{}", other.html);
+}
