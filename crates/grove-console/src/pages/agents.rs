@@ -18,7 +18,9 @@ use grove_server::state::AppState;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::{encode_query, page_at, render, see_other, Layout, PageError, Pager, Time};
+use super::{
+    encode_query, page_at, render, see_other, Layout, OffsetParam, PageError, Pager, Time,
+};
 use crate::session::Viewer;
 
 /// Asking an agent is the API's execute scope.
@@ -44,12 +46,6 @@ struct AgentsPage {
     rows: Vec<AgentRow>,
     pager: Pager,
     can_ask: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct OffsetParam {
-    #[serde(default)]
-    offset: u64,
 }
 
 pub async fn list(

@@ -16,21 +16,14 @@ use grove_core::scope::{Requirement, Scope};
 use grove_jobs::TriggerParams;
 use grove_server::routes::{chat_exports, jobs};
 use grove_server::state::AppState;
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::{page_at, render, see_other, Layout, PageError, Pager, Time};
+use super::{page_at, render, see_other, Layout, OffsetParam, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
 /// Starting a run is the API's execute scope.
 const RUN: Requirement = Requirement::scope(Scope::Execute);
-
-#[derive(Debug, Default, Deserialize)]
-pub struct OffsetParam {
-    #[serde(default)]
-    offset: u64,
-}
 
 pub struct JobRow {
     pub id: String,

@@ -13,9 +13,8 @@ use grove_core::model::ApiKey;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::api_keys::{self, CreateApiKey};
 use grove_server::state::AppState;
-use serde::Deserialize;
 
-use super::{page_at, render, see_other, CsrfForm, Layout, PageError, Pager, Time};
+use super::{page_at, render, see_other, CsrfForm, Layout, OffsetParam, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
@@ -46,12 +45,6 @@ struct KeysPage {
     error: Option<String>,
     /// The secret of the key just created, shown this once.
     created: Option<(String, String)>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct OffsetParam {
-    #[serde(default)]
-    offset: u64,
 }
 
 fn row(key: ApiKey) -> KeyRow {

@@ -129,6 +129,13 @@ impl Pager {
     }
 }
 
+/// `?offset=` of a paginated list page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OffsetParam {
+    #[serde(default)]
+    pub offset: u64,
+}
+
 /// A form whose only field is the session's CSRF token (sign-out,
 /// revoke, delete, sync now, …).
 #[derive(Debug, serde::Deserialize)]

@@ -16,7 +16,7 @@ use grove_server::routes::users::{self, CreateUser, UpdateUser};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{page_at, render, see_other, CsrfForm, Layout, PageError, Pager};
+use super::{page_at, render, see_other, CsrfForm, Layout, OffsetParam, PageError, Pager};
 use crate::session::Viewer;
 
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
@@ -40,12 +40,6 @@ struct UsersPage {
     error: Option<String>,
     /// A link just made: (for whom, the link).
     link: Option<(String, String)>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct OffsetParam {
-    #[serde(default)]
-    offset: u64,
 }
 
 /// What the page shows besides the list.

@@ -148,6 +148,21 @@ async fn with_password(t: &TestServer, user: &User) {
         .unwrap());
 }
 
+/// An agent of org A over the greenhouse page that answers whatever it
+/// retrieves (threshold 0); its id.
+async fn gardener(t: &TestServer) -> String {
+    let source = greenhouse_source(t, &t.org_a.api_key).await;
+    let agent = t
+        .post(
+            "/api/v1/agents",
+            &t.org_a.api_key,
+            serde_json::json!({"name": "Gardener", "data_source_ids": [source], "similarity_threshold": 0.0}),
+        )
+        .await;
+    assert_eq!(agent.status, StatusCode::CREATED, "{}", agent.body);
+    agent.body["id"].as_str().unwrap().to_owned()
+}
+
 /// A user of org A with `role`, created through the API, with a password,
 /// signed in in a browser of their own.
 async fn member<'a>(t: &'a TestServer, email: &str, role: &str) -> (User, Browser<'a>) {
@@ -552,15 +567,7 @@ async fn the_chat_answers_with_links_to_its_sources_streamed_or_not() {
     let admin = admin_of_a(&t).await;
     with_password(&t, &admin).await;
     let key = t.org_a.api_key.clone();
-    let source = greenhouse_source(&t, &key).await;
-    let agent = t
-        .post(
-            "/api/v1/agents",
-            &key,
-            serde_json::json!({"name": "Gardener", "data_source_ids": [source], "similarity_threshold": 0.0}),
-        )
-        .await;
-    let agent = agent.body["id"].as_str().unwrap().to_owned();
+    let agent = gardener(&t).await;
 
     let mut browser = Browser::new(&t);
     browser.sign_in("admin@a.example", PASSWORD).await;
@@ -1048,20 +1055,13 @@ async fn reviewers_mark_and_correct_answers_in_the_inbox_and_readers_only_look()
     let admin = admin_of_a(&t).await;
     with_password(&t, &admin).await;
     let key = t.org_a.api_key.clone();
-    let source = greenhouse_source(&t, &key).await;
-    let agent = t
-        .post(
-            "/api/v1/agents",
-            &key,
-            serde_json::json!({"name": "Gardener", "data_source_ids": [source], "similarity_threshold": 0.0}),
-        )
-        .await;
+    let agent = gardener(&t).await;
     for question in ["When do the vents open?", "Do the vents close at night?"] {
         let asked = t
             .post(
                 "/api/v1/query",
                 &key,
-                serde_json::json!({"agent_id": agent.body["id"], "query": question}),
+                serde_json::json!({"agent_id": agent, "query": question}),
             )
             .await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
