@@ -68,7 +68,18 @@ pub fn router() -> Router<AppState> {
             "/chats/{id}/documents/{document_id}/pdf",
             get(pages::jobs::pdf),
         )
+        .route("/interactions", get(pages::interactions::log))
         .route("/review", get(pages::review::inbox))
+        .route("/interactions/{id}/article", post(pages::kb::from_review))
+        .route("/kb", get(pages::kb::list).post(pages::kb::create))
+        .route("/kb/new", get(pages::kb::new_form))
+        .route("/kb/{id}", get(pages::kb::show).post(pages::kb::update))
+        .route("/kb/{id}/delete", post(pages::kb::delete))
+        .route("/kb/{id}/versions/{number}", get(pages::kb::version))
+        .route(
+            "/kb/{id}/versions/{number}/restore",
+            post(pages::kb::restore),
+        )
         .route("/interactions/{id}", get(pages::review::show))
         .route("/interactions/{id}/review", post(pages::review::review))
         .route("/interactions/{id}/feedback", post(pages::review::feedback))

@@ -6,6 +6,8 @@
 pub mod agents;
 pub mod auth;
 pub mod home;
+pub mod interactions;
+pub mod kb;
 pub mod jobs;
 pub mod keys;
 pub mod review;
@@ -30,7 +32,9 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/search", "Search", Requirement::scope(Scope::Execute)),
     ("/agents", "Agents", Requirement::scope(Scope::Read)),
     ("/jobs", "Jobs", Requirement::scope(Scope::Read)),
+    ("/interactions", "Answers", Requirement::scope(Scope::Read)),
     ("/review", "Review", Requirement::scope(Scope::Read)),
+    ("/kb", "Knowledge base", Requirement::scope(Scope::Read)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
     ("/users", "Users", Requirement::scope(Scope::Admin)),
 ];
@@ -51,6 +55,8 @@ pub struct Layout {
     pub title: String,
     pub css: String,
     pub js: String,
+    /// Shows times in the browser's zone.
+    pub time_js: String,
     pub user: Option<ShownUser>,
     pub csrf: String,
     pub nav: Vec<NavItem>,
@@ -84,6 +90,7 @@ impl Layout {
             title: title.into(),
             css: assets::url("console.css"),
             js: assets::url("htmx.min.js"),
+            time_js: assets::url("time.js"),
             user: None,
             csrf: String::new(),
             nav: Vec::new(),
@@ -154,6 +161,8 @@ pub enum PageError {
     },
     Forbidden(String),
     NotFound(String),
+    /// The work cannot be done in the state things are in (the API's 409).
+    Conflict(String),
     /// The user's quota for the work's scope is spent: seconds to wait.
     RateLimited(u64),
     Internal(String),
@@ -184,6 +193,7 @@ impl IntoResponse for PageError {
             }
             PageError::Forbidden(text) => (StatusCode::FORBIDDEN, "Not allowed", text),
             PageError::NotFound(text) => (StatusCode::NOT_FOUND, "Not found", text),
+            PageError::Conflict(text) => (StatusCode::CONFLICT, "Not done", text),
             PageError::RateLimited(seconds) => {
                 let page = MessagePage {
                     layout: Layout::public("Too many requests"),

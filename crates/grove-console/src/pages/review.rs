@@ -25,7 +25,7 @@ use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
 /// The API's review routes: write scope, open to `train` and above.
-const REVIEW: Requirement = Requirement::scope(Scope::Write).with_role(Role::Train);
+pub const REVIEW: Requirement = Requirement::scope(Scope::Write).with_role(Role::Train);
 
 #[derive(Debug, Default, Deserialize)]
 pub struct InboxParams {

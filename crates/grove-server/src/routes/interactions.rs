@@ -63,7 +63,9 @@ pub struct LegacyFeedbackRequest {
     pub comment: Option<String>,
 }
 
-fn filter(params: &ListInteractions) -> Result<InteractionFilter, Failure> {
+/// The store filter for the log's query parameters (shared with the
+/// console's `/interactions`), or a 400 naming the field at fault.
+pub fn filter(params: &ListInteractions) -> Result<InteractionFilter, Failure> {
     let agent_id = params
         .agent_id
         .as_deref()

@@ -138,8 +138,27 @@ fn checked_tags(raw: Vec<String>) -> Result<Vec<String>, Failure> {
     Ok(tags)
 }
 
+/// A new article from `body`: title and content required, each field
+/// checked; tags default to none and status to `draft`.
+pub fn new_article(body: ArticleBody) -> Result<NewKbArticle, Failure> {
+    let required = |field: &str| Failure(ApiError::invalid_field(field, "is required"));
+    if body.title.is_none() {
+        return Err(required("title"));
+    }
+    if body.content.is_none() {
+        return Err(required("content"));
+    }
+    let patch = checked_patch(body)?;
+    Ok(NewKbArticle {
+        title: patch.title.unwrap_or_default(),
+        content: patch.content.unwrap_or_default(),
+        tags: patch.tags.unwrap_or_default(),
+        status: patch.status.unwrap_or(ArticleStatus::Draft),
+    })
+}
+
 /// The fields `body` gives, each checked.
-fn checked_patch(body: ArticleBody) -> Result<KbArticlePatch, Failure> {
+pub fn checked_patch(body: ArticleBody) -> Result<KbArticlePatch, Failure> {
     Ok(KbArticlePatch {
         title: body.title.as_deref().map(checked_title).transpose()?,
         content: body.content.map(checked_content).transpose()?,
@@ -181,20 +200,7 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<ArticleBody>,
 ) -> ApiResult<(StatusCode, JsonResponse<KbArticle>)> {
-    let required = |field: &str| Failure(ApiError::invalid_field(field, "is required"));
-    if body.title.is_none() {
-        return Err(required("title"));
-    }
-    if body.content.is_none() {
-        return Err(required("content"));
-    }
-    let patch = checked_patch(body)?;
-    let new = NewKbArticle {
-        title: patch.title.unwrap_or_default(),
-        content: patch.content.unwrap_or_default(),
-        tags: patch.tags.unwrap_or_default(),
-        status: patch.status.unwrap_or(ArticleStatus::Draft),
-    };
+    let new = new_article(body)?;
     let article = state
         .store
         .create_kb_article_by(caller.org(), new, author(&caller))

@@ -14,7 +14,7 @@ use grove_core::model::Role;
 use grove_core::scope::Scope;
 use grove_core::sources::{ArticleStatus, KbArticle};
 use grove_core::ApiError;
-use grove_store::{ArticleFromReview, NewKbArticle, ReviewUpdate};
+use grove_store::{ArticleFromReview, KbAuthor, NewKbArticle, ReviewUpdate};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -60,18 +60,6 @@ fn interaction_id(raw: &str) -> Result<InteractionId, Failure> {
 
 fn not_found(id: &InteractionId) -> Failure {
     Failure(ApiError::not_found("interaction", id.as_str()))
-}
-
-async fn find(
-    state: &AppState,
-    caller: &Caller,
-    id: &InteractionId,
-) -> Result<Interaction, Failure> {
-    state
-        .store
-        .get_interaction(caller.org(), id)
-        .await?
-        .ok_or_else(|| not_found(id))
 }
 
 /// Applies a reviewer's verdict to an interaction of `org` (checked as the
@@ -158,7 +146,32 @@ async fn kb_article(
     let id = interaction_id(&id)?;
     let body: ArticleFromReviewBody = optional_json(&body)?;
     let title = body.title.as_deref().map(checked_title).transpose()?;
-    let interaction = find(&state, &caller, &id).await?;
+    let status = body.status.unwrap_or(ArticleStatus::Draft);
+    // Trainers make drafts; publishing is the configure role's, as for any
+    // article.
+    if status == ArticleStatus::Published {
+        require_role(&state, &caller, Role::Configure).await?;
+    }
+    let article = article_from_review(&state, caller.org(), &id, title, status, author(&caller)).await?;
+    Ok((StatusCode::CREATED, JsonResponse(article)))
+}
+
+/// Makes a knowledge-base article of interaction `id`'s edited answer,
+/// titled `title` or else by the question, tagged as from review; a 409
+/// when it has no edited answer or already has an article.
+pub async fn article_from_review(
+    state: &AppState,
+    org: &OrgId,
+    id: &InteractionId,
+    title: Option<String>,
+    status: ArticleStatus,
+    author: KbAuthor,
+) -> Result<KbArticle, Failure> {
+    let interaction = state
+        .store
+        .get_interaction(org, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     let title = match title {
         Some(title) => title,
         None => {
@@ -170,12 +183,6 @@ async fn kb_article(
             }
         }
     };
-    let status = body.status.unwrap_or(ArticleStatus::Draft);
-    // Trainers make drafts; publishing is the configure role's, as for any
-    // article.
-    if status == ArticleStatus::Published {
-        require_role(&state, &caller, Role::Configure).await?;
-    }
     let new = NewKbArticle {
         title,
         content: String::new(),
@@ -184,11 +191,11 @@ async fn kb_article(
     };
     match state
         .store
-        .create_kb_article_from_review(caller.org(), &id, new, author(&caller))
+        .create_kb_article_from_review(org, id, new, author)
         .await?
     {
-        ArticleFromReview::Created(article) => Ok((StatusCode::CREATED, JsonResponse(article))),
-        ArticleFromReview::NoInteraction => Err(not_found(&id)),
+        ArticleFromReview::Created(article) => Ok(article),
+        ArticleFromReview::NoInteraction => Err(not_found(id)),
         ArticleFromReview::NoEditedAnswer => Err(Failure(
             ApiError::conflict("this interaction has no edited answer to make an article of")
                 .with_details(json!({ "interaction_id": id })),

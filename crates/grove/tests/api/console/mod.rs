@@ -13,6 +13,9 @@ use reqwest::{redirect, StatusCode};
 
 use crate::common::{greenhouse_source, TestServer};
 
+mod answers;
+mod kb;
+
 const PASSWORD: &str = "a long enough password";
 
 /// A browser: no redirects followed, cookies kept by hand, and the
@@ -192,6 +195,21 @@ async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
         "/sources",
         "/sources/ds_x",
         "/documents/doc_x?offset=50",
+        "/search?q=vents",
+        "/agents",
+        "/agents/agent_x/chat",
+        "/jobs",
+        "/jobs/job_x",
+        "/chats/chat_x",
+        "/interactions",
+        "/interactions/int_x",
+        "/review",
+        "/kb",
+        "/kb/new",
+        "/kb/kb_x",
+        "/kb/kb_x/versions/1",
+        "/keys",
+        "/users",
     ] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
