@@ -54,7 +54,18 @@ pub fn router() -> Router<AppState> {
         .route("/sources/{id}/sync", post(pages::sources::sync_now))
         .route("/documents/{id}", get(pages::sources::document))
         .route("/search", get(pages::search::search))
-        .route("/agents", get(pages::agents::list))
+        .route(
+            "/agents",
+            get(pages::agents::list).post(pages::agent_settings::create),
+        )
+        .route("/agents/new", get(pages::agent_settings::new_form))
+        .route("/agents/preview", post(pages::agent_settings::preview))
+        .route(
+            "/agents/{id}",
+            get(pages::agent_settings::show).post(pages::agent_settings::update),
+        )
+        .route("/agents/{id}/preview", post(pages::agent_settings::preview))
+        .route("/agents/{id}/delete", post(pages::agent_settings::delete))
         .route(
             "/agents/{id}/chat",
             get(pages::agents::chat).post(pages::agents::ask),

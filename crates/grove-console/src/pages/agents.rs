@@ -46,6 +46,7 @@ struct AgentsPage {
     rows: Vec<AgentRow>,
     pager: Pager,
     can_ask: bool,
+    can_write: bool,
 }
 
 pub async fn list(
@@ -75,6 +76,7 @@ pub async fn list(
         rows,
         pager,
         can_ask: viewer.can(ASK),
+        can_write: viewer.can(Requirement::scope(Scope::Write)),
     };
     Ok(render(&page))
 }
@@ -145,7 +147,7 @@ fn escape(text: &str) -> String {
 }
 
 /// The answer escaped, each `[n]` naming a shown source made a link to it.
-fn answer_html(answer: &str, anchor: &str, numbers: &[usize]) -> String {
+pub(super) fn answer_html(answer: &str, anchor: &str, numbers: &[usize]) -> String {
     let escaped = escape(answer);
     let mut out = String::with_capacity(escaped.len());
     let mut rest = escaped.as_str();
@@ -169,7 +171,7 @@ fn answer_html(answer: &str, anchor: &str, numbers: &[usize]) -> String {
     out
 }
 
-fn source_view(source: &CitedSource, anchor: &str) -> SourceView {
+pub(super) fn source_view(source: &CitedSource, anchor: &str) -> SourceView {
     let quote = match source.span {
         Some(span) => source
             .chunk_text
@@ -210,7 +212,11 @@ pub(super) fn turn_view(interaction: &Interaction, viewer: &Viewer, back: &str) 
     }
 }
 
-async fn find_agent(state: &AppState, viewer: &Viewer, id: &str) -> Result<Agent, PageError> {
+pub(super) async fn find_agent(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Agent, PageError> {
     let missing = || PageError::NotFound(format!("There is no agent {id}."));
     let agent_id = AgentId::parse(id).map_err(|_| missing())?;
     state

@@ -82,7 +82,10 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<'a>(current: &str, options: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Choice> {
+fn choices<'a>(
+    current: &str,
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<Choice> {
     options
         .into_iter()
         .map(|(value, label)| Choice {
@@ -128,7 +131,13 @@ pub async fn log(
     let org = &viewer.user.org_id;
     let agents = state
         .store
-        .list_agents(org, Page { limit: AGENTS_LISTED, offset: 0 })
+        .list_agents(
+            org,
+            Page {
+                limit: AGENTS_LISTED,
+                offset: 0,
+            },
+        )
         .await?
         .items;
     let names: HashMap<String, String> = agents

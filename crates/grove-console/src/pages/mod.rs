@@ -3,12 +3,13 @@
 //! [`PageError`], which turns a failure into a page (or a redirect to
 //! sign in) rather than the API's JSON envelope.
 
+pub mod agent_settings;
 pub mod agents;
 pub mod auth;
 pub mod home;
 pub mod interactions;
-pub mod kb;
 pub mod jobs;
+pub mod kb;
 pub mod keys;
 pub mod review;
 pub mod search;
@@ -141,6 +142,35 @@ impl Pager {
 pub struct OffsetParam {
     #[serde(default)]
     pub offset: u64,
+}
+
+/// A form or query string as its fields in order, for forms that repeat a
+/// name (checkboxes): `one` is the first value of a name (trimmed, empty
+/// when absent) and `all` every value.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
 }
 
 /// A form whose only field is the session's CSRF token (sign-out,

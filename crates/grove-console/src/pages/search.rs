@@ -10,7 +10,7 @@ use grove_core::scope::{Requirement, Scope};
 use grove_search::{Mode, SearchRequest};
 use grove_server::state::AppState;
 
-use super::{page_at, render, Layout, PageError};
+use super::{page_at, render, Fields, Layout, PageError};
 use crate::session::Viewer;
 
 const SEARCH: Requirement = Requirement::scope(Scope::Execute);
@@ -58,23 +58,12 @@ fn parse_mode(raw: &str) -> Mode {
 pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(params): Query<Vec<(String, String)>>,
+    Query(params): Query<Fields>,
 ) -> Result<Response, PageError> {
     viewer.require(SEARCH)?;
-    let value = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let query: String = value("q").chars().take(MAX_QUERY).collect();
-    let mode = parse_mode(&value("mode"));
-    let chosen: Vec<&str> = params
-        .iter()
-        .filter(|(k, _)| k == "source")
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let query: String = params.one("q").chars().take(MAX_QUERY).collect();
+    let mode = parse_mode(&params.one("mode"));
+    let chosen = params.all("source");
     let org = &viewer.user.org_id;
     let sources = state
         .store
@@ -86,7 +75,7 @@ pub async fn search(
         .map(|s| SourceChoice {
             id: s.id.to_string(),
             name: s.name.clone(),
-            checked: chosen.contains(&s.id.as_str()),
+            checked: chosen.iter().any(|c| c == s.id.as_str()),
         })
         .collect();
     let mut page = SearchPage {
@@ -107,7 +96,7 @@ pub async fn search(
     // Only the organisation's own sources can be chosen; none chosen is all.
     let known: Vec<String> = sources
         .iter()
-        .filter(|s| chosen.contains(&s.id.as_str()))
+        .filter(|s| chosen.iter().any(|c| c == s.id.as_str()))
         .map(|s| s.id.to_string())
         .collect();
     let request = SearchRequest {

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::agents::{Agent, Components, RagStrategy};
+use grove_core::agents::{Agent, AgentStatus, Components, ModelSource, RagStrategy};
 use grove_core::ids::{AgentId, DataConnectorId, DataSourceId, OrgId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
@@ -490,9 +490,70 @@ fn defaults(state: &AppState) -> NewAgent {
     }
 }
 
+/// The agent `body` would make over `base` (the stored agent, or the
+/// defaults for a new one), checked as a write is but not written: the
+/// console's preview answers with it before anything is saved.
+pub async fn unsaved_agent(
+    state: &AppState,
+    org: &OrgId,
+    base: Option<Agent>,
+    body: AgentBody,
+) -> Result<Agent, Failure> {
+    let placeholder = || NewAgent {
+        name: body.name.clone().unwrap_or_default(),
+        slug: "preview".to_owned(),
+        ..defaults(state)
+    };
+    let start = base.clone().map(NewAgent::from).unwrap_or_else(placeholder);
+    let prepared = prepare(state, org, body).await?;
+    let new = merge(start, prepared)?;
+    let (model, model_source) = match new.model {
+        Some(own) => (own, ModelSource::Agent),
+        None => (
+            state.store.org_settings(org).await?.default_model,
+            ModelSource::Organization,
+        ),
+    };
+    let now = jiff::Timestamp::now();
+    Ok(Agent {
+        id: base
+            .as_ref()
+            .map_or_else(AgentId::generate, |a| a.id.clone()),
+        org_id: org.clone(),
+        name: new.name,
+        slug: new.slug,
+        description: new.description,
+        system_prompt: new.system_prompt,
+        rag_strategy: new.rag_strategy,
+        model,
+        model_source,
+        temperature: new.temperature,
+        max_tokens: new.max_tokens,
+        similarity_threshold: new.similarity_threshold,
+        data_source_ids: new.data_source_ids,
+        data_connector_ids: new.data_connector_ids,
+        max_steps: new.max_steps,
+        components: new.components,
+        max_run_tokens: new.max_run_tokens,
+        max_run_cost_usd: new.max_run_cost_usd,
+        status: if new.active {
+            AgentStatus::Active
+        } else {
+            AgentStatus::Inactive
+        },
+        active: new.active,
+        created_at: base.as_ref().map_or(now, |a| a.created_at),
+        updated_at: now,
+    })
+}
+
 /// Creates an agent; a slug derived from the name gets `-2`, `-3`, … when
 /// taken, an explicit one that is taken gives 409.
-async fn create_agent(state: &AppState, org: &OrgId, body: AgentBody) -> Result<Agent, Failure> {
+pub async fn create_agent(
+    state: &AppState,
+    org: &OrgId,
+    body: AgentBody,
+) -> Result<Agent, Failure> {
     let name = body
         .name
         .clone()
@@ -601,7 +662,8 @@ async fn get_legacy(
     ))
 }
 
-async fn update_agent(
+/// Applies `body` to agent `raw_id`, merged over it as stored.
+pub async fn update_agent(
     state: &AppState,
     org: &OrgId,
     raw_id: &str,

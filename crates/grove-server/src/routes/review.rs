@@ -152,7 +152,8 @@ async fn kb_article(
     if status == ArticleStatus::Published {
         require_role(&state, &caller, Role::Configure).await?;
     }
-    let article = article_from_review(&state, caller.org(), &id, title, status, author(&caller)).await?;
+    let article =
+        article_from_review(&state, caller.org(), &id, title, status, author(&caller)).await?;
     Ok((StatusCode::CREATED, JsonResponse(article)))
 }
 

@@ -19,7 +19,10 @@ async fn ask(t: &TestServer, key: &str, agent: &str, question: &str) -> String {
         )
         .await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
-    asked.body["metadata"]["interaction_id"].as_str().unwrap().to_owned()
+    asked.body["metadata"]["interaction_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -64,31 +67,42 @@ async fn the_answer_log_filters_as_the_api_does_and_shows_only_the_organisation(
     browser.sign_in("admin@a.example", PASSWORD).await;
     let all = browser.get("/interactions").await;
     assert_eq!(all.status, StatusCode::OK);
-    assert_eq!(all.html.matches("href=\"/interactions/").count(), 3, "{}", all.html);
+    assert_eq!(
+        all.html.matches("href=\"/interactions/").count(),
+        3,
+        "{}",
+        all.html
+    );
     assert!(all.html.contains("Night watch") && !all.html.contains("org B grow"));
     assert!(all.html.contains("aria-current=\"page\">Answers<"));
 
     let by_agent = browser
-        .get(&format!("/interactions?agent_id={other_id}&feedback=&review_status="))
+        .get(&format!(
+            "/interactions?agent_id={other_id}&feedback=&review_status="
+        ))
         .await;
     assert_eq!(by_agent.html.matches("href=\"/interactions/").count(), 1);
     assert!(by_agent.html.contains("Do the vents close at night?"));
-    assert!(by_agent.html.contains(&format!("value=\"{other_id}\" selected")));
+    assert!(by_agent
+        .html
+        .contains(&format!("value=\"{other_id}\" selected")));
 
     let positive = browser.get("/interactions?feedback=positive").await;
     assert_eq!(positive.html.matches("href=\"/interactions/").count(), 1);
-    assert!(positive.html.contains(&format!("href=\"/interactions/{liked}\"")));
+    assert!(positive
+        .html
+        .contains(&format!("href=\"/interactions/{liked}\"")));
     let unrated = browser.get("/interactions?feedback=null").await;
     assert_eq!(unrated.html.matches("href=\"/interactions/").count(), 2);
-    let tomorrow = jiff::Zoned::now()
-        .date()
-        .tomorrow()
-        .unwrap()
-        .to_string();
+    let tomorrow = jiff::Zoned::now().date().tomorrow().unwrap().to_string();
     let future = browser
         .get(&format!("/interactions?start_date={tomorrow}"))
         .await;
-    assert!(future.html.contains("No answers match these filters"), "{}", future.html);
+    assert!(
+        future.html.contains("No answers match these filters"),
+        "{}",
+        future.html
+    );
 
     // A filter the API refuses is refused here with the API's reason.
     let bad = browser.get("/interactions?start_date=last+week").await;
@@ -124,7 +138,10 @@ async fn the_answer_log_pages_keep_their_filters() {
             tokens_output: 0,
             cost_usd: 0.0,
         };
-        t.store.record_interaction(&admin.org_id, new).await.unwrap();
+        t.store
+            .record_interaction(&admin.org_id, new)
+            .await
+            .unwrap();
     }
     let mut browser = Browser::new(&t);
     browser.sign_in("admin@a.example", PASSWORD).await;

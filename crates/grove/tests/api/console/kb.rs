@@ -30,7 +30,13 @@ async fn articles_are_written_diffed_and_restored_as_versions() {
     let refused = browser
         .post(
             "/kb",
-            &[("csrf", &csrf), ("title", "  "), ("content", "Body"), ("tags", ""), ("status", "draft")],
+            &[
+                ("csrf", &csrf),
+                ("title", "  "),
+                ("content", "Body"),
+                ("tags", ""),
+                ("status", "draft"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
@@ -40,7 +46,13 @@ async fn articles_are_written_diffed_and_restored_as_versions() {
     let refused = browser
         .post(
             "/kb",
-            &[("csrf", &csrf), ("title", "Vents"), ("content", "Body"), ("tags", &long_tag), ("status", "draft")],
+            &[
+                ("csrf", &csrf),
+                ("title", "Vents"),
+                ("content", "Body"),
+                ("tags", &long_tag),
+                ("status", "draft"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
@@ -52,7 +64,10 @@ async fn articles_are_written_diffed_and_restored_as_versions() {
             &[
                 ("csrf", &csrf),
                 ("title", "Greenhouse vents"),
-                ("content", "The vents open above 28 degrees.\nThey close at night."),
+                (
+                    "content",
+                    "The vents open above 28 degrees.\nThey close at night.",
+                ),
                 ("tags", "greenhouse, vents"),
                 ("status", "published"),
             ],
@@ -67,7 +82,10 @@ async fn articles_are_written_diffed_and_restored_as_versions() {
             &[
                 ("csrf", &csrf),
                 ("title", "Greenhouse vents"),
-                ("content", "The vents open above 30 degrees.\nThey close at night."),
+                (
+                    "content",
+                    "The vents open above 30 degrees.\nThey close at night.",
+                ),
                 ("tags", "greenhouse, vents"),
                 ("status", "published"),
             ],
@@ -83,14 +101,21 @@ async fn articles_are_written_diffed_and_restored_as_versions() {
     assert!(page.html.contains("edited") && page.html.contains("created"));
     let diff = browser.get(&format!("{path}/versions/2")).await;
     assert!(
-        diff.html.contains("<span class=\"removed\">- The vents open above 28 degrees.</span>")
-            && diff.html.contains("<span class=\"added\">+ The vents open above 30 degrees.</span>")
-            && diff.html.contains("<span class=\"same\">  They close at night.</span>"),
+        diff.html
+            .contains("<span class=\"removed\">- The vents open above 28 degrees.</span>")
+            && diff
+                .html
+                .contains("<span class=\"added\">+ The vents open above 30 degrees.</span>")
+            && diff
+                .html
+                .contains("<span class=\"same\">  They close at night.</span>"),
         "{}",
         diff.html
     );
     let reversed = browser.get(&format!("{path}/versions/1?against=2")).await;
-    assert!(reversed.html.contains("<span class=\"added\">+ The vents open above 28 degrees.</span>"));
+    assert!(reversed
+        .html
+        .contains("<span class=\"added\">+ The vents open above 28 degrees.</span>"));
     let missing = browser.get(&format!("{path}/versions/9")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
@@ -133,7 +158,9 @@ async fn articles_are_written_diffed_and_restored_as_versions() {
     assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
     assert!(!other.get("/kb").await.html.contains("Greenhouse vents"));
 
-    let deleted = browser.post(&format!("{path}/delete"), &[("csrf", &csrf)]).await;
+    let deleted = browser
+        .post(&format!("{path}/delete"), &[("csrf", &csrf)])
+        .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(browser.get(&path).await.status, StatusCode::NOT_FOUND);
 }
@@ -158,7 +185,10 @@ async fn a_corrected_answer_becomes_a_draft_article_once() {
     let mut browser = Browser::new(&t);
     browser.sign_in("admin@a.example", PASSWORD).await;
     let page = browser.get(&format!("/interactions/{id}")).await;
-    assert!(!page.html.contains("/article\""), "no correction yet, no button");
+    assert!(
+        !page.html.contains("/article\""),
+        "no correction yet, no button"
+    );
     let csrf = page.input("csrf");
     // Without a correction the API's 409 and its reason.
     let early = browser
@@ -169,11 +199,17 @@ async fn a_corrected_answer_becomes_a_draft_article_once() {
     browser
         .post(
             &format!("/interactions/{id}/review"),
-            &[("csrf", &csrf), ("verdict", "edited"), ("edited_answer", "Above 28 °C.")],
+            &[
+                ("csrf", &csrf),
+                ("verdict", "edited"),
+                ("edited_answer", "Above 28 °C."),
+            ],
         )
         .await;
     let page = browser.get(&format!("/interactions/{id}")).await;
-    assert!(page.html.contains(&format!("action=\"/interactions/{id}/article\"")));
+    assert!(page
+        .html
+        .contains(&format!("action=\"/interactions/{id}/article\"")));
     let made = browser
         .post(&format!("/interactions/{id}/article"), &[("csrf", &csrf)])
         .await;
@@ -183,7 +219,9 @@ async fn a_corrected_answer_becomes_a_draft_article_once() {
         article.html.contains("When do the vents open?")
             && article.html.contains("Above 28 °C.")
             && article.html.contains("from-review")
-            && article.html.contains("<span class=\"badge draft\">draft</span>"),
+            && article
+                .html
+                .contains("<span class=\"badge draft\">draft</span>"),
         "{}",
         article.html
     );

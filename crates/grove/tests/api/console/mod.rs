@@ -13,6 +13,7 @@ use reqwest::{redirect, StatusCode};
 
 use crate::common::{greenhouse_source, TestServer};
 
+mod agent_settings;
 mod answers;
 mod kb;
 
@@ -64,7 +65,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
