@@ -94,6 +94,22 @@ pub fn router() -> Router<AppState> {
         .route("/interactions/{id}", get(pages::review::show))
         .route("/interactions/{id}/review", post(pages::review::review))
         .route("/interactions/{id}/feedback", post(pages::review::feedback))
+        .route(
+            "/webhooks",
+            get(pages::webhooks::list).post(pages::webhooks::create),
+        )
+        .route("/webhooks/{id}", get(pages::webhooks::show))
+        .route("/webhooks/{id}/test", post(pages::webhooks::test))
+        .route("/webhooks/{id}/enabled", post(pages::webhooks::set_enabled))
+        .route(
+            "/webhooks/{id}/rotate",
+            post(pages::webhooks::rotate_secret),
+        )
+        .route("/webhooks/{id}/delete", post(pages::webhooks::delete))
+        .route(
+            "/webhooks/{id}/deliveries/{delivery}/resend",
+            post(pages::webhooks::resend),
+        )
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))
         .route("/users", get(pages::users::list).post(pages::users::invite))

@@ -15,6 +15,7 @@ pub mod review;
 pub mod search;
 pub mod sources;
 pub mod users;
+pub mod webhooks;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -36,6 +37,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/interactions", "Answers", Requirement::scope(Scope::Read)),
     ("/review", "Review", Requirement::scope(Scope::Read)),
     ("/kb", "Knowledge base", Requirement::scope(Scope::Read)),
+    ("/webhooks", "Webhooks", Requirement::scope(Scope::Admin)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
     ("/users", "Users", Requirement::scope(Scope::Admin)),
 ];

@@ -98,7 +98,7 @@ async fn find(state: &AppState, org: &OrgId, id: &WebhookId) -> Result<Webhook, 
 }
 
 /// The fields `body` gives, each checked.
-fn checked_patch(state: &AppState, body: WebhookBody) -> Result<WebhookPatch, Failure> {
+pub fn checked_patch(state: &AppState, body: WebhookBody) -> Result<WebhookPatch, Failure> {
     let url = body.url.map(|url| check_url(&url, &state.config));
     let events = body.events.map(|events| check_events(&events));
     Ok(WebhookPatch {
@@ -113,6 +113,17 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<WebhookBody>,
 ) -> ApiResult<(StatusCode, JsonResponse<WebhookWithSecret>)> {
+    let created = create_endpoint(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(created)))
+}
+
+/// Creates an endpoint of `org` from `body` (url and events required,
+/// each checked) with a new signing secret, returned this once.
+pub async fn create_endpoint(
+    state: &AppState,
+    org: &OrgId,
+    body: WebhookBody,
+) -> Result<WebhookWithSecret, Failure> {
     let required = |name: &str| Failure(ApiError::invalid_field(name, "is required"));
     if body.url.is_none() {
         return Err(required("url"));
@@ -120,21 +131,15 @@ async fn create(
     if body.events.is_none() {
         return Err(required("events"));
     }
-    let patch = checked_patch(&state, body)?;
+    let patch = checked_patch(state, body)?;
     let new = NewWebhook {
         url: patch.url.unwrap_or_default(),
         events: patch.events.unwrap_or_default(),
         enabled: patch.enabled.unwrap_or(true),
     };
     let secret = generate_secret();
-    let webhook = state
-        .store
-        .create_webhook(caller.org(), new, secret.clone())
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        JsonResponse(WebhookWithSecret { webhook, secret }),
-    ))
+    let webhook = state.store.create_webhook(org, new, secret.clone()).await?;
+    Ok(WebhookWithSecret { webhook, secret })
 }
 
 async fn create_legacy(
@@ -223,6 +228,16 @@ async fn rotate_secret(
     Path(id): Path<String>,
 ) -> ApiResult<JsonResponse<WebhookWithSecret>> {
     let id = webhook_id(&id)?;
+    Ok(JsonResponse(rotate(&state, caller.org(), &id).await?))
+}
+
+/// Gives endpoint `id` a new signing secret, returned this once; the old
+/// one keeps signing for `webhooks.previous_secret_hours`.
+pub async fn rotate(
+    state: &AppState,
+    org: &OrgId,
+    id: &WebhookId,
+) -> Result<WebhookWithSecret, Failure> {
     let secret = generate_secret();
     let hours = state.config.webhooks.previous_secret_hours;
     let overlap = jiff::SignedDuration::from_hours(hours.min(i64::MAX as u64) as i64);
@@ -231,10 +246,10 @@ async fn rotate_secret(
         .unwrap_or(jiff::Timestamp::MAX);
     let webhook = state
         .store
-        .rotate_webhook_secret(caller.org(), &id, secret.clone(), previous_until)
+        .rotate_webhook_secret(org, id, secret.clone(), previous_until)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("webhook", id.as_str())))?;
-    Ok(JsonResponse(WebhookWithSecret { webhook, secret }))
+    Ok(WebhookWithSecret { webhook, secret })
 }
 
 /// Sends a `webhook.test` event (one attempt, no retries) and waits for
@@ -246,22 +261,42 @@ async fn send_test(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, JsonResponse<Delivery>)> {
     let id = webhook_id(&id)?;
+    Ok(match send_test_event(&state, caller.org(), &id).await? {
+        TestOutcome::Settled(done) => (StatusCode::OK, JsonResponse(done)),
+        TestOutcome::Pending(queued) => (StatusCode::ACCEPTED, JsonResponse(queued)),
+    })
+}
+
+/// What became of a test event within the delivery timeout.
+pub enum TestOutcome {
+    Settled(Delivery),
+    Pending(Delivery),
+}
+
+/// Sends a `webhook.test` event to endpoint `id` of `org` (one attempt,
+/// no retries) and waits for its outcome up to the delivery timeout.
+pub async fn send_test_event(
+    state: &AppState,
+    org: &OrgId,
+    id: &WebhookId,
+) -> Result<TestOutcome, Failure> {
     let data = json!({
         "webhook_id": id,
         "message": "A test event from Grove: this endpoint receives webhooks.",
     });
     let delivery = state
         .store
-        .queue_test_delivery(caller.org(), &id, TEST_EVENT, data)
+        .queue_test_delivery(org, id, TEST_EVENT, data)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("webhook", id.as_str())))?;
     state.deliveries_queued.notify_one();
     let wait = Duration::from_secs(state.config.webhooks.timeout_seconds + 2);
-    let settled = wait_settled(&state, caller.org(), &id, &delivery.id, wait).await?;
-    Ok(match settled {
-        Some(done) => (StatusCode::OK, JsonResponse(done)),
-        None => (StatusCode::ACCEPTED, JsonResponse(delivery)),
-    })
+    Ok(
+        match wait_settled(state, org, id, &delivery.id, wait).await? {
+            Some(done) => TestOutcome::Settled(done),
+            None => TestOutcome::Pending(delivery),
+        },
+    )
 }
 
 /// The delivery once it is no longer pending, or `None` after `wait`.

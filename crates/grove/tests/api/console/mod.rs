@@ -16,6 +16,7 @@ use crate::common::{greenhouse_source, TestServer};
 mod agent_settings;
 mod answers;
 mod kb;
+mod webhooks;
 
 const PASSWORD: &str = "a long enough password";
 
