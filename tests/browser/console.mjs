@@ -152,7 +152,7 @@ try {
 
   await check("the chat streams a cited answer and the citation opens its source", async () => {
     await page.getByRole("link", { name: "Agents" }).click();
-    await page.getByRole("link", { name: "Gardener" }).click();
+    await page.getByRole("link", { name: "Gardener", exact: true }).click();
     await page.getByLabel("Your question").fill("When do the greenhouse vents open?");
     await page.getByRole("button", { name: "Ask" }).click();
     const turn = page.locator("article.turn").first();
@@ -185,6 +185,62 @@ try {
     assert(await page.getByText("28 degrees").first().isVisible(), "the answer");
     await page.screenshot({ path: `${shots}/run-chat.png`, fullPage: true });
     await accessibility(page, "run-chat");
+  });
+
+  await check("an agent's settings preview an answer before anything is saved", async () => {
+    await page.getByRole("link", { name: "Agents" }).click();
+    await page.getByRole("link", { name: "Settings of Gardener" }).click();
+    await page.getByLabel("Try a question with the settings above").fill("When do the greenhouse vents open?");
+    await page.getByRole("button", { name: "Preview the answer" }).click();
+    await page.locator("#preview-answer .answer", { hasText: "28 degrees" }).waitFor({ timeout: 30000 });
+    assert(new URL(page.url()).pathname.startsWith("/agents/agent_"), `htmx kept the page: ${page.url()}`);
+    await page.screenshot({ path: `${shots}/agent-settings.png`, fullPage: true });
+    await accessibility(page, "agent-settings");
+  });
+
+  await check("times show in the browser's zone with UTC on hover", async () => {
+    await page.getByRole("link", { name: "Answers" }).click();
+    const time = page.locator("time[data-local]").first();
+    await time.waitFor();
+    const title = await time.getAttribute("title");
+    assert(title.endsWith("UTC"), `title: ${title}`);
+    await page.screenshot({ path: `${shots}/answers.png`, fullPage: true });
+    await accessibility(page, "answers");
+  });
+
+  await check("a corrected answer becomes a knowledge-base article with versions", async () => {
+    await page.locator("td a[href^='/interactions/']").first().click();
+    await page.getByLabel("Corrected answer").fill("The vents open above 28 degrees and close at night.");
+    await page.getByRole("button", { name: "Save the corrected answer" }).click();
+    await page.locator("td a[href^='/interactions/']").first().waitFor();
+    await page.getByRole("link", { name: "Answers" }).click();
+    await page.locator("td a[href^='/interactions/']").first().click();
+    await page.getByRole("button", { name: "Make a draft knowledge-base article of the correction" }).click();
+    await page.waitForURL(/\/kb\/kb_/);
+    await page.getByLabel("Content (Markdown)").fill("The vents open above 30 degrees and close at night.");
+    await page.getByRole("button", { name: "Save as a new version" }).click();
+    await page.getByRole("link", { name: "2", exact: true }).click();
+    await page.locator("pre.diff .added", { hasText: "30 degrees" }).waitFor();
+    await page.screenshot({ path: `${shots}/kb-version.png`, fullPage: true });
+    await accessibility(page, "kb-version");
+    await page.getByRole("link", { name: "Knowledge base" }).click();
+    await page.screenshot({ path: `${shots}/kb.png`, fullPage: true });
+    await accessibility(page, "kb");
+  });
+
+  await check("analytics, evals, webhooks and settings open for an admin", async () => {
+    await page.getByRole("link", { name: "Analytics" }).click();
+    const chart = page.locator("img.chart").first();
+    await chart.waitFor();
+    assert((await chart.evaluate((img) => img.naturalWidth)) > 0, "the analytics chart did not load");
+    await page.screenshot({ path: `${shots}/analytics.png`, fullPage: true });
+    await accessibility(page, "analytics");
+    for (const [link, name] of [["Evals", "evals"], ["Webhooks", "webhooks"], ["Settings", "settings"]]) {
+      await page.getByRole("link", { name: link, exact: true }).click();
+      await page.getByRole("heading", { name: link }).waitFor();
+      await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+      await accessibility(page, name);
+    }
   });
 
   await check("an admin creates a key, sees it once, and revokes it", async () => {

@@ -9,12 +9,14 @@
 //! links ([`setup_link`], printed by `grove init`, `grove serve` on an
 //! empty directory and `grove users passwd`); the home page; what each
 //! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`);
-//! the retrieval tester (`/search`); the agents with a chat that streams
-//! and cites (`/agents`, `/agents/{id}/chat`); jobs with "run now" and
-//! their runs' chats with tables, charts and reports (`/jobs`,
-//! `/jobs/{id}`, `/chats/{id}`); the review inbox (`/review`,
-//! `/interactions/{id}`); and for admins the API keys (`/keys`) and users
-//! with invitations (`/users`).
+//! the retrieval tester (`/search`); agents, their settings with a
+//! preview, and a chat that streams and cites (`/agents`, `/agents/{id}`,
+//! `/agents/{id}/chat`); jobs with "run now" and their runs' chats with
+//! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`); the
+//! answer log and the review inbox (`/interactions`, `/review`); the
+//! knowledge base (`/kb`); analytics (`/analytics`); evals (`/evals`);
+//! and for admins webhooks (`/webhooks`), the organisation's settings
+//! (`/settings`), API keys (`/keys`) and users with invitations (`/users`).
 //! Every response carries a strict Content-Security-Policy: no inline
 //! script, no other origin.
 
@@ -80,6 +82,11 @@ pub fn router() -> Router<AppState> {
             get(pages::jobs::pdf),
         )
         .route("/interactions", get(pages::interactions::log))
+        .route("/analytics", get(pages::analytics::analytics))
+        .route("/evals", get(pages::evals::list))
+        .route("/evals/compare", get(pages::evals::compare))
+        .route("/evals/{id}", get(pages::evals::show))
+        .route("/evals/{id}/runs", post(pages::evals::run))
         .route("/review", get(pages::review::inbox))
         .route("/interactions/{id}/article", post(pages::kb::from_review))
         .route("/kb", get(pages::kb::list).post(pages::kb::create))
@@ -109,6 +116,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/webhooks/{id}/deliveries/{delivery}/resend",
             post(pages::webhooks::resend),
+        )
+        .route(
+            "/settings",
+            get(pages::settings::show).post(pages::settings::save),
         )
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))

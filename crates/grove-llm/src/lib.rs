@@ -265,6 +265,11 @@ impl Providers {
     }
 
     /// Checks a model string without resolving it, for agent validation.
+    /// The names of the configured providers (`[llm.providers.NAME]`).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
     pub fn check(&self, model: &str) -> Result<(), LlmError> {
         self.resolve(model).map(|_| ())
     }

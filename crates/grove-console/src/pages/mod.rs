@@ -5,7 +5,9 @@
 
 pub mod agent_settings;
 pub mod agents;
+pub mod analytics;
 pub mod auth;
+pub mod evals;
 pub mod home;
 pub mod interactions;
 pub mod jobs;
@@ -13,6 +15,7 @@ pub mod kb;
 pub mod keys;
 pub mod review;
 pub mod search;
+pub mod settings;
 pub mod sources;
 pub mod users;
 pub mod webhooks;
@@ -37,9 +40,12 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/interactions", "Answers", Requirement::scope(Scope::Read)),
     ("/review", "Review", Requirement::scope(Scope::Read)),
     ("/kb", "Knowledge base", Requirement::scope(Scope::Read)),
+    ("/analytics", "Analytics", Requirement::scope(Scope::Read)),
+    ("/evals", "Evals", Requirement::scope(Scope::Read)),
     ("/webhooks", "Webhooks", Requirement::scope(Scope::Admin)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
     ("/users", "Users", Requirement::scope(Scope::Admin)),
+    ("/settings", "Settings", Requirement::scope(Scope::Admin)),
 ];
 
 pub struct NavItem {
@@ -195,6 +201,8 @@ pub enum PageError {
     NotFound(String),
     /// The work cannot be done in the state things are in (the API's 409).
     Conflict(String),
+    /// The address asks for something that cannot be (the API's 400).
+    BadRequest(String),
     /// The user's quota for the work's scope is spent: seconds to wait.
     RateLimited(u64),
     Internal(String),
@@ -226,6 +234,7 @@ impl IntoResponse for PageError {
             PageError::Forbidden(text) => (StatusCode::FORBIDDEN, "Not allowed", text),
             PageError::NotFound(text) => (StatusCode::NOT_FOUND, "Not found", text),
             PageError::Conflict(text) => (StatusCode::CONFLICT, "Not done", text),
+            PageError::BadRequest(text) => (StatusCode::BAD_REQUEST, "Not possible", text),
             PageError::RateLimited(seconds) => {
                 let page = MessagePage {
                     layout: Layout::public("Too many requests"),

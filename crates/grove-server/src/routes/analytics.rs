@@ -14,7 +14,7 @@ use axum::http::Method;
 use axum::routing::get;
 use axum::{Extension, Json as JsonResponse};
 use grove_core::agents::{Feedback, Outcome};
-use grove_core::ids::AgentId;
+use grove_core::ids::{AgentId, OrgId};
 use grove_core::scope::Scope;
 use grove_core::ApiError;
 use grove_store::{InteractionFact, InteractionFilter};
@@ -195,6 +195,16 @@ async fn analytics(
     Extension(caller): Extension<Caller>,
     Query(params): Query<AnalyticsParams>,
 ) -> ApiResult<JsonResponse<Analytics>> {
+    Ok(JsonResponse(compute(&state, caller.org(), params).await?))
+}
+
+/// The metrics and time series of `org` for `params` (dates required),
+/// or a 400 naming the field at fault; the console's `/analytics` too.
+pub async fn compute(
+    state: &AppState,
+    org: &OrgId,
+    params: AnalyticsParams,
+) -> Result<Analytics, Failure> {
     let required = |field: &str, value: &Option<String>| {
         value
             .clone()
@@ -222,21 +232,21 @@ async fn analytics(
         feedback: None,
         review_status: None,
     };
-    let facts = state.store.interaction_facts(caller.org(), filter).await?;
+    let facts = state.store.interaction_facts(org, filter).await?;
     let time_series = time_series(&facts, since, until, granularity).ok_or_else(|| {
         Failure(ApiError::invalid_field(
             "granularity",
             format!("the range holds more than {MAX_BUCKETS} buckets; choose a wider one"),
         ))
     })?;
-    Ok(JsonResponse(Analytics {
+    Ok(Analytics {
         start_date,
         end_date,
         agent_id,
         granularity,
         metrics: metrics(&facts),
         time_series,
-    }))
+    })
 }
 
 pub fn routes() -> Vec<Route> {

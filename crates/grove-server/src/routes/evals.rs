@@ -345,9 +345,21 @@ async fn start_run(
     Json(body): Json<EvalRunRequest>,
 ) -> ApiResult<(StatusCode, JsonResponse<EvalRun>)> {
     let id = set_id(&id)?;
-    find_set(&state, caller.org(), &id).await?;
-    let agent = path_id(&body.agent_id, "agent_id", AgentId::parse)?;
-    let agent = find_agent(&state, caller.org(), &agent).await?;
+    let run = start(&state, caller.org(), &id, &body.agent_id).await?;
+    Ok((StatusCode::ACCEPTED, JsonResponse(run)))
+}
+
+/// Queues a run of eval set `id` with agent `agent_id` (its settings
+/// snapshotted now); the job worker scores it.
+pub async fn start(
+    state: &AppState,
+    org: &OrgId,
+    id: &EvalSetId,
+    agent_id: &str,
+) -> Result<EvalRun, Failure> {
+    find_set(state, org, id).await?;
+    let agent = path_id(agent_id, "agent_id", AgentId::parse)?;
+    let agent = find_agent(state, org, &agent).await?;
     // Through text, so `f32` settings keep their short form (0.2, not
     // 0.20000000298023224), as the agent's own responses show them.
     let snapshot = serde_json::to_string(&agent)
@@ -359,12 +371,12 @@ async fn start_run(
         })?;
     let run = state
         .store
-        .create_eval_run(caller.org(), &id, &agent.id, snapshot)
+        .create_eval_run(org, id, &agent.id, snapshot)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("eval set", id.as_str())))?;
     // The job worker leases at once instead of at its next poll.
     state.evals_queued.notify_one();
-    Ok((StatusCode::ACCEPTED, JsonResponse(run)))
+    Ok(run)
 }
 
 async fn list_runs(
@@ -498,10 +510,23 @@ async fn compare(
     Extension(caller): Extension<Caller>,
     Query(params): Query<CompareParams>,
 ) -> ApiResult<JsonResponse<EvalComparison>> {
-    let base_id = path_id(&params.base, "base", EvalRunId::parse)?;
-    let head_id = path_id(&params.head, "head", EvalRunId::parse)?;
-    let base = find_run(&state, caller.org(), &base_id).await?;
-    let head = find_run(&state, caller.org(), &head_id).await?;
+    Ok(JsonResponse(
+        comparison(&state, caller.org(), &params.base, &params.head).await?,
+    ))
+}
+
+/// Runs `base` and `head` (ids as given) of one eval set side by side,
+/// item by item; a 400 naming the parameter at fault otherwise.
+pub async fn comparison(
+    state: &AppState,
+    org: &OrgId,
+    base: &str,
+    head: &str,
+) -> Result<EvalComparison, Failure> {
+    let base_id = path_id(base, "base", EvalRunId::parse)?;
+    let head_id = path_id(head, "head", EvalRunId::parse)?;
+    let base = find_run(state, org, &base_id).await?;
+    let head = find_run(state, org, &head_id).await?;
     if base.eval_set_id != head.eval_set_id {
         return Err(bad(
             "head",
@@ -513,8 +538,8 @@ async fn compare(
     }
     let settings = settings_changed(&base.agent_snapshot, &head.agent_snapshot);
     let eval_set_id = base.eval_set_id.clone();
-    let (base, base_items) = run_side(&state, base).await?;
-    let (head, head_items) = run_side(&state, head).await?;
+    let (base, base_items) = run_side(state, base).await?;
+    let (head, head_items) = run_side(state, head).await?;
     let mut summary = ChangeCounts::default();
     let positions = base_items.len().max(head_items.len());
     let items = (0..positions)
@@ -541,14 +566,14 @@ async fn compare(
             }
         })
         .collect();
-    Ok(JsonResponse(EvalComparison {
+    Ok(EvalComparison {
         eval_set_id,
         base,
         head,
         settings_changed: settings,
         items,
         summary,
-    }))
+    })
 }
 
 fn doc(

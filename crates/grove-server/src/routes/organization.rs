@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::Method;
 use axum::routing::{get, put};
 use axum::{Extension, Json as JsonResponse};
+use grove_core::ids::OrgId;
 use grove_core::model::OrgSettings;
 use grove_core::scope::Scope;
 use grove_core::ApiError;
@@ -41,6 +42,18 @@ async fn replace(
     Extension(caller): Extension<Caller>,
     Json(body): Json<OrgSettingsBody>,
 ) -> ApiResult<JsonResponse<OrgSettings>> {
+    Ok(JsonResponse(
+        put_settings(&state, caller.org(), body).await?,
+    ))
+}
+
+/// Replaces `org`'s settings with `body`, checked: the model must be one
+/// the server's providers can answer with.
+pub async fn put_settings(
+    state: &AppState,
+    org: &OrgId,
+    body: OrgSettingsBody,
+) -> Result<OrgSettings, Failure> {
     let model = body.default_model.trim();
     if model.is_empty() {
         return Err(Failure(ApiError::invalid_field(
@@ -53,8 +66,7 @@ async fn replace(
         .providers()
         .check(model)
         .map_err(|e| Failure(ApiError::invalid_field("default_model", e.to_string())))?;
-    let settings = state.store.put_org_settings(caller.org(), model).await?;
-    Ok(JsonResponse(settings))
+    Ok(state.store.put_org_settings(org, model).await?)
 }
 
 fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {

@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_data_connectors.sql"),
     include_str!("../../migrations/0015_models.sql"),
     include_str!("../../migrations/0016_console.sql"),
+    include_str!("../../migrations/0017_document_pages.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -15,7 +15,9 @@ use crate::common::{greenhouse_source, TestServer};
 
 mod agent_settings;
 mod answers;
+mod evals;
 mod kb;
+mod settings;
 mod webhooks;
 
 const PASSWORD: &str = "a long enough password";

@@ -1,0 +1,154 @@
+//! `/evals`: sets with their questions, runs started from the page with an
+//! agent, and two runs compared item by item with the settings that
+//! differ; read-only users look but start nothing.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::{admin_of_a, gardener, member, with_password, Browser, PASSWORD};
+use crate::common::TestServer;
+
+/// Waits until every run of `set` has ended.
+async fn runs_ended(t: &TestServer, set: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let runs = t
+            .get(&format!("/api/v1/eval-sets/{set}/runs"), &t.org_a.api_key)
+            .await;
+        let all = runs.body["runs"].as_array().unwrap();
+        if all
+            .iter()
+            .all(|r| r["status"] == "succeeded" || r["status"] == "failed")
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "runs did not end: {}", runs.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn eval_runs_start_from_the_console_and_compare_item_by_item() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let key = t.org_a.api_key.clone();
+    let agent = gardener(&t).await;
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    assert!(browser
+        .get("/evals")
+        .await
+        .html
+        .contains("No eval sets yet"));
+    let set = t
+        .post(
+            "/api/v1/eval-sets",
+            &key,
+            json!({"name": "Greenhouse", "items": [
+                {"question": "When do the vents open?", "expected_answer": "Above 28 degrees.", "expected_sources": ["Greenhouse"]},
+                {"question": "Do the vents close at night?", "expected_sources": ["Greenhouse"]}
+            ]}),
+        )
+        .await;
+    let set = set.body["id"].as_str().unwrap().to_owned();
+    let list = browser.get("/evals").await;
+    assert!(
+        list.html
+            .contains(&format!("href=\"/evals/{set}\">Greenhouse</a>")),
+        "{}",
+        list.html
+    );
+    let page = browser.get(&format!("/evals/{set}")).await;
+    assert!(page.html.contains("When do the vents open?") && page.html.contains("No runs yet"));
+    let csrf = page.input("csrf");
+
+    let refused = browser
+        .post(
+            &format!("/evals/{set}/runs"),
+            &[("csrf", &csrf), ("agent_id", "agent_nope")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.html.contains("agent"), "{}", refused.html);
+    let started = browser
+        .post(
+            &format!("/evals/{set}/runs"),
+            &[("csrf", &csrf), ("agent_id", &agent)],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
+    runs_ended(&t, &set).await;
+    // A second run after a change of the agent's threshold.
+    let changed = t
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/agents/{agent}"),
+            Some(&key),
+            Some(json!({"similarity_threshold": 0.5})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    browser
+        .post(
+            &format!("/evals/{set}/runs"),
+            &[("csrf", &csrf), ("agent_id", &agent)],
+        )
+        .await;
+    runs_ended(&t, &set).await;
+
+    let runs = t.get(&format!("/api/v1/eval-sets/{set}/runs"), &key).await;
+    let head = runs.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    let base = runs.body["runs"][1]["id"].as_str().unwrap().to_owned();
+    let page = browser.get(&format!("/evals/{set}")).await;
+    assert!(
+        page.html.contains("2 of 2") && page.html.contains("Compare base with head"),
+        "{}",
+        page.html
+    );
+    let compared = browser
+        .get(&format!("/evals/compare?base={base}&head={head}"))
+        .await;
+    assert_eq!(compared.status, StatusCode::OK, "{}", compared.html);
+    let api = t
+        .get(
+            &format!("/api/v1/eval-runs/compare?base={base}&head={head}"),
+            &key,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let unchanged = api.body["summary"]["unchanged"].as_u64().unwrap();
+    assert!(
+        compared
+            .html
+            .contains(&format!("<dt>Unchanged</dt><dd>{unchanged}</dd>")),
+        "{}",
+        compared.html
+    );
+    assert!(
+        compared.html.contains("<code>similarity_threshold</code>"),
+        "{}",
+        compared.html
+    );
+    assert!(compared.html.contains("Do the vents close at night?"));
+
+    let bad = browser
+        .get(&format!("/evals/compare?base={base}&head=run_x"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.html);
+
+    // Read-only: the runs shown, no run form, a run refused.
+    let (_, mut reader) = member(&t, "ro@a.example", "readonly").await;
+    let read = reader.get(&format!("/evals/{set}")).await;
+    assert!(read.html.contains("2 of 2") && !read.html.contains("Run the set"));
+    let ro_csrf = read.input("csrf");
+    let refused = reader
+        .post(
+            &format!("/evals/{set}/runs"),
+            &[("csrf", &ro_csrf), ("agent_id", &agent)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
