@@ -199,7 +199,7 @@ try {
   });
 
   await check("times show in the browser's zone with UTC on hover", async () => {
-    await page.getByRole("link", { name: "Answers" }).click();
+    await page.getByRole("link", { name: "Answers", exact: true }).click();
     const time = page.locator("time[data-local]").first();
     await time.waitFor();
     const title = await time.getAttribute("title");
@@ -213,7 +213,7 @@ try {
     await page.getByLabel("Corrected answer").fill("The vents open above 28 degrees and close at night.");
     await page.getByRole("button", { name: "Save the corrected answer" }).click();
     await page.locator("td a[href^='/interactions/']").first().waitFor();
-    await page.getByRole("link", { name: "Answers" }).click();
+    await page.getByRole("link", { name: "Answers", exact: true }).click();
     await page.locator("td a[href^='/interactions/']").first().click();
     await page.getByRole("button", { name: "Make a draft knowledge-base article of the correction" }).click();
     await page.waitForURL(/\/kb\/kb_/);
@@ -223,13 +223,13 @@ try {
     await page.locator("pre.diff .added", { hasText: "30 degrees" }).waitFor();
     await page.screenshot({ path: `${shots}/kb-version.png`, fullPage: true });
     await accessibility(page, "kb-version");
-    await page.getByRole("link", { name: "Knowledge base" }).click();
+    await page.getByRole("link", { name: "Knowledge base", exact: true }).click();
     await page.screenshot({ path: `${shots}/kb.png`, fullPage: true });
     await accessibility(page, "kb");
   });
 
   await check("analytics, evals, webhooks and settings open for an admin", async () => {
-    await page.getByRole("link", { name: "Analytics" }).click();
+    await page.getByRole("link", { name: "Analytics", exact: true }).click();
     const chart = page.locator("img.chart").first();
     await chart.waitFor();
     assert((await chart.evaluate((img) => img.naturalWidth)) > 0, "the analytics chart did not load");

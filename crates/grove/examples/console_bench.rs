@@ -38,7 +38,7 @@ const REASONS: [&str; 5] = [
 ];
 
 fn document(source: &DataSourceId, i: usize) -> Document {
-    let failed = i % 50 == 0;
+    let failed = i.is_multiple_of(50);
     Document {
         id: DocumentId::generate(),
         data_source_id: source.clone(),
@@ -72,7 +72,7 @@ fn answer(agent: &grove_core::ids::AgentId, i: usize) -> NewInteraction {
         rag_strategy: RagStrategy::Redwood,
         model: "extractive".into(),
         retrieval: RetrievalTrace::default(),
-        outcome: if i % 9 == 0 {
+        outcome: if i.is_multiple_of(9) {
             Outcome::NoAnswer
         } else {
             Outcome::Answered

@@ -163,9 +163,16 @@ fn charts(points: &[Point]) -> Vec<Chart> {
             "y": {"field": "questions", "type": "quantitative", "title": "Questions"}
         }
     });
+    // A line of one point draws nothing: points until there are two.
+    let answered_buckets = points.iter().filter(|p| p.queries > 0).count();
+    let latency_mark = if answered_buckets < 2 {
+        "point"
+    } else {
+        "line"
+    };
     let latency_spec = json!({
         "width": 640, "height": 260,
-        "mark": "line",
+        "mark": latency_mark,
         "data": {"values": latency},
         "encoding": {
             "x": {"field": "bucket", "type": "temporal", "title": "Time (UTC)"},
