@@ -8,8 +8,8 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Form;
 use grove_agent::Unrecorded;
 use grove_core::agents::{Agent, RagStrategy};
@@ -19,7 +19,7 @@ use grove_server::state::AppState;
 
 use super::agents::{answer_html, find_agent, source_view, TurnView};
 use super::interactions::Choice;
-use super::{page_at, render, see_other, CsrfForm, Fields, Layout, PageError, Time};
+use super::{page_at, render, render_form, see_other, CsrfForm, Fields, Layout, PageError, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -166,11 +166,7 @@ async fn settings_page(
     let org = &viewer.user.org_id;
     let sources = state.store.list_data_sources(org, None, page_at(0)).await?;
     let default_model = state.store.org_settings(org).await?.default_model;
-    let status = if shown.error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let refused = shown.error.is_some();
     let page = SettingsPage {
         layout: Layout::signed_in(
             shown
@@ -212,7 +208,7 @@ async fn settings_page(
         saved: shown.saved,
         preview: shown.preview,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(render_form(&page, refused))
 }
 
 pub async fn new_form(

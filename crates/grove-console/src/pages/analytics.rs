@@ -7,8 +7,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine as _;
 use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
@@ -18,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::interactions::Choice;
-use super::{render, Layout, PageError};
+use super::{render, render_form, Layout, PageError};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -271,7 +270,7 @@ pub async fn analytics(
     };
     let Some(granularity) = granularity else {
         page.error = Some("granularity: must be hour, day, week or month".into());
-        return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
+        return Ok(render_form(&page, true));
     };
     let request = AnalyticsParams {
         start_date: Some(start_date),
@@ -288,7 +287,7 @@ pub async fn analytics(
         }
         Err(failure) => {
             page.error = Some(failure.0.message);
-            Ok((StatusCode::BAD_REQUEST, render(&page)).into_response())
+            Ok(render_form(&page, true))
         }
     }
 }

@@ -7,8 +7,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use grove_core::evals::{EvalAggregate, EvalRun, EvalSet};
 use grove_core::ids::EvalSetId;
@@ -19,7 +18,7 @@ use grove_server::state::AppState;
 use serde::Deserialize;
 
 use super::interactions::Choice;
-use super::{page_at, render, see_other, Layout, OffsetParam, PageError, Pager, Time};
+use super::{page_at, render, render_form, see_other, Layout, OffsetParam, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -191,11 +190,7 @@ async fn set_page(
             },
         )
         .await?;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let refused = error.is_some();
     let page = SetPage {
         layout: Layout::signed_in(set.name.clone(), viewer, "/evals"),
         set: set_row(set),
@@ -220,7 +215,7 @@ async fn set_page(
         can_run: viewer.can(WRITE),
         error,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(render_form(&page, refused))
 }
 
 pub async fn show(

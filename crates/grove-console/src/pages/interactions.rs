@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use grove_core::agents::ReviewStatus;
 use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
@@ -16,7 +15,7 @@ use grove_server::routes::interactions::{filter, ListInteractions};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{encode_query, page_at, render, Layout, PageError, Pager, Time};
+use super::{encode_query, page_at, render_form, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -179,11 +178,7 @@ pub async fn log(
     let pager = Pager::new(params.offset, rows.len(), total, |offset| {
         format!("/interactions?{query}offset={offset}")
     });
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let refused = error.is_some();
     let page = LogPage {
         layout: Layout::signed_in("Answers", &viewer, "/interactions"),
         agents: choices(&params.agent_id, agent_choices),
@@ -204,5 +199,5 @@ pub async fn log(
         rows,
         pager,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(render_form(&page, refused))
 }

@@ -8,8 +8,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use grove_core::ids::{InteractionId, KbArticleId};
 use grove_core::scope::{Requirement, Scope};
@@ -22,7 +21,7 @@ use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
 
 use super::interactions::Choice;
-use super::{page_at, render, see_other, CsrfForm, Layout, PageError, Pager, Time};
+use super::{page_at, render, render_form, see_other, CsrfForm, Layout, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -251,20 +250,12 @@ async fn article_page(
         can_write: viewer.can(WRITE),
         error: error.clone(),
     };
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page)).into_response())
+    let refused = error.is_some();
+    Ok(render_form(&page, refused))
 }
 
 fn new_article_page(viewer: &Viewer, form: ArticleForm, error: Option<String>) -> Response {
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let refused = error.is_some();
     let page = ArticlePage {
         layout: Layout::signed_in("New article", viewer, "/kb"),
         article: None,
@@ -273,7 +264,7 @@ fn new_article_page(viewer: &Viewer, form: ArticleForm, error: Option<String>) -
         can_write: true,
         error,
     };
-    (status, render(&page)).into_response()
+    render_form(&page, refused)
 }
 
 pub async fn new_form(viewer: Viewer) -> Result<Response, PageError> {

@@ -284,6 +284,16 @@ pub fn render(page: &impl Template) -> Response {
     }
 }
 
+/// A form's page: 400 when it shows why the form was refused, else 200.
+pub fn render_form(page: &impl Template, refused: bool) -> Response {
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, render(page)).into_response()
+}
+
 /// Where to send the browser back to (after signing in, after feedback):
 /// a path of this site, never another site
 /// (no `//` or `\\` that a browser reads as another host, no control

@@ -4,15 +4,14 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::organization::{put_settings, OrgSettingsBody};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{render, Layout, PageError, Time};
+use super::{render_form, Layout, PageError, Time};
 use crate::session::Viewer;
 
 /// Organisation settings are the API's admin scope.
@@ -38,11 +37,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let stored = state.store.org_settings(&viewer.user.org_id).await?;
     let providers: Vec<&str> = state.answerer.providers().names().collect();
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let refused = error.is_some();
     let page = SettingsPage {
         layout: Layout::signed_in("Settings", viewer, "/settings"),
         default_model: typed.unwrap_or(stored.default_model),
@@ -55,7 +50,7 @@ async fn page(
         error,
         saved,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(render_form(&page, refused))
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {

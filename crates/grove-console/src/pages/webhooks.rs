@@ -20,7 +20,9 @@ use grove_server::routes::webhooks::{
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{page_at, render, see_other, CsrfForm, Layout, OffsetParam, PageError, Pager, Time};
+use super::{
+    page_at, render, render_form, see_other, CsrfForm, Layout, OffsetParam, PageError, Pager, Time,
+};
 use crate::session::Viewer;
 
 /// Webhooks are the API's admin scope.
@@ -72,11 +74,7 @@ async fn list_page(
     let pager = Pager::new(offset, rows.len(), listed.total, |offset| {
         format!("/webhooks?offset={offset}")
     });
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let refused = error.is_some();
     let page = ListPage {
         layout: Layout::signed_in("Webhooks", viewer, "/webhooks"),
         rows,
@@ -85,7 +83,7 @@ async fn list_page(
         events: form.1,
         error,
     };
-    Ok((status, render(&page)).into_response())
+    Ok(render_form(&page, refused))
 }
 
 pub async fn list(
