@@ -36,18 +36,16 @@ pub const SESSION_COOKIE: &str = "grove_session";
 /// The cookie that ties the sign-in form to the browser that loaded it.
 pub const LOGIN_COOKIE: &str = "grove_login";
 /// A session unused this long ends.
-pub const IDLE: Duration = Duration::from_secs(12 * 3600);
+pub const IDLE: Duration = SessionLimits::CONSOLE.idle;
 /// A session ends this long after sign-in whatever happens.
-pub const LIFETIME: Duration = Duration::from_secs(14 * 24 * 3600);
+pub const LIFETIME: Duration = SessionLimits::CONSOLE.lifetime;
 /// How long a setup, invitation or reset link stays valid.
 pub const LINK_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
 
-pub const LIMITS: SessionLimits = SessionLimits {
-    idle: IDLE,
-    lifetime: LIFETIME,
-};
+/// The limits the store applies (also swept hourly by the server).
+pub const LIMITS: SessionLimits = SessionLimits::CONSOLE;
 
 /// A random 256-bit token, URL-safe base64.
 pub fn random_token() -> String {

@@ -34,6 +34,7 @@ use grove_search::fusion::FusionWeights;
 use grove_search::lexical::FieldWeights;
 use grove_search::vector::VectorSettings;
 use grove_search::{SearchEngine, SearchSettings};
+use grove_store::console::SessionLimits;
 use grove_store::queue::Worker;
 use grove_store::secrets::{MasterKey, MASTER_KEY_FILE};
 use grove_store::sqlite::SqliteStore;
@@ -348,8 +349,8 @@ fn spawn_sync_scheduler(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool
     });
 }
 
-/// Hourly: deletes sessions idle longer than their retention, and settled
-/// webhook deliveries and sent outbox events older than theirs; fails eval
+/// Hourly: deletes sessions idle longer than their retention, expired
+/// console sessions and links, and settled webhook deliveries and sent outbox events older than theirs; fails eval
 /// runs whose queue item died.
 fn spawn_housekeeping(store: Arc<dyn Store>, config: &Config, mut stopped: watch::Receiver<bool>) {
     let session_days = config.agents.session_retention_days;
@@ -367,6 +368,11 @@ fn spawn_housekeeping(store: Arc<dyn Store>, config: &Config, mut stopped: watch
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),
                 Err(e) => tracing::error!(error = %e, "could not delete expired sessions"),
+            }
+            match store.purge_console(SessionLimits::CONSOLE).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "expired console sessions and links deleted"),
+                Err(e) => tracing::error!(error = %e, "could not delete expired console sessions"),
             }
             match store.purge_webhook_history(days_ago(webhook_days)).await {
                 Ok(0) => {}

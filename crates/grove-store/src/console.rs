@@ -32,6 +32,14 @@ pub struct SessionLimits {
     pub lifetime: Duration,
 }
 
+impl SessionLimits {
+    /// The console's: twelve hours idle, fourteen days in all.
+    pub const CONSOLE: SessionLimits = SessionLimits {
+        idle: Duration::from_secs(12 * 3600),
+        lifetime: Duration::from_secs(14 * 24 * 3600),
+    };
+}
+
 #[async_trait]
 pub trait ConsoleStore: Send + Sync {
     /// Every user with this email (case-insensitive, in any organisation)
@@ -57,6 +65,9 @@ pub trait ConsoleStore: Send + Sync {
         limits: SessionLimits,
     ) -> StoreResult<Option<ConsoleSession>>;
     async fn end_console_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Deletes sessions past `limits` and links past their expiry, so
+    /// ones nobody presents again do not stay; returns how many rows.
+    async fn purge_console(&self, limits: SessionLimits) -> StoreResult<u64>;
 
     /// Records a one-time link for `user`, valid for `ttl`.
     async fn create_link(

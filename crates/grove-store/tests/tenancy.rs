@@ -177,3 +177,60 @@ async fn creating_a_user_announces_it_in_the_outbox() {
     assert_eq!(created[0].data["email"], "new@a.example");
     assert_eq!(created[0].data["role"], "train");
 }
+
+/// The hourly sweep deletes console sessions past their limits and links
+/// past their expiry, and nothing that is still live.
+#[tokio::test]
+async fn the_console_sweep_deletes_only_what_has_expired() {
+    use grove_core::model::LinkPurpose;
+    use grove_store::console::{ConsoleStore, SessionLimits};
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+    let p = provision(&store, "acme").await;
+    store
+        .create_console_session(&p.admin, "session-hash", "csrf")
+        .await
+        .unwrap();
+    store
+        .create_link(
+            &p.admin,
+            LinkPurpose::Invite,
+            "live-link",
+            Duration::from_secs(3600),
+        )
+        .await
+        .unwrap();
+    store
+        .create_link(&p.admin, LinkPurpose::Reset, "dead-link", Duration::ZERO)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    // Live sessions and links stay; the expired link goes.
+    assert_eq!(
+        store.purge_console(SessionLimits::CONSOLE).await.unwrap(),
+        1
+    );
+    assert!(store.peek_link("live-link").await.unwrap().is_some());
+    assert!(store
+        .console_session("session-hash", SessionLimits::CONSOLE)
+        .await
+        .unwrap()
+        .is_some());
+
+    // With limits of a millisecond, the session has expired too.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let tight = SessionLimits {
+        idle: Duration::from_millis(1),
+        lifetime: Duration::from_millis(1),
+    };
+    assert_eq!(store.purge_console(tight).await.unwrap(), 1);
+    assert!(store
+        .console_session("session-hash", SessionLimits::CONSOLE)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.peek_link("live-link").await.unwrap().is_some());
+}

@@ -189,6 +189,24 @@ impl ConsoleStore for SqliteStore {
         .await
     }
 
+    async fn purge_console(&self, limits: SessionLimits) -> StoreResult<u64> {
+        let now = now_ms();
+        let idle_since = now.saturating_sub(millis(limits.idle));
+        let born_since = now.saturating_sub(millis(limits.lifetime));
+        self.write(move |conn| {
+            let sessions = conn.execute(
+                "DELETE FROM console_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
+                params![idle_since, born_since],
+            );
+            let links = conn.execute("DELETE FROM console_links WHERE expires_at < ?1", [now]);
+            match (sessions, links) {
+                (Ok(s), Ok(l)) => Ok((s + l) as u64),
+                (Err(e), _) | (_, Err(e)) => Err(backend(e)),
+            }
+        })
+        .await
+    }
+
     async fn create_link(
         &self,
         user: &User,
