@@ -13,20 +13,24 @@ use axum::response::Response;
 use axum::Form;
 use grove_agent::Unrecorded;
 use grove_core::agents::{Agent, RagStrategy};
+use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::agents::{create_agent, unsaved_agent, update_agent, AgentBody};
 use grove_server::state::AppState;
 
 use super::agents::{answer_html, find_agent, source_view, TurnView};
 use super::interactions::Choice;
-use super::{page_at, render, render_form, see_other, CsrfForm, Fields, Layout, PageError, Time};
+use super::{render, render_form, see_other, CsrfForm, Fields, Layout, PageError, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
 /// Creating, changing and deleting agents: the API's write scope.
 const WRITE: Requirement = Requirement::scope(Scope::Write);
-/// The preview asks a question: the API's execute scope.
+/// The preview asks a question (the API's execute scope) with settings
+/// only an editor may choose (model, prompt, sources): it needs both.
 const ASK: Requirement = Requirement::scope(Scope::Execute);
+/// Data sources offered as checkboxes (the agent's own always are).
+const SOURCES_LISTED: u32 = 1_000;
 /// Longest preview question.
 const MAX_QUESTION: usize = 4_000;
 
@@ -164,7 +168,29 @@ async fn settings_page(
     shown: Shown<'_>,
 ) -> Result<Response, PageError> {
     let org = &viewer.user.org_id;
-    let sources = state.store.list_data_sources(org, None, page_at(0)).await?;
+    let listed = state
+        .store
+        .list_data_sources(
+            org,
+            None,
+            Page {
+                limit: SOURCES_LISTED,
+                offset: 0,
+            },
+        )
+        .await?;
+    let mut sources: Vec<(String, String)> = listed
+        .items
+        .iter()
+        .map(|s| (s.id.to_string(), s.name.clone()))
+        .collect();
+    // A source the agent reads but not listed keeps its box, so saving
+    // never drops it unseen.
+    for id in &shown.form.data_source_ids {
+        if !sources.iter().any(|(listed, _)| listed == id) {
+            sources.push((id.clone(), id.clone()));
+        }
+    }
     let default_model = state.store.org_settings(org).await?.default_model;
     let refused = shown.error.is_some();
     let page = SettingsPage {
@@ -188,22 +214,17 @@ async fn settings_page(
             })
             .collect(),
         sources: sources
-            .items
-            .iter()
-            .map(|s| SourceChoice {
-                id: s.id.to_string(),
-                name: s.name.clone(),
-                checked: shown
-                    .form
-                    .data_source_ids
-                    .iter()
-                    .any(|d| d == s.id.as_str()),
+            .into_iter()
+            .map(|(id, name)| SourceChoice {
+                checked: shown.form.data_source_ids.contains(&id),
+                id,
+                name,
             })
             .collect(),
         form: shown.form,
         default_model,
         can_write: viewer.can(WRITE),
-        can_preview: viewer.can(ASK),
+        can_preview: viewer.can(ASK) && viewer.can(WRITE),
         error: shown.error,
         saved: shown.saved,
         preview: shown.preview,
@@ -397,6 +418,7 @@ pub async fn preview(
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
     viewer.require(ASK)?;
+    viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
     let agent = match id {
         Some(Path(id)) => Some(find_agent(&state, &viewer, &id).await?),

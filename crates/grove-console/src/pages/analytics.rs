@@ -20,7 +20,8 @@ use super::interactions::Choice;
 use super::{render, render_form, Layout, PageError};
 use crate::session::Viewer;
 
-const READ: Requirement = Requirement::scope(Scope::Read);
+/// Analytics are the API's admin scope (they show cost and who asks).
+const ADMIN: Requirement = Requirement::scope(Scope::Admin);
 /// Agents offered in the filter's list.
 const AGENTS_LISTED: u32 = 200;
 /// Days shown when no range is chosen (today and the 29 before).
@@ -207,7 +208,7 @@ pub async fn analytics(
     viewer: Viewer,
     Query(params): Query<RangeParams>,
 ) -> Result<Response, PageError> {
-    viewer.require(READ)?;
+    viewer.require(ADMIN)?;
     let org = &viewer.user.org_id;
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)

@@ -40,7 +40,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/interactions", "Answers", Requirement::scope(Scope::Read)),
     ("/review", "Review", Requirement::scope(Scope::Read)),
     ("/kb", "Knowledge base", Requirement::scope(Scope::Read)),
-    ("/analytics", "Analytics", Requirement::scope(Scope::Read)),
+    ("/analytics", "Analytics", Requirement::scope(Scope::Admin)),
     ("/evals", "Evals", Requirement::scope(Scope::Read)),
     ("/webhooks", "Webhooks", Requirement::scope(Scope::Admin)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),

@@ -153,6 +153,18 @@ async fn analytics_show_the_api_numbers_with_charts_for_a_range_and_agent() {
         .await;
     assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
     assert!(too_many.html.contains("buckets"), "{}", too_many.html);
+
+    // As in the API, analytics are for admins only.
+    let (_, mut configurer) = member(&t, "conf@a.example", "configure").await;
+    assert_eq!(
+        configurer.get("/analytics").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(!configurer
+        .get("/")
+        .await
+        .html
+        .contains("href=\"/analytics\""));
 }
 
 /// The data source ids of org A's agents (for another agent over them).
