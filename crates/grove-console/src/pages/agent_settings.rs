@@ -19,8 +19,9 @@ use grove_server::routes::agents::{create_agent, unsaved_agent, update_agent, Ag
 use grove_server::state::AppState;
 
 use super::agents::{answer_html, find_agent, source_view, TurnView};
-use super::interactions::Choice;
-use super::{render, render_form, see_other, CsrfForm, Fields, Layout, PageError, Time};
+use super::{
+    choices, render, render_form, see_other, Choice, CsrfForm, Fields, Layout, PageError, Time,
+};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -205,14 +206,10 @@ async fn settings_page(
         heading: shown
             .agent
             .map_or("New agent".to_owned(), |a| a.name.clone()),
-        strategies: RagStrategy::ALL
-            .iter()
-            .map(|s| Choice {
-                value: s.as_str().to_owned(),
-                label: s.as_str().to_owned(),
-                selected: s.as_str() == shown.form.rag_strategy,
-            })
-            .collect(),
+        strategies: choices(
+            &shown.form.rag_strategy,
+            RagStrategy::ALL.iter().map(|s| (s.as_str(), s.as_str())),
+        ),
         sources: sources
             .into_iter()
             .map(|(id, name)| SourceChoice {

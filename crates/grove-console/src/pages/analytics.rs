@@ -9,21 +9,17 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use base64::Engine as _;
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::analytics::{compute, Analytics, AnalyticsParams, Granularity, Point};
 use grove_server::state::AppState;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::interactions::Choice;
-use super::{render, render_form, Layout, PageError};
+use super::{agent_names, choices, render, render_form, Choice, Layout, PageError};
 use crate::session::Viewer;
 
 /// Analytics are the API's admin scope (they show cost and who asks).
 const ADMIN: Requirement = Requirement::scope(Scope::Admin);
-/// Agents offered in the filter's list.
-const AGENTS_LISTED: u32 = 200;
 /// Days shown when no range is chosen (today and the 29 before).
 const DEFAULT_DAYS: i64 = 30;
 const GRANULARITIES: [(&str, Granularity); 4] = [
@@ -233,35 +229,16 @@ pub async fn analytics(
         .iter()
         .find(|(name, _)| *name == granularity_name)
         .map(|(_, g)| *g);
-    let agents = state
-        .store
-        .list_agents(
-            org,
-            Page {
-                limit: AGENTS_LISTED,
-                offset: 0,
-            },
-        )
-        .await?
-        .items;
+    let agents = agent_names(&state, &viewer).await?;
+    let mut agent_choices = vec![("", "Every agent")];
+    agent_choices.extend(agents.iter().map(|(id, name)| (id.as_str(), name.as_str())));
     let mut page = AnalyticsPage {
         layout: Layout::signed_in("Analytics", &viewer, "/analytics"),
-        agents: std::iter::once(("".to_owned(), "Every agent".to_owned()))
-            .chain(agents.iter().map(|a| (a.id.to_string(), a.name.clone())))
-            .map(|(value, label)| Choice {
-                selected: value == params.agent_id.trim(),
-                value,
-                label,
-            })
-            .collect(),
-        granularities: GRANULARITIES
-            .iter()
-            .map(|(name, _)| Choice {
-                value: (*name).to_owned(),
-                label: (*name).to_owned(),
-                selected: *name == granularity_name,
-            })
-            .collect(),
+        agents: choices(params.agent_id.trim(), agent_choices),
+        granularities: choices(
+            &granularity_name,
+            GRANULARITIES.iter().map(|(name, _)| (*name, *name)),
+        ),
         start_date: start_date.clone(),
         end_date: end_date.clone(),
         error: None,

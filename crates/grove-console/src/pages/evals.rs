@@ -17,8 +17,10 @@ use grove_server::routes::evals::{comparison, start, Change, ItemSide};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::interactions::Choice;
-use super::{page_at, render, render_form, see_other, Layout, OffsetParam, PageError, Pager, Time};
+use super::{
+    agent_names, choices, page_at, render, render_form, see_other, Choice, Layout, OffsetParam,
+    PageError, Pager, Time,
+};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -125,27 +127,6 @@ struct SetPage {
     error: Option<String>,
 }
 
-async fn agent_names(
-    state: &AppState,
-    viewer: &Viewer,
-) -> Result<Vec<(String, String)>, PageError> {
-    let agents = state
-        .store
-        .list_agents(
-            &viewer.user.org_id,
-            Page {
-                limit: 200,
-                offset: 0,
-            },
-        )
-        .await?;
-    Ok(agents
-        .items
-        .into_iter()
-        .map(|a| (a.id.to_string(), a.name))
-        .collect())
-}
-
 fn run_row(run: &EvalRun, agents: &[(String, String)]) -> RunRow {
     let agent = run.agent_id.to_string();
     RunRow {
@@ -204,14 +185,10 @@ async fn set_page(
             })
             .collect(),
         runs: runs.items.iter().map(|r| run_row(r, &agents)).collect(),
-        agents: agents
-            .into_iter()
-            .map(|(value, label)| Choice {
-                value,
-                label,
-                selected: false,
-            })
-            .collect(),
+        agents: choices(
+            "",
+            agents.iter().map(|(id, name)| (id.as_str(), name.as_str())),
+        ),
         can_run: viewer.can(WRITE),
         error,
     };
@@ -328,12 +305,7 @@ pub async fn compare(
     Query(params): Query<CompareParams>,
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
-    let compared = comparison(&state, &viewer.user.org_id, &params.base, &params.head)
-        .await
-        .map_err(|f| match f.0.code.status() {
-            404 => PageError::NotFound(f.0.message),
-            _ => PageError::BadRequest(f.0.message),
-        })?;
+    let compared = comparison(&state, &viewer.user.org_id, &params.base, &params.head).await?;
     let page = ComparePage {
         layout: Layout::signed_in("Two runs compared", &viewer, "/evals"),
         set_id: compared.eval_set_id.to_string(),

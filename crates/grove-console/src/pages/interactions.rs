@@ -9,18 +9,18 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use grove_core::agents::ReviewStatus;
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::interactions::{filter, ListInteractions};
 use grove_server::state::AppState;
 use serde::Deserialize;
 
-use super::{encode_query, page_at, render_form, Layout, PageError, Pager, Time};
+use super::{
+    agent_names, choices, encode_query, page_at, render_form, Choice, Layout, PageError, Pager,
+    Time,
+};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
-/// Agents offered in the filter's list.
-const AGENTS_LISTED: u32 = 200;
 
 /// The log's filters as the form sends them: an empty field filters
 /// nothing.
@@ -74,27 +74,6 @@ impl LogParams {
     }
 }
 
-/// One choice of a filter's list.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn choices<'a>(
-    current: &str,
-    options: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(value, label)| Choice {
-            value: value.to_owned(),
-            label: label.to_owned(),
-            selected: value == current,
-        })
-        .collect()
-}
-
 pub struct LogRow {
     pub id: String,
     pub question: String,
@@ -128,23 +107,13 @@ pub async fn log(
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
     let org = &viewer.user.org_id;
-    let agents = state
-        .store
-        .list_agents(
-            org,
-            Page {
-                limit: AGENTS_LISTED,
-                offset: 0,
-            },
-        )
-        .await?
-        .items;
-    let names: HashMap<String, String> = agents
+    let agents = agent_names(&state, &viewer).await?;
+    let names: HashMap<&str, &str> = agents
         .iter()
-        .map(|a| (a.id.to_string(), a.name.clone()))
+        .map(|(id, name)| (id.as_str(), name.as_str()))
         .collect();
     let mut agent_choices = vec![("", "Any agent")];
-    agent_choices.extend(agents.iter().map(|a| (a.id.as_str(), a.name.as_str())));
+    agent_choices.extend(agents.iter().map(|(id, name)| (id.as_str(), name.as_str())));
     let mut statuses = vec![("", "Any status")];
     statuses.extend(ReviewStatus::ALL.iter().map(|s| (s.as_str(), s.as_str())));
     let (rows, total, error) = match filter(&params.as_api()) {
@@ -161,8 +130,7 @@ pub async fn log(
                     question: i.query.chars().take(160).collect(),
                     agent: names
                         .get(i.agent_id.as_str())
-                        .cloned()
-                        .unwrap_or_else(|| i.agent_id.to_string()),
+                        .map_or_else(|| i.agent_id.to_string(), |name| (*name).to_owned()),
                     outcome: i.outcome.as_str(),
                     feedback: i.feedback.map(|f| f.as_str()).unwrap_or(""),
                     review_status: i.review_status.as_str(),

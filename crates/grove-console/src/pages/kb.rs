@@ -20,8 +20,10 @@ use grove_store::KbAuthor;
 use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
 
-use super::interactions::Choice;
-use super::{page_at, render, render_form, see_other, CsrfForm, Layout, PageError, Pager, Time};
+use super::{
+    choices, page_at, render, render_form, see_other, Choice, CsrfForm, Layout, PageError, Pager,
+    Time,
+};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -66,15 +68,11 @@ struct ListPage {
 }
 
 fn status_choices(current: &str, any: Option<&'static str>) -> Vec<Choice> {
-    any.map(|label| ("", label))
-        .into_iter()
-        .chain(ArticleStatus::ALL.iter().map(|s| (s.as_str(), s.as_str())))
-        .map(|(value, label)| Choice {
-            value: value.to_owned(),
-            label: label.to_owned(),
-            selected: value == current,
-        })
-        .collect()
+    let statuses = ArticleStatus::ALL.iter().map(|s| (s.as_str(), s.as_str()));
+    choices(
+        current,
+        any.map(|label| ("", label)).into_iter().chain(statuses),
+    )
 }
 
 pub async fn list(
@@ -487,6 +485,6 @@ pub async fn from_review(
     {
         Ok(article) => Ok(see_other(&format!("/kb/{}", article.id))),
         Err(failure) if failure.0.code.status() == 404 => Err(missing()),
-        Err(failure) => Err(PageError::Conflict(failure.0.message)),
+        Err(failure) => Err(failure.into()),
     }
 }

@@ -152,6 +152,49 @@ pub struct OffsetParam {
     pub offset: u64,
 }
 
+/// One option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of a `<select>` as (value, label), `current` selected.
+pub fn choices<'a>(
+    current: &str,
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            value: value.to_owned(),
+            label: label.to_owned(),
+            selected: value == current,
+        })
+        .collect()
+}
+
+/// Agents offered in a page's list of agents (filters, "run with").
+const AGENTS_LISTED: u32 = 200;
+
+/// The organisation's agents as (id, name), the first
+/// [`AGENTS_LISTED`], for the lists that choose one.
+pub async fn agent_names(
+    state: &grove_server::state::AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(String, String)>, PageError> {
+    let page = grove_core::page::Page {
+        limit: AGENTS_LISTED,
+        offset: 0,
+    };
+    let agents = state.store.list_agents(&viewer.user.org_id, page).await?;
+    Ok(agents
+        .items
+        .into_iter()
+        .map(|a| (a.id.to_string(), a.name))
+        .collect())
+}
+
 /// A form or query string as its fields in order, for forms that repeat a
 /// name (checkboxes): `one` is the first value of a name (trimmed, empty
 /// when absent) and `all` every value.
@@ -206,6 +249,21 @@ pub enum PageError {
     /// The user's quota for the work's scope is spent: seconds to wait.
     RateLimited(u64),
     Internal(String),
+}
+
+/// An API function's refusal as a page: the API's status and message.
+impl From<grove_server::error::Failure> for PageError {
+    fn from(failure: grove_server::error::Failure) -> Self {
+        let e = failure.0;
+        match e.code.status() {
+            400 => PageError::BadRequest(e.message),
+            403 => PageError::Forbidden(e.message),
+            404 => PageError::NotFound(e.message),
+            409 => PageError::Conflict(e.message),
+            429 => PageError::RateLimited(e.retry_after_secs.unwrap_or(1)),
+            _ => PageError::Internal(e.message),
+        }
+    }
 }
 
 impl From<StoreError> for PageError {

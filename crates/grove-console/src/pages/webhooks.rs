@@ -277,9 +277,7 @@ pub async fn test(
     viewer.require(ADMIN)?;
     viewer.check_csrf(&form.csrf)?;
     let webhook = find(&state, &viewer, &id).await?;
-    let outcome = send_test_event(&state, &viewer.user.org_id, &webhook.id)
-        .await
-        .map_err(|f| PageError::Internal(f.0.message))?;
+    let outcome = send_test_event(&state, &viewer.user.org_id, &webhook.id).await?;
     let notice = match outcome {
         TestOutcome::Settled(delivery) => {
             let last = delivery.attempts.last();
@@ -334,7 +332,7 @@ pub async fn set_enabled(
         enabled: Some(form.enabled),
         ..WebhookBody::default()
     };
-    let patch = checked_patch(&state, body).map_err(|f| PageError::Internal(f.0.message))?;
+    let patch = checked_patch(&state, body)?;
     state
         .store
         .update_webhook(&viewer.user.org_id, &webhook.id, patch)
@@ -351,9 +349,7 @@ pub async fn rotate_secret(
     viewer.require(ADMIN)?;
     viewer.check_csrf(&form.csrf)?;
     let webhook = find(&state, &viewer, &id).await?;
-    let rotated = rotate(&state, &viewer.user.org_id, &webhook.id)
-        .await
-        .map_err(|f| PageError::Internal(f.0.message))?;
+    let rotated = rotate(&state, &viewer.user.org_id, &webhook.id).await?;
     endpoint_page(
         &state,
         &viewer,

@@ -87,7 +87,7 @@ async fn fixture_source(t: &TestServer) -> String {
 }
 
 /// Polls a run until it ends.
-async fn wait_for_run(base: &str, key: &str, id: &str) -> Value {
+pub async fn wait_for_run(base: &str, key: &str, id: &str) -> Value {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

@@ -2,31 +2,20 @@
 //! agent, and two runs compared item by item with the settings that
 //! differ; read-only users look but start nothing.
 
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{admin_of_a, gardener, member, with_password, Browser, PASSWORD};
 use crate::common::TestServer;
+use crate::evals::wait_for_run;
 
-/// Waits until every run of `set` has ended.
-async fn runs_ended(t: &TestServer, set: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let runs = t
-            .get(&format!("/api/v1/eval-sets/{set}/runs"), &t.org_a.api_key)
-            .await;
-        let all = runs.body["runs"].as_array().unwrap();
-        if all
-            .iter()
-            .all(|r| r["status"] == "succeeded" || r["status"] == "failed")
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "runs did not end: {}", runs.body);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// Waits until the newest run of `set` has ended.
+async fn newest_run_ended(t: &TestServer, set: &str) {
+    let runs = t
+        .get(&format!("/api/v1/eval-sets/{set}/runs"), &t.org_a.api_key)
+        .await;
+    let newest = runs.body["runs"][0]["id"].as_str().unwrap().to_owned();
+    wait_for_run(&t.base, &t.org_a.api_key, &newest).await;
 }
 
 #[tokio::test]
@@ -80,7 +69,7 @@ async fn eval_runs_start_from_the_console_and_compare_item_by_item() {
         )
         .await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
-    runs_ended(&t, &set).await;
+    newest_run_ended(&t, &set).await;
     // A second run after a change of the agent's threshold.
     let changed = t
         .call(
@@ -97,7 +86,7 @@ async fn eval_runs_start_from_the_console_and_compare_item_by_item() {
             &[("csrf", &csrf), ("agent_id", &agent)],
         )
         .await;
-    runs_ended(&t, &set).await;
+    newest_run_ended(&t, &set).await;
 
     let runs = t.get(&format!("/api/v1/eval-sets/{set}/runs"), &key).await;
     let head = runs.body["runs"][0]["id"].as_str().unwrap().to_owned();
