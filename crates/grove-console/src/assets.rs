@@ -28,6 +28,11 @@ const FILES: &[Asset] = &[
         body: include_bytes!("../static/chat.js"),
     },
     Asset {
+        name: "progress.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/progress.js"),
+    },
+    Asset {
         name: "time.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../static/time.js"),

@@ -26,6 +26,7 @@ pub mod session;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::middleware::map_response;
 use axum::response::Response;
@@ -50,9 +51,26 @@ pub fn router() -> Router<AppState> {
             "/setup",
             get(pages::auth::setup_page).post(pages::auth::setup),
         )
-        .route("/sources", get(pages::sources::list))
+        .route(
+            "/sources",
+            get(pages::sources::list).post(pages::source_settings::create),
+        )
+        .route("/sources/new", get(pages::source_settings::new_form))
         .route("/sources/{id}", get(pages::sources::show))
+        .route(
+            "/sources/{id}/settings",
+            get(pages::source_settings::show).post(pages::source_settings::update),
+        )
+        .route("/sources/{id}/delete", post(pages::source_settings::delete))
+        .route(
+            "/sources/{id}/files",
+            post(pages::source_settings::upload).layer(DefaultBodyLimit::disable()),
+        )
         .route("/sources/{id}/progress", get(pages::sources::show_progress))
+        .route(
+            "/sources/{id}/progress/stream",
+            get(pages::sources::stream_progress),
+        )
         .route("/sources/{id}/sync", post(pages::sources::sync_now))
         .route("/documents/{id}", get(pages::sources::document))
         .route("/search", get(pages::search::search))

@@ -1,6 +1,7 @@
 // Shows every <time datetime> in the browser's own time zone, keeping the
-// server's UTC text as the hover title; runs on load and after htmx swaps
-// a fragment in. Without JavaScript the UTC text stays.
+// server's UTC text as the hover title; runs on load and after a fragment
+// is swapped in (by htmx, or `grove:swapped` from progress.js). Without
+// JavaScript the UTC text stays.
 (function () {
   "use strict";
   var format = new Intl.DateTimeFormat(undefined, {
@@ -21,4 +22,5 @@
   }
   document.addEventListener("DOMContentLoaded", function () { localise(document); });
   document.addEventListener("htmx:afterSwap", function (e) { localise(e.target); });
+  document.addEventListener("grove:swapped", function (e) { localise(e.target); });
 })();

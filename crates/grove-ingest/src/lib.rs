@@ -46,7 +46,7 @@ pub fn check_config(
 }
 
 /// The settings a type's `config` takes (`file` and `kb` take none).
-fn config_keys(kind: grove_core::sources::SourceKind) -> &'static [&'static str] {
+pub fn config_keys(kind: grove_core::sources::SourceKind) -> &'static [&'static str] {
     use grove_core::sources::SourceKind;
     match kind {
         SourceKind::Website => web::CONFIG_KEYS,

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod review;
 pub mod search;
 pub mod settings;
+pub mod source_settings;
 pub mod sources;
 pub mod users;
 pub mod webhooks;

@@ -3,12 +3,19 @@
 //! filtered by status and text, the failures grouped by message (each
 //! group a link to its documents), and one document with its chunks.
 
+use std::convert::Infallible;
+use std::time::Duration;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use grove_core::ids::{DataSourceId, DocumentId};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use grove_core::ids::{DataSourceId, DocumentId, OrgId};
 use grove_core::scope::{Requirement, Scope};
-use grove_core::sources::{DocumentStatus, SourceStatus, SourceSync, SyncInitiator, SyncStatus};
+use grove_core::sources::{
+    DocumentStatus, SourceKind, SourceStatus, SourceSync, SyncInitiator, SyncStatus,
+};
+use grove_server::routes::data_sources::progress as sync_progress;
 use grove_server::state::AppState;
 use grove_store::documents::DocumentFilter;
 use serde::Deserialize;
@@ -32,6 +39,8 @@ pub struct ListParams {
     q: String,
     /// One failure group's message (`''` for failures without one).
     error: Option<String>,
+    /// Files just uploaded (after an upload).
+    uploaded: Option<usize>,
 }
 
 pub struct SourceRow {
@@ -46,6 +55,7 @@ pub struct SourceRow {
 #[template(path = "sources.html")]
 struct SourcesPage {
     layout: Layout,
+    can_write: bool,
     rows: Vec<SourceRow>,
     pager: Pager,
 }
@@ -77,6 +87,7 @@ pub async fn list(
     });
     let page = SourcesPage {
         layout: Layout::signed_in("Data sources", &viewer, "/sources"),
+        can_write: viewer.can(WRITE),
         rows,
         pager,
     };
@@ -126,13 +137,11 @@ pub struct Progress {
 fn progress(source_id: &str, sync: Option<SourceSync>) -> Option<Progress> {
     let sync = sync?;
     let live = matches!(sync.status, SyncStatus::Queued | SyncStatus::Running);
-    let eta = sync.started_at.filter(|_| live).and_then(|started| {
-        let elapsed = jiff::Timestamp::now().duration_since(started).as_secs_f64();
-        let left = sync.documents_total.checked_sub(sync.documents_done)?;
-        (sync.documents_done > 0 && left > 0).then(|| {
-            let seconds = elapsed / sync.documents_done as f64 * left as f64;
-            format!("about {} s left", seconds.ceil() as u64)
-        })
+    let now = jiff::Timestamp::now();
+    // The API's own estimate (`GET …/status`, `estimated_completion`).
+    let eta = sync_progress(&sync, now).1.map(|end| {
+        let seconds = end.duration_since(now).as_secs_f64().max(1.0);
+        format!("about {} s left", seconds.ceil() as u64)
     });
     Some(Progress {
         source_id: source_id.to_owned(),
@@ -154,22 +163,125 @@ struct ProgressFragment {
     progress: Option<Progress>,
 }
 
-/// `GET /sources/{id}/progress`: the progress fragment alone.
+async fn progress_html(
+    state: &AppState,
+    org: &OrgId,
+    id: &str,
+    source_id: &DataSourceId,
+) -> Result<(String, bool), PageError> {
+    let sync = state.store.latest_sync(org, source_id).await?;
+    let progress = progress(id, sync);
+    let live = progress.as_ref().is_some_and(|p| p.live);
+    let html = ProgressFragment { progress }
+        .render()
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok((html, live))
+}
+
+fn parse_source_id(id: &str) -> Result<DataSourceId, PageError> {
+    DataSourceId::parse(id)
+        .map_err(|_| PageError::NotFound(format!("There is no data source {id}.")))
+}
+
+/// `GET /sources/{id}/progress`: the progress fragment alone (what the
+/// page polls when the event stream cannot be opened).
 pub async fn show_progress(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
-    let missing = || PageError::NotFound(format!("There is no data source {id}."));
-    let source_id = DataSourceId::parse(&id).map_err(|_| missing())?;
-    let sync = state
+    let source_id = parse_source_id(&id)?;
+    let (html, _) = progress_html(&state, &viewer.user.org_id, &id, &source_id).await?;
+    Ok(Html(html).into_response())
+}
+
+/// How often the event stream reads the sync's progress from the store
+/// (the store, not this process, knows a sync another replica runs).
+const PROGRESS_TICK: Duration = Duration::from_secs(1);
+/// A stream ends after this long; the browser's EventSource reconnects.
+const PROGRESS_STREAM_LIMIT: Duration = Duration::from_secs(300);
+
+struct ProgressStream {
+    state: AppState,
+    org: OrgId,
+    id: String,
+    source_id: DataSourceId,
+    /// The fragment last sent; an unchanged one is not sent again.
+    sent: String,
+    until: tokio::time::Instant,
+    /// The sync is over and its last fragment sent: `done` comes next.
+    ending: bool,
+    over: bool,
+}
+
+impl ProgressStream {
+    /// The next event: the fragment when it changed, `done` once the sync
+    /// is over (or the stream's time is up), then the end of the stream.
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        if self.over {
+            return None;
+        }
+        // An event without data is never dispatched by EventSource.
+        let done = || Ok(Event::default().event("done").data("over"));
+        if self.ending {
+            self.over = true;
+            return Some((done(), self));
+        }
+        loop {
+            let read = progress_html(&self.state, &self.org, &self.id, &self.source_id).await;
+            let (html, live) = match read {
+                Ok(read) => read,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "sync progress could not be read");
+                    self.over = true;
+                    return Some((done(), self));
+                }
+            };
+            if html != self.sent {
+                self.sent = html.clone();
+                self.ending = !live;
+                return Some((Ok(Event::default().event("progress").data(html)), self));
+            }
+            if !live || tokio::time::Instant::now() >= self.until {
+                self.over = true;
+                return Some((done(), self));
+            }
+            tokio::time::sleep(PROGRESS_TICK).await;
+        }
+    }
+}
+
+/// `GET /sources/{id}/progress/stream`: the progress fragment as
+/// server-sent events (`progress` each time it changes, `done` when the
+/// sync is over), which `progress.js` swaps into the page.
+pub async fn stream_progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.require(READ)?;
+    let source_id = parse_source_id(&id)?;
+    let org = viewer.user.org_id.clone();
+    state
         .store
-        .latest_sync(&viewer.user.org_id, &source_id)
-        .await?;
-    Ok(render(&ProgressFragment {
-        progress: progress(&id, sync),
-    }))
+        .get_data_source(&org, &source_id)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("There is no data source {id}.")))?;
+    let start = ProgressStream {
+        state,
+        org,
+        id,
+        source_id,
+        sent: String::new(),
+        until: tokio::time::Instant::now() + PROGRESS_STREAM_LIMIT,
+        ending: false,
+        over: false,
+    };
+    let events = futures_util::stream::unfold(start, ProgressStream::next);
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 /// `POST /sources/{id}/sync`: queues a sync (one at a time, as the API).
@@ -201,7 +313,11 @@ pub async fn sync_now(
 struct SourcePage {
     layout: Layout,
     progress: Option<Progress>,
+    progress_js: String,
     can_sync: bool,
+    /// Files can be uploaded into it (a `file` source, and the write role).
+    can_upload: bool,
+    uploaded: Option<usize>,
     id: String,
     name: String,
     kind: &'static str,
@@ -301,7 +417,10 @@ pub async fn show(
     let sync = state.store.latest_sync(org, &source_id).await?;
     let page = SourcePage {
         progress: progress(&id, sync),
+        progress_js: crate::assets::url("progress.js"),
         can_sync: viewer.can(WRITE),
+        can_upload: viewer.can(WRITE) && source.kind == SourceKind::File,
+        uploaded: params.uploaded,
         layout: Layout::signed_in(source.name.clone(), &viewer, "/sources"),
         id: id.clone(),
         name: source.name,

@@ -52,7 +52,7 @@ pub struct CreateDataSource {
     pub chunk_overlap: Option<u32>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDataSource {
     pub name: Option<String>,
@@ -179,7 +179,7 @@ fn keep_masked(mut config: Value, stored: &Value) -> Value {
 }
 
 /// The data source as shown: credentials in `config` are masked.
-fn shown(mut ds: DataSource) -> DataSource {
+pub fn shown(mut ds: DataSource) -> DataSource {
     if let Value::Object(map) = &mut ds.config {
         for (key, value) in map.iter_mut() {
             if is_secret_key(key) && !value.is_null() {
@@ -195,6 +195,17 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateDataSource>,
 ) -> ApiResult<(StatusCode, JsonResponse<DataSource>)> {
+    let ds = create_source(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(ds)))
+}
+
+/// Checks and stores a new data source (status pending), shown as
+/// answers show it; the console creates data sources through this too.
+pub async fn create_source(
+    state: &AppState,
+    org: &OrgId,
+    body: CreateDataSource,
+) -> Result<DataSource, Failure> {
     let new = NewDataSource {
         name: check_name(&body.name)?,
         kind: body.kind,
@@ -204,8 +215,7 @@ async fn create(
         chunk_overlap: body.chunk_overlap.unwrap_or(50),
     };
     check_chunking(new.chunk_size, new.chunk_overlap)?;
-    let ds = state.store.create_data_source(caller.org(), new).await?;
-    Ok((StatusCode::CREATED, JsonResponse(shown(ds))))
+    Ok(shown(state.store.create_data_source(org, new).await?))
 }
 
 async fn list(
@@ -241,9 +251,18 @@ pub(super) async fn found(
     caller: &Caller,
     id: &DataSourceId,
 ) -> Result<DataSource, Failure> {
+    find_source(state, caller.org(), id).await
+}
+
+/// The data source `id` of `org`, or the API's 404.
+pub async fn find_source(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataSourceId,
+) -> Result<DataSource, Failure> {
     state
         .store
-        .get_data_source(caller.org(), id)
+        .get_data_source(org, id)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("data source", id.as_str())))
 }
@@ -264,7 +283,20 @@ async fn update(
     Json(body): Json<UpdateDataSource>,
 ) -> ApiResult<JsonResponse<DataSource>> {
     let id = source_id(&id)?;
-    let current = found(&state, &caller, &id).await?;
+    Ok(JsonResponse(
+        update_source(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+/// Applies the fields `body` sets (a masked credential sent back keeps
+/// the stored one), checked as on create; shown as answers show it.
+pub async fn update_source(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataSourceId,
+    body: UpdateDataSource,
+) -> Result<DataSource, Failure> {
+    let current = find_source(state, org, id).await?;
     let patch = DataSourcePatch {
         name: body.name.as_deref().map(check_name).transpose()?,
         config: body
@@ -281,9 +313,9 @@ async fn update(
     )?;
     state
         .store
-        .update_data_source(caller.org(), &id, patch)
+        .update_data_source(org, id, patch)
         .await?
-        .map(|ds| JsonResponse(shown(ds)))
+        .map(shown)
         .ok_or_else(|| Failure(ApiError::not_found("data source", id.as_str())))
 }
 
@@ -292,18 +324,27 @@ async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id = source_id(&id)?;
-    if !state.store.delete_data_source(caller.org(), &id).await? {
+    delete_source(&state, caller.org(), &source_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a data source with its documents, chunks and uploaded files.
+pub async fn delete_source(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataSourceId,
+) -> Result<(), Failure> {
+    if !state.store.delete_data_source(org, id).await? {
         return Err(Failure(ApiError::not_found("data source", id.as_str())));
     }
     state
         .search
-        .delete_data_source(caller.org().as_str(), id.as_str())
+        .delete_data_source(org.as_str(), id.as_str())
         .await?;
-    if let Err(e) = FileStore::new(&state.config.data_dir).delete_source(&id) {
+    if let Err(e) = FileStore::new(&state.config.data_dir).delete_source(id) {
         tracing::error!(data_source = %id, error = %e, "uploaded files could not be removed");
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 async fn sync(
@@ -371,7 +412,7 @@ async fn status(
 
 /// Percentage done and, from the documents per second measured so far, the
 /// expected end. A running sync shows at most 99 %.
-fn progress(sync: &grove_core::sources::SourceSync, now: Timestamp) -> (u8, Option<Timestamp>) {
+pub fn progress(sync: &grove_core::sources::SourceSync, now: Timestamp) -> (u8, Option<Timestamp>) {
     match sync.status {
         SyncStatus::Succeeded => return (100, None),
         SyncStatus::Failed | SyncStatus::Queued => return (0, None),

@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json as JsonResponse};
-use grove_core::ids::{DataSourceId, SyncId};
+use grove_core::ids::{DataSourceId, OrgId, SyncId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{DataSource, SourceKind, SyncInitiator};
 use grove_core::{ApiError, ErrorCode};
@@ -67,8 +67,13 @@ fn multipart_failure(message: impl std::fmt::Display) -> Failure {
 }
 
 async fn file_source(state: &AppState, caller: &Caller, raw: &str) -> Result<DataSource, Failure> {
-    let id = source_id(raw)?;
-    let ds = found(state, caller, &id).await?;
+    let ds = found(state, caller, &source_id(raw)?).await?;
+    check_file_source(&ds)?;
+    Ok(ds)
+}
+
+/// Refuses a data source that does not hold uploaded files.
+pub fn check_file_source(ds: &DataSource) -> Result<(), Failure> {
     if ds.kind != SourceKind::File {
         return Err(Failure(ApiError::invalid_field(
             "id",
@@ -78,7 +83,7 @@ async fn file_source(state: &AppState, caller: &Caller, raw: &str) -> Result<Dat
             ),
         )));
     }
-    Ok(ds)
+    Ok(())
 }
 
 /// Blocking file work (archive expansion, renames) off the async threads.
@@ -98,7 +103,20 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, JsonResponse<UploadReport>)> {
     let ds = file_source(&state, &caller, &id).await?;
-    let mut multipart = multipart.map_err(multipart_failure)?;
+    let multipart = multipart.map_err(multipart_failure)?;
+    let report = receive_upload(&state, caller.org(), &ds.id, multipart).await?;
+    Ok((StatusCode::CREATED, JsonResponse(report)))
+}
+
+/// Stores the files of `multipart` (plain form fields are skipped) in the
+/// `file` data source `id`, all or nothing, then queues a sync of them;
+/// the console uploads through this too.
+pub async fn receive_upload(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataSourceId,
+    mut multipart: Multipart,
+) -> Result<UploadReport, Failure> {
     let limits = UploadLimits::from(&state.config.ingest);
     let files = FileStore::new(&state.config.data_dir);
     let mut upload = files.begin(limits).map_err(upload_failure)?;
@@ -121,32 +139,29 @@ async fn upload(
         }
         upload = blocking(move || upload.finish_part(part).map(|()| upload)).await?;
     }
-    let ds_id = ds.id.clone();
+    let ds_id = id.clone();
     let (stored, skipped) = blocking(move || upload.commit(&files, &ds_id)).await?;
-    let (sync_id, follows_sync_id) = match queue_sync(&state, &caller, &ds.id).await? {
+    let (sync_id, follows_sync_id) = match queue_sync(state, org, id).await? {
         SyncStart::Started(sync) => (Some(sync.id), None),
         SyncStart::AlreadyActive(running) => (None, Some(running)),
     };
-    Ok((
-        StatusCode::CREATED,
-        JsonResponse(UploadReport {
-            files: stored,
-            skipped,
-            sync_id,
-            follows_sync_id,
-        }),
-    ))
+    Ok(UploadReport {
+        files: stored,
+        skipped,
+        sync_id,
+        follows_sync_id,
+    })
 }
 
 /// Queues a sync of the files, or a follow-up of the one under way.
 async fn queue_sync(
     state: &AppState,
-    caller: &Caller,
+    org: &OrgId,
     id: &DataSourceId,
 ) -> Result<SyncStart, Failure> {
     Ok(state
         .store
-        .start_or_follow_up_sync(caller.org(), id, SyncInitiator::Api)
+        .start_or_follow_up_sync(org, id, SyncInitiator::Api)
         .await?)
 }
 
@@ -174,7 +189,7 @@ async fn remove(
     if !blocking(move || store.delete(&ds_id, &name)).await? {
         return Err(Failure(ApiError::not_found("file", &shown)));
     }
-    queue_sync(&state, &caller, &ds.id).await?;
+    queue_sync(&state, caller.org(), &ds.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

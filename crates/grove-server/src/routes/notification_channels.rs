@@ -87,7 +87,7 @@ async fn find(state: &AppState, org: &OrgId, id: &ChannelId) -> Result<Channel, 
 
 /// A stored channel as shown: the webhook URL opened, then masked to its
 /// scheme and host.
-async fn shown(state: &AppState, mut channel: Channel) -> Result<Channel, Failure> {
+pub async fn shown(state: &AppState, mut channel: Channel) -> Result<Channel, Failure> {
     let config = state.store.reveal_config(&channel.config).await?;
     channel.config = masked_config(channel.kind, &config);
     Ok(channel)
@@ -167,6 +167,17 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<ChannelBody>,
 ) -> ApiResult<(StatusCode, JsonResponse<Channel>)> {
+    let channel = create_channel(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(channel)))
+}
+
+/// Checks and stores a new channel, shown with its webhook URL masked;
+/// the console adds channels through this too.
+pub async fn create_channel(
+    state: &AppState,
+    org: &OrgId,
+    body: ChannelBody,
+) -> Result<Channel, Failure> {
     let required = |field: &str| Failure(ApiError::invalid_field(field, "is required"));
     if body.name.is_none() {
         return Err(required("name"));
@@ -184,11 +195,8 @@ async fn create(
         enabled: true,
     };
     let new = merge(base, body)?;
-    let channel = state.store.create_channel(caller.org(), new).await?;
-    Ok((
-        StatusCode::CREATED,
-        JsonResponse(shown(&state, channel).await?),
-    ))
+    let channel = state.store.create_channel(org, new).await?;
+    shown(state, channel).await
 }
 
 async fn list(
@@ -215,9 +223,19 @@ async fn get_one(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<JsonResponse<Channel>> {
-    let mut channel = find(&state, caller.org(), &channel_id(&id)?).await?;
-    channel.config = masked_config(channel.kind, &channel.config);
+    let channel = find_channel(&state, caller.org(), &channel_id(&id)?).await?;
     Ok(JsonResponse(channel))
+}
+
+/// The channel `id` of `org` as shown (webhook URL masked), or the 404.
+pub async fn find_channel(
+    state: &AppState,
+    org: &OrgId,
+    id: &ChannelId,
+) -> Result<Channel, Failure> {
+    let mut channel = find(state, org, id).await?;
+    channel.config = masked_config(channel.kind, &channel.config);
+    Ok(channel)
 }
 
 async fn update(
@@ -227,15 +245,27 @@ async fn update(
     Json(body): Json<ChannelBody>,
 ) -> ApiResult<JsonResponse<Channel>> {
     let id = channel_id(&id)?;
-    // Merged over the channel as stored at the moment of the write (its
-    // config opened by the store), so concurrent updates all land.
+    Ok(JsonResponse(
+        update_channel(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+/// Applies the fields `body` sets over the channel as stored at the
+/// moment of the write (its config opened by the store), so concurrent
+/// updates all land; a masked URL sent back keeps the stored one.
+pub async fn update_channel(
+    state: &AppState,
+    org: &OrgId,
+    id: &ChannelId,
+    body: ChannelBody,
+) -> Result<Channel, Failure> {
     let change = Box::new(move |base| merge(base, body).map_err(|Failure(e)| e));
     let channel = state
         .store
-        .change_channel(caller.org(), &id, change)
+        .change_channel(org, id, change)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))?;
-    Ok(JsonResponse(shown(&state, channel).await?))
+    shown(state, channel).await
 }
 
 async fn remove(
@@ -243,9 +273,14 @@ async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id = channel_id(&id)?;
-    if state.store.delete_channel(caller.org(), &id).await? {
-        Ok(StatusCode::NO_CONTENT)
+    delete_channel(&state, caller.org(), &channel_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a channel; jobs stop sending to it.
+pub async fn delete_channel(state: &AppState, org: &OrgId, id: &ChannelId) -> Result<(), Failure> {
+    if state.store.delete_channel(org, id).await? {
+        Ok(())
     } else {
         Err(Failure(ApiError::not_found(
             "notification channel",
@@ -286,26 +321,42 @@ async fn send_test(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, JsonResponse<NotificationDelivery>)> {
     let id = channel_id(&id)?;
+    Ok(match send_test_message(&state, caller.org(), &id).await? {
+        TestMessage::Attempted(d) => (StatusCode::OK, JsonResponse(d)),
+        TestMessage::Pending(d) => (StatusCode::ACCEPTED, JsonResponse(d)),
+    })
+}
+
+/// A test message's delivery: attempted (delivered or not), or still
+/// waiting for its first attempt after [`TEST_WAIT`].
+pub enum TestMessage {
+    Attempted(NotificationDelivery),
+    Pending(NotificationDelivery),
+}
+
+/// Queues a test message to channel `id` and waits for its first attempt.
+pub async fn send_test_message(
+    state: &AppState,
+    org: &OrgId,
+    id: &ChannelId,
+) -> Result<TestMessage, Failure> {
     let queued = state
         .store
-        .queue_test_notification(caller.org(), &id)
+        .queue_test_notification(org, id)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("notification channel", id.as_str())))?;
     state.jobs.runs_queued().notify_one();
     let deadline = tokio::time::Instant::now() + TEST_WAIT;
     while tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let now = state
-            .store
-            .notification_delivery(caller.org(), &queued.id)
-            .await?;
+        let now = state.store.notification_delivery(org, &queued.id).await?;
         if let Some(d) =
             now.filter(|d| !d.attempts.is_empty() || d.status != NotificationStatus::Pending)
         {
-            return Ok((StatusCode::OK, JsonResponse(d)));
+            return Ok(TestMessage::Attempted(d));
         }
     }
-    Ok((StatusCode::ACCEPTED, JsonResponse(queued)))
+    Ok(TestMessage::Pending(queued))
 }
 
 fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {

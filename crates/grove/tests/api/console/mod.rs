@@ -18,6 +18,7 @@ mod answers;
 mod evals;
 mod kb;
 mod settings;
+mod sources;
 mod webhooks;
 
 const PASSWORD: &str = "a long enough password";
@@ -118,6 +119,20 @@ impl<'a> Browser<'a> {
         self.read(response).await
     }
 
+    /// A `multipart/form-data` post from this site (a file upload).
+    async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let response = self
+            .client
+            .post(self.t.url(path))
+            .header("cookie", self.cookie_header())
+            .header("origin", self.t.base.clone())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let origin = self.t.base.clone();
         self.post_from(Some(&origin), path, form).await
@@ -198,6 +213,9 @@ async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
         "/",
         "/sources",
         "/sources/ds_x",
+        "/sources/new",
+        "/sources/ds_x/settings",
+        "/sources/ds_x/progress/stream",
         "/documents/doc_x?offset=50",
         "/search?q=vents",
         "/agents",
@@ -533,8 +551,8 @@ async fn pages_show_what_a_source_indexed_and_why_documents_failed() {
         fragment.html
     );
     assert!(
-        !fragment.html.contains("hx-trigger"),
-        "a finished sync is not polled"
+        !fragment.html.contains("data-stream") && !fragment.html.contains("data-poll"),
+        "a finished sync is neither streamed nor polled"
     );
     let before = t
         .get(
