@@ -8,13 +8,16 @@
 //! Built so far: sign-in, sign-out, first-run setup and one-time password
 //! links ([`setup_link`], printed by `grove init`, `grove serve` on an
 //! empty directory and `grove users passwd`); the home page; what each
-//! data source indexed (`/sources`, `/sources/{id}`, `/documents/{id}`);
+//! data source indexed, with its live progress, and adding, changing and
+//! deleting data sources and uploading files (`/sources`,
+//! `/sources/{id}`, `/documents/{id}`);
 //! the retrieval tester (`/search`); agents, their settings with a
 //! preview, and a chat that streams and cites (`/agents`, `/agents/{id}`,
 //! `/agents/{id}/chat`); jobs with "run now" and their runs' chats with
 //! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`); the
 //! answer log and the review inbox (`/interactions`, `/review`); the
 //! knowledge base (`/kb`); analytics (`/analytics`); evals (`/evals`);
+//! notification channels (`/channels`);
 //! and for admins webhooks (`/webhooks`), the organisation's settings
 //! (`/settings`), API keys (`/keys`) and users with invitations (`/users`).
 //! Every response carries a strict Content-Security-Policy: no inline
@@ -139,6 +142,16 @@ pub fn router() -> Router<AppState> {
             "/settings",
             get(pages::settings::show).post(pages::settings::save),
         )
+        .route(
+            "/channels",
+            get(pages::channels::list).post(pages::channels::create),
+        )
+        .route(
+            "/channels/{id}",
+            get(pages::channels::show).post(pages::channels::update),
+        )
+        .route("/channels/{id}/test", post(pages::channels::test))
+        .route("/channels/{id}/delete", post(pages::channels::delete))
         .route("/keys", get(pages::keys::list).post(pages::keys::create))
         .route("/keys/{id}/revoke", post(pages::keys::revoke))
         .route("/users", get(pages::users::list).post(pages::users::invite))

@@ -7,6 +7,7 @@ pub mod agent_settings;
 pub mod agents;
 pub mod analytics;
 pub mod auth;
+pub mod channels;
 pub mod evals;
 pub mod home;
 pub mod interactions;
@@ -43,6 +44,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/kb", "Knowledge base", Requirement::scope(Scope::Read)),
     ("/analytics", "Analytics", Requirement::scope(Scope::Admin)),
     ("/evals", "Evals", Requirement::scope(Scope::Read)),
+    ("/channels", "Channels", Requirement::scope(Scope::Read)),
     ("/webhooks", "Webhooks", Requirement::scope(Scope::Admin)),
     ("/keys", "API keys", Requirement::scope(Scope::Admin)),
     ("/users", "Users", Requirement::scope(Scope::Admin)),

@@ -15,6 +15,7 @@ use crate::common::{greenhouse_source, TestServer};
 
 mod agent_settings;
 mod answers;
+mod channels;
 mod evals;
 mod kb;
 mod settings;
@@ -232,6 +233,8 @@ async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
         "/kb/kb_x/versions/1",
         "/keys",
         "/users",
+        "/channels",
+        "/channels/chan_x",
     ] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
