@@ -1,7 +1,9 @@
 // The web console in a real browser: Debian's chromium driven by
 // playwright-core (no browser download), against `grove serve` on a fresh
 // data directory with the real embedder. Walks first-run setup, a data
-// source and its documents, a chat whose cited answer streams in, a
+// source with its documents, a file uploaded and its sync's progress
+// pushed to the page, a knowledge-base source added, a notification
+// channel, a chat whose cited answer streams in, a
 // citation, a job run with its chart, an API key created and revoked, and
 // sign-out; runs axe-core on every page it photographs; fails on any
 // serious or critical accessibility finding and on any browser console
@@ -139,15 +141,54 @@ try {
   await check("a data source shows its documents and a document its chunks", async () => {
     await page.getByRole("link", { name: "Data sources" }).click();
     await page.getByRole("link", { name: "Garden" }).click();
-    // "Sync now": the progress fragment polls itself (htmx) until the sync is over.
+    // "Sync now": the server pushes the progress (server-sent events) until the sync is over.
     await page.getByRole("button", { name: "Sync now" }).click();
     await page.locator("#progress .badge.succeeded").waitFor({ timeout: 30000 });
+    // Files uploaded here are stored, synced, and their progress arrives without a reload.
+    await page.getByLabel(/PDF, Word, HTML, Markdown/).setInputFiles({
+      name: "orchard.md", mimeType: "text/markdown",
+      buffer: Buffer.from("# Orchard\n\nThe apple trees are pruned in February, before the buds open.\n"),
+    });
+    await page.getByRole("button", { name: "Upload and sync" }).click();
+    await page.getByText("1 file(s) stored").waitFor();
+    await page.locator("#progress", { hasText: "2 of 2 documents" }).locator(".badge.succeeded").waitFor({ timeout: 60000 });
+    await page.reload();
+    await page.getByRole("link", { name: "Orchard" }).waitFor();
     await page.screenshot({ path: `${shots}/source.png`, fullPage: true });
     await accessibility(page, "source");
     await page.getByRole("link", { name: "Greenhouse" }).click();
     await page.getByText("above 28 degrees").first().waitFor();
     await page.screenshot({ path: `${shots}/document.png`, fullPage: true });
     await accessibility(page, "document");
+  });
+
+  await check("a knowledge-base source is added in the console and syncs", async () => {
+    await page.getByRole("link", { name: "Data sources" }).click();
+    await page.getByRole("link", { name: "Add a data source" }).click();
+    await page.getByLabel("Name").fill("Answers");
+    await page.getByRole("combobox", { name: /^Type/ }).selectOption("kb");
+    await page.screenshot({ path: `${shots}/source-new.png`, fullPage: true });
+    await accessibility(page, "source-new");
+    await page.getByRole("button", { name: "Add the data source" }).click();
+    await page.getByRole("heading", { name: "Answers" }).waitFor();
+    await page.locator("#progress .badge.succeeded").waitFor({ timeout: 30000 });
+    await page.getByRole("link", { name: "Settings, or delete" }).click();
+    await page.getByRole("heading", { name: "Settings of Answers" }).waitFor();
+    await accessibility(page, "source-settings");
+  });
+
+  await check("a notification channel is added and opens with its deliveries", async () => {
+    await page.getByRole("link", { name: "Channels", exact: true }).click();
+    await page.getByLabel("Name").fill("Ops mail");
+    await page.getByLabel(/Email addresses/).fill("ops@example.com");
+    await page.getByRole("button", { name: "Add the channel" }).click();
+    await page.getByRole("heading", { name: "Ops mail" }).waitFor();
+    await page.getByText("Nothing sent yet").waitFor();
+    await page.screenshot({ path: `${shots}/channel.png`, fullPage: true });
+    await accessibility(page, "channel");
+    await page.getByRole("link", { name: "Channels", exact: true }).click();
+    await page.getByRole("link", { name: "Ops mail" }).waitFor();
+    await accessibility(page, "channels");
   });
 
   await check("the chat streams a cited answer and the citation opens its source", async () => {
