@@ -32,12 +32,25 @@ pub struct JobRow {
     pub next_run_at: Option<Time>,
 }
 
-/// "`0 8 * * 1` (Europe/Berlin)", or "manual" without an enabled schedule.
+/// The schedule in words — "At 08:00, only on Monday (Europe/Berlin;
+/// cron `0 8 * * 1`)" — or "manual" without an enabled schedule.
 fn schedule_text(job: &Job) -> String {
-    match (&job.schedule, job.schedule_enabled) {
-        (Some(cron), true) => format!("{cron} ({})", job.timezone),
-        (Some(cron), false) => format!("{cron} ({}), paused", job.timezone),
-        (None, _) => "manual and API triggers only".into(),
+    let Some(cron) = &job.schedule else {
+        return "manual and API triggers only".into();
+    };
+    let words = cronspeak::describe_with(
+        cron,
+        &cronspeak::Options::new().time_format(cronspeak::TimeFormat::H24),
+    );
+    let said = match words {
+        Ok(words) => format!("{words} ({}; cron {cron})", job.timezone),
+        // Grove's scheduler accepted it; say it as written.
+        Err(_) => format!("cron {cron} ({})", job.timezone),
+    };
+    if job.schedule_enabled {
+        said
+    } else {
+        format!("{said}, paused")
     }
 }
 

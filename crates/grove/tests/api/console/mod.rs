@@ -1016,12 +1016,31 @@ async fn a_job_runs_from_the_console_and_its_chat_shows_table_chart_report_and_p
     assert_eq!(job.status, StatusCode::CREATED, "{}", job.body);
     let job = job.body["id"].as_str().unwrap().to_owned();
 
+    let weekly = t
+        .post(
+            &format!("/api/v1/agents/{agent}/jobs"),
+            &key,
+            serde_json::json!({
+                "name": "Weekly digest", "prompt": "What changed?",
+                "schedule": "0 8 * * 1", "timezone": "Europe/Berlin"
+            }),
+        )
+        .await;
+    assert_eq!(weekly.status, StatusCode::CREATED, "{}", weekly.body);
+
     let mut browser = Browser::new(&t);
     browser.sign_in("admin@a.example", PASSWORD).await;
     let jobs = browser.get("/jobs").await;
     assert!(
         jobs.html
             .contains(&format!("href=\"/jobs/{job}\">Regional revenue</a>")),
+        "{}",
+        jobs.html
+    );
+    // Schedules in words, with the zone and the cron they come from.
+    assert!(
+        jobs.html
+            .contains("At 08:00, only on Monday (Europe/Berlin; cron 0 8 * * 1)"),
         "{}",
         jobs.html
     );
