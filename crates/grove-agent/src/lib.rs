@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use grove_core::agents::{Agent, Interaction, Outcome, Session};
 use grove_core::config::AgentsConfig;
-use grove_core::ids::{KeyId, SessionId};
+use grove_core::ids::{KeyId, SessionId, UserId};
 use grove_llm::{LlmError, Prompt, Providers, Resolved, Settings, SourceText, Turn};
 use grove_search::{SearchEngine, SearchError};
 use grove_store::{NewInteraction, Store, StoreError};
@@ -55,6 +55,8 @@ pub struct Question {
     pub max_tokens: Option<u32>,
     /// The API key that asks, recorded with the interaction.
     pub key_id: Option<KeyId>,
+    /// The console user who asks (no key), recorded with the interaction.
+    pub user_id: Option<UserId>,
 }
 
 /// A checked question, ready to answer.
@@ -269,6 +271,7 @@ impl Answerer {
             agent_id: question.agent.id.clone(),
             session_id: Some(session.id),
             key_id: question.key_id,
+            user_id: question.user_id,
             query: question.query,
             response: generated.text,
             sources,
@@ -326,6 +329,7 @@ impl Answerer {
                 temperature: None,
                 max_tokens: None,
                 key_id: None,
+                user_id: None,
             },
             session,
             history: Vec::new(),

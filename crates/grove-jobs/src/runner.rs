@@ -173,6 +173,7 @@ impl RunHandler {
             temperature: None,
             max_tokens: None,
             key_id: None,
+            user_id: None,
         };
         let prepared = match self.answerer.prepare(question).await {
             Ok(p) => p,

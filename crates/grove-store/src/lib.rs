@@ -591,6 +591,8 @@ pub struct NewInteraction {
     pub agent_id: AgentId,
     pub session_id: Option<SessionId>,
     pub key_id: Option<KeyId>,
+    /// The console user who asked (through the API, the key says who).
+    pub user_id: Option<UserId>,
     pub query: String,
     pub response: String,
     pub sources: Vec<CitedSource>,
@@ -629,7 +631,7 @@ pub struct InteractionFact {
     /// Whether the answer cites at least one source.
     pub cited: bool,
     pub cost_usd: f64,
-    /// Who asked: the key's user, or the key itself when it has none.
+    /// Who asked: the console user, else the key's user, else the key.
     pub asker: Option<String>,
 }
 

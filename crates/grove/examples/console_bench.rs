@@ -63,6 +63,7 @@ fn answer(agent: &grove_core::ids::AgentId, i: usize) -> NewInteraction {
         agent_id: agent.clone(),
         session_id: None,
         key_id: None,
+        user_id: None,
         query: format!(
             "Question {i}: how do the vents of greenhouse {} work?",
             i % 97

@@ -318,6 +318,7 @@ async fn prepare(
         temperature: None,
         max_tokens: None,
         key_id: None,
+        user_id: Some(viewer.user.id.clone()),
     };
     Ok(state
         .answerer

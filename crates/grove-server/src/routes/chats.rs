@@ -268,6 +268,7 @@ async fn create(
         temperature: None,
         max_tokens: None,
         key_id: Some(caller.key.id.clone()),
+        user_id: None,
     };
     let prepared = state
         .answerer

@@ -232,6 +232,7 @@ async fn question(
         temperature: None,
         max_tokens: None,
         key_id: Some(caller.key.id.clone()),
+        user_id: None,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use grove_core::agents::{Feedback, Interaction, Outcome, RagStrategy, ReviewStatus, Session};
-use grove_core::ids::{AgentId, InteractionId, KbArticleId, KeyId, OrgId, SessionId};
+use grove_core::ids::{AgentId, InteractionId, KbArticleId, KeyId, OrgId, SessionId, UserId};
 use grove_core::page::Page;
 use jiff::Timestamp;
 use rusqlite::types::Value as SqlValue;
@@ -115,9 +115,9 @@ fn insert(
     let cited = new.sources.iter().any(|s| s.cited);
     conn.execute(
         &format!(
-            "INSERT INTO interactions ({COLUMNS}, cited)
+            "INSERT INTO interactions ({COLUMNS}, cited, user_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     NULL, NULL, NULL, ?18, 'not_reviewed', NULL, NULL, NULL, ?19)"
+                     NULL, NULL, NULL, ?18, 'not_reviewed', NULL, NULL, NULL, ?19, ?20)"
         ),
         params![
             id.as_str(),
@@ -138,7 +138,8 @@ fn insert(
             new.tokens_output as i64,
             new.cost_usd,
             now_ms(),
-            cited
+            cited,
+            new.user_id.as_ref().map(UserId::as_str)
         ],
     )
     .map(|_| ())
@@ -306,7 +307,7 @@ impl InteractionStore for SqliteStore {
             let mut stmt = conn
                 .prepare(&format!(
                     "SELECT i.created_at, i.latency_ms, i.outcome, i.feedback, i.cited, i.cost_usd,
-                            COALESCE(k.user_id, i.key_id)
+                            COALESCE(i.user_id, k.user_id, i.key_id)
                      FROM (SELECT * FROM interactions WHERE {condition}) i
                      LEFT JOIN api_keys k ON k.id = i.key_id
                      ORDER BY i.created_at"

@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0015_models.sql"),
     include_str!("../../migrations/0016_console.sql"),
     include_str!("../../migrations/0017_document_pages.sql"),
+    include_str!("../../migrations/0018_interaction_askers.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -39,6 +39,7 @@ async fn seed(
         agent_id: agent.clone(),
         session_id: None,
         key_id: Some(KeyId::parse(key).unwrap()),
+        user_id: None,
         query: "q".into(),
         response: "r".into(),
         sources: vec![source(cited)],

@@ -125,6 +125,7 @@ async fn the_answer_log_pages_keep_their_filters() {
             agent_id: AgentId::parse(&agent).unwrap(),
             session_id: None,
             key_id: None,
+            user_id: None,
             query: format!("Question number {n}"),
             response: "An answer.".into(),
             sources: Vec::new(),

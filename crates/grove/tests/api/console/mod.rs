@@ -725,6 +725,24 @@ async fn the_chat_answers_with_links_to_its_sources_streamed_or_not() {
         both.html.contains("When do the vents open?")
             && both.html.contains("Do they close at night?")
     );
+    // Questions asked in the console count their user among the askers.
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let analytics = t
+        .get(
+            &format!("/api/v1/analytics?start_date={today}&end_date={today}"),
+            &key,
+        )
+        .await;
+    assert_eq!(
+        analytics.body["metrics"]["total_queries"], 2,
+        "{}",
+        analytics.body
+    );
+    assert_eq!(
+        analytics.body["metrics"]["unique_users"], 1,
+        "{}",
+        analytics.body
+    );
 }
 
 #[tokio::test]
