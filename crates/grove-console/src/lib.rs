@@ -94,8 +94,17 @@ pub fn router() -> Router<AppState> {
             get(pages::agents::chat).post(pages::agents::ask),
         )
         .route("/agents/{id}/chat/stream", post(pages::agents::ask_stream))
-        .route("/jobs", get(pages::jobs::list))
+        .route(
+            "/jobs",
+            get(pages::jobs::list).post(pages::job_settings::create),
+        )
+        .route("/jobs/new", get(pages::job_settings::new_form))
         .route("/jobs/{id}", get(pages::jobs::show))
+        .route(
+            "/jobs/{id}/settings",
+            get(pages::job_settings::show).post(pages::job_settings::update),
+        )
+        .route("/jobs/{id}/delete", post(pages::job_settings::delete))
         .route("/jobs/{id}/run", post(pages::jobs::run))
         .route("/chats/{id}", get(pages::jobs::chat))
         .route(

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Form;
 use base64::Engine;
-use grove_core::ids::{ChatId, DocumentOutputId, JobId};
+use grove_core::ids::{ChatId, DocumentOutputId};
 use grove_core::jobs::{ChatDocument, DocumentKind, Initiator, Job, ParamType, ParamValues};
 use grove_core::scope::{Requirement, Scope};
 use grove_jobs::TriggerParams;
@@ -18,12 +18,15 @@ use grove_server::routes::{chat_exports, jobs};
 use grove_server::state::AppState;
 use serde_json::Value;
 
+use super::job_settings::find_job;
 use super::{page_at, render, see_other, Layout, OffsetParam, PageError, Pager, Time};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
 /// Starting a run is the API's execute scope.
 const RUN: Requirement = Requirement::scope(Scope::Execute);
+/// Creating and changing jobs is the API's write scope.
+const WRITE: Requirement = Requirement::scope(Scope::Write);
 
 pub struct JobRow {
     pub id: String,
@@ -58,6 +61,7 @@ fn schedule_text(job: &Job) -> String {
 #[template(path = "jobs.html")]
 struct JobsPage {
     layout: Layout,
+    can_write: bool,
     rows: Vec<JobRow>,
     pager: Pager,
 }
@@ -88,6 +92,7 @@ pub async fn list(
     });
     let page = JobsPage {
         layout: Layout::signed_in("Jobs", &viewer, "/jobs"),
+        can_write: viewer.can(WRITE),
         rows,
         pager,
     };
@@ -118,20 +123,13 @@ struct JobPage {
     schedule: String,
     next_run_at: Option<Time>,
     params: Vec<ParamField>,
+    /// The saved parameter sets, each as `name = value, …`.
+    sets: Vec<String>,
     can_run: bool,
+    can_write: bool,
     runs: Vec<RunRow>,
     pager: Pager,
     error: Option<String>,
-}
-
-async fn find_job(state: &AppState, viewer: &Viewer, id: &str) -> Result<Job, PageError> {
-    let missing = || PageError::NotFound(format!("There is no job {id}."));
-    let job_id = JobId::parse(id).map_err(|_| missing())?;
-    state
-        .store
-        .get_job(&viewer.user.org_id, &job_id)
-        .await?
-        .ok_or_else(missing)
 }
 
 async fn job_page(
@@ -178,7 +176,18 @@ async fn job_page(
                 },
             })
             .collect(),
+        sets: job
+            .parameter_sets
+            .iter()
+            .map(|set| {
+                set.iter()
+                    .map(|(name, value)| format!("{name} = {}", cell(value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect(),
         can_run: viewer.can(RUN),
+        can_write: viewer.can(WRITE),
         id,
         name: job.name,
         prompt: job.prompt,
@@ -237,7 +246,10 @@ pub async fn run(
             values.insert(spec.name.clone(), typed(spec.kind, raw));
         }
     }
-    let params = if job.parameters.is_empty() {
+    // "Run every saved set", or a job without parameters: the API's
+    // trigger without parameters (one run per saved set, or one run).
+    let every_set = form.iter().any(|(k, _)| k == "every_set");
+    let params = if job.parameters.is_empty() || every_set {
         TriggerParams::Saved
     } else {
         TriggerParams::One(values)

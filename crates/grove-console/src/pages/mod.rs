@@ -11,6 +11,7 @@ pub mod channels;
 pub mod evals;
 pub mod home;
 pub mod interactions;
+pub mod job_settings;
 pub mod jobs;
 pub mod kb;
 pub mod keys;

@@ -396,7 +396,19 @@ async fn create(
     Path(agent): Path<String>,
     Json(body): Json<JobBody>,
 ) -> ApiResult<(StatusCode, JsonResponse<Job>)> {
-    let agent = find_agent(&state, caller.org(), &agent_id(&agent)?).await?;
+    let job = create_job(&state, caller.org(), &agent_id(&agent)?, body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(job)))
+}
+
+/// Checks and stores a new job of `agent` (the agent must be `org`'s);
+/// the console creates jobs through this too.
+pub async fn create_job(
+    state: &AppState,
+    org: &OrgId,
+    agent: &AgentId,
+    body: JobBody,
+) -> Result<Job, Failure> {
+    let agent = find_agent(state, org, agent).await?;
     for (field, given) in [
         ("name", body.name.is_some()),
         ("prompt", body.prompt.is_some()),
@@ -405,11 +417,11 @@ async fn create(
             return Err(Failure(ApiError::invalid_field(field, "is required")));
         }
     }
-    let (body, channels) = prepare(&state, caller.org(), body).await?;
+    let (body, channels) = prepare(state, org, body).await?;
     let new = merge(defaults(agent.id), body, channels)?;
-    let job = state.store.create_job(caller.org(), new).await?;
+    let job = state.store.create_job(org, new).await?;
     state.jobs.schedule_changed();
-    Ok((StatusCode::CREATED, JsonResponse(job)))
+    Ok(job)
 }
 
 async fn list(
@@ -449,18 +461,29 @@ async fn update(
     Json(body): Json<JobBody>,
 ) -> ApiResult<JsonResponse<Job>> {
     let id = job_id(&id)?;
-    let (body, channels) = prepare(&state, caller.org(), body).await?;
-    // Merged over the job as stored at the moment of the write, so
-    // concurrent updates of different fields all land, and the checks of
-    // fields against each other see the fields that are stored.
+    Ok(JsonResponse(
+        update_job(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+/// Applies the fields `body` sets, merged over the job as stored at the
+/// moment of the write, so concurrent updates of different fields all
+/// land and the checks of fields against each other see the stored ones.
+pub async fn update_job(
+    state: &AppState,
+    org: &OrgId,
+    id: &JobId,
+    body: JobBody,
+) -> Result<Job, Failure> {
+    let (body, channels) = prepare(state, org, body).await?;
     let change = Box::new(move |job| merge(job, body, channels).map_err(|Failure(e)| e));
     let job = state
         .store
-        .change_job(caller.org(), &id, change)
+        .change_job(org, id, change)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("job", id.as_str())))?;
     state.jobs.schedule_changed();
-    Ok(JsonResponse(job))
+    Ok(job)
 }
 
 async fn remove(
@@ -468,9 +491,14 @@ async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id = job_id(&id)?;
-    if state.jobs.delete(caller.org(), &id).await? {
-        Ok(StatusCode::NO_CONTENT)
+    delete_job(&state, caller.org(), &job_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a job; its unfinished runs are cancelled.
+pub async fn delete_job(state: &AppState, org: &OrgId, id: &JobId) -> Result<(), Failure> {
+    if state.jobs.delete(org, id).await? {
+        Ok(())
     } else {
         Err(Failure(ApiError::not_found("job", id.as_str())))
     }

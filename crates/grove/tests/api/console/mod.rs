@@ -17,6 +17,7 @@ mod agent_settings;
 mod answers;
 mod channels;
 mod evals;
+mod jobs;
 mod kb;
 mod settings;
 mod sources;
@@ -222,7 +223,9 @@ async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
         "/agents",
         "/agents/agent_x/chat",
         "/jobs",
+        "/jobs/new",
         "/jobs/job_x",
+        "/jobs/job_x/settings",
         "/chats/chat_x",
         "/interactions",
         "/interactions/int_x",
