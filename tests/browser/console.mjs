@@ -3,9 +3,9 @@
 // data directory with the real embedder. Walks first-run setup, a data
 // source with its documents, a file uploaded and its sync's progress
 // pushed to the page, a knowledge-base source added, a notification
-// channel, a chat whose cited answer streams in, a
-// citation, a job run with its chart, an API key created and revoked, and
-// sign-out; runs axe-core on every page it photographs; fails on any
+// channel, a chat whose cited answer streams in, a citation, a job run
+// with its chart and then scheduled in its settings, an API key created
+// and revoked, and sign-out; runs axe-core on every page it photographs; fails on any
 // serious or critical accessibility finding and on any browser console
 // error (a CSP violation shows there). Screenshots go to target/console-screenshots/.
 //
@@ -226,6 +226,17 @@ try {
     assert(await page.getByText("28 degrees").first().isVisible(), "the answer");
     await page.screenshot({ path: `${shots}/run-chat.png`, fullPage: true });
     await accessibility(page, "run-chat");
+    await page.getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("link", { name: "Vents" }).click();
+    await page.getByRole("link", { name: "Settings, or delete" }).click();
+    await page.getByLabel(/^Cron/).fill("0 8 * * 1");
+    await page.getByLabel(/^Time zone/).fill("Europe/Berlin");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.screenshot({ path: `${shots}/job-settings.png`, fullPage: true });
+    await accessibility(page, "job-settings");
+    await page.getByRole("link", { name: "Jobs" }).click();
+    await page.getByText("At 08:00, only on Monday (Europe/Berlin; cron 0 8 * * 1)").waitFor();
   });
 
   await check("an agent's settings preview an answer before anything is saved", async () => {
