@@ -13,7 +13,8 @@
 //! `/sources/{id}`, `/documents/{id}`);
 //! the retrieval tester (`/search`); agents, their settings with a
 //! preview, and a chat that streams and cites (`/agents`, `/agents/{id}`,
-//! `/agents/{id}/chat`); jobs with "run now" and their runs' chats with
+//! `/agents/{id}/chat`); jobs, created and changed there, with "run now"
+//! and their runs' chats with
 //! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`); the
 //! answer log and the review inbox (`/interactions`, `/review`); the
 //! knowledge base (`/kb`); analytics (`/analytics`); evals (`/evals`);
