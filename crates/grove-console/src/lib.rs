@@ -18,6 +18,7 @@
 //! tables, charts and reports (`/jobs`, `/jobs/{id}`, `/chats/{id}`); the
 //! answer log and the review inbox (`/interactions`, `/review`); the
 //! knowledge base (`/kb`); analytics (`/analytics`); evals (`/evals`);
+//! data connectors, tested and queried read-only (`/connectors`);
 //! notification channels (`/channels`);
 //! and for admins webhooks (`/webhooks`), the organisation's settings
 //! (`/settings`), API keys (`/keys`) and users with invitations (`/users`).
@@ -152,6 +153,17 @@ pub fn router() -> Router<AppState> {
             "/settings",
             get(pages::settings::show).post(pages::settings::save),
         )
+        .route(
+            "/connectors",
+            get(pages::connectors::list_connectors).post(pages::connectors::create),
+        )
+        .route(
+            "/connectors/{id}",
+            get(pages::connectors::show).post(pages::connectors::update),
+        )
+        .route("/connectors/{id}/test", post(pages::connectors::test))
+        .route("/connectors/{id}/query", post(pages::connectors::query))
+        .route("/connectors/{id}/delete", post(pages::connectors::delete))
         .route(
             "/channels",
             get(pages::channels::list).post(pages::channels::create),

@@ -283,7 +283,8 @@ pub struct DocumentView {
     pub sections: Vec<(String, String)>,
 }
 
-fn cell(value: &Value) -> String {
+/// A JSON value as a table cell shows it.
+pub fn cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),

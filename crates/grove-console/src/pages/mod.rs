@@ -8,6 +8,7 @@ pub mod agents;
 pub mod analytics;
 pub mod auth;
 pub mod channels;
+pub mod connectors;
 pub mod evals;
 pub mod home;
 pub mod interactions;
@@ -38,6 +39,7 @@ const NAV: &[(&str, &str, Requirement)] = &[
     ("/", "Home", Requirement::scope(Scope::Read)),
     ("/sources", "Data sources", Requirement::scope(Scope::Read)),
     ("/search", "Search", Requirement::scope(Scope::Execute)),
+    ("/connectors", "Connectors", Requirement::scope(Scope::Read)),
     ("/agents", "Agents", Requirement::scope(Scope::Read)),
     ("/jobs", "Jobs", Requirement::scope(Scope::Read)),
     ("/interactions", "Answers", Requirement::scope(Scope::Read)),

@@ -130,8 +130,9 @@ async fn shown(state: &AppState, mut connector: DataConnector) -> Result<DataCon
     Ok(connector)
 }
 
-/// The opened connector of `id` (its driver and pool).
-pub(super) async fn open(
+/// The opened connector of `id` (its driver and pool): `test()` and
+/// `schema()` on it are what `…/test` and `…/schema` answer.
+pub async fn open(
     state: &AppState,
     org: &OrgId,
     id: &DataConnectorId,
@@ -279,6 +280,17 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<ConnectorBody>,
 ) -> ApiResult<(StatusCode, JsonResponse<DataConnector>)> {
+    let connector = create_connector(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(connector)))
+}
+
+/// Checks and stores a new connector, shown with its credentials masked;
+/// the console adds connectors through this too.
+pub async fn create_connector(
+    state: &AppState,
+    org: &OrgId,
+    body: ConnectorBody,
+) -> Result<DataConnector, Failure> {
     let required = |field: &str| invalid(field, "is required");
     if body.name.is_none() {
         return Err(required("name"));
@@ -299,12 +311,9 @@ async fn create(
         price_per_tib_usd: DEFAULT_PRICE_PER_TIB_USD,
         max_estimated_rows: None,
     };
-    let new = merge(&state, base, body)?;
-    let connector = state.store.create_connector(caller.org(), new).await?;
-    Ok((
-        StatusCode::CREATED,
-        JsonResponse(shown(&state, connector).await?),
-    ))
+    let new = merge(state, base, body)?;
+    let connector = state.store.create_connector(org, new).await?;
+    shown(state, connector).await
 }
 
 async fn list(
@@ -331,9 +340,19 @@ async fn get_one(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<JsonResponse<DataConnector>> {
-    let mut connector = find(&state, caller.org(), &connector_id(&id)?).await?;
-    connector.config = masked_config(connector.kind, &connector.config);
+    let connector = find_connector(&state, caller.org(), &connector_id(&id)?).await?;
     Ok(JsonResponse(connector))
+}
+
+/// The connector `id` of `org` as shown (credentials masked), or the 404.
+pub async fn find_connector(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataConnectorId,
+) -> Result<DataConnector, Failure> {
+    let mut connector = find(state, org, id).await?;
+    connector.config = masked_config(connector.kind, &connector.config);
+    Ok(connector)
 }
 
 async fn update(
@@ -343,16 +362,28 @@ async fn update(
     Json(body): Json<ConnectorBody>,
 ) -> ApiResult<JsonResponse<DataConnector>> {
     let id = connector_id(&id)?;
-    // Merged over the connector as stored at the moment of the write, so
-    // concurrent updates all land.
+    Ok(JsonResponse(
+        update_connector(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+/// Applies the fields `body` sets, merged over the connector as stored at
+/// the moment of the write, so concurrent updates all land; a masked
+/// credential sent back keeps the stored one.
+pub async fn update_connector(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataConnectorId,
+    body: ConnectorBody,
+) -> Result<DataConnector, Failure> {
     let checker = state.clone();
     let change = Box::new(move |base| merge(&checker, base, body).map_err(|Failure(e)| e));
     let connector = state
         .store
-        .change_connector(caller.org(), &id, change)
+        .change_connector(org, id, change)
         .await?
         .ok_or_else(|| Failure(ApiError::not_found("data connector", id.as_str())))?;
-    Ok(JsonResponse(shown(&state, connector).await?))
+    shown(state, connector).await
 }
 
 async fn remove(
@@ -360,12 +391,21 @@ async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id = connector_id(&id)?;
-    if !state.store.delete_connector(caller.org(), &id).await? {
+    delete_connector(&state, caller.org(), &connector_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a connector and closes its pool.
+pub async fn delete_connector(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataConnectorId,
+) -> Result<(), Failure> {
+    if !state.store.delete_connector(org, id).await? {
         return Err(Failure(ApiError::not_found("data connector", id.as_str())));
     }
-    state.connectors.forget(&id);
-    Ok(StatusCode::NO_CONTENT)
+    state.connectors.forget(id);
+    Ok(())
 }
 
 async fn test(
@@ -393,18 +433,28 @@ async fn query(
     Json(body): Json<QueryBody>,
 ) -> ApiResult<JsonResponse<QueryAnswer>> {
     let id = connector_id(&id)?;
+    Ok(JsonResponse(
+        run_query(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+/// Runs a read-only statement (the parser's check, then the database's
+/// read-only mode) and keeps its whole result under a `result_id`.
+pub async fn run_query(
+    state: &AppState,
+    org: &OrgId,
+    id: &DataConnectorId,
+    body: QueryBody,
+) -> Result<QueryAnswer, Failure> {
     let sql = trimmed_text("sql", &body.sql, MAX_SQL, true)?;
-    let connector = open(&state, caller.org(), &id).await?;
+    let connector = open(state, org, id).await?;
     let result = connector
         .query(&sql, &body.parameters.unwrap_or_default())
         .await?;
     let kept =
         serde_json::to_value(&result).map_err(|e| Failure(ApiError::internal(e.to_string())))?;
-    let stored = state
-        .store
-        .save_result(caller.org(), Some(&id), &sql, kept)
-        .await?;
-    Ok(JsonResponse(QueryAnswer {
+    let stored = state.store.save_result(org, Some(id), &sql, kept).await?;
+    Ok(QueryAnswer {
         result_id: stored.id,
         columns: result.columns,
         rows: result.rows,
@@ -413,7 +463,7 @@ async fn query(
         elapsed_ms: result.elapsed_ms,
         estimated_cost_usd: result.estimated_cost_usd,
         bytes_processed: result.bytes_processed,
-    }))
+    })
 }
 
 fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {

@@ -16,6 +16,7 @@ use crate::common::{greenhouse_source, TestServer};
 mod agent_settings;
 mod answers;
 mod channels;
+mod connectors;
 mod evals;
 mod jobs;
 mod kb;
@@ -238,6 +239,8 @@ async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
         "/users",
         "/channels",
         "/channels/chan_x",
+        "/connectors",
+        "/connectors/dc_x",
     ] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
