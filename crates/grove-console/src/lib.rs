@@ -115,9 +115,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/interactions", get(pages::interactions::log))
         .route("/analytics", get(pages::analytics::analytics))
-        .route("/evals", get(pages::evals::list))
+        .route(
+            "/evals",
+            get(pages::evals::list).post(pages::eval_sets::create),
+        )
+        .route("/evals/new", get(pages::eval_sets::new_form))
         .route("/evals/compare", get(pages::evals::compare))
         .route("/evals/{id}", get(pages::evals::show))
+        .route(
+            "/evals/{id}/edit",
+            get(pages::eval_sets::edit_form).post(pages::eval_sets::update),
+        )
+        .route("/evals/{id}/delete", post(pages::eval_sets::delete))
         .route("/evals/{id}/runs", post(pages::evals::run))
         .route("/review", get(pages::review::inbox))
         .route("/interactions/{id}/article", post(pages::kb::from_review))

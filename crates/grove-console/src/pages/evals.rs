@@ -2,8 +2,8 @@
 //! with its questions and runs (start a run with an agent), and two runs
 //! of a set compared item by item — what improved, what regressed, and
 //! which agent settings differ. Runs start and comparisons are computed by
-//! the API's own functions (`routes::evals`). Sets are written through the
-//! API (`POST /api/v1/eval-sets`); the page says so when there are none.
+//! the API's own functions (`routes::evals`). Sets are written in
+//! `eval_sets.rs`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -41,6 +41,7 @@ pub struct SetRow {
 #[template(path = "evals.html")]
 struct SetsPage {
     layout: Layout,
+    can_write: bool,
     rows: Vec<SetRow>,
     pager: Pager,
 }
@@ -71,6 +72,7 @@ pub async fn list(
     });
     let page = SetsPage {
         layout: Layout::signed_in("Evals", &viewer, "/evals"),
+        can_write: viewer.can(WRITE),
         rows,
         pager,
     };

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod auth;
 pub mod channels;
 pub mod connectors;
+pub mod eval_sets;
 pub mod evals;
 pub mod home;
 pub mod interactions;

@@ -266,6 +266,17 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<EvalSetBody>,
 ) -> ApiResult<(StatusCode, JsonResponse<EvalSet>)> {
+    let set = create_set(&state, caller.org(), body).await?;
+    Ok((StatusCode::CREATED, JsonResponse(set)))
+}
+
+/// Checks and stores a new eval set (`name` and `items` required); the
+/// console writes eval sets through this too.
+pub async fn create_set(
+    state: &AppState,
+    org: &OrgId,
+    body: EvalSetBody,
+) -> Result<EvalSet, Failure> {
     for (field, given) in [
         ("name", body.name.is_some()),
         ("items", body.items.is_some()),
@@ -280,8 +291,7 @@ async fn create(
         description: patch.description.unwrap_or_default(),
         items: patch.items.unwrap_or_default(),
     };
-    let set = state.store.create_eval_set(caller.org(), new).await?;
-    Ok((StatusCode::CREATED, JsonResponse(set)))
+    Ok(state.store.create_eval_set(org, new).await?)
 }
 
 async fn list(
@@ -316,12 +326,23 @@ async fn update(
     Json(body): Json<EvalSetBody>,
 ) -> ApiResult<JsonResponse<EvalSet>> {
     let id = set_id(&id)?;
+    Ok(JsonResponse(
+        update_set(&state, caller.org(), &id, body).await?,
+    ))
+}
+
+/// Replaces the fields `body` gives, checked as on create.
+pub async fn update_set(
+    state: &AppState,
+    org: &OrgId,
+    id: &EvalSetId,
+    body: EvalSetBody,
+) -> Result<EvalSet, Failure> {
     let patch = checked_patch(body)?;
     state
         .store
-        .update_eval_set(caller.org(), &id, patch)
+        .update_eval_set(org, id, patch)
         .await?
-        .map(JsonResponse)
         .ok_or_else(|| Failure(ApiError::not_found("eval set", id.as_str())))
 }
 
@@ -330,9 +351,14 @@ async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let id = set_id(&id)?;
-    if state.store.delete_eval_set(caller.org(), &id).await? {
-        Ok(StatusCode::NO_CONTENT)
+    delete_set(&state, caller.org(), &set_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes an eval set (its runs go with it).
+pub async fn delete_set(state: &AppState, org: &OrgId, id: &EvalSetId) -> Result<(), Failure> {
+    if state.store.delete_eval_set(org, id).await? {
+        Ok(())
     } else {
         Err(Failure(ApiError::not_found("eval set", id.as_str())))
     }

@@ -141,3 +141,105 @@ async fn eval_runs_start_from_the_console_and_compare_item_by_item() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn editors_write_change_and_delete_eval_sets_readers_may_not() {
+    let t = TestServer::start().await;
+    let admin = admin_of_a(&t).await;
+    with_password(&t, &admin).await;
+    let mut browser = Browser::new(&t);
+    browser.sign_in("admin@a.example", PASSWORD).await;
+    let form = browser.get("/evals/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.input("csrf");
+
+    // The API's reasons, with what was typed kept.
+    let refused = browser
+        .post(
+            "/evals",
+            &[
+                ("csrf", &csrf),
+                ("name", "Greenhouse"),
+                ("items", "  \n\n "),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.html.contains("items: must hold 1 to 500 items"),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("value=\"Greenhouse\""));
+    let questions = "When do the vents open?\nAnswer: Above 28 degrees.\nSources: Greenhouse\n\nWhen are the trees pruned?";
+    let created = browser
+        .post(
+            "/evals",
+            &[
+                ("csrf", &csrf),
+                ("name", "Greenhouse"),
+                ("items", questions),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    let path = created.location().to_owned();
+    let id = path.trim_start_matches("/evals/").to_owned();
+    let stored = t
+        .get(&format!("/api/v1/eval-sets/{id}"), &t.org_a.api_key)
+        .await;
+    assert_eq!(stored.body["item_count"], 2, "{}", stored.body);
+    assert_eq!(
+        stored.body["items"][0]["expected_answer"],
+        "Above 28 degrees."
+    );
+    assert_eq!(
+        stored.body["items"][0]["expected_sources"],
+        json!(["Greenhouse"])
+    );
+    assert_eq!(stored.body["items"][1]["expected_answer"], json!(null));
+
+    // Edited: the form shows the questions as written; a third is added.
+    let edit = browser.get(&format!("{path}/edit")).await;
+    assert!(edit.html.contains("Sources: Greenhouse"), "{}", edit.html);
+    let more = format!("{questions}\n\nWhat closes the vents?\nAnswer: The night.");
+    let saved = browser
+        .post(
+            &format!("{path}/edit"),
+            &[("csrf", &csrf), ("name", "Greenhouse v2"), ("items", &more)],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let stored = t
+        .get(&format!("/api/v1/eval-sets/{id}"), &t.org_a.api_key)
+        .await;
+    assert_eq!(stored.body["name"], "Greenhouse v2");
+    assert_eq!(stored.body["item_count"], 3);
+
+    // Readers may not write, change or delete.
+    let (_, mut reader) = member(&t, "reader@a.example", "readonly").await;
+    assert_eq!(reader.get("/evals/new").await.status, StatusCode::FORBIDDEN);
+    let reader_csrf = reader.get(&path).await.input("csrf");
+    for action in [
+        "/evals".to_owned(),
+        format!("{path}/edit"),
+        format!("{path}/delete"),
+    ] {
+        let refused = reader
+            .post(
+                &action,
+                &[("csrf", &reader_csrf), ("name", "Mine"), ("items", "Q?")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{action}");
+    }
+
+    let deleted = browser
+        .post(&format!("{path}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let gone = t
+        .get(&format!("/api/v1/eval-sets/{id}"), &t.org_a.api_key)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}

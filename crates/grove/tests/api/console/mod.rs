@@ -241,6 +241,8 @@ async fn signed_out_every_page_goes_to_sign_in_and_every_answer_has_the_csp() {
         "/channels/chan_x",
         "/connectors",
         "/connectors/dc_x",
+        "/evals/new",
+        "/evals/evs_x/edit",
     ] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
