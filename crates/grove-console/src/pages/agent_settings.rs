@@ -3,8 +3,9 @@
 //! in the form, before anything is saved (nothing it answers enters the
 //! log). Saving, the preview and the checks all go through the API's own
 //! functions (`routes::agents`), so a value the API refuses is refused
-//! here with the API's reason. Components and run budgets stay API-only
-//! (docs/API.md, "Agents"); the page keeps them as stored.
+//! here with the API's reason. The analyst settings are there too: the
+//! data connectors it may query, its tool rounds, its run budgets and its
+//! split into query and analysis components.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -12,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
 use grove_agent::Unrecorded;
-use grove_core::agents::{Agent, RagStrategy};
+use grove_core::agents::{Agent, Component, Components, RagStrategy};
 use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_server::routes::agents::{create_agent, unsaved_agent, update_agent, AgentBody};
@@ -30,7 +31,8 @@ const WRITE: Requirement = Requirement::scope(Scope::Write);
 /// The preview asks a question (the API's execute scope) with settings
 /// only an editor may choose (model, prompt, sources): it needs both.
 const ASK: Requirement = Requirement::scope(Scope::Execute);
-/// Data sources offered as checkboxes (the agent's own always are).
+/// Data sources and connectors offered as checkboxes (the agent's own
+/// always are).
 const SOURCES_LISTED: u32 = 1_000;
 /// Longest preview question.
 const MAX_QUESTION: usize = 4_000;
@@ -47,6 +49,16 @@ pub struct SettingsForm {
     pub max_tokens: String,
     pub similarity_threshold: String,
     pub data_source_ids: Vec<String>,
+    pub data_connector_ids: Vec<String>,
+    pub max_steps: String,
+    /// Empty: no limit.
+    pub max_run_tokens: String,
+    pub max_run_cost_usd: String,
+    /// The analyst loop split into `query` and `analysis` components, each
+    /// with an optional model of its own.
+    pub split: bool,
+    pub query_model: String,
+    pub analysis_model: String,
     pub active: bool,
     pub question: String,
 }
@@ -70,6 +82,23 @@ impl SettingsForm {
                 .iter()
                 .map(|d| d.to_string())
                 .collect(),
+            data_connector_ids: agent
+                .data_connector_ids
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
+            max_steps: agent.max_steps.to_string(),
+            max_run_tokens: agent
+                .max_run_tokens
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            max_run_cost_usd: agent
+                .max_run_cost_usd
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            split: agent.components.is_some(),
+            query_model: component_model(agent, |c| &c.query),
+            analysis_model: component_model(agent, |c| &c.analysis),
             active: agent.active,
             question: String::new(),
         }
@@ -86,6 +115,13 @@ impl SettingsForm {
             max_tokens: fields.one("max_tokens"),
             similarity_threshold: fields.one("similarity_threshold"),
             data_source_ids: fields.all("data_source_ids"),
+            data_connector_ids: fields.all("data_connector_ids"),
+            max_steps: fields.one("max_steps"),
+            max_run_tokens: fields.one("max_run_tokens"),
+            max_run_cost_usd: fields.one("max_run_cost_usd"),
+            split: fields.has("split"),
+            query_model: fields.one("query_model"),
+            analysis_model: fields.one("analysis_model"),
             active: fields.has("active"),
             question: fields.one("question"),
         }
@@ -111,12 +147,61 @@ impl SettingsForm {
             max_tokens: number("max_tokens", &self.max_tokens)?,
             similarity_threshold: number("similarity_threshold", &self.similarity_threshold)?,
             data_source_ids: Some(self.data_source_ids.clone()),
+            data_connector_ids: Some(self.data_connector_ids.clone()),
+            max_steps: number("max_steps", &self.max_steps)?,
+            // Empty is "no limit" (`null` in the API).
+            max_run_tokens: Some(number("max_run_tokens", &self.max_run_tokens)?),
+            max_run_cost_usd: Some(number("max_run_cost_usd", &self.max_run_cost_usd)?),
+            components: Some(self.split.then(|| Components {
+                query: component(&self.query_model),
+                analysis: component(&self.analysis_model),
+            })),
             active: Some(self.active),
             ..AgentBody::default()
         })
     }
 }
 
+fn component_model(agent: &Agent, part: impl Fn(&Components) -> &Component) -> String {
+    agent
+        .components
+        .as_ref()
+        .and_then(|c| part(c).model.clone())
+        .unwrap_or_default()
+}
+
+fn component(model: &str) -> Component {
+    Component {
+        model: (!model.is_empty()).then(|| model.to_owned()),
+    }
+}
+
+/// Checkboxes of (id, name) with `chosen` checked; a chosen id not
+/// listed keeps its box, so saving never drops it unseen.
+fn checkboxes(
+    listed: impl Iterator<Item = (String, String)>,
+    chosen: &[String],
+) -> Vec<SourceChoice> {
+    let mut boxes: Vec<SourceChoice> = listed
+        .map(|(id, name)| SourceChoice {
+            checked: chosen.contains(&id),
+            id,
+            name,
+        })
+        .collect();
+    for id in chosen {
+        if !boxes.iter().any(|b| &b.id == id) {
+            boxes.push(SourceChoice {
+                id: id.clone(),
+                name: id.clone(),
+                checked: true,
+            });
+        }
+    }
+    boxes
+}
+
+/// A checkbox of a data source or connector the agent may read.
 pub struct SourceChoice {
     pub id: String,
     pub name: String,
@@ -133,6 +218,7 @@ struct SettingsPage {
     form: SettingsForm,
     strategies: Vec<Choice>,
     sources: Vec<SourceChoice>,
+    connectors: Vec<SourceChoice>,
     default_model: String,
     can_write: bool,
     can_preview: bool,
@@ -169,29 +255,26 @@ async fn settings_page(
     shown: Shown<'_>,
 ) -> Result<Response, PageError> {
     let org = &viewer.user.org_id;
-    let listed = state
-        .store
-        .list_data_sources(
-            org,
-            None,
-            Page {
-                limit: SOURCES_LISTED,
-                offset: 0,
-            },
-        )
-        .await?;
-    let mut sources: Vec<(String, String)> = listed
-        .items
-        .iter()
-        .map(|s| (s.id.to_string(), s.name.clone()))
-        .collect();
-    // A source the agent reads but not listed keeps its box, so saving
-    // never drops it unseen.
-    for id in &shown.form.data_source_ids {
-        if !sources.iter().any(|(listed, _)| listed == id) {
-            sources.push((id.clone(), id.clone()));
-        }
-    }
+    let listed = Page {
+        limit: SOURCES_LISTED,
+        offset: 0,
+    };
+    let sources = state.store.list_data_sources(org, None, listed).await?;
+    let sources = checkboxes(
+        sources
+            .items
+            .iter()
+            .map(|s| (s.id.to_string(), s.name.clone())),
+        &shown.form.data_source_ids,
+    );
+    let connectors = state.store.list_connectors(org, listed).await?;
+    let connectors = checkboxes(
+        connectors
+            .items
+            .iter()
+            .map(|c| (c.id.to_string(), c.name.clone())),
+        &shown.form.data_connector_ids,
+    );
     let default_model = state.store.org_settings(org).await?.default_model;
     let refused = shown.error.is_some();
     let page = SettingsPage {
@@ -210,14 +293,8 @@ async fn settings_page(
             &shown.form.rag_strategy,
             RagStrategy::ALL.iter().map(|s| (s.as_str(), s.as_str())),
         ),
-        sources: sources
-            .into_iter()
-            .map(|(id, name)| SourceChoice {
-                checked: shown.form.data_source_ids.contains(&id),
-                id,
-                name,
-            })
-            .collect(),
+        sources,
+        connectors,
         form: shown.form,
         default_model,
         can_write: viewer.can(WRITE),

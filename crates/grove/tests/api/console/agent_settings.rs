@@ -173,6 +173,82 @@ async fn agents_are_created_previewed_unsaved_and_changed_through_the_api_checks
         .await;
     assert_eq!(api.body["name"], "Head gardener");
 
+    // The analyst settings: a connector, budgets and components; the
+    // API's reason for a budget it refuses; an empty budget is no limit.
+    let shop = crate::scopes::shop_database(&t, 1);
+    let connector = t
+        .post(
+            "/api/v1/data-connectors",
+            &t.org_a.api_key,
+            serde_json::json!({"name": "Shop", "type": "sqlite", "config": {"path": shop}}),
+        )
+        .await;
+    let connector = connector.body["id"].as_str().unwrap().to_owned();
+    let page = browser.get(&path).await;
+    assert!(
+        page.html.contains(&format!("value=\"{connector}\"")),
+        "{}",
+        page.html
+    );
+    let analyst = [
+        ("data_connector_ids", connector.as_str()),
+        ("max_steps", "5"),
+        ("max_run_tokens", "5000"),
+        ("max_run_cost_usd", "0.5"),
+        ("split", "true"),
+        ("query_model", ""),
+        ("analysis_model", ""),
+    ];
+    for (field, value, reason) in [
+        ("max_run_tokens", "0", "max_run_tokens"),
+        ("query_model", "extractive", "components.query.model"),
+    ] {
+        let mut refused_fields = analyst.to_vec();
+        refused_fields.push((field, value));
+        let refused = browser
+            .post(&path, &settings(&csrf, &source, &refused_fields))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{field}");
+        assert!(refused.html.contains(reason), "{field}: {}", refused.html);
+    }
+    let saved = browser
+        .post(&path, &settings(&csrf, &source, &analyst))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let api = t
+        .get(&format!("/api/v1/agents/{id}"), &t.org_a.api_key)
+        .await
+        .body;
+    assert_eq!(api["data_connector_ids"], serde_json::json!([connector]));
+    assert_eq!(api["max_steps"], 5);
+    assert_eq!(api["max_run_tokens"], 5000);
+    assert_eq!(api["max_run_cost_usd"], 0.5);
+    assert!(api["components"]["query"].is_object(), "{api}");
+    let page = browser.get(&path).await;
+    assert!(page.html.contains("name=\"split\" value=\"true\" checked"));
+    let unlimited = browser
+        .post(
+            &path,
+            &settings(
+                &csrf,
+                &source,
+                &[("data_connector_ids", connector.as_str())],
+            ),
+        )
+        .await;
+    assert_eq!(
+        unlimited.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        unlimited.html
+    );
+    let api = t
+        .get(&format!("/api/v1/agents/{id}"), &t.org_a.api_key)
+        .await
+        .body;
+    assert_eq!(api["max_run_tokens"], Value::Null);
+    assert_eq!(api["components"], Value::Null);
+
     // Read-only: the settings shown, nothing to save, writes refused.
     let (_, mut reader) = member(&t, "ro@a.example", "readonly").await;
     let read = reader.get(&path).await;
