@@ -165,15 +165,15 @@ try {
   await check("a knowledge-base source is added in the console and syncs", async () => {
     await page.getByRole("link", { name: "Data sources" }).click();
     await page.getByRole("link", { name: "Add a data source" }).click();
-    await page.getByLabel("Name").fill("Answers");
+    await page.getByLabel("Name").fill("FAQ");
     await page.getByRole("combobox", { name: /^Type/ }).selectOption("kb");
     await page.screenshot({ path: `${shots}/source-new.png`, fullPage: true });
     await accessibility(page, "source-new");
     await page.getByRole("button", { name: "Add the data source" }).click();
-    await page.getByRole("heading", { name: "Answers" }).waitFor();
+    await page.getByRole("heading", { name: "FAQ" }).waitFor();
     await page.locator("#progress .badge.succeeded").waitFor({ timeout: 30000 });
     await page.getByRole("link", { name: "Settings, or delete" }).click();
-    await page.getByRole("heading", { name: "Settings of Answers" }).waitFor();
+    await page.getByRole("heading", { name: "Settings of FAQ" }).waitFor();
     await accessibility(page, "source-settings");
   });
 
@@ -270,6 +270,7 @@ try {
     await page.getByRole("button", { name: "Make a draft knowledge-base article of the correction" }).click();
     await page.waitForURL(/\/kb\/kb_/);
     await page.getByLabel("Content (Markdown)").fill("The vents open above 30 degrees and close at night.");
+    await page.getByRole("combobox", { name: /^Status/ }).selectOption("published");
     await page.getByRole("button", { name: "Save as a new version" }).click();
     await page.getByRole("link", { name: "2", exact: true }).click();
     await page.locator("pre.diff .added", { hasText: "30 degrees" }).waitFor();
@@ -278,6 +279,23 @@ try {
     await page.getByRole("link", { name: "Knowledge base", exact: true }).click();
     await page.screenshot({ path: `${shots}/kb.png`, fullPage: true });
     await accessibility(page, "kb");
+    // The published article syncs into the knowledge-base source.
+    await page.getByRole("link", { name: "Data sources" }).click();
+    await page.getByRole("link", { name: "FAQ", exact: true }).click();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.locator("#progress", { hasText: "1 of 1 documents" }).locator(".badge.succeeded").waitFor({ timeout: 60000 });
+  });
+
+  await check("pages fit a 360-pixel-wide screen", async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const path of ["/", "/sources", "/agents", "/jobs", "/interactions", "/review", "/kb", "/evals", "/channels", "/connectors"]) {
+      await page.goto(base + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `${path} is ${overflow} px wider than the screen`);
+    }
+    await page.screenshot({ path: `${shots}/narrow-sources.png`, fullPage: true });
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.goto(base + "/");
   });
 
   await check("analytics, evals, webhooks and settings open for an admin", async () => {

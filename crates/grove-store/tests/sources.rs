@@ -306,6 +306,9 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
         ["upgrade.html"]
     );
     assert_eq!(keys(&list(text("%"), Page::default()).await), ["100%.html"]);
+    // Nor are `_` and `\\` ("l_h" would match "l.html" as a pattern).
+    assert!(keys(&list(text("l_h"), Page::default()).await).is_empty());
+    assert!(keys(&list(text("\\"), Page::default()).await).is_empty());
     let skipped = DocumentFilter {
         status: Some(DocumentStatus::Skipped),
         ..DocumentFilter::default()

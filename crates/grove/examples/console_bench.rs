@@ -214,6 +214,8 @@ async fn main() {
         format!("{source_path}?status=failed"),
         format!("{source_path}?status=failed&error={}", "HTTP+404+Not+Found"),
         format!("{source_path}?q=handbook&offset={last}"),
+        // Matching nothing: every column of every row is read.
+        format!("{source_path}?q=no-such-words"),
         format!("{source_path}?offset={last}"),
         "/interactions".to_owned(),
         format!("/interactions?agent_id={}&feedback=null", agent.id),

@@ -98,11 +98,14 @@ fn condition(
         condition.push_str(&format!(" AND status = ?{}", args.len()));
     }
     if let Some(text) = &filter.text {
-        args.push(Value::Text(text.to_ascii_lowercase()));
+        // LIKE ignores ASCII case without copying each value to lower
+        // case; `\` escapes the text's own wildcards.
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        args.push(Value::Text(format!("%{escaped}%")));
         let n = args.len();
         condition.push_str(&format!(
-            " AND (instr(lower(title), ?{n}) > 0 OR instr(lower(COALESCE(url, '')), ?{n}) > 0
-                   OR instr(lower(source_key), ?{n}) > 0)"
+            " AND (title LIKE ?{n} ESCAPE '\\' OR COALESCE(url, '') LIKE ?{n} ESCAPE '\\'
+                   OR source_key LIKE ?{n} ESCAPE '\\')"
         ));
     }
     if let Some(error) = &filter.error {
