@@ -100,7 +100,10 @@ fn condition(
     if let Some(text) = &filter.text {
         // LIKE ignores ASCII case without copying each value to lower
         // case; `\` escapes the text's own wildcards.
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         args.push(Value::Text(format!("%{escaped}%")));
         let n = args.len();
         condition.push_str(&format!(
