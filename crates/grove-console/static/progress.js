@@ -1,6 +1,7 @@
 // Live sync progress on a data source's page. The server pushes the
 // progress fragment as server-sent events (`progress` whenever it changes,
-// `done` when the sync is over); where the stream cannot be opened, the
+// `done` when the sync is over; a stream that ends without `done` is
+// reopened by EventSource itself); where the stream cannot be opened, the
 // page asks for the fragment every two seconds instead. Without
 // JavaScript the page shows the progress as it was when loaded.
 (function () {

@@ -83,6 +83,33 @@ fn items_text(items: &[EvalItem]) -> String {
         .join("\n\n")
 }
 
+/// Whether the form can show `items` as they are: each reads back the
+/// same (no question on several lines, no blank line in an answer, no
+/// `;` inside a source), so saving the form unchanged changes nothing.
+fn writable(items: &[EvalItem]) -> bool {
+    let again = parse_items(&items_text(items));
+    again.len() == items.len()
+        && again.iter().zip(items).all(|(read, item)| {
+            read.question == item.question
+                && read.expected_answer == item.expected_answer
+                && read.expected_sources.clone().unwrap_or_default() == item.expected_sources
+        })
+}
+
+/// The set, if the form can edit it without changing what it does not show.
+fn editable(set: EvalSet) -> Result<EvalSet, PageError> {
+    if writable(set.items.as_deref().unwrap_or_default()) {
+        Ok(set)
+    } else {
+        Err(PageError::Conflict(format!(
+            "This set has questions the form cannot show as they are (a question on several \
+             lines, a blank line in an answer, or `;` inside a source); change it through \
+             the API: PUT /api/v1/eval-sets/{}.",
+            set.id
+        )))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct SetForm {
     pub name: String,
@@ -172,7 +199,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.require(WRITE)?;
-    let set = find(&state, &viewer, &id).await?;
+    let set = editable(find(&state, &viewer, &id).await?)?;
     let form = SetForm {
         name: set.name.clone(),
         description: set.description.clone(),
@@ -189,7 +216,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
-    let set = find(&state, &viewer, &id).await?;
+    let set = editable(find(&state, &viewer, &id).await?)?;
     let form = SetForm::read(&fields);
     match update_set(&state, &viewer.user.org_id, &set.id, form.as_body()).await {
         Ok(saved) => Ok(see_other(&format!("/evals/{}", saved.id))),
@@ -254,5 +281,19 @@ mod tests {
             Some("Above 28 degrees,\nautomatically.")
         );
         assert_eq!(again[2].question, "What is a closure?");
+        assert!(writable(&stored));
+    }
+
+    #[test]
+    fn sets_the_blocks_cannot_show_are_not_offered_for_editing() {
+        let item = |question: &str, answer: Option<&str>, sources: &[&str]| EvalItem {
+            question: question.into(),
+            expected_answer: answer.map(str::to_owned),
+            expected_sources: sources.iter().map(|s| s.to_string()).collect(),
+        };
+        assert!(writable(&[item("Q?", Some("A."), &["a.md"])]));
+        assert!(!writable(&[item("Two\nlines?", None, &[])]));
+        assert!(!writable(&[item("Q?", Some("One.\n\nTwo."), &[])]));
+        assert!(!writable(&[item("Q?", None, &["a;b"])]));
     }
 }

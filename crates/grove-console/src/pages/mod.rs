@@ -268,6 +268,8 @@ impl From<grove_server::error::Failure> for PageError {
             404 => PageError::NotFound(e.message),
             409 => PageError::Conflict(e.message),
             429 => PageError::RateLimited(e.retry_after_secs.unwrap_or(1)),
+            // 413, 422 and the rest: the caller's to fix, with the API's reason.
+            400..=499 => PageError::BadRequest(e.message),
             _ => PageError::Internal(e.message),
         }
     }

@@ -329,6 +329,25 @@ pub async fn delete(
     Ok(see_other("/sources"))
 }
 
+/// Longest CSRF field read (a token is far shorter).
+const MAX_CSRF_FIELD: usize = 256;
+
+/// A form field that must be short, read without holding more of it.
+async fn short_field(mut field: axum::extract::multipart::Field<'_>) -> Result<String, PageError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| PageError::BadRequest(e.to_string()))?
+    {
+        if bytes.len() + chunk.len() > MAX_CSRF_FIELD {
+            return Ok(String::new());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}
+
 /// `POST /sources/{id}/files` (multipart): stores the files, all or
 /// nothing, and queues their sync. The form's first field is the CSRF
 /// token, checked before any file is read.
@@ -345,16 +364,14 @@ pub async fn upload(
         .await
         .map_err(|e| PageError::BadRequest(e.to_string()))?;
     let csrf = match first {
-        Some(field) if field.name() == Some("csrf") => field
-            .text()
-            .await
-            .map_err(|e| PageError::BadRequest(e.to_string()))?,
+        Some(field) if field.name() == Some("csrf") => short_field(field).await?,
         _ => String::new(),
     };
     viewer.check_csrf(&csrf)?;
     let source = find(&state, &viewer, &id).await?;
     check_file_source(&source)?;
-    let report = receive_upload(&state, &viewer.user.org_id, &source.id, multipart).await?;
+    let org = &viewer.user.org_id;
+    let report = receive_upload(&state, org, &source.id, SyncInitiator::Manual, multipart).await?;
     Ok(see_other(&format!(
         "/sources/{}?uploaded={}",
         source.id,

@@ -16,6 +16,7 @@ use grove_core::sources::{
     DocumentStatus, SourceKind, SourceStatus, SourceSync, SyncInitiator, SyncStatus,
 };
 use grove_server::routes::data_sources::progress as sync_progress;
+use grove_server::routes::documents::{filter as document_filter, DocumentListParams};
 use grove_server::state::AppState;
 use grove_store::documents::DocumentFilter;
 use serde::Deserialize;
@@ -199,7 +200,8 @@ pub async fn show_progress(
 /// How often the event stream reads the sync's progress from the store
 /// (the store, not this process, knows a sync another replica runs).
 const PROGRESS_TICK: Duration = Duration::from_secs(1);
-/// A stream ends after this long; the browser's EventSource reconnects.
+/// A stream ends after this long without `done`, so the browser's
+/// EventSource reconnects and follows on with a new one.
 const PROGRESS_STREAM_LIMIT: Duration = Duration::from_secs(300);
 
 struct ProgressStream {
@@ -216,8 +218,8 @@ struct ProgressStream {
 }
 
 impl ProgressStream {
-    /// The next event: the fragment when it changed, `done` once the sync
-    /// is over (or the stream's time is up), then the end of the stream.
+    /// The next event: the fragment when it changed, then `done` once the
+    /// sync is over; when the stream's time is up it ends without `done`.
     async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
         if self.over {
             return None;
@@ -243,9 +245,12 @@ impl ProgressStream {
                 self.ending = !live;
                 return Some((Ok(Event::default().event("progress").data(html)), self));
             }
-            if !live || tokio::time::Instant::now() >= self.until {
+            if !live {
                 self.over = true;
                 return Some((done(), self));
+            }
+            if tokio::time::Instant::now() >= self.until {
+                return None;
             }
             tokio::time::sleep(PROGRESS_TICK).await;
         }
@@ -360,13 +365,19 @@ pub async fn show(
         .get_data_source(org, &source_id)
         .await?
         .ok_or_else(missing)?;
-    let status = DocumentStatus::parse(&params.status);
-    let text = params.q.trim().to_owned();
-    let filter = DocumentFilter {
-        status,
-        text: (!text.is_empty()).then(|| text.clone()),
-        error: params.error.clone(),
+    // The API's own reading of the filter (its checks, its length limit).
+    let asked = DocumentListParams {
+        limit: None,
+        offset: None,
+        status: (!params.status.is_empty()).then(|| params.status.clone()),
+        q: Some(params.q.clone()),
     };
+    let filter = DocumentFilter {
+        error: params.error.clone(),
+        ..document_filter(&asked)?
+    };
+    let status = filter.status;
+    let text = filter.text.clone().unwrap_or_default();
     let listed = state
         .store
         .list_documents(org, &source_id, &filter, page_at(params.offset))

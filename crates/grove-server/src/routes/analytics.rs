@@ -56,7 +56,8 @@ pub struct AnalyticsParams {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Metrics {
     pub total_queries: u64,
-    /// Distinct askers: a key's user, or the key when it has no user.
+    /// Distinct askers: the console user who asked, else the key's user,
+    /// else the key.
     pub unique_users: u64,
     pub avg_latency_ms: Option<f64>,
     /// Positive feedback ÷ rated answers.

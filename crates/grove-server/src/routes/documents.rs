@@ -146,8 +146,9 @@ async fn found(state: &AppState, caller: &Caller, id: &DocumentId) -> Result<Doc
         .ok_or_else(|| Failure(ApiError::not_found("document", id.as_str())))
 }
 
-/// The filter a listing asks for, checked.
-fn filter(params: &DocumentListParams) -> Result<DocumentFilter, Failure> {
+/// The filter a listing asks for, checked (the console's document list
+/// reads its filter through this too).
+pub fn filter(params: &DocumentListParams) -> Result<DocumentFilter, Failure> {
     let status = one_of(
         "status",
         params.status.as_deref(),

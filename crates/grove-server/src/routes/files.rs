@@ -104,17 +104,19 @@ async fn upload(
 ) -> ApiResult<(StatusCode, JsonResponse<UploadReport>)> {
     let ds = file_source(&state, &caller, &id).await?;
     let multipart = multipart.map_err(multipart_failure)?;
-    let report = receive_upload(&state, caller.org(), &ds.id, multipart).await?;
+    let report =
+        receive_upload(&state, caller.org(), &ds.id, SyncInitiator::Api, multipart).await?;
     Ok((StatusCode::CREATED, JsonResponse(report)))
 }
 
 /// Stores the files of `multipart` (plain form fields are skipped) in the
-/// `file` data source `id`, all or nothing, then queues a sync of them;
-/// the console uploads through this too.
+/// `file` data source `id`, all or nothing, then queues a sync of them
+/// started by `initiator`; the console uploads through this too.
 pub async fn receive_upload(
     state: &AppState,
     org: &OrgId,
     id: &DataSourceId,
+    initiator: SyncInitiator,
     mut multipart: Multipart,
 ) -> Result<UploadReport, Failure> {
     let limits = UploadLimits::from(&state.config.ingest);
@@ -141,7 +143,7 @@ pub async fn receive_upload(
     }
     let ds_id = id.clone();
     let (stored, skipped) = blocking(move || upload.commit(&files, &ds_id)).await?;
-    let (sync_id, follows_sync_id) = match queue_sync(state, org, id).await? {
+    let (sync_id, follows_sync_id) = match queue_sync(state, org, id, initiator).await? {
         SyncStart::Started(sync) => (Some(sync.id), None),
         SyncStart::AlreadyActive(running) => (None, Some(running)),
     };
@@ -158,10 +160,11 @@ async fn queue_sync(
     state: &AppState,
     org: &OrgId,
     id: &DataSourceId,
+    initiator: SyncInitiator,
 ) -> Result<SyncStart, Failure> {
     Ok(state
         .store
-        .start_or_follow_up_sync(org, id, SyncInitiator::Api)
+        .start_or_follow_up_sync(org, id, initiator)
         .await?)
 }
 
@@ -189,7 +192,7 @@ async fn remove(
     if !blocking(move || store.delete(&ds_id, &name)).await? {
         return Err(Failure(ApiError::not_found("file", &shown)));
     }
-    queue_sync(&state, caller.org(), &ds.id).await?;
+    queue_sync(&state, caller.org(), &ds.id, SyncInitiator::Api).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

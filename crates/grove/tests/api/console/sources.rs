@@ -337,6 +337,12 @@ async fn files_upload_with_the_form_token_and_the_sync_progress_streams_until_do
     );
     let after = browser.get(&format!("/sources/{id}")).await;
     assert!(after.html.contains(">Orchard</a>"), "{}", after.html);
+    // The filter is read by the API's own checks (its length limit too).
+    let long = browser
+        .get(&format!("/sources/{id}?q={}", "x".repeat(201)))
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert!(long.html.contains("q: "), "{}", long.html);
 
     // Files belong to `file` sources only.
     let kb = browser
