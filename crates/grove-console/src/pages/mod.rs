@@ -263,12 +263,12 @@ impl From<grove_server::error::Failure> for PageError {
     fn from(failure: grove_server::error::Failure) -> Self {
         let e = failure.0;
         match e.code.status() {
-            400 => PageError::BadRequest(e.message),
             403 => PageError::Forbidden(e.message),
             404 => PageError::NotFound(e.message),
             409 => PageError::Conflict(e.message),
             429 => PageError::RateLimited(e.retry_after_secs.unwrap_or(1)),
-            // 413, 422 and the rest: the caller's to fix, with the API's reason.
+            // 400, 413, 422 and the rest: the caller's to fix, with the
+            // API's reason.
             400..=499 => PageError::BadRequest(e.message),
             _ => PageError::Internal(e.message),
         }
