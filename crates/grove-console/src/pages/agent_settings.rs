@@ -21,7 +21,8 @@ use grove_server::state::AppState;
 
 use super::agents::{answer_html, find_agent, source_view, TurnView};
 use super::{
-    choices, render, render_form, see_other, Choice, CsrfForm, Fields, Layout, PageError, Time,
+    choices, render, render_form, see_other, submit, Choice, CsrfForm, Fields, Layout, PageError,
+    Time,
 };
 use crate::session::Viewer;
 
@@ -358,12 +359,10 @@ pub async fn create(
     viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
     let form = SettingsForm::read(&fields);
-    let created = match form.as_body() {
-        Ok(body) => create_agent(&state, &viewer.user.org_id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let created = submit(form.as_body(), |body| {
+        create_agent(&state, &viewer.user.org_id, body)
+    })
+    .await;
     match created {
         Ok(agent) => Ok(see_other(&format!("/agents/{}?saved=true", agent.id))),
         Err(error) => {
@@ -389,12 +388,10 @@ pub async fn update(
     viewer.check_csrf(&fields.one("csrf"))?;
     let agent = find_agent(&state, &viewer, &id).await?;
     let form = SettingsForm::read(&fields);
-    let updated = match form.as_body() {
-        Ok(body) => update_agent(&state, &viewer.user.org_id, agent.id.as_str(), body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let updated = submit(form.as_body(), |body| {
+        update_agent(&state, &viewer.user.org_id, agent.id.as_str(), body)
+    })
+    .await;
     match updated {
         Ok(agent) => Ok(see_other(&format!("/agents/{}?saved=true", agent.id))),
         Err(error) => {

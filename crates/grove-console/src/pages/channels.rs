@@ -21,8 +21,8 @@ use grove_server::state::AppState;
 use serde_json::{json, Value};
 
 use super::{
-    choices, page_at, render_form, see_other, Choice, CsrfForm, Fields, Layout, OffsetParam,
-    PageError, Pager, Time,
+    choices, page_at, render_form, see_other, submit, Choice, CsrfForm, Fields, Layout,
+    OffsetParam, PageError, Pager, Time,
 };
 use crate::session::Viewer;
 
@@ -255,12 +255,10 @@ pub async fn create(
     viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
     let form = ChannelForm::read(&fields);
-    let created = match form.as_body() {
-        Ok(body) => create_channel(&state, &viewer.user.org_id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let created = submit(form.as_body(), |body| {
+        create_channel(&state, &viewer.user.org_id, body)
+    })
+    .await;
     match created {
         Ok(channel) => Ok(see_other(&format!("/channels/{}", channel.id))),
         Err(error) => list_page(&state, &viewer, 0, form, Some(error)).await,
@@ -398,12 +396,10 @@ pub async fn update(
     viewer.check_csrf(&fields.one("csrf"))?;
     let channel = find(&state, &viewer, &id).await?;
     let form = ChannelForm::read(&fields);
-    let updated = match form.as_body() {
-        Ok(body) => update_channel(&state, &viewer.user.org_id, &channel.id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let updated = submit(form.as_body(), |body| {
+        update_channel(&state, &viewer.user.org_id, &channel.id, body)
+    })
+    .await;
     let (channel, form, said) = match updated {
         Ok(saved) => {
             let form = ChannelForm::of(&saved);

@@ -23,8 +23,8 @@ use serde_json::Value;
 
 use super::jobs::cell;
 use super::{
-    choices, page_at, render_form, see_other, Choice, CsrfForm, Fields, Layout, OffsetParam,
-    PageError, Pager,
+    choices, page_at, render_form, see_other, submit, Choice, CsrfForm, Fields, Layout,
+    OffsetParam, PageError, Pager,
 };
 use crate::session::Viewer;
 
@@ -233,12 +233,10 @@ pub async fn create(
     viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
     let form = ConnectorForm::read(&fields);
-    let created = match form.as_body() {
-        Ok(body) => create_connector(&state, &viewer.user.org_id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let created = submit(form.as_body(), |body| {
+        create_connector(&state, &viewer.user.org_id, body)
+    })
+    .await;
     match created {
         Ok(connector) => Ok(see_other(&format!("/connectors/{}", connector.id))),
         Err(error) => list_page(&state, &viewer, 0, form, Some(error)).await,
@@ -341,12 +339,10 @@ pub async fn update(
     let mut form = ConnectorForm::read(&fields);
     // The type is fixed once created; the form does not send it.
     form.kind = connector.kind.as_str().to_owned();
-    let updated = match form.as_body() {
-        Ok(body) => update_connector(&state, &viewer.user.org_id, &connector.id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let updated = submit(form.as_body(), |body| {
+        update_connector(&state, &viewer.user.org_id, &connector.id, body)
+    })
+    .await;
     Ok(match updated {
         Ok(saved) => {
             let shown = Shown {

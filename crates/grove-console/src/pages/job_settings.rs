@@ -18,7 +18,8 @@ use grove_server::state::AppState;
 use serde::de::DeserializeOwned;
 
 use super::{
-    agent_names, choices, render_form, see_other, Choice, CsrfForm, Fields, Layout, PageError,
+    agent_names, choices, render_form, see_other, submit, Choice, CsrfForm, Fields, Layout,
+    PageError,
 };
 use crate::session::Viewer;
 
@@ -262,12 +263,10 @@ pub async fn create(
     viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
     let form = JobForm::read(&fields);
-    let created = match (form.as_body(), AgentId::parse(&form.agent_id)) {
-        (Ok(body), Ok(agent)) => create_job(&state, &viewer.user.org_id, &agent, body)
-            .await
-            .map_err(|f| f.0.message),
-        (Err(problem), _) => Err(problem),
-        (_, Err(_)) => Err("agent_id: choose the agent that answers the job".into()),
+    let org = &viewer.user.org_id;
+    let created = match AgentId::parse(&form.agent_id) {
+        Ok(agent) => submit(form.as_body(), |body| create_job(&state, org, &agent, body)).await,
+        Err(_) => Err("agent_id: choose the agent that answers the job".into()),
     };
     match created {
         Ok(job) => Ok(see_other(&format!("/jobs/{}", job.id))),
@@ -328,12 +327,10 @@ pub async fn update(
     let mut form = JobForm::read(&fields);
     // The agent is fixed once created; the form does not send it.
     form.agent_id = job.agent_id.to_string();
-    let updated = match form.as_body() {
-        Ok(body) => update_job(&state, &viewer.user.org_id, &job.id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let updated = submit(form.as_body(), |body| {
+        update_job(&state, &viewer.user.org_id, &job.id, body)
+    })
+    .await;
     match updated {
         Ok(job) => Ok(see_other(&format!("/jobs/{}/settings?saved=true", job.id))),
         Err(error) => {

@@ -351,6 +351,19 @@ pub fn render(page: &impl Template) -> Response {
     }
 }
 
+/// A form's API body (or why the form could not make one: a field that
+/// is not a number, …) sent to an API function; either refusal comes back
+/// as the text the page shows above the form.
+pub async fn submit<B, T, F>(
+    body: Result<B, String>,
+    call: impl FnOnce(B) -> F,
+) -> Result<T, String>
+where
+    F: std::future::Future<Output = Result<T, grove_server::error::Failure>>,
+{
+    call(body?).await.map_err(|failure| failure.0.message)
+}
+
 /// A form's page: 400 when it shows why the form was refused, else 200.
 pub fn render_form(page: &impl Template, refused: bool) -> Response {
     let status = if refused {

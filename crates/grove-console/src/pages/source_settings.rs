@@ -22,7 +22,7 @@ use grove_server::routes::files::{check_file_source, receive_upload};
 use grove_server::state::AppState;
 use serde_json::Value;
 
-use super::{choices, render_form, see_other, Choice, CsrfForm, Fields, Layout, PageError};
+use super::{choices, render_form, see_other, submit, Choice, CsrfForm, Fields, Layout, PageError};
 use crate::session::Viewer;
 
 const READ: Requirement = Requirement::scope(Scope::Read);
@@ -233,12 +233,7 @@ pub async fn create(
     viewer.check_csrf(&fields.one("csrf"))?;
     let form = SourceForm::read(&fields);
     let org = &viewer.user.org_id;
-    let created = match form.as_create() {
-        Ok(body) => create_source(&state, org, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let created = submit(form.as_create(), |body| create_source(&state, org, body)).await;
     let source = match created {
         Ok(source) => source,
         Err(error) => return Ok(settings_page(&viewer, None, form, Some(error), false)),
@@ -295,12 +290,10 @@ pub async fn update(
     let mut form = SourceForm::read(&fields);
     // The type is fixed once created; the form does not send it.
     form.kind = source.kind.as_str().to_owned();
-    let updated = match form.as_update() {
-        Ok(body) => update_source(&state, &viewer.user.org_id, &source.id, body)
-            .await
-            .map_err(|f| f.0.message),
-        Err(problem) => Err(problem),
-    };
+    let updated = submit(form.as_update(), |body| {
+        update_source(&state, &viewer.user.org_id, &source.id, body)
+    })
+    .await;
     match updated {
         Ok(source) => Ok(see_other(&format!(
             "/sources/{}/settings?saved=true",
