@@ -231,7 +231,7 @@ pub fn document() -> OpenApi {
     let mut paths = Paths::new();
     for route in routes::catalogue() {
         paths.add_path_operation(
-            route.path,
+            openapi_path(route.path),
             vec![http_method(&route.method)],
             operation(&route),
         );
@@ -268,6 +268,12 @@ pub fn document() -> OpenApi {
         .paths(paths)
         .components(Some(components))
         .build()
+}
+
+/// A route path as OpenAPI writes it: the router's catch-all `{*name}`
+/// is the template `{name}` (OpenAPI has no catch-all syntax).
+pub fn openapi_path(path: &str) -> String {
+    path.replace("{*", "{")
 }
 
 /// The names of a route path's `{placeholders}` (`{*name}` as `name`).

@@ -257,9 +257,17 @@ async fn the_openapi_document_covers_every_route() {
     let doc = t.call(Method::GET, "/openapi.json", None, None).await;
     assert_eq!(doc.status, StatusCode::OK);
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
+    // Every path is an OpenAPI template: `{name}`, never the router's `{*name}`.
+    for path in doc.body["paths"].as_object().unwrap().keys() {
+        assert!(
+            !path.contains('*'),
+            "{path} is not an OpenAPI path template"
+        );
+    }
     for route in grove_server::routes::route_infos() {
         let method = route.method.as_str().to_ascii_lowercase();
-        let operation = &doc.body["paths"][route.path][&method];
+        let path = grove_server::openapi::openapi_path(route.path);
+        let operation = &doc.body["paths"][path.as_str()][&method];
         assert!(
             operation.is_object(),
             "{} {} missing from OpenAPI",
