@@ -11,17 +11,16 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::Form;
-use grove_core::ids::DataSourceId;
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{DataSource, SourceKind, SyncFrequency, SyncInitiator};
 use grove_server::routes::data_sources::{
-    create_source, delete_source, find_source, shown, update_source, CreateDataSource,
-    UpdateDataSource,
+    create_source, delete_source, shown, update_source, CreateDataSource, UpdateDataSource,
 };
 use grove_server::routes::files::{check_file_source, receive_upload};
 use grove_server::state::AppState;
 use serde_json::Value;
 
+use super::sources::find_data_source;
 use super::{choices, render_form, see_other, submit, Choice, CsrfForm, Fields, Layout, PageError};
 use crate::session::Viewer;
 
@@ -248,12 +247,6 @@ pub async fn create(
     Ok(see_other(&format!("/sources/{}", source.id)))
 }
 
-async fn find(state: &AppState, viewer: &Viewer, id: &str) -> Result<DataSource, PageError> {
-    let missing = || PageError::NotFound(format!("There is no data source {id}."));
-    let source_id = DataSourceId::parse(id).map_err(|_| missing())?;
-    Ok(find_source(state, &viewer.user.org_id, &source_id).await?)
-}
-
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct SavedParam {
     #[serde(default)]
@@ -267,7 +260,7 @@ pub async fn show(
     Query(params): Query<SavedParam>,
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
-    let source = shown(find(&state, &viewer, &id).await?);
+    let source = shown(find_data_source(&state, &viewer, &id).await?);
     let form = SourceForm::of(&source);
     Ok(settings_page(
         &viewer,
@@ -286,7 +279,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     viewer.require(WRITE)?;
     viewer.check_csrf(&fields.one("csrf"))?;
-    let source = shown(find(&state, &viewer, &id).await?);
+    let source = shown(find_data_source(&state, &viewer, &id).await?);
     let mut form = SourceForm::read(&fields);
     // The type is fixed once created; the form does not send it.
     form.kind = source.kind.as_str().to_owned();
@@ -317,7 +310,7 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     viewer.require(WRITE)?;
     viewer.check_csrf(&form.csrf)?;
-    let source = find(&state, &viewer, &id).await?;
+    let source = find_data_source(&state, &viewer, &id).await?;
     delete_source(&state, &viewer.user.org_id, &source.id).await?;
     Ok(see_other("/sources"))
 }
@@ -361,7 +354,7 @@ pub async fn upload(
         _ => String::new(),
     };
     viewer.check_csrf(&csrf)?;
-    let source = find(&state, &viewer, &id).await?;
+    let source = find_data_source(&state, &viewer, &id).await?;
     check_file_source(&source)?;
     let org = &viewer.user.org_id;
     let report = receive_upload(&state, org, &source.id, SyncInitiator::Manual, multipart).await?;

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use grove_core::ids::{DataSourceId, DocumentId, OrgId};
 use grove_core::scope::{Requirement, Scope};
 use grove_core::sources::{
-    DocumentStatus, SourceKind, SourceStatus, SourceSync, SyncInitiator, SyncStatus,
+    DataSource, DocumentStatus, SourceKind, SourceStatus, SourceSync, SyncInitiator, SyncStatus,
 };
 use grove_server::routes::data_sources::progress as sync_progress;
 use grove_server::routes::documents::{filter as document_filter, DocumentListParams};
@@ -184,6 +184,19 @@ fn parse_source_id(id: &str) -> Result<DataSourceId, PageError> {
         .map_err(|_| PageError::NotFound(format!("There is no data source {id}.")))
 }
 
+/// The organisation's data source `id`, or the page's 404.
+pub async fn find_data_source(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<DataSource, PageError> {
+    state
+        .store
+        .get_data_source(&viewer.user.org_id, &parse_source_id(id)?)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("There is no data source {id}.")))
+}
+
 /// `GET /sources/{id}/progress`: the progress fragment alone (what the
 /// page polls when the event stream cannot be opened).
 pub async fn show_progress(
@@ -266,18 +279,12 @@ pub async fn stream_progress(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
-    let source_id = parse_source_id(&id)?;
-    let org = viewer.user.org_id.clone();
-    state
-        .store
-        .get_data_source(&org, &source_id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("There is no data source {id}.")))?;
+    let source = find_data_source(&state, &viewer, &id).await?;
     let start = ProgressStream {
         state,
-        org,
+        org: viewer.user.org_id.clone(),
         id,
-        source_id,
+        source_id: source.id,
         sent: String::new(),
         until: tokio::time::Instant::now() + PROGRESS_STREAM_LIMIT,
         ending: false,
@@ -298,17 +305,11 @@ pub async fn sync_now(
 ) -> Result<Response, PageError> {
     viewer.require(WRITE)?;
     viewer.check_csrf(&form.csrf)?;
-    let missing = || PageError::NotFound(format!("There is no data source {id}."));
-    let source_id = DataSourceId::parse(&id).map_err(|_| missing())?;
-    state
-        .store
-        .get_data_source(&viewer.user.org_id, &source_id)
-        .await?
-        .ok_or_else(missing)?;
+    let source = find_data_source(&state, &viewer, &id).await?;
     // Already queued or running: the page shows that sync's progress.
     state
         .store
-        .start_sync(&viewer.user.org_id, &source_id, SyncInitiator::Manual)
+        .start_sync(&viewer.user.org_id, &source.id, SyncInitiator::Manual)
         .await?;
     Ok(see_other(&format!("/sources/{id}")))
 }
@@ -358,13 +359,8 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     viewer.require(READ)?;
     let org = &viewer.user.org_id;
-    let missing = || PageError::NotFound(format!("There is no data source {id}."));
-    let source_id = DataSourceId::parse(&id).map_err(|_| missing())?;
-    let source = state
-        .store
-        .get_data_source(org, &source_id)
-        .await?
-        .ok_or_else(missing)?;
+    let source = find_data_source(&state, &viewer, &id).await?;
+    let source_id = source.id.clone();
     // The API's own reading of the filter (its checks, its length limit).
     let asked = DocumentListParams {
         limit: None,

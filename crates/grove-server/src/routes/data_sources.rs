@@ -255,7 +255,7 @@ pub(super) async fn found(
 }
 
 /// The data source `id` of `org`, or the API's 404.
-pub async fn find_source(
+async fn find_source(
     state: &AppState,
     org: &OrgId,
     id: &DataSourceId,
