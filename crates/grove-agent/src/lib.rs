@@ -57,6 +57,10 @@ pub struct Question {
     pub key_id: Option<KeyId>,
     /// The console user who asks (no key), recorded with the interaction.
     pub user_id: Option<UserId>,
+    /// The conversation so far, when the caller keeps it (the
+    /// OpenAI-compatible face sends it with every request); `None` reads the
+    /// session's last turns.
+    pub history: Option<Vec<Turn>>,
 }
 
 /// A checked question, ready to answer.
@@ -110,17 +114,23 @@ impl Answerer {
             .resolve(&agent.model)
             .map_err(AgentError::Model)?;
         let session = self.session(agent, question.session_id.as_ref()).await?;
-        let history = self
-            .store
-            .session_turns(&agent.org_id, &session.id, self.config.history_turns as u32)
-            .await?
-            .into_iter()
-            .filter(|t| matches!(t.outcome, Outcome::Answered | Outcome::NoAnswer))
-            .map(|t| Turn {
-                question: t.query,
-                answer: t.response,
-            })
-            .collect();
+        let history = match &question.history {
+            Some(turns) => {
+                let keep = turns.len().saturating_sub(self.config.history_turns);
+                turns[keep..].to_vec()
+            }
+            None => self
+                .store
+                .session_turns(&agent.org_id, &session.id, self.config.history_turns as u32)
+                .await?
+                .into_iter()
+                .filter(|t| matches!(t.outcome, Outcome::Answered | Outcome::NoAnswer))
+                .map(|t| Turn {
+                    question: t.query,
+                    answer: t.response,
+                })
+                .collect(),
+        };
         let settings = Settings {
             model: resolved.model.clone(),
             temperature: question.temperature.unwrap_or(agent.temperature),
@@ -330,6 +340,7 @@ impl Answerer {
                 max_tokens: None,
                 key_id: None,
                 user_id: None,
+                history: None,
             },
             session,
             history: Vec::new(),

@@ -174,6 +174,7 @@ impl RunHandler {
             max_tokens: None,
             key_id: None,
             user_id: None,
+            history: None,
         };
         let prepared = match self.answerer.prepare(question).await {
             Ok(p) => p,

@@ -189,7 +189,7 @@ async fn find_key(state: &AppState, secret: &str) -> ApiResult<Option<ApiKey>> {
 }
 
 /// Finds the presented key and checks it can be used now.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<ApiKey> {
+pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<ApiKey> {
     let bearer = header(headers, "authorization")?.map(|v| {
         v.strip_prefix("Bearer ")
             .or_else(|| v.strip_prefix("bearer "))

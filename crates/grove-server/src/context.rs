@@ -14,6 +14,18 @@ use rand::distr::{Alphanumeric, SampleString};
 
 use crate::error;
 
+/// `scheme://host` the client reached this server by (the `Host` header,
+/// and `X-Forwarded-Proto` behind a proxy), for links given back to it.
+pub fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    format!("{scheme}://{}", header("host").unwrap_or("127.0.0.1"))
+}
+
 /// The request's id, available to handlers as an extension.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -32,8 +44,13 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     if let Some(err) = response.extensions_mut().remove::<ApiError>() {
         let status = response.status();
+        let style = response
+            .extensions()
+            .get::<error::ErrorStyle>()
+            .copied()
+            .unwrap_or_default();
         let headers = std::mem::take(response.headers_mut());
-        response = error::render(&err, &id, status);
+        response = error::render(&err, &id, status, style);
         for (name, value) in headers.iter() {
             if !response.headers().contains_key(name) {
                 response.headers_mut().insert(name.clone(), value.clone());

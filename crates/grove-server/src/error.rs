@@ -67,16 +67,57 @@ impl IntoResponse for Failure {
     }
 }
 
+/// How an error envelope is drawn: Grove's, or OpenAI's for the
+/// OpenAI-compatible face (a handler's middleware marks its responses with
+/// the style; the envelope is drawn once, by [`crate::context`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorStyle {
+    #[default]
+    Grove,
+    /// `{"error":{"message","type","param","code"}}`, as OpenAI's SDKs read
+    /// it, with Grove's `details` kept beside.
+    OpenAi,
+}
+
+/// OpenAI's error `type` for a status.
+fn openai_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        s if s >= 500 => "server_error",
+        _ => "invalid_request_error",
+    }
+}
+
 /// Renders the error envelope for a response carrying an [`ApiError`].
-pub fn render(error: &ApiError, request_id: &str, status: StatusCode) -> Response {
-    let mut body = json!({
-        "error": {
-            "code": error.code.as_str(),
-            "message": error.message,
-            "details": error.details,
-        },
-        "request_id": request_id,
-    });
+pub fn render(
+    error: &ApiError,
+    request_id: &str,
+    status: StatusCode,
+    style: ErrorStyle,
+) -> Response {
+    let mut body = match style {
+        ErrorStyle::Grove => json!({
+            "error": {
+                "code": error.code.as_str(),
+                "message": error.message,
+                "details": error.details,
+            },
+            "request_id": request_id,
+        }),
+        ErrorStyle::OpenAi => json!({
+            "error": {
+                "message": error.message,
+                "type": openai_type(status),
+                "param": error.details.get("field"),
+                "code": error.code.as_str(),
+                "details": error.details,
+            },
+            "request_id": request_id,
+        }),
+    };
     if let Some(secs) = error.retry_after_secs {
         // The seeds' 429 body also carries `retryAfter` inside `error`.
         body["error"]["retryAfter"] = json!(secs);

@@ -7,6 +7,7 @@ pub mod context;
 pub mod error;
 pub mod extract;
 pub mod legacy;
+pub mod mcp;
 pub mod metrics;
 pub mod openapi;
 pub mod provision;
@@ -63,14 +64,19 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         let mut handler = route
             .handler
             .route_layer(from_fn_with_state(guard, auth::guard));
-        if route.family == Family::Legacy {
-            handler = handler.layer(from_fn_with_state(body_limit, legacy::camel_case));
+        match route.family {
+            Family::Legacy => {
+                handler = handler.layer(from_fn_with_state(body_limit, legacy::camel_case));
+            }
+            Family::OpenAi => handler = handler.layer(from_fn(routes::openai::openai_errors)),
+            Family::V1 | Family::Agents => {}
         }
         api = api.route(route.path, handler);
     }
     Router::new()
         .merge(routes::ops::router())
         .merge(api)
+        .merge(mcp::router(state.clone()))
         .merge(pages)
         .fallback(|| async { Failure(ApiError::not_found("route", "")) })
         .layer(DefaultBodyLimit::max(body_limit))

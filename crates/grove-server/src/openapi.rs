@@ -55,6 +55,10 @@ fn component_schemas() -> Schemas {
     collect::<routes::query::QueryResponse>(&mut out);
     collect::<routes::query::ChatRequest>(&mut out);
     collect::<routes::query::ChatResponse>(&mut out);
+    collect::<routes::openai::ModelList>(&mut out);
+    collect::<routes::openai::ModelView>(&mut out);
+    collect::<routes::openai::ChatCompletionRequest>(&mut out);
+    collect::<routes::openai::ChatCompletion>(&mut out);
     collect::<routes::sessions::SessionView>(&mut out);
     collect::<grove_core::agents::Interaction>(&mut out);
     collect::<routes::interactions::InteractionList>(&mut out);

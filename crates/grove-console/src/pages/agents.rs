@@ -319,6 +319,7 @@ async fn prepare(
         max_tokens: None,
         key_id: None,
         user_id: Some(viewer.user.id.clone()),
+        history: None,
     };
     Ok(state
         .answerer

@@ -103,9 +103,7 @@ pub async fn list(
 
 /// `http://host` of this request, for links to give to people.
 fn base(headers: &HeaderMap) -> String {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let scheme = header("x-forwarded-proto").unwrap_or("http");
-    format!("{scheme}://{}", header("host").unwrap_or("127.0.0.1"))
+    grove_server::context::base_url(headers)
 }
 
 /// A one-time link for `user` (an invitation when they have no password).

@@ -196,6 +196,21 @@ pub(crate) async fn find(state: &AppState, org: &OrgId, id: &AgentId) -> Result<
         .ok_or_else(|| Failure(ApiError::not_found("agent", id.as_str())))
 }
 
+/// The agent a client names by slug or by id, in `org`.
+pub(crate) async fn by_slug_or_id(
+    state: &AppState,
+    org: &OrgId,
+    name: &str,
+) -> Result<Option<Agent>, Failure> {
+    if let Some(agent) = state.store.agent_by_slug(org, name).await? {
+        return Ok(Some(agent));
+    }
+    Ok(match AgentId::parse(name) {
+        Ok(id) => state.store.get_agent(org, &id).await?,
+        Err(_) => None,
+    })
+}
+
 /// A slug from a name: lower-case ASCII letters and digits, `-` between words.
 fn slugify(name: &str) -> String {
     let mut slug = String::new();

@@ -269,6 +269,7 @@ async fn create(
         max_tokens: None,
         key_id: Some(caller.key.id.clone()),
         user_id: None,
+        history: None,
     };
     let prepared = state
         .answerer

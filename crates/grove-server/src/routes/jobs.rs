@@ -127,7 +127,7 @@ pub(super) fn job_id(raw: &str) -> Result<JobId, Failure> {
     path_id(raw, "id", JobId::parse)
 }
 
-pub(super) async fn find(state: &AppState, org: &OrgId, id: &JobId) -> Result<Job, Failure> {
+pub(crate) async fn find(state: &AppState, org: &OrgId, id: &JobId) -> Result<Job, Failure> {
     state
         .store
         .get_job(org, id)

@@ -4,7 +4,8 @@
 //!
 //! Three families share the handlers: `/api/v1` (snake_case), the legacy
 //! `/api` aliases (camelCase, see [`crate::legacy`]) and the agent-job routes
-//! under `/api/agents` (added with the jobs issue).
+//! under `/api/agents` (added with the jobs issue). A fourth, `/v1`, speaks
+//! OpenAI's Chat Completions ([`openai`]).
 
 pub mod agents;
 pub mod analytics;
@@ -20,6 +21,7 @@ pub mod interactions;
 pub mod jobs;
 pub mod kb;
 pub mod notification_channels;
+pub mod openai;
 pub mod ops;
 pub mod organization;
 pub mod query;
@@ -42,6 +44,8 @@ pub enum Family {
     V1,
     Legacy,
     Agents,
+    /// The OpenAI-compatible face (`/v1`): OpenAI's shapes and error envelope.
+    OpenAi,
 }
 
 /// A documented schema reference: the component name in OpenAPI.
@@ -94,6 +98,7 @@ pub fn catalogue() -> Vec<Route> {
     routes.extend(analytics::routes());
     routes.extend(webhooks::routes());
     routes.extend(evals::routes());
+    routes.extend(openai::routes());
     routes
 }
 

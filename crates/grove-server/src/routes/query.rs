@@ -233,11 +233,12 @@ async fn question(
         max_tokens: None,
         key_id: Some(caller.key.id.clone()),
         user_id: None,
+        history: None,
     })
 }
 
 /// Answers in one piece; a provider failure is a 502 naming the interaction.
-async fn whole(state: &AppState, prepared: Prepared, shape: Shape) -> ApiResult<Response> {
+pub(crate) async fn answered_whole(state: &AppState, prepared: Prepared) -> ApiResult<Interaction> {
     let (tx, mut rx) = mpsc::channel(32);
     let drain = async { while rx.recv().await.is_some() {} };
     let (answered, ()) = tokio::join!(state.answerer.answer(prepared, tx), drain);
@@ -245,10 +246,10 @@ async fn whole(state: &AppState, prepared: Prepared, shape: Shape) -> ApiResult<
     if interaction.outcome == Outcome::Failed {
         return Err(generation_failed(&interaction));
     }
-    Ok(JsonResponse(shape.render(interaction)).into_response())
+    Ok(interaction)
 }
 
-fn generation_failed(i: &Interaction) -> Failure {
+pub(crate) fn generation_failed(i: &Interaction) -> Failure {
     Failure(
         ApiError::new(
             ErrorCode::GenerationFailed,
@@ -261,7 +262,7 @@ fn generation_failed(i: &Interaction) -> Failure {
     )
 }
 
-fn frame(value: &Value) -> Event {
+pub(crate) fn frame(value: &Value) -> Event {
     Event::default().data(value.to_string())
 }
 
@@ -287,13 +288,41 @@ fn closing_frame(answered: Result<Interaction, AgentError>, shape: Shape) -> Val
     })
 }
 
+/// How an answer's event stream is framed: Grove's `{delta, done}` frames,
+/// or the OpenAI-compatible face's chunks.
+pub(crate) trait Framing: Send + Sync + 'static {
+    /// Frames sent before any text.
+    fn opening(&self) -> Vec<Event> {
+        Vec::new()
+    }
+    /// A piece of the answer's text.
+    fn delta(&self, piece: &str) -> Event;
+    /// The frames that end the stream: sources and metadata, or the error.
+    fn closing(&self, answered: Result<Interaction, AgentError>) -> Vec<Event>;
+}
+
+impl Framing for Shape {
+    fn delta(&self, piece: &str) -> Event {
+        frame(&json!({"delta": piece, "done": false}))
+    }
+
+    fn closing(&self, answered: Result<Interaction, AgentError>) -> Vec<Event> {
+        vec![frame(&closing_frame(answered, *self))]
+    }
+}
+
 /// Answers as an event stream. Generation runs in its own task so that it
 /// is recorded even when the client goes away; the client going away closes
 /// the frame channel, which closes the text channel, which stops generation.
-fn streamed(state: &AppState, prepared: Prepared, shape: Shape) -> Response {
+pub(crate) fn streamed(state: &AppState, prepared: Prepared, framing: impl Framing) -> Response {
     let (frames, frames_out) = mpsc::channel::<Event>(32);
     let answerer = state.answerer.clone();
     tokio::spawn(async move {
+        for event in framing.opening() {
+            if frames.send(event).await.is_err() {
+                return;
+            }
+        }
         let (text, text_in) = mpsc::channel::<String>(32);
         let forward = async {
             // Owned here so that returning drops it, closing the text channel.
@@ -302,8 +331,7 @@ fn streamed(state: &AppState, prepared: Prepared, shape: Shape) -> Response {
                 tokio::select! {
                     piece = text_in.recv() => match piece {
                         Some(piece) => {
-                            let delta = json!({"delta": piece, "done": false});
-                            if frames.send(frame(&delta)).await.is_err() {
+                            if frames.send(framing.delta(&piece)).await.is_err() {
                                 return;
                             }
                         }
@@ -314,7 +342,11 @@ fn streamed(state: &AppState, prepared: Prepared, shape: Shape) -> Response {
             }
         };
         let (answered, ()) = tokio::join!(answerer.answer(prepared, text), forward);
-        let _ = frames.send(frame(&closing_frame(answered, shape))).await;
+        for event in framing.closing(answered) {
+            if frames.send(event).await.is_err() {
+                return;
+            }
+        }
     });
     let events = stream::unfold(frames_out, |mut rx| async move {
         rx.recv()
@@ -336,7 +368,8 @@ async fn answer(
     if stream {
         Ok(streamed(state, prepared, shape))
     } else {
-        whole(state, prepared, shape).await
+        let interaction = answered_whole(state, prepared).await?;
+        Ok(JsonResponse(shape.render(interaction)).into_response())
     }
 }
 

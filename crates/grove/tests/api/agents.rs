@@ -22,7 +22,7 @@ const COOKING: &str =
 Fry each pancake in butter for a minute on each side.\n";
 
 /// A file data source holding the fixture documents, synced.
-async fn fixture_source(t: &TestServer) -> String {
+pub(crate) async fn fixture_source(t: &TestServer) -> String {
     let ds = t
         .post(
             "/api/v1/data-sources",
@@ -50,7 +50,7 @@ async fn create_agent(t: &TestServer, body: Value) -> Value {
 }
 
 /// An agent over `source` with a threshold low enough for the fixtures.
-async fn agent(t: &TestServer, source: &str, strategy: &str) -> String {
+pub(crate) async fn agent(t: &TestServer, source: &str, strategy: &str) -> String {
     let body = json!({
         "name": format!("{strategy} agent"),
         "rag_strategy": strategy,

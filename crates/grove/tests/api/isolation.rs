@@ -28,7 +28,9 @@ async fn another_organisations_resources_are_not_found() {
         ) && route.method == Method::POST
             // The runs to compare are in the query.
             || route.path == "/api/v1/eval-runs/compare";
-        let names_in_path = route.path.contains("{id}") || route.path.contains("_id}");
+        let names_in_path = route.path.contains("{id}")
+            || route.path.contains("_id}")
+            || route.path.contains("{model}");
         if names_in_path || names_a_resource {
             checked += 1;
             assert_eq!(

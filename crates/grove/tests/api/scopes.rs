@@ -256,6 +256,7 @@ impl Targets {
             .path
             .replace("{id}", id)
             .replace("{agent_id}", &self.agent_id)
+            .replace("{model}", &self.agent_id)
             .replace("{job_id}", &self.job_id)
             .replace("{*name}", "a.md")
             .replace("{version}", "1")
@@ -396,6 +397,9 @@ pub fn sample_body(route: &RouteInfo, n: usize, org_id: &str, targets: &Targets)
         }
         Method::POST if route.path.ends_with("/jobs") => Some(json!({
             "name": format!("Job {n}"), "prompt": "What is A?"
+        })),
+        Method::POST if route.path == "/v1/chat/completions" => Some(json!({
+            "model": targets.agent_id, "messages": [{"role": "user", "content": "What is A?"}]
         })),
         Method::POST if route.path == "/api/v1/chats" => Some(json!({
             "agent_id": targets.agent_id, "message": "What is A?"
