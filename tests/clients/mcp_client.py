@@ -1,7 +1,8 @@
 """The official `mcp` Python package against a live Grove (`grove serve` on a fresh data directory
-and a free loopback port), over Streamable HTTP in both protocol eras (`auto`, which probes
-`server/discover`, and `legacy`, the initialize handshake): list the tools, call `search`, `fetch`,
-`ask_agent` and `trigger_job`; another organisation's key sees none of this organisation's agents;
+and a free loopback port), over Streamable HTTP and over `grove mcp --stdio`, each in both
+protocol eras (`auto`, which probes `server/discover`, and `legacy`, the initialize handshake):
+list the tools, call `search`, `fetch`,
+`ask_agent`, `trigger_job` and `get_run`; another organisation's key sees none of this organisation's agents;
 a read-only key is not shown `trigger_job` and is refused when it calls it.
 
     python tests/clients/mcp_client.py      # GROVE_BIN: the grove binary (default target/debug/grove)
@@ -15,11 +16,11 @@ import os
 import sys
 
 import httpx2
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live import LiveGrove  # noqa: E402
+from live import GROVE, LiveGrove  # noqa: E402
 
 RESULTS = []
 
@@ -35,6 +36,10 @@ async def check(name, coroutine):
 
 
 def client(grove, key, mode):
+    if mode.startswith("stdio"):
+        env = dict(os.environ, GROVE_API_KEY=key, GROVE_SERVER=grove.base)
+        stdio = StdioServerParameters(command=GROVE, args=["mcp", "--stdio"], env=env)
+        return Client(stdio, mode=mode.removeprefix("stdio-"))
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=60)
     return Client(streamable_http_client(grove.base + "/mcp", http_client=http), mode=mode)
 
@@ -59,6 +64,13 @@ async def tools_and_search(grove, mode):
         started = structured(await c.call_tool("trigger_job", {"job": grove.job["id"]}))
         run = started["runs"][0]
         assert run["run_id"].startswith("run_") and run["chat_id"].startswith("chat_"), started
+        # The next mode triggers the same job: wait for this run to end.
+        for _ in range(300):
+            status = structured(await c.call_tool("get_run", {"run_id": run["run_id"]}))["status"]
+            if status in ("succeeded", "failed", "cancelled"):
+                break
+            await asyncio.sleep(0.1)
+        assert status == "succeeded", status
 
 
 async def isolation_and_scopes(grove, mode):
@@ -75,7 +87,7 @@ async def isolation_and_scopes(grove, mode):
 
 async def main():
     with LiveGrove() as grove:
-        for mode in ("auto", "legacy"):
+        for mode in ("auto", "legacy", "stdio-auto", "stdio-legacy"):
             await check(f"[{mode}] the tools, search, fetch, ask_agent and trigger_job", tools_and_search(grove, mode))
             await check(f"[{mode}] another organisation and a read-only key", isolation_and_scopes(grove, mode))
     failed = [name for name, error in RESULTS if error]

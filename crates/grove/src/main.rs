@@ -6,6 +6,7 @@ mod admin;
 mod ask;
 mod connectors;
 mod jobs;
+mod mcp;
 mod sources;
 mod tools;
 
@@ -112,6 +113,20 @@ enum Command {
         #[arg(long, env = "GROVE_SERVER", default_value = "http://127.0.0.1:8080")]
         server: String,
         /// An API key with execute scope.
+        #[arg(long, env = "GROVE_API_KEY", hide_env_values = true)]
+        key: Option<String>,
+    },
+    /// The MCP server over stdio, for clients that launch their servers as
+    /// processes: forwards to a running server's /mcp with the key.
+    Mcp {
+        /// Speak MCP on stdin and stdout (the only transport of this command;
+        /// a running server serves Streamable HTTP at /mcp itself).
+        #[arg(long)]
+        stdio: bool,
+        /// The server's base URL.
+        #[arg(long, env = "GROVE_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// An API key; the tools shown are the ones its scopes allow.
         #[arg(long, env = "GROVE_API_KEY", hide_env_values = true)]
         key: Option<String>,
     },
@@ -680,6 +695,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("an API key is needed: --key or GROVE_API_KEY")?;
             let remote = sources::Remote::new(server, key);
             ask::ask(&remote, agent, question, session.as_deref()).await
+        }
+        Command::Mcp { stdio, server, key } => {
+            if !stdio {
+                bail!("say --stdio: this command speaks MCP on stdin and stdout (a running server serves Streamable HTTP at {server}/mcp)");
+            }
+            let key = key
+                .as_deref()
+                .context("an API key is needed: --key or GROVE_API_KEY")?;
+            mcp::serve_stdio(&sources::Remote::new(server, key)).await
         }
         Command::Connectors {
             command,

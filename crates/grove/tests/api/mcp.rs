@@ -1,8 +1,8 @@
 //! The MCP server at `/mcp` over real HTTP, spoken as the 2026-07-28
 //! stateless Streamable HTTP wire format: the key's tools, `search` then
 //! `fetch`, `ask_agent`, `trigger_job` and `get_run`, scopes and
-//! organisations kept apart, and the 401 that points at the RFC 9728
-//! metadata. (The official `mcp` Python package is run against a live
+//! organisations kept apart, the 401 that points at the RFC 9728
+//! metadata, and `grove mcp --stdio` forwarding to it. (The official `mcp` Python package is run against a live
 //! server by `tests/clients/mcp_client.py`.)
 
 use reqwest::StatusCode;
@@ -275,4 +275,68 @@ async fn without_a_key_the_answer_points_at_the_resource_metadata() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// `grove mcp --stdio` with `key`: each line written is answered on stdout.
+async fn stdio_replies(t: &TestServer, key: &str, lines: &[&str]) -> Vec<Value> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_grove"))
+        .args(["mcp", "--stdio", "--server", &t.base])
+        .env("GROVE_API_KEY", key)
+        .env_remove("GROVE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut replies = Vec::new();
+    for line in lines {
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+        let reply = stdout.next_line().await.unwrap().expect("a reply line");
+        replies.push(serde_json::from_str(&reply).unwrap());
+    }
+    drop(stdin);
+    assert!(
+        child.wait().await.unwrap().success(),
+        "exits when stdin closes"
+    );
+    replies
+}
+
+#[tokio::test]
+async fn grove_mcp_stdio_forwards_to_the_server_with_the_key() {
+    let t = TestServer::start().await;
+    let meta = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}"#;
+    let list = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{{{meta}}}}}"#);
+    let (read_only, _) = t.key_with(&["read"], &[]).await;
+    let replies = stdio_replies(&t, &read_only, &[&list, "not json"]).await;
+    let names: Vec<&str> = replies[0]["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["search", "fetch", "list_agents", "list_jobs", "get_run"]
+    );
+    assert_eq!(replies[1]["error"]["code"], -32700);
+    // A refused key is a JSON-RPC error naming the reason, not silence.
+    let refused = stdio_replies(
+        &t,
+        "grove_live_not-a-real-key-at-all-000000000000",
+        &[&list],
+    )
+    .await;
+    assert_eq!(refused[0]["id"], 1);
+    let message = refused[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("401") && message.contains("API key"),
+        "{message}"
+    );
 }
