@@ -116,7 +116,36 @@ fn component_schemas() -> Schemas {
     collect::<routes::evals::EvalRunDetail>(&mut out);
     collect::<routes::evals::EvalComparison>(&mut out);
     out.push(("ErrorEnvelope".into(), error_envelope().into()));
+    out.push(("OpenAiErrorEnvelope".into(), openai_error_envelope().into()));
     out
+}
+
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+/// The OpenAI-compatible face's error envelope (`crate::error::ErrorStyle`).
+fn openai_error_envelope() -> Schema {
+    let error = ObjectBuilder::new()
+        .property("message", string())
+        .property("type", string())
+        .property(
+            "param",
+            ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ])),
+        )
+        .property("code", string())
+        .property("details", ObjectBuilder::new().schema_type(Type::Object))
+        .required("message")
+        .required("type")
+        .required("code");
+    ObjectBuilder::new()
+        .property("error", error)
+        .property("request_id", string())
+        .required("error")
+        .into()
 }
 
 fn error_envelope() -> Schema {
@@ -150,17 +179,131 @@ fn json_content(schema: &str) -> utoipa::openapi::Content {
         .build()
 }
 
+/// A response header, documented as an integer or a string.
+fn header(description: &str, integer: bool) -> utoipa::openapi::header::Header {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(if integer {
+            Type::Integer
+        } else {
+            Type::String
+        }))
+        .description(Some(description))
+        .build()
+}
+
+/// Headers every API answer carries: the request id and the rate limit's state.
+fn with_common_headers(response: ResponseBuilder) -> ResponseBuilder {
+    response
+        .header(
+            "X-Request-Id",
+            header("The request's id, also in the logs", false),
+        )
+        .header(
+            "X-RateLimit-Limit",
+            header("Requests allowed per window for the key", true),
+        )
+        .header(
+            "X-RateLimit-Remaining",
+            header("Requests left in the window", true),
+        )
+        .header(
+            "X-RateLimit-Reset",
+            header("Seconds until the window resets", true),
+        )
+}
+
+/// The error answers every operation may give: (status, component name
+/// suffix, description). Each family's components carry its envelope.
+const ERRORS: [(&str, &str, &str); 6] = [
+    (
+        "400",
+        "BadRequest",
+        "A field is invalid: `details.field` names it, `details.reason` says why",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "No key, or an unknown, revoked or expired one",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The key lacks the scope (`details.required_scope`) or its user the role",
+    ),
+    (
+        "404",
+        "NotFound",
+        "Nothing with this id in the key's organisation",
+    ),
+    (
+        "429",
+        "RateLimited",
+        "The key's rate limit is spent; retry after `Retry-After` seconds",
+    ),
+    (
+        "default",
+        "OtherError",
+        "Another error of the error-code table (409, 5xx)",
+    ),
+];
+
+/// The reusable error responses, `<Family><Name>`, in `components.responses`.
+fn error_components() -> Vec<(String, utoipa::openapi::Response)> {
+    let mut out = Vec::new();
+    for (prefix, envelope) in [("", "ErrorEnvelope"), ("OpenAi", "OpenAiErrorEnvelope")] {
+        for (status, name, description) in ERRORS {
+            let mut response = with_common_headers(ResponseBuilder::new().description(description))
+                .content("application/json", json_content(envelope));
+            if status == "429" {
+                response = response.header(
+                    "Retry-After",
+                    header("Seconds to wait before retrying", true),
+                );
+            }
+            out.push((format!("{prefix}{name}"), response.build()));
+        }
+    }
+    out
+}
+
+/// The error answers a route can give, as references to its family's
+/// components (404 only where the path names a resource).
+fn error_responses(route: &Route) -> Vec<(&'static str, Ref)> {
+    let prefix = match route.family {
+        Family::OpenAi => "OpenAi",
+        _ => "",
+    };
+    let names_a_resource = !path_parameters(route.path).is_empty();
+    ERRORS
+        .iter()
+        .filter(|(status, _, _)| *status != "404" || names_a_resource)
+        .map(|(status, name, _)| {
+            (
+                *status,
+                Ref::new(format!("#/components/responses/{prefix}{name}")),
+            )
+        })
+        .collect()
+}
+
+/// Bearer, or `X-API-Key` together with `X-Organization-Id`.
+fn security() -> [utoipa::openapi::security::SecurityRequirement; 2] {
+    use utoipa::openapi::security::SecurityRequirement;
+    let none = Vec::<String>::new;
+    [
+        SecurityRequirement::new("bearer", none()),
+        SecurityRequirement::new("api_key", none()).add("organization_id", none()),
+    ]
+}
+
 fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     let doc = route.doc;
     let legacy = route.family == Family::Legacy;
     let (status, body) = doc.response;
-    let mut success = ResponseBuilder::new().description("Success");
+    let mut success = with_common_headers(ResponseBuilder::new().description("Success"));
     if let Some(schema) = body {
         success = success.content("application/json", json_content(schema));
     }
-    let error = ResponseBuilder::new()
-        .description("Error envelope; see the error-code table")
-        .content("application/json", json_content("ErrorEnvelope"));
     let mut op = OperationBuilder::new()
         .operation_id(Some(if legacy {
             format!("{}Legacy", doc.operation_id)
@@ -178,16 +321,13 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
             }
         )))
         .tag(if legacy { "legacy" } else { doc.tag })
-        .response(status.to_string(), success)
-        .response("default", error)
-        .security(utoipa::openapi::security::SecurityRequirement::new(
-            "bearer",
-            Vec::<String>::new(),
-        ))
-        .security(utoipa::openapi::security::SecurityRequirement::new(
-            "api_key",
-            Vec::<String>::new(),
-        ));
+        .response(status.to_string(), success);
+    for (status, response) in error_responses(route) {
+        op = op.response(status, response);
+    }
+    for requirement in security() {
+        op = op.security(requirement);
+    }
     for name in path_parameters(route.path) {
         op = op.parameter(
             ParameterBuilder::new()
@@ -250,6 +390,7 @@ pub fn document() -> OpenApi {
     }
     let components = ComponentsBuilder::new()
         .schemas_from_iter(component_schemas())
+        .responses_from_iter(error_components())
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -259,6 +400,13 @@ pub fn document() -> OpenApi {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-API-Key",
                 "Sent with X-Organization-Id naming the key's organisation",
+            ))),
+        )
+        .security_scheme(
+            "organization_id",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Organization-Id",
+                "The organisation of the key sent as X-API-Key",
             ))),
         )
         .build();

@@ -51,6 +51,9 @@ struct Location {
 enum Command {
     /// Start the HTTP server; initialises an empty data directory first.
     Serve(Location),
+    /// Print the OpenAPI document the server serves at /openapi.json
+    /// (`grove openapi > openapi/openapi.json` refreshes the committed copy).
+    Openapi,
     /// Create the data directory, the first organisation, an admin user and key.
     Init {
         #[command(flatten)]
@@ -543,6 +546,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(cli.config.as_ref(), location)?;
             init_logging(&config);
             serve(config).await
+        }
+        Command::Openapi => {
+            let document = grove_server::openapi::document();
+            println!("{}", serde_json::to_string_pretty(&document)?);
+            Ok(())
         }
         Command::Init {
             location,

@@ -252,6 +252,46 @@ async fn operational_routes_answer_without_a_key() {
 }
 
 #[tokio::test]
+async fn the_served_openapi_document_is_the_committed_one() {
+    let t = TestServer::start().await;
+    let served = t.call(Method::GET, "/openapi.json", None, None).await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json");
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json"))
+            .unwrap();
+    assert!(
+        served.body == committed,
+        "the served OpenAPI document differs from openapi/openapi.json; if the change is meant, \
+         regenerate it: cargo run -p grove -- openapi > openapi/openapi.json"
+    );
+    // Bearer, or X-API-Key with X-Organization-Id: one requirement with both.
+    let any = &served.body["paths"]["/api/v1/agents"]["get"];
+    assert_eq!(
+        any["security"],
+        json!([{"bearer": []}, {"api_key": [], "organization_id": []}])
+    );
+    for status in ["400", "401", "403", "429"] {
+        assert!(
+            any["responses"][status].is_object(),
+            "{status} undocumented"
+        );
+    }
+    // Each family's errors carry its own envelope.
+    let openai = &served.body["paths"]["/v1/chat/completions"]["post"]["responses"]["400"];
+    assert_eq!(openai["$ref"], "#/components/responses/OpenAiBadRequest");
+    let envelope = |name: &str| {
+        served.body["components"]["responses"][name]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .clone()
+    };
+    assert_eq!(
+        envelope("OpenAiBadRequest"),
+        "#/components/schemas/OpenAiErrorEnvelope"
+    );
+    assert_eq!(envelope("BadRequest"), "#/components/schemas/ErrorEnvelope");
+}
+
+#[tokio::test]
 async fn the_openapi_document_covers_every_route() {
     let t = TestServer::start().await;
     let doc = t.call(Method::GET, "/openapi.json", None, None).await;
