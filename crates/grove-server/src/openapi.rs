@@ -328,13 +328,13 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     for requirement in security() {
         op = op.security(requirement);
     }
-    for name in path_parameters(route.path) {
+    for (name, schema) in path_parameter_schemas(route.path) {
         op = op.parameter(
             ParameterBuilder::new()
                 .name(name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+                .schema(Some(schema)),
         );
     }
     if doc.paginated {
@@ -426,6 +426,61 @@ pub fn document() -> OpenApi {
 /// is the template `{name}` (OpenAPI has no catch-all syntax).
 pub fn openapi_path(path: &str) -> String {
     path.replace("{*", "{")
+}
+
+/// The id prefix of the resource a path segment names (the segment before
+/// a `{placeholder}`), as the handlers parse it.
+fn id_prefix(collection: &str) -> Option<&'static str> {
+    use grove_core::ids::*;
+    Some(match collection {
+        "agents" | "ai-agent-managers" => AgentId::PREFIX,
+        "api-keys" => KeyId::PREFIX,
+        "chats" => ChatId::PREFIX,
+        "chunks" => ChunkId::PREFIX,
+        "data-connectors" => DataConnectorId::PREFIX,
+        "data-sources" | "data-specs" => DataSourceId::PREFIX,
+        "deliveries" => DeliveryId::PREFIX,
+        "eval-runs" => EvalRunId::PREFIX,
+        "eval-sets" => EvalSetId::PREFIX,
+        "interactions" => InteractionId::PREFIX,
+        "jobs" => JobId::PREFIX,
+        "kb" => KbArticleId::PREFIX,
+        "notification-channels" => ChannelId::PREFIX,
+        "runs" => RunId::PREFIX,
+        "sessions" => SessionId::PREFIX,
+        "users" => UserId::PREFIX,
+        "webhooks" => WebhookId::PREFIX,
+        _ => return None,
+    })
+}
+
+/// Each path parameter with its schema: an id's `pattern` (its prefix and
+/// 1 to 64 letters or digits, as `grove_core::ids` checks it), a chat
+/// document's `out_` id, a version number, or a plain string.
+fn path_parameter_schemas(path: &str) -> Vec<(&str, ObjectBuilder)> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut out = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) else {
+            continue;
+        };
+        let name = name.trim_start_matches('*');
+        let collection = if i > 0 { parts[i - 1] } else { "" };
+        let prefix = match (collection, name) {
+            ("documents", "document_id") => Some(grove_core::ids::DocumentOutputId::PREFIX),
+            ("documents", _) => Some(grove_core::ids::DocumentId::PREFIX),
+            _ => id_prefix(collection),
+        };
+        let schema = match (prefix, name) {
+            (_, "version") => ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+            (Some(prefix), _) => string().pattern(Some(format!("^{prefix}[A-Za-z0-9]{{1,64}}$"))),
+            (None, _) => string().min_length(Some(1)),
+        };
+        out.push((name, schema));
+    }
+    out
 }
 
 /// The names of a route path's `{placeholders}` (`{*name}` as `name`).

@@ -335,6 +335,20 @@ async fn the_openapi_document_covers_every_route() {
                 );
             }
         }
+        // Every id in a path has the pattern its type parses (free-form
+        // names: a model's slug, a file name, a version number).
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().unwrap();
+            if parameter["in"] == "path" && !["model", "name", "version"].contains(&name) {
+                let pattern = parameter["schema"]["pattern"].as_str().unwrap_or_default();
+                assert!(
+                    pattern.starts_with('^') && pattern.contains("_[A-Za-z0-9]"),
+                    "{} {}: {name} has no id pattern",
+                    route.method,
+                    route.path
+                );
+            }
+        }
     }
     for schema in [
         "User",
