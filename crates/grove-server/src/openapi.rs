@@ -300,9 +300,16 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     let doc = route.doc;
     let legacy = route.family == Family::Legacy;
     let (status, body) = doc.response;
+    let family_schema = |name: &str| {
+        if legacy {
+            format!("{LEGACY}{name}")
+        } else {
+            name.to_owned()
+        }
+    };
     let mut success = with_common_headers(ResponseBuilder::new().description("Success"));
     if let Some(schema) = body {
-        success = success.content("application/json", json_content(schema));
+        success = success.content("application/json", json_content(&family_schema(schema)));
     }
     let mut op = OperationBuilder::new()
         .operation_id(Some(if legacy {
@@ -354,7 +361,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     if let Some(schema) = doc.request {
         op = op.request_body(Some(
             RequestBodyBuilder::new()
-                .content("application/json", json_content(schema))
+                .content("application/json", json_content(&family_schema(schema)))
                 .required(Some(Required::True))
                 .build(),
         ));
@@ -372,6 +379,8 @@ fn plain_get(summary: &str) -> utoipa::openapi::path::Operation {
 
 /// The whole document.
 pub fn document() -> OpenApi {
+    let mut schemas = component_schemas();
+    schemas.extend(legacy_schemas(&schemas));
     let mut paths = Paths::new();
     for route in routes::catalogue() {
         paths.add_path_operation(
@@ -389,7 +398,7 @@ pub fn document() -> OpenApi {
         paths.add_path_operation(path, vec![HttpMethod::Get], plain_get(summary));
     }
     let components = ComponentsBuilder::new()
-        .schemas_from_iter(component_schemas())
+        .schemas_from_iter(schemas)
         .responses_from_iter(error_components())
         .security_scheme(
             "bearer",
@@ -420,6 +429,101 @@ pub fn document() -> OpenApi {
         .paths(paths)
         .components(Some(components))
         .build()
+}
+
+/// The prefix of the legacy family's copies of the schemas (a namespace,
+/// so `LegacyWebhookBody`'s copy is `legacy.LegacyWebhookBody`).
+const LEGACY: &str = "legacy.";
+
+/// The legacy family's schemas, derived rather than written twice: every
+/// schema its routes take or answer, and every schema those refer to,
+/// copied as `legacy.<Name>` with field names renamed as the adapter
+/// ([`crate::legacy`]) renames them on the wire.
+fn legacy_schemas(schemas: &Schemas) -> Schemas {
+    let by_name: std::collections::HashMap<&str, serde_json::Value> = schemas
+        .iter()
+        .filter_map(|(name, schema)| Some((name.as_str(), serde_json::to_value(schema).ok()?)))
+        .collect();
+    let mut wanted: Vec<String> = routes::catalogue()
+        .iter()
+        .filter(|r| r.family == Family::Legacy)
+        .flat_map(|r| [r.doc.request, r.doc.response.1])
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+    let mut out = Schemas::new();
+    let mut done = std::collections::HashSet::new();
+    while let Some(name) = wanted.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        let mut refs = Vec::new();
+        let renamed = camel_case_schema(schema.clone(), &mut refs);
+        wanted.extend(refs);
+        if let Ok(schema) = serde_json::from_value::<RefOr<Schema>>(renamed) {
+            out.push((format!("{LEGACY}{name}"), schema));
+        }
+    }
+    out
+}
+
+/// A schema with its property names (and `required` entries) in
+/// camelCase and its references pointing at the legacy copies, which are
+/// collected in `refs`.
+fn camel_case_schema(value: serde_json::Value, refs: &mut Vec<String>) -> serde_json::Value {
+    use serde_json::Value;
+    const SCHEMAS: &str = "#/components/schemas/";
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), value) {
+                        ("properties", Value::Object(props)) => Value::Object(
+                            props
+                                .into_iter()
+                                .map(|(k, v)| {
+                                    (
+                                        crate::legacy::snake_to_camel(&k),
+                                        camel_case_schema(v, refs),
+                                    )
+                                })
+                                .collect(),
+                        ),
+                        ("required", Value::Array(names)) => Value::Array(
+                            names
+                                .into_iter()
+                                .map(|n| match n {
+                                    Value::String(n) => {
+                                        Value::String(crate::legacy::snake_to_camel(&n))
+                                    }
+                                    other => other,
+                                })
+                                .collect(),
+                        ),
+                        ("$ref", Value::String(target)) => match target.strip_prefix(SCHEMAS) {
+                            Some(name) => {
+                                refs.push(name.to_owned());
+                                Value::String(format!("{SCHEMAS}{LEGACY}{name}"))
+                            }
+                            None => Value::String(target),
+                        },
+                        (_, value) => camel_case_schema(value, refs),
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| camel_case_schema(v, refs))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// A route path as OpenAPI writes it: the router's catch-all `{*name}`

@@ -289,6 +289,23 @@ async fn the_served_openapi_document_is_the_committed_one() {
         "#/components/schemas/OpenAiErrorEnvelope"
     );
     assert_eq!(envelope("BadRequest"), "#/components/schemas/ErrorEnvelope");
+    // The legacy family documents its own camelCase shapes, and its answers
+    // have exactly the documented fields.
+    let legacy = &served.body["paths"]["/api/users"]["get"]["responses"]["200"];
+    assert_eq!(
+        legacy["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/legacy.UserList"
+    );
+    let schemas = &served.body["components"]["schemas"];
+    let user = schemas["legacy.User"]["properties"].as_object().unwrap();
+    let users = t.get("/api/users", &t.org_a.api_key).await;
+    let answered = users.body["users"][0].as_object().unwrap();
+    let mut fields: Vec<&String> = answered.keys().collect();
+    let mut documented: Vec<&String> = user.keys().collect();
+    fields.sort();
+    documented.sort();
+    assert_eq!(fields, documented);
+    assert!(user.contains_key("orgId") && !user.contains_key("org_id"));
 }
 
 #[tokio::test]
