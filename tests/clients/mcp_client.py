@@ -3,7 +3,8 @@ and a free loopback port), over Streamable HTTP and over `grove mcp --stdio`, ea
 protocol eras (`auto`, which probes `server/discover`, and `legacy`, the initialize handshake):
 list the tools, call `search`, `fetch`,
 `ask_agent`, `trigger_job` and `get_run`; another organisation's key sees none of this organisation's agents;
-a read-only key is not shown `trigger_job` and is refused when it calls it.
+a read-only key is not shown `search`, `ask_agent` or `trigger_job` and is refused when it
+calls one.
 
     python tests/clients/mcp_client.py      # GROVE_BIN: the grove binary (default target/debug/grove)
 
@@ -79,7 +80,7 @@ async def isolation_and_scopes(grove, mode):
         assert agents == [], agents
     async with client(grove, grove.read_only_key, mode) as c:
         names = [t.name for t in (await c.list_tools()).tools]
-        assert "trigger_job" not in names and "ask_agent" not in names, names
+        assert "trigger_job" not in names and "ask_agent" not in names and "search" not in names, names
         refused = await c.call_tool("trigger_job", {"job": grove.job["id"]})
         assert refused.is_error, refused
         assert json.loads(refused.content[0].text)["error"]["code"] == "forbidden", refused

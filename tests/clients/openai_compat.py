@@ -46,7 +46,7 @@ def main():
             text = c.choices[0].message.content
             assert "28 degrees" in text, text
             assert c.choices[0].finish_reason == "stop"
-            assert c.usage is not None and c.usage.total_tokens >= 0
+            assert c.usage.total_tokens == c.usage.prompt_tokens + c.usage.completion_tokens, c.usage
             annotations = c.choices[0].message.annotations
             assert annotations and annotations[0].type == "url_citation", annotations
             citation = annotations[0].url_citation

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use grove_core::apikey;
 use grove_core::ids::OrgId;
 use grove_core::model::{ApiKey, Role};
-use grove_core::scope::Requirement;
+use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
 
 use crate::error::{ApiResult, Failure};
@@ -43,7 +43,7 @@ pub struct Guard {
     pub requirement: Requirement,
 }
 
-pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> Response {
+pub async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
     let key = match authenticate(&guard.state, req.headers()).await {
         Ok(key) => key,
         Err(failure) => return failure.into_response(),
@@ -59,10 +59,20 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
     if let Err(failure) = check_role(&guard.state, &key, guard.requirement.least_role()).await {
         return failure.into_response();
     }
-    let status = guard
-        .state
-        .limiters
-        .check(guard.requirement.scope, &RateKey::Key(key.id.clone()));
+    within_rate_limit(&guard.state, key, guard.requirement.scope, req, next).await
+}
+
+/// Runs the request for an authenticated key if the key's rate limit for
+/// `scope` allows it (429 otherwise), with the `X-RateLimit-*` headers on
+/// the answer either way.
+pub(crate) async fn within_rate_limit(
+    state: &AppState,
+    key: ApiKey,
+    scope: Scope,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let status = state.limiters.check(scope, &RateKey::Key(key.id.clone()));
     let mut response = match status.retry_after {
         Some(secs) => Failure(ApiError::rate_limited(secs)).into_response(),
         None => {

@@ -104,13 +104,13 @@ async fn resource_metadata(headers: axum::http::HeaderMap) -> JsonResponse<Value
     }))
 }
 
-/// Authenticates the key; a refusal is a 401 pointing at the metadata.
-async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Authenticates the key (a refusal is a 401 pointing at the metadata)
+/// and counts the request against the key's `read` rate limit, as the
+/// REST routes do; a tool that needs more counts against that scope too
+/// ([`GroveTools::call_tool`]).
+async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match auth::authenticate(&state, req.headers()).await {
-        Ok(key) => {
-            req.extensions_mut().insert(Caller { key });
-            next.run(req).await
-        }
+        Ok(key) => auth::within_rate_limit(&state, key, Scope::Read, req, next).await,
         Err(Failure(error)) => {
             let challenge = format!(
                 "Bearer resource_metadata=\"{}{RESOURCE_METADATA}\"",
@@ -163,7 +163,8 @@ fn tools() -> [ToolSpec; 7] {
     [
         ToolSpec {
             name: "search",
-            requirement: read,
+            // As `POST /api/v1/semantic-search`: search embeds the query.
+            requirement: Requirement::scope(Scope::Execute),
             read_only: true,
             description: "Search the organisation's indexed documents (hybrid: keywords and meaning). Returns ids to pass to `fetch`, with titles, URLs and snippets.",
             input: || json!({
@@ -269,9 +270,12 @@ fn refused(error: ApiError) -> CallToolResult {
     }))
 }
 
-fn arguments<T: DeserializeOwned>(params: &CallToolRequestParams) -> Result<T, ApiError> {
+/// A tool's arguments, refused as the REST bodies are: a 400-style error
+/// naming the missing, mistyped or unknown field.
+fn arguments<T: DeserializeOwned + Default>(params: &CallToolRequestParams) -> Result<T, ApiError> {
     let value = Value::Object(params.arguments.clone().unwrap_or_default());
-    serde_json::from_value(value).map_err(|e| ApiError::invalid_field("arguments", e.to_string()))
+    let bytes = serde_json::to_vec(&value).unwrap_or_default();
+    crate::extract::optional_json(&bytes).map_err(|Failure(e)| e)
 }
 
 impl ServerHandler for GroveTools {
@@ -322,6 +326,20 @@ impl ServerHandler for GroveTools {
             )
             .into());
         }
+        if let Err(Failure(e)) =
+            auth::require_role(&self.state, &caller, spec.requirement.least_role()).await
+        {
+            return Ok(refused(e).into());
+        }
+        // The request was counted as a read; a tool that does more counts
+        // against its own scope's limit too.
+        let scope = spec.requirement.scope;
+        if scope != Scope::Read {
+            let key = crate::ratelimit::RateKey::Key(caller.key.id.clone());
+            if let Some(secs) = self.state.limiters.check(scope, &key).retry_after {
+                return Ok(refused(ApiError::rate_limited(secs)).into());
+            }
+        }
         let done = match spec.name {
             "search" => self.search(&caller, &request).await,
             "fetch" => self.fetch(&caller, &request).await,
@@ -339,32 +357,37 @@ impl ServerHandler for GroveTools {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SearchArgs {
     query: String,
     top_k: Option<u64>,
     data_source_ids: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FetchArgs {
     id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AskArgs {
     agent: String,
     question: String,
     session_id: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TriggerArgs {
     job: String,
     parameters: Option<ParamValues>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RunArgs {
     run_id: String,
 }

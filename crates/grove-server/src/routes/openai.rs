@@ -43,6 +43,9 @@ use crate::state::AppState;
 
 /// Characters of the question, at most (as `/api/v1/query`).
 const MAX_QUESTION_CHARS: usize = 4096;
+/// Characters of an earlier message of the conversation, at most (they are
+/// read into cedar's rewrite and the answer's prompt).
+const MAX_HISTORY_CHARS: usize = 16_384;
 /// Agents listed as models, at most.
 const MAX_MODELS: u32 = 200;
 
@@ -194,6 +197,18 @@ pub struct ChatCompletionRequest {
     pub grove: Option<GroveOptions>,
 }
 
+/// The text of an earlier message, within [`MAX_HISTORY_CHARS`].
+fn history_text(message: &ChatMessage, index: usize) -> Result<String, Failure> {
+    let text = message_text(message, index)?;
+    if text.chars().count() > MAX_HISTORY_CHARS {
+        return Err(Failure(ApiError::invalid_field(
+            &format!("messages[{index}].content"),
+            format!("an earlier message may hold at most {MAX_HISTORY_CHARS} characters"),
+        )));
+    }
+    Ok(text)
+}
+
 /// The text of a message (its text parts joined).
 fn message_text(message: &ChatMessage, index: usize) -> Result<String, Failure> {
     match &message.content {
@@ -244,12 +259,12 @@ fn conversation(messages: &[ChatMessage]) -> Result<(String, Vec<Turn>), Failure
     let mut asked: Option<String> = None;
     for (i, message) in earlier.iter().enumerate() {
         match message.role.as_str() {
-            "user" => asked = Some(message_text(message, i)?),
+            "user" => asked = Some(history_text(message, i)?),
             "assistant" => {
                 if let Some(question) = asked.take() {
                     turns.push(Turn {
                         question,
-                        answer: message_text(message, i)?,
+                        answer: history_text(message, i)?,
                     });
                 }
             }
@@ -309,7 +324,16 @@ async fn chat_completions(
     let prepared = state.answerer.prepare(question).await?;
     if body.stream.unwrap_or(false) {
         let completion = Completion {
-            id: format!("chatcmpl-{}", grove_core::ids::InteractionId::generate()),
+            // The interaction is named in the last chunk's `grove`; the
+            // stream's own id is not an interaction id.
+            id: format!(
+                "chatcmpl-{}",
+                rand::distr::SampleString::sample_string(
+                    &rand::distr::Alphanumeric,
+                    &mut rand::rng(),
+                    24
+                )
+            ),
             ..completion
         };
         Ok(streamed(&state, prepared, completion))

@@ -92,7 +92,7 @@ async fn tools_search_fetch_and_ask_within_the_key_s_organisation() {
     let (read_only, _) = t.key_with(&["read"], &[]).await;
     assert_eq!(
         tool_names(&t, &read_only).await,
-        ["search", "fetch", "list_agents", "list_jobs", "get_run"]
+        ["fetch", "list_agents", "list_jobs", "get_run"]
     );
 
     let found = call(
@@ -223,6 +223,17 @@ async fn trigger_job_returns_the_run_and_get_run_follows_it() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(status, "succeeded");
+    let b = &t.org_b.api_key;
+    let foreign_run = call(&t, b, "get_run", json!({"run_id": run_id})).await;
+    assert_eq!(
+        foreign_run["structuredContent"]["error"]["code"],
+        "not_found"
+    );
+    let foreign_job = call(&t, b, "trigger_job", json!({"job": job_id})).await;
+    assert_eq!(
+        foreign_job["structuredContent"]["error"]["code"],
+        "not_found"
+    );
     let (read_only, _) = t.key_with(&["read"], &[]).await;
     let refused = call(&t, &read_only, "trigger_job", json!({"job": job_id})).await;
     assert_eq!(refused["structuredContent"]["error"]["code"], "forbidden");
@@ -321,10 +332,7 @@ async fn grove_mcp_stdio_forwards_to_the_server_with_the_key() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        names,
-        ["search", "fetch", "list_agents", "list_jobs", "get_run"]
-    );
+    assert_eq!(names, ["fetch", "list_agents", "list_jobs", "get_run"]);
     assert_eq!(replies[1]["error"]["code"], -32700);
     // A refused key is a JSON-RPC error naming the reason, not silence.
     let refused = stdio_replies(
@@ -339,4 +347,23 @@ async fn grove_mcp_stdio_forwards_to_the_server_with_the_key() {
         message.contains("401") && message.contains("API key"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn mcp_requests_count_against_the_key_s_rate_limits() {
+    let t = TestServer::start_with(|c| {
+        c.rate_limits.read = grove_core::config::RateQuota {
+            per_minute: 1,
+            burst: 2,
+        };
+    })
+    .await;
+    let key = &t.org_a.api_key;
+    for _ in 0..2 {
+        let (status, reply) = rpc(&t, Some(key), "tools/list", json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+    }
+    let (status, reply) = rpc(&t, Some(key), "tools/list", json!({})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{reply}");
+    assert_eq!(reply["error"]["code"], "rate_limit_exceeded");
 }

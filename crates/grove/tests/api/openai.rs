@@ -99,7 +99,13 @@ async fn agents_are_models_and_answer_chat_completions_with_their_sources() {
     let marked: String = text.chars().skip(start).take(end - start).collect();
     assert_eq!(marked, format!("[{}]", cited["number"]));
     assert_eq!(annotation["url_citation"]["title"], "Session retention");
-    assert!(c["usage"]["total_tokens"].as_u64().is_some());
+    let usage = &c["usage"];
+    assert_eq!(
+        usage["total_tokens"].as_u64(),
+        Some(
+            usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap()
+        )
+    );
     assert!(c["id"].as_str().unwrap().starts_with("chatcmpl-int_"));
 
     // The footer can be turned off; the answer is the agent's own.
@@ -143,9 +149,13 @@ async fn agents_are_models_and_answer_chat_completions_with_their_sources() {
     assert_eq!(stop["sources"], c["sources"]);
     assert_eq!(usage["choices"], json!([]));
     assert!(usage["usage"]["total_tokens"].as_u64().is_some());
-    assert!(chunks[..chunks.len() - 1]
-        .iter()
-        .all(|c| c["usage"].is_null()));
+    assert!(
+        chunks[..chunks.len() - 1]
+            .iter()
+            .all(|c| c.get("usage") == Some(&Value::Null)),
+        "every chunk but the last has usage: null"
+    );
+    assert!(!chunks[0]["id"].as_str().unwrap().contains("int_"));
 }
 
 #[tokio::test]
@@ -226,6 +236,16 @@ async fn errors_take_openai_s_envelope() {
             StatusCode::BAD_REQUEST,
             "invalid_request_error",
             Value::from("max_completion_tokens"),
+        ),
+        (
+            json!({"model": id, "messages": [
+                {"role": "user", "content": "x".repeat(20_000)},
+                {"role": "assistant", "content": "y"},
+                {"role": "user", "content": "z"},
+            ]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Value::from("messages[0].content"),
         ),
     ];
     for (body, status, kind, param) in cases {
