@@ -59,6 +59,8 @@ fn component_schemas() -> Schemas {
     collect::<routes::openai::ModelView>(&mut out);
     collect::<routes::openai::ChatCompletionRequest>(&mut out);
     collect::<routes::openai::ChatCompletion>(&mut out);
+    collect::<routes::openai::ChatCompletionChunk>(&mut out);
+    out.push(("QueryStreamFrame".into(), query_stream_frame().into()));
     collect::<routes::sessions::SessionView>(&mut out);
     collect::<grove_core::agents::Interaction>(&mut out);
     collect::<routes::interactions::InteractionList>(&mut out);
@@ -120,6 +122,33 @@ fn component_schemas() -> Schemas {
     out
 }
 
+/// A frame of `/api/v1/query`'s event stream: `{delta, done: false}` as
+/// text is generated, then `{delta: "", done: true}` with the answer's
+/// `sources` and `metadata` (or its `error`). The frames are built as JSON
+/// in `routes::query`; this is their documentation.
+fn query_stream_frame() -> Schema {
+    let array_of = |name: &str| {
+        utoipa::openapi::schema::ArrayBuilder::new().items(Ref::from_schema_name(name))
+    };
+    ObjectBuilder::new()
+        .property(
+            "delta",
+            string().description(Some("The next piece of the answer's text")),
+        )
+        .property("done", ObjectBuilder::new().schema_type(Type::Boolean))
+        .property("sources", array_of("CitedSource"))
+        .property("metadata", Ref::from_schema_name("QueryMetadata"))
+        .property(
+            "error",
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some("`{code, message, details}` when generation failed")),
+        )
+        .required("delta")
+        .required("done")
+        .into()
+}
+
 fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
@@ -176,6 +205,36 @@ fn http_method(method: &axum::http::Method) -> HttpMethod {
 fn json_content(schema: &str) -> utoipa::openapi::Content {
     ContentBuilder::new()
         .schema(Some(Ref::from_schema_name(schema)))
+        .build()
+}
+
+/// The frame schema of the routes that answer an event stream when asked
+/// (`stream: true`), by operation id.
+fn stream_frame(operation_id: &str) -> Option<&'static str> {
+    match operation_id {
+        "query" => Some("QueryStreamFrame"),
+        "openai_chat_completions" => Some("ChatCompletionChunk"),
+        _ => None,
+    }
+}
+
+/// An event stream whose `data:` lines are JSON frames of `frame`, named
+/// by the `x-grove-stream` extension (OpenAPI 3.1 has no stream schema).
+fn event_stream(frame: &str) -> utoipa::openapi::Content {
+    let extensions = utoipa::openapi::extensions::ExtensionsBuilder::new()
+        .add(
+            "x-grove-stream",
+            serde_json::json!({
+                "frame": format!("#/components/schemas/{frame}"),
+                "end": if frame == "ChatCompletionChunk" { "data: [DONE]" } else { "a frame with done: true" },
+            }),
+        )
+        .build();
+    ContentBuilder::new()
+        .schema(Some(string().description(Some(
+            "Server-Sent Events: each `data:` line is a JSON frame (see x-grove-stream)",
+        ))))
+        .extensions(Some(extensions))
         .build()
 }
 
@@ -310,6 +369,9 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     let mut success = with_common_headers(ResponseBuilder::new().description("Success"));
     if let Some(schema) = body {
         success = success.content("application/json", json_content(&family_schema(schema)));
+    }
+    if let Some(frame) = stream_frame(doc.operation_id) {
+        success = success.content("text/event-stream", event_stream(frame));
     }
     let mut op = OperationBuilder::new()
         .operation_id(Some(if legacy {

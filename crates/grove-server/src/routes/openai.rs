@@ -479,12 +479,12 @@ impl Completion {
     }
 
     /// A `chat.completion.chunk` with one choice's delta.
-    fn chunk(&self, delta: Value, finish_reason: Option<&'static str>) -> CompletionChunk<'_> {
-        CompletionChunk {
-            id: &self.id,
+    fn chunk(&self, delta: Value, finish_reason: Option<&'static str>) -> ChatCompletionChunk {
+        ChatCompletionChunk {
+            id: self.id.clone(),
             object: "chat.completion.chunk",
             created: self.created,
-            model: &self.model,
+            model: self.model.clone(),
             choices: vec![ChunkChoice {
                 index: 0,
                 delta,
@@ -498,31 +498,44 @@ impl Completion {
     }
 }
 
-/// One event of a streamed completion, serialised from its types (so its
-/// numbers read as the whole completion's do).
-#[derive(Serialize)]
-struct CompletionChunk<'a> {
-    id: &'a str,
-    object: &'static str,
-    created: i64,
-    model: &'a str,
-    choices: Vec<ChunkChoice>,
+/// One event of a streamed completion (`chat.completion.chunk`),
+/// serialised from its types (so its numbers read as the whole
+/// completion's do).
+#[derive(Serialize, ToSchema)]
+pub struct ChatCompletionChunk {
+    /// The same on every chunk of a stream.
+    pub id: String,
+    /// `chat.completion.chunk`.
+    pub object: &'static str,
+    pub created: i64,
+    pub model: String,
+    /// One choice; none on the usage chunk.
+    pub choices: Vec<ChunkChoice>,
+    /// With `stream_options.include_usage`: null on every chunk but the
+    /// last, which has no choices.
     #[serde(skip_serializing_if = "Option::is_none")]
-    usage: Option<Option<CompletionUsage>>,
+    #[schema(value_type = Option<CompletionUsage>)]
+    pub usage: Option<Option<CompletionUsage>>,
+    /// On the chunk with `finish_reason: "stop"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    sources: Option<Vec<CitedSource>>,
+    pub sources: Option<Vec<CitedSource>>,
+    /// On the chunk with `finish_reason: "stop"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    grove: Option<CompletionMetadata>,
+    pub grove: Option<CompletionMetadata>,
 }
 
-#[derive(Serialize)]
-struct ChunkChoice {
-    index: u32,
-    delta: Value,
-    finish_reason: Option<&'static str>,
+#[derive(Serialize, ToSchema)]
+pub struct ChunkChoice {
+    pub index: u32,
+    /// `{"role":"assistant","content":""}` first, then `{"content": …}`,
+    /// then `{}` with the finish reason.
+    #[schema(value_type = Object)]
+    pub delta: Value,
+    /// `stop` on the last choice, else null.
+    pub finish_reason: Option<&'static str>,
 }
 
-fn event(chunk: &CompletionChunk) -> Event {
+fn event(chunk: &ChatCompletionChunk) -> Event {
     Event::default().data(serde_json::to_string(chunk).unwrap_or_default())
 }
 

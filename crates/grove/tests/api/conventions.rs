@@ -306,6 +306,20 @@ async fn the_served_openapi_document_is_the_committed_one() {
     documented.sort();
     assert_eq!(fields, documented);
     assert!(user.contains_key("orgId") && !user.contains_key("org_id"));
+    // Streaming answers name the schema of their frames, which exists.
+    for (path, frame) in [
+        ("/api/v1/query", "QueryStreamFrame"),
+        ("/v1/chat/completions", "ChatCompletionChunk"),
+    ] {
+        let stream =
+            &served.body["paths"][path]["post"]["responses"]["200"]["content"]["text/event-stream"];
+        assert_eq!(
+            stream["x-grove-stream"]["frame"],
+            format!("#/components/schemas/{frame}"),
+            "{path}"
+        );
+        assert!(schemas[frame]["properties"].is_object(), "{frame}");
+    }
 }
 
 #[tokio::test]
