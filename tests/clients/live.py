@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,6 +35,10 @@ def free_port():
 
 
 class LiveGrove:
+    def __init__(self, env=None):
+        """`env`: extra environment for `grove serve` (rate limits, for instance)."""
+        self.env = env or {}
+
     def __enter__(self):
         self.data_dir = tempfile.mkdtemp(prefix="grove-clients-")
         init = self._cli("init", "--json")
@@ -41,7 +46,7 @@ class LiveGrove:
         self.other_org_key = self._cli("orgs", "create", "Other", "--json")["api_key"]
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        env = dict(os.environ, GROVE_ADDR=f"127.0.0.1:{port}")
+        env = dict(os.environ, GROVE_ADDR=f"127.0.0.1:{port}", **self.env)
         self.child = subprocess.Popen(
             [GROVE, "serve", "--data-dir", self.data_dir],
             env=env,
@@ -83,10 +88,18 @@ class LiveGrove:
         elif body is not None:
             data = json.dumps(body).encode()
             headers["content-type"] = "application/json"
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        with urllib.request.urlopen(req) as response:
-            text = response.read().decode()
-            return json.loads(text) if text else None
+        for _ in range(30):
+            req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+            try:
+                with urllib.request.urlopen(req) as response:
+                    text = response.read().decode()
+                    return json.loads(text) if text else None
+            except urllib.error.HTTPError as e:
+                # A server started with small rate limits: wait as it says.
+                if e.code != 429:
+                    raise
+                time.sleep(float(e.headers.get("retry-after", "1")))
+        raise RuntimeError(f"{method} {path}: still rate limited")
 
     def _fixtures(self):
         source = self.api("POST", "/api/v1/data-sources", {"type": "file", "name": "Garden"})

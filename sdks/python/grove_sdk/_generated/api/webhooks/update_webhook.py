@@ -1,0 +1,241 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_envelope import ErrorEnvelope
+from ...models.webhook import Webhook
+from ...models.webhook_body import WebhookBody
+from typing import cast
+
+
+
+def _get_kwargs(
+    webhook_id: str,
+    *,
+    body: WebhookBody,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/webhooks/{webhook_id}".format(webhook_id=quote(str(webhook_id), safe=""),),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | Webhook:
+    if response.status_code == 200:
+        response_200 = Webhook.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_429
+
+    response_default = ErrorEnvelope.from_dict(response.json())
+
+
+
+    return response_default
+
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | Webhook]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookBody,
+
+) -> Response[ErrorEnvelope | Webhook]:
+    """ Update a webhook endpoint (fields optional)
+
+     Requires the `admin` scope.
+
+    Args:
+        webhook_id (str):
+        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+            required; on update every field is optional.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | Webhook]
+     """
+
+
+    kwargs = _get_kwargs(
+        webhook_id=webhook_id,
+body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookBody,
+
+) -> ErrorEnvelope | Webhook | None:
+    """ Update a webhook endpoint (fields optional)
+
+     Requires the `admin` scope.
+
+    Args:
+        webhook_id (str):
+        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+            required; on update every field is optional.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | Webhook
+     """
+
+
+    return sync_detailed(
+        webhook_id=webhook_id,
+client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookBody,
+
+) -> Response[ErrorEnvelope | Webhook]:
+    """ Update a webhook endpoint (fields optional)
+
+     Requires the `admin` scope.
+
+    Args:
+        webhook_id (str):
+        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+            required; on update every field is optional.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | Webhook]
+     """
+
+
+    kwargs = _get_kwargs(
+        webhook_id=webhook_id,
+body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookBody,
+
+) -> ErrorEnvelope | Webhook | None:
+    """ Update a webhook endpoint (fields optional)
+
+     Requires the `admin` scope.
+
+    Args:
+        webhook_id (str):
+        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+            required; on update every field is optional.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | Webhook
+     """
+
+
+    return (await asyncio_detailed(
+        webhook_id=webhook_id,
+client=client,
+body=body,
+
+    )).parsed

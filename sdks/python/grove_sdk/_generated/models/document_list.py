@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.document_view import DocumentView
+
+
+
+
+
+T = TypeVar("T", bound="DocumentList")
+
+
+
+@_attrs_define
+class DocumentList:
+    """ 
+        Attributes:
+            documents (list[DocumentView]):
+            limit (int):
+            offset (int):
+            total (int):
+     """
+
+    documents: list[DocumentView]
+    limit: int
+    offset: int
+    total: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.document_view import DocumentView # noqa: PLC0415
+        documents = []
+        for documents_item_data in self.documents:
+            documents_item = documents_item_data.to_dict()
+            documents.append(documents_item)
+
+
+
+        limit = self.limit
+
+        offset = self.offset
+
+        total = self.total
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "documents": documents,
+            "limit": limit,
+            "offset": offset,
+            "total": total,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.document_view import DocumentView # noqa: PLC0415
+        d = dict(src_dict)
+        documents = []
+        _documents = d.pop("documents")
+        for documents_item_data in (_documents):
+            documents_item = DocumentView.from_dict(documents_item_data)
+
+
+
+            documents.append(documents_item)
+
+
+        limit = d.pop("limit")
+
+        offset = d.pop("offset")
+
+        total = d.pop("total")
+
+        document_list = cls(
+            documents=documents,
+            limit=limit,
+            offset=offset,
+            total=total,
+        )
+
+
+        document_list.additional_properties = d
+        return document_list
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

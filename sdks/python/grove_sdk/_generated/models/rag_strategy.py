@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+class RagStrategy(StrEnum):
+    CEDAR = "cedar"
+    CYPRESS = "cypress"
+    REDWOOD = "redwood"
+
+    def __str__(self) -> str:
+        return str(self.value)

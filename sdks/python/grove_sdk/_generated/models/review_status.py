@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+class ReviewStatus(StrEnum):
+    ACCURATE = "accurate"
+    EDITED = "edited"
+    INACCURATE = "inaccurate"
+    NOT_REVIEWED = "not_reviewed"
+    NO_ANSWER = "no_answer"
+
+    def __str__(self) -> str:
+        return str(self.value)
