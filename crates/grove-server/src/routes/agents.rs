@@ -54,10 +54,13 @@ pub struct AgentBody {
     #[schema(value_type = Option<String>)]
     pub model: Option<Option<String>>,
     /// 0 to 2, default 0.7.
+    #[schema(minimum = 0, maximum = 2)]
     pub temperature: Option<f64>,
     /// 1 to 8192, default 500.
+    #[schema(minimum = 1, maximum = 8192)]
     pub max_tokens: Option<i64>,
     /// 0 to 1; default from the config (0.7).
+    #[schema(minimum = 0, maximum = 1)]
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
     /// Data connectors the agent's tool loop may query (with a language
@@ -65,6 +68,7 @@ pub struct AgentBody {
     pub data_connector_ids: Option<Vec<String>>,
     /// Tool rounds of the analyst loop before it must answer: 1 to 50,
     /// default 8.
+    #[schema(minimum = 1, maximum = 50)]
     pub max_steps: Option<u32>,
     /// Splits the analyst loop into a `query` and an `analysis` component,
     /// each with an optional `model` of its own; `null` joins them again.
@@ -73,12 +77,12 @@ pub struct AgentBody {
     pub components: Option<Option<Components>>,
     /// Tokens one analyst run may use (1 to 10,000,000); `null`: no limit.
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<u64>)]
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 10_000_000)]
     pub max_run_tokens: Option<Option<u64>>,
     /// Estimated USD one analyst run may cost (above 0, at most 10,000);
     /// `null`: no limit.
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 10_000)]
     pub max_run_cost_usd: Option<Option<f64>>,
     /// Default true; an inactive agent is not queried.
     pub active: Option<bool>,

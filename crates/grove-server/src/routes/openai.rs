@@ -184,15 +184,21 @@ pub struct GroveOptions {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChatCompletionRequest {
     /// The agent: its slug (as `/v1/models` lists it) or its id.
+    #[schema(min_length = 1)]
     pub model: String,
+    /// The conversation; the last message is the user's question.
+    #[schema(min_items = 1)]
     pub messages: Vec<ChatMessage>,
     pub stream: Option<bool>,
     pub stream_options: Option<StreamOptions>,
     /// 0 to 2; default the agent's.
+    #[schema(minimum = 0, maximum = 2)]
     pub temperature: Option<f64>,
     /// 1 to 8192; default the agent's.
+    #[schema(minimum = 1, maximum = 8192)]
     pub max_tokens: Option<i64>,
     /// The newer name of `max_tokens`; wins when both are given.
+    #[schema(minimum = 1, maximum = 8192)]
     pub max_completion_tokens: Option<i64>,
     pub grove: Option<GroveOptions>,
 }

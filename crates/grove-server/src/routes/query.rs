@@ -35,15 +35,20 @@ const MAX_QUERY_CHARS: usize = 4096;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryRequest {
+    #[schema(pattern = "^agent_[A-Za-z0-9]{1,64}$")]
     pub agent_id: String,
+    #[schema(min_length = 1, max_length = 4096)]
     pub query: String,
     /// Continues a session; a new one is created when absent.
+    #[schema(pattern = "^sess_[A-Za-z0-9]{1,64}$")]
     pub session_id: Option<String>,
     /// Server-Sent Events instead of one JSON answer (default false).
     pub stream: Option<bool>,
     /// 0 to 2; default the agent's.
+    #[schema(minimum = 0, maximum = 2)]
     pub temperature: Option<f64>,
     /// 1 to 8192; default the agent's.
+    #[schema(minimum = 1, maximum = 8192)]
     pub max_tokens: Option<i64>,
 }
 

@@ -44,16 +44,19 @@ impl From<SearchMode> for Mode {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SemanticSearch {
+    #[schema(min_length = 1, max_length = 4096)]
     pub query: String,
     /// Must be the organisation of the API key.
     pub org_id: String,
     /// 1 to 100, default 10.
+    #[schema(minimum = 1, maximum = 100)]
     pub top_k: Option<i64>,
     /// 0 to 1, default 0: hits below it are dropped. With an embedding
     /// model it applies to `similarity_score`, the calibrated relevance of
     /// each hit in every mode (hybrid ranks by fusion but reports and
     /// thresholds by relevance); without a model, to BM25 relative to the
     /// best hit.
+    #[schema(minimum = 0, maximum = 1)]
     pub similarity_threshold: Option<f64>,
     pub data_source_ids: Option<Vec<String>>,
     /// `hybrid` (default), `lexical` or `vector`.

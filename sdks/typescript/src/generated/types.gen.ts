@@ -458,6 +458,9 @@ export type ChatCompletionRequest = {
      * 1 to 8192; default the agent's.
      */
     max_tokens?: number | null;
+    /**
+     * The conversation; the last message is the user's question.
+     */
     messages: Array<ChatMessage>;
     /**
      * The agent: its slug (as `/v1/models` lists it) or its id.

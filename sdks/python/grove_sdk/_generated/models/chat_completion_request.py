@@ -31,7 +31,7 @@ class ChatCompletionRequest:
     OpenAI-compatible servers do.
 
         Attributes:
-            messages (list[ChatMessage]):
+            messages (list[ChatMessage]): The conversation; the last message is the user's question.
             model (str): The agent: its slug (as `/v1/models` lists it) or its id.
             grove (GroveOptions | None | Unset):
             max_completion_tokens (int | None | Unset): The newer name of `max_tokens`; wins when both are given.
