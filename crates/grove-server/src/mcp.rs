@@ -46,7 +46,7 @@ use crate::auth::{self, Caller};
 use crate::context::base_url;
 use crate::error::Failure;
 use crate::routes::agents::by_slug_or_id;
-use crate::routes::query::answered_whole;
+use crate::routes::query::{answered_whole, checked_query, MAX_QUERY_CHARS};
 use crate::state::AppState;
 
 /// Where the MCP endpoint is mounted.
@@ -170,7 +170,7 @@ fn tools() -> [ToolSpec; 7] {
             input: || json!({
                 "type": "object",
                 "properties": {
-                    "query": {"type": "string", "minLength": 1, "maxLength": 4096},
+                    "query": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
                     "top_k": {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": 5},
                     "data_source_ids": {"type": "array", "items": {"type": "string", "pattern": "^ds_"}}
                 },
@@ -206,7 +206,7 @@ fn tools() -> [ToolSpec; 7] {
                 "type": "object",
                 "properties": {
                     "agent": {"type": "string", "minLength": 1},
-                    "question": {"type": "string", "minLength": 1, "maxLength": 4096},
+                    "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
                     "session_id": {"type": "string", "pattern": "^sess_"}
                 },
                 "required": ["agent", "question"],
@@ -408,13 +408,7 @@ impl GroveTools {
         call: &CallToolRequestParams,
     ) -> Result<Value, ApiError> {
         let args: SearchArgs = arguments(call)?;
-        let query = args.query.trim();
-        if query.is_empty() || query.chars().count() > 4096 {
-            return Err(ApiError::invalid_field(
-                "query",
-                "must be 1 to 4096 characters",
-            ));
-        }
+        let query = checked_query("query", &args.query)?;
         let top_k = args.top_k.unwrap_or(5);
         if !(1..=MAX_RESULTS).contains(&top_k) {
             return Err(ApiError::invalid_field(
@@ -544,13 +538,7 @@ impl GroveTools {
         call: &CallToolRequestParams,
     ) -> Result<Value, ApiError> {
         let args: AskArgs = arguments(call)?;
-        let question = args.question.trim();
-        if question.is_empty() || question.chars().count() > 4096 {
-            return Err(ApiError::invalid_field(
-                "question",
-                "must be 1 to 4096 characters",
-            ));
-        }
+        let question = checked_query("question", &args.question)?;
         let session_id = args
             .session_id
             .as_deref()

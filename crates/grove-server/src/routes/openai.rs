@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::agents::{by_slug_or_id, check_max_tokens, check_temperature};
-use super::query::{answered_whole, frame, generation_failed, streamed, Framing};
+use super::query::{answered_whole, checked_query, frame, generation_failed, streamed, Framing};
 use super::{route_in, Family, Route, RouteDoc};
 use crate::auth::Caller;
 use crate::context::base_url;
@@ -41,8 +41,6 @@ use crate::error::{ApiResult, ErrorStyle, Failure};
 use crate::extract::Json;
 use crate::state::AppState;
 
-/// Characters of the question, at most (as `/api/v1/query`).
-const MAX_QUESTION_CHARS: usize = 4096;
 /// Characters of an earlier message of the conversation, at most (they are
 /// read into cedar's rewrite and the answer's prompt).
 const MAX_HISTORY_CHARS: usize = 16_384;
@@ -253,14 +251,8 @@ fn conversation(messages: &[ChatMessage]) -> Result<(String, Vec<Turn>), Failure
             "the last message must be the user's question",
         )));
     }
-    let question = message_text(last, messages.len() - 1)?;
-    let question = question.trim();
-    if question.is_empty() || question.chars().count() > MAX_QUESTION_CHARS {
-        return Err(Failure(ApiError::invalid_field(
-            &format!("messages[{}].content", messages.len() - 1),
-            format!("the question must be 1 to {MAX_QUESTION_CHARS} characters"),
-        )));
-    }
+    let text = message_text(last, messages.len() - 1)?;
+    let question = checked_query(&format!("messages[{}].content", messages.len() - 1), &text)?;
     let mut turns = Vec::new();
     let mut asked: Option<String> = None;
     for (i, message) in earlier.iter().enumerate() {

@@ -30,7 +30,21 @@ use crate::error::{ApiResult, Failure};
 use crate::extract::Json;
 use crate::state::AppState;
 
-const MAX_QUERY_CHARS: usize = 4096;
+/// Characters of a question or search query, at most.
+pub(crate) const MAX_QUERY_CHARS: usize = 4096;
+
+/// A question or query, trimmed, refused (naming `field`) when empty or
+/// longer than [`MAX_QUERY_CHARS`]: one rule for every face that asks.
+pub(crate) fn checked_query<'a>(field: &str, raw: &'a str) -> Result<&'a str, ApiError> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("must be 1 to {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    Ok(text)
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -217,13 +231,7 @@ async fn question(
 ) -> Result<Question, Failure> {
     let id = AgentId::parse(agent_id)
         .map_err(|e| Failure(ApiError::invalid_field("agent_id", e.to_string())))?;
-    let query = query.trim();
-    if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Failure(ApiError::invalid_field(
-            "query",
-            format!("must be 1 to {MAX_QUERY_CHARS} characters"),
-        )));
-    }
+    let query = checked_query("query", query)?;
     let session_id = session_id
         .map(|s| {
             SessionId::parse(s)

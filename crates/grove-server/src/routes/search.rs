@@ -20,7 +20,6 @@ use crate::error::{ApiResult, Failure};
 use crate::extract::Json;
 use crate::state::AppState;
 
-const MAX_QUERY_CHARS: usize = 4096;
 const MAX_TOP_K: i64 = 100;
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
@@ -114,13 +113,7 @@ async fn check(
     caller: &Caller,
     body: SemanticSearch,
 ) -> Result<SearchRequest, Failure> {
-    let query = body.query.trim();
-    if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Failure(ApiError::invalid_field(
-            "query",
-            format!("must be 1 to {MAX_QUERY_CHARS} characters"),
-        )));
-    }
+    let query = super::query::checked_query("query", &body.query)?;
     if body.org_id != caller.org().as_str() {
         return Err(Failure(ApiError::invalid_field(
             "org_id",
