@@ -3,7 +3,8 @@
 data source with one page (synced), an agent over it, a job, and a read-only key.
 
     with LiveGrove() as grove:
-        grove.base, grove.key, grove.agent, grove.job, grove.read_only_key, grove.other_org_key
+        grove.base, grove.key, grove.org_id, grove.agent, grove.job, grove.read_only_key,
+        grove.other_org_key, grove.other_org_id
 
 GROVE_BIN names the grove binary (default $CARGO_TARGET_DIR or target/, then debug/grove).
 """
@@ -42,8 +43,9 @@ class LiveGrove:
     def __enter__(self):
         self.data_dir = tempfile.mkdtemp(prefix="grove-clients-")
         init = self._cli("init", "--json")
-        self.key = init["api_key"]
-        self.other_org_key = self._cli("orgs", "create", "Other", "--json")["api_key"]
+        self.key, self.org_id = init["api_key"], init["org_id"]
+        other = self._cli("orgs", "create", "Other", "--json")
+        self.other_org_key, self.other_org_id = other["api_key"], other["org_id"]
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         env = dict(os.environ, GROVE_ADDR=f"127.0.0.1:{port}", **self.env)

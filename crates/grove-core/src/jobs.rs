@@ -89,9 +89,11 @@ pub struct ChartChoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SavedQuery {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^dc_[A-Za-z0-9]{1,64}$")]
     pub connector_id: DataConnectorId,
+    #[schema(min_length = 1, max_length = 100000, pattern = "\\S")]
     pub sql: String,
     /// Without one, the chart is chosen from the result's shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]

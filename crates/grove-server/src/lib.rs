@@ -80,8 +80,19 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(pages)
         .fallback(|| async { Failure(ApiError::not_found("route", "")) })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_answer,
+        ))
         .layer(from_fn(context::request_context))
         .with_state(state)
+}
+
+/// The answer to a request whose handler panicked: a 500 in the error
+/// envelope (the panic itself is logged by the panic hook), instead of a
+/// connection closed without an answer.
+fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    Failure(ApiError::internal("the request failed unexpectedly")).into_response()
 }
 
 /// Opens the embedded store in the configured data directory, with the

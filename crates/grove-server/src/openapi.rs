@@ -43,6 +43,7 @@ fn component_schemas() -> Schemas {
     collect::<routes::documents::DocumentList>(&mut out);
     collect::<routes::documents::DocumentDetailView>(&mut out);
     collect::<routes::documents::ChunkView>(&mut out);
+    collect::<routes::files::UploadFiles>(&mut out);
     collect::<routes::files::UploadReport>(&mut out);
     collect::<routes::files::FileList>(&mut out);
     collect::<grove_core::agents::Agent>(&mut out);
@@ -60,7 +61,14 @@ fn component_schemas() -> Schemas {
     collect::<routes::openai::ChatCompletionRequest>(&mut out);
     collect::<routes::openai::ChatCompletion>(&mut out);
     collect::<routes::openai::ChatCompletionChunk>(&mut out);
-    out.push(("QueryStreamFrame".into(), query_stream_frame().into()));
+    out.push((
+        "QueryStreamFrame".into(),
+        stream_frame_schema("CitedSource", "QueryMetadata").into(),
+    ));
+    out.push((
+        "ChatStreamFrame".into(),
+        stream_frame_schema("ChatSource", "ChatMetadata").into(),
+    ));
     collect::<routes::sessions::SessionView>(&mut out);
     collect::<grove_core::agents::Interaction>(&mut out);
     collect::<routes::interactions::InteractionList>(&mut out);
@@ -122,11 +130,12 @@ fn component_schemas() -> Schemas {
     out
 }
 
-/// A frame of `/api/v1/query`'s event stream: `{delta, done: false}` as
-/// text is generated, then `{delta: "", done: true}` with the answer's
-/// `sources` and `metadata` (or its `error`). The frames are built as JSON
-/// in `routes::query`; this is their documentation.
-fn query_stream_frame() -> Schema {
+/// A frame of a query's event stream: `{delta, done: false}` as text is
+/// generated, then `{delta: "", done: true}` with the answer's `sources`
+/// and `metadata` (or its `error`), of the given schemas (`/api/v1/query`'s,
+/// or the seed's `/api/chat`'s). The frames are built as JSON in
+/// `routes::query`; this is their documentation.
+fn stream_frame_schema(source: &str, metadata: &str) -> Schema {
     let array_of = |name: &str| {
         utoipa::openapi::schema::ArrayBuilder::new().items(Ref::from_schema_name(name))
     };
@@ -136,8 +145,8 @@ fn query_stream_frame() -> Schema {
             string().description(Some("The next piece of the answer's text")),
         )
         .property("done", ObjectBuilder::new().schema_type(Type::Boolean))
-        .property("sources", array_of("CitedSource"))
-        .property("metadata", Ref::from_schema_name("QueryMetadata"))
+        .property("sources", array_of(source))
+        .property("metadata", Ref::from_schema_name(metadata))
         .property(
             "error",
             ObjectBuilder::new()
@@ -213,29 +222,75 @@ fn json_content(schema: &str) -> utoipa::openapi::Content {
 fn stream_frame(operation_id: &str) -> Option<&'static str> {
     match operation_id {
         "query" => Some("QueryStreamFrame"),
+        "chat" => Some("ChatStreamFrame"),
         "openai_chat_completions" => Some("ChatCompletionChunk"),
         _ => None,
     }
 }
 
+/// The OpenAI face's stream ends with this `data:` line, which is not JSON.
+const OPENAI_STREAM_END: &str = "[DONE]";
+
 /// An event stream whose `data:` lines are JSON frames of `frame`, named
-/// by the `x-grove-stream` extension (OpenAPI 3.1 has no stream schema).
+/// by the `x-grove-stream` extension. Its schema, one event as OpenAPI 3.1
+/// describes a stream's events, is written by [`describe_event_streams`]
+/// (utoipa has no `contentSchema`).
 fn event_stream(frame: &str) -> utoipa::openapi::Content {
     let extensions = utoipa::openapi::extensions::ExtensionsBuilder::new()
         .add(
             "x-grove-stream",
             serde_json::json!({
                 "frame": format!("#/components/schemas/{frame}"),
-                "end": if frame == "ChatCompletionChunk" { "data: [DONE]" } else { "a frame with done: true" },
+                "end": if frame == "ChatCompletionChunk" { format!("data: {OPENAI_STREAM_END}") } else { "a frame with done: true".to_owned() },
             }),
         )
         .build();
     ContentBuilder::new()
-        .schema(Some(string().description(Some(
-            "Server-Sent Events: each `data:` line is a JSON frame (see x-grove-stream)",
-        ))))
+        .schema(Some(string()))
         .extensions(Some(extensions))
         .build()
+}
+
+/// Gives each `text/event-stream` answer its event schema: an event whose
+/// `data` is a JSON frame of the stream's `x-grove-stream` frame (or, on
+/// the OpenAI face, an error envelope or the closing `[DONE]`).
+fn describe_event_streams(document: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(Value::Object(paths)) = document.get_mut("paths") else {
+        return;
+    };
+    let streams = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|operations| operations.values_mut())
+        .filter_map(|operation| operation.get_mut("responses")?.as_object_mut())
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.pointer_mut("/content/text~1event-stream"));
+    for stream in streams {
+        let Some(frame) = stream
+            .pointer("/x-grove-stream/frame")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let json_data = |schema: Value| json!({"type": "string", "contentMediaType": "application/json", "contentSchema": schema});
+        let data = if frame.ends_with("/ChatCompletionChunk") {
+            let error = "#/components/schemas/OpenAiErrorEnvelope";
+            json!({"anyOf": [
+                {"const": OPENAI_STREAM_END},
+                json_data(json!({"anyOf": [{"$ref": frame}, {"$ref": error}]})),
+            ]})
+        } else {
+            json_data(json!({"$ref": frame}))
+        };
+        stream["schema"] = json!({
+            "type": "object",
+            "description": "One Server-Sent Event; its `data` is a JSON frame (see x-grove-stream)",
+            "properties": {"event": {"type": "string"}, "id": {"type": "string"}, "data": data},
+            "required": ["data"],
+        });
+    }
 }
 
 /// A response header, documented as an integer or a string.
@@ -360,7 +415,7 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
     let legacy = route.family == Family::Legacy;
     let (status, body) = doc.response;
     let family_schema = |name: &str| {
-        if legacy {
+        if in_camel_case(route) {
             format!("{LEGACY}{name}")
         } else {
             name.to_owned()
@@ -371,8 +426,14 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
         success = success.content("application/json", json_content(&family_schema(schema)));
     }
     if let Some(frame) = stream_frame(doc.operation_id) {
-        success = success.content("text/event-stream", event_stream(frame));
+        success = success.content("text/event-stream", event_stream(&family_schema(frame)));
     }
+    let success = success.build();
+    let pending = ANSWER_PENDING_AS_202.contains(&doc.operation_id).then(|| {
+        let mut pending = success.clone();
+        pending.description = "Still pending when the wait ran out".into();
+        pending
+    });
     let mut op = OperationBuilder::new()
         .operation_id(Some(if legacy {
             format!("{}Legacy", doc.operation_id)
@@ -391,6 +452,9 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
         )))
         .tag(if legacy { "legacy" } else { doc.tag })
         .response(status.to_string(), success);
+    if let Some(pending) = pending {
+        op = op.response("202", pending);
+    }
     for (status, response) in error_responses(route) {
         op = op.response(status, response);
     }
@@ -407,28 +471,72 @@ fn operation(route: &Route) -> utoipa::openapi::path::Operation {
         );
     }
     if doc.paginated {
-        for (name, text) in [
-            ("limit", "1 to 200, default 50"),
-            ("offset", "0 or more, default 0"),
+        use grove_core::page::MAX_LIMIT;
+        let limit = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT));
+        let offset = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .maximum(Some(i64::MAX));
+        for (name, text, schema) in [
+            ("limit", "1 to 200, default 50", limit),
+            ("offset", "0 or more, default 0", offset),
         ] {
             op = op.parameter(
                 ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Query)
                     .description(Some(text))
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
+                    .schema(Some(schema)),
             );
         }
     }
-    if let Some(schema) = doc.request {
+    for mut parameter in doc.query.map(|params| params()).unwrap_or_default() {
+        if in_camel_case(route) {
+            parameter.name = crate::legacy::snake_to_camel(&parameter.name);
+        }
+        op = op.parameter(parameter);
+    }
+    if let Some(schema) = request_schema(&doc) {
+        let (content_type, content) = if MULTIPART_REQUESTS.contains(&schema.as_str()) {
+            ("multipart/form-data", multipart_content(&schema))
+        } else {
+            ("application/json", json_content(&family_schema(&schema)))
+        };
         op = op.request_body(Some(
             RequestBodyBuilder::new()
-                .content("application/json", json_content(&family_schema(schema)))
+                .content(content_type, content)
                 .required(Some(Required::True))
                 .build(),
         ));
     }
     op.build()
+}
+
+/// The operations that wait for an outcome and answer 202 with the same
+/// body when it is still pending.
+const ANSWER_PENDING_AS_202: [&str; 2] = ["testWebhook", "testNotificationChannel"];
+
+/// The request schemas sent as `multipart/form-data` rather than JSON.
+const MULTIPART_REQUESTS: [&str; 1] = ["UploadFiles"];
+
+/// A `multipart/form-data` body of `schema` whose `files` parts each carry
+/// a file name (the upload reads the format from its extension).
+fn multipart_content(schema: &str) -> utoipa::openapi::Content {
+    let disposition = r#"form-data; name="files"; filename="notes.md""#;
+    let content = serde_json::json!({
+        "schema": {"$ref": format!("#/components/schemas/{schema}")},
+        "encoding": {"files": {
+            "contentType": "text/markdown, text/plain, text/html, text/csv, application/pdf, application/zip, application/octet-stream",
+            "headers": {"Content-Disposition": {
+                "description": "Each part names its file; the extension decides how it is read",
+                "schema": {"type": "string", "example": disposition},
+            }},
+        }},
+    });
+    serde_json::from_value(content).unwrap_or_else(|_| json_content(schema))
 }
 
 fn plain_get(summary: &str) -> utoipa::openapi::path::Operation {
@@ -439,9 +547,16 @@ fn plain_get(summary: &str) -> utoipa::openapi::path::Operation {
         .build()
 }
 
-/// The whole document.
-pub fn document() -> OpenApi {
+/// The whole document, as served at `/openapi.json`.
+pub fn document() -> serde_json::Value {
+    let mut document = serde_json::to_value(build()).unwrap_or_default();
+    describe_event_streams(&mut document);
+    document
+}
+
+fn build() -> OpenApi {
     let mut schemas = component_schemas();
+    schemas.extend(create_schemas(&schemas));
     schemas.extend(legacy_schemas(&schemas));
     let mut paths = Paths::new();
     for route in routes::catalogue() {
@@ -497,6 +612,108 @@ pub fn document() -> OpenApi {
 /// so `LegacyWebhookBody`'s copy is `legacy.LegacyWebhookBody`).
 const LEGACY: &str = "legacy.";
 
+/// The component a route's request body is documented with: its schema,
+/// or `<OperationId>Body`, the copy requiring the route's `required` fields.
+fn request_schema(doc: &routes::RouteDoc) -> Option<String> {
+    let name = doc.request?;
+    if doc.required.is_empty() {
+        return Some(name.to_owned());
+    }
+    let mut chars = doc.operation_id.chars();
+    let first = chars.next()?.to_ascii_uppercase();
+    Some(format!("{first}{}Body", chars.as_str()))
+}
+
+/// The `<OperationId>Body` copies of the schemas whose routes require
+/// fields the schema leaves optional (a create sharing its body with the
+/// update, a patch that needs one of two fields).
+fn create_schemas(schemas: &Schemas) -> Schemas {
+    let mut out = Schemas::new();
+    for route in routes::catalogue() {
+        let (Some(name), Some(copy)) = (route.doc.request, request_schema(&route.doc)) else {
+            continue;
+        };
+        if copy == name || out.iter().any(|(done, _)| *done == copy) {
+            continue;
+        }
+        let Some(schema) = schemas.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        let Ok(value) = serde_json::to_value(&schema.1) else {
+            continue;
+        };
+        if let Some(copy_schema) = requiring(value, route.doc.required) {
+            out.push((copy, copy_schema));
+        }
+    }
+    out
+}
+
+/// `schema` with `fields` required and not nullable; an `a|b` entry
+/// requires one of the two (`allOf` the schema and an `anyOf` of two
+/// `required`s).
+fn requiring(mut schema: serde_json::Value, fields: &[&str]) -> Option<RefOr<Schema>> {
+    use serde_json::Value;
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder};
+    let mut required: Vec<Value> = match schema.get("required") {
+        Some(Value::Array(names)) => names.clone(),
+        _ => Vec::new(),
+    };
+    let mut one_ofs = Vec::new();
+    for field in fields {
+        let alternatives: Vec<&str> = field.split('|').collect();
+        for name in &alternatives {
+            if let Some(property) = schema.pointer_mut(&format!("/properties/{name}")) {
+                not_nullable(property);
+            }
+        }
+        match alternatives.as_slice() {
+            [one] => required.push(Value::from(*one)),
+            several => one_ofs.push(several.iter().fold(AnyOfBuilder::new(), |any, name| {
+                any.item(ObjectBuilder::new().required(*name))
+            })),
+        }
+    }
+    schema["required"] = Value::Array(required);
+    let schema = serde_json::from_value::<RefOr<Schema>>(schema).ok()?;
+    if one_ofs.is_empty() {
+        return Some(schema);
+    }
+    let all = one_ofs
+        .into_iter()
+        .fold(AllOfBuilder::new().item(schema), |all, any| all.item(any));
+    Some(all.into())
+}
+
+/// Drops `null` from a property's types (`type: [T, "null"]`, or a
+/// `oneOf` with a `{"type": "null"}` member).
+fn not_nullable(property: &mut serde_json::Value) {
+    use serde_json::Value;
+    if let Some(Value::Array(types)) = property.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            property["type"] = only.clone();
+        }
+    }
+    let Some(Value::Array(members)) = property.get_mut("oneOf") else {
+        return;
+    };
+    members.retain(|m| m.get("type").and_then(Value::as_str) != Some("null"));
+    if let [only] = members.as_slice() {
+        let only = only.clone();
+        if let (Value::Object(target), Value::Object(fields)) = (&mut *property, only) {
+            target.remove("oneOf");
+            target.extend(fields);
+        }
+    }
+}
+
+/// Whether a route's bodies are in camelCase: documented with the legacy
+/// copies of the schemas.
+fn in_camel_case(route: &Route) -> bool {
+    route.family == Family::Legacy || route.doc.camel_case
+}
+
 /// The legacy family's schemas, derived rather than written twice: every
 /// schema its routes take or answer, and every schema those refer to,
 /// copied as `legacy.<Name>` with field names renamed as the adapter
@@ -508,10 +725,15 @@ fn legacy_schemas(schemas: &Schemas) -> Schemas {
         .collect();
     let mut wanted: Vec<String> = routes::catalogue()
         .iter()
-        .filter(|r| r.family == Family::Legacy)
-        .flat_map(|r| [r.doc.request, r.doc.response.1])
+        .filter(|r| in_camel_case(r))
+        .flat_map(|r| {
+            [
+                request_schema(&r.doc),
+                r.doc.response.1.map(str::to_owned),
+                stream_frame(r.doc.operation_id).map(str::to_owned),
+            ]
+        })
         .flatten()
-        .map(str::to_owned)
         .collect();
     let mut out = Schemas::new();
     let mut done = std::collections::HashSet::new();
@@ -655,4 +877,46 @@ fn path_parameters(path: &str) -> Vec<&str> {
         .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| name.trim_start_matches('*'))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_schemas_share_a_component_name() {
+        // utoipa names a schema after its type, so two types of one name
+        // (the chats' and the OpenAI face's `ChatMessage`, once) would
+        // silently document one with the other.
+        let mut seen = std::collections::HashMap::new();
+        for (name, schema) in component_schemas() {
+            let value = serde_json::to_value(&schema).unwrap();
+            if let Some(before) = seen.insert(name.clone(), value.clone()) {
+                assert_eq!(before, value, "two different schemas are named {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_create_requires_what_its_update_leaves_optional() {
+        let document = document();
+        let schemas = &document["components"]["schemas"];
+        let create = &schemas["CreateAgentBody"]["allOf"];
+        assert_eq!(create[0]["required"], serde_json::json!(["name"]));
+        assert_eq!(create[0]["properties"]["name"]["type"], "string");
+        assert_eq!(
+            create[1]["anyOf"][1]["required"],
+            serde_json::json!(["data_connector_ids"])
+        );
+        assert_eq!(
+            schemas["AgentBody"]["properties"]["name"]["type"],
+            serde_json::json!(["string", "null"]),
+            "the update's fields stay optional"
+        );
+        let legacy = &schemas["legacy.CreateAiAgentManagerBody"]["allOf"];
+        assert_eq!(
+            legacy[1]["anyOf"][0]["required"],
+            serde_json::json!(["dataSourceIds"])
+        );
+    }
 }

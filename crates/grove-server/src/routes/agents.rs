@@ -41,10 +41,14 @@ const MAX_RUN_COST_USD: f64 = 10_000.0;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     /// Lower-case letters, digits and `-`; derived from the name if absent.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$")]
     pub slug: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
+    #[schema(max_length = 20000)]
     pub system_prompt: Option<String>,
     /// `redwood`, `cedar` or `cypress` (default `redwood`).
     pub rag_strategy: Option<RagStrategy>,
@@ -62,9 +66,11 @@ pub struct AgentBody {
     /// 0 to 1; default from the config (0.7).
     #[schema(minimum = 0, maximum = 1)]
     pub similarity_threshold: Option<f64>,
+    #[schema(max_items = 100)]
     pub data_source_ids: Option<Vec<String>>,
     /// Data connectors the agent's tool loop may query (with a language
     /// model).
+    #[schema(max_items = 100)]
     pub data_connector_ids: Option<Vec<String>>,
     /// Tool rounds of the analyst loop before it must answer: 1 to 50,
     /// default 8.
@@ -92,29 +98,40 @@ pub struct AgentBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AiAgentManagerBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$")]
     pub slug: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
+    #[schema(max_length = 20000)]
     pub system_prompt: Option<String>,
     /// REDWOOD, CEDAR or CYPRESS.
+    #[schema(pattern = "^(REDWOOD|CEDAR|CYPRESS|redwood|cedar|cypress)$")]
     pub strategy_code: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     #[schema(value_type = Option<String>)]
     pub model: Option<Option<String>>,
+    #[schema(minimum = 0, maximum = 2)]
     pub temperature: Option<f64>,
+    #[schema(minimum = 1, maximum = 8192)]
     pub max_tokens: Option<i64>,
+    #[schema(minimum = 0, maximum = 1)]
     pub similarity_threshold: Option<f64>,
+    #[schema(max_items = 100)]
     pub data_source_ids: Option<Vec<String>>,
+    #[schema(max_items = 100)]
     pub data_connector_ids: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 50)]
     pub max_steps: Option<u32>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     #[schema(value_type = Option<Components>)]
     pub components: Option<Option<Components>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<u64>)]
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 10_000_000)]
     pub max_run_tokens: Option<Option<u64>>,
     #[serde(default, deserialize_with = "crate::extract::nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 10_000)]
     pub max_run_cost_usd: Option<Option<f64>>,
     pub active: Option<bool>,
 }
@@ -742,6 +759,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("Agent")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -782,6 +802,7 @@ pub fn routes() -> Vec<Route> {
             Requirement::scope(Scope::Write),
             RouteDoc {
                 request: Some("AgentBody"),
+                required: &["name", "data_source_ids|data_connector_ids"],
                 response: (201, Some("Agent")),
                 ..doc("createAgent", "Create an agent")
             },
@@ -794,6 +815,7 @@ pub fn routes() -> Vec<Route> {
             Requirement::scope(Scope::Write),
             RouteDoc {
                 request: Some("AiAgentManagerBody"),
+                required: &["name", "data_source_ids|data_connector_ids"],
                 response: (201, Some("AiAgentManager")),
                 ..legacy("createAiAgentManager", "Create an agent (legacy shape)")
             },

@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{route_in, Family, Route, RouteDoc};
 use crate::auth::Caller;
@@ -43,12 +43,23 @@ pub enum Granularity {
     Month,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The query of the analytics routes: a range of whole UTC days, both
+/// ends included.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsParams {
+    /// The first day, `YYYY-MM-DD`.
+    #[param(required = true, value_type = String, format = Date)]
     pub start_date: Option<String>,
+    /// The last day, `YYYY-MM-DD`, not before `start_date`.
+    #[param(required = true, value_type = String, format = Date)]
     pub end_date: Option<String>,
+    /// Only this agent's interactions.
+    #[param(pattern = "^agent_[A-Za-z0-9]{1,64}$")]
     pub agent_id: Option<String>,
+    /// The time series' bucket (default `day`); at most 10,000 buckets.
+    #[param(inline)]
     pub granularity: Option<Granularity>,
 }
 
@@ -258,6 +269,9 @@ pub fn routes() -> Vec<Route> {
         request: None,
         response: (200, Some("Analytics")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: Some(|| AnalyticsParams::into_params(|| None)),
     };
     let admin = grove_core::scope::Requirement::scope(Scope::Admin);
     vec![

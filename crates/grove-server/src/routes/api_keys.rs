@@ -23,20 +23,38 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Any of `read`, `write`, `execute`, `admin`.
     #[serde(default)]
+    #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
     /// Fine permissions, such as `agent_jobs_trigger`.
     #[serde(default)]
+    #[schema(schema_with = permissions_schema)]
     pub permissions: Vec<String>,
     /// RFC 3339 time after which the key stops working.
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
     /// `live` (default) or `test`.
     pub environment: Option<KeyEnvironment>,
     /// The user the key acts for.
     #[schema(value_type = Option<String>)]
     pub user_id: Option<UserId>,
+}
+
+/// `permissions`: one or more of [`KNOWN_PERMISSIONS`].
+fn permissions_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(KNOWN_PERMISSIONS.iter().copied())),
+        )
+        .min_items(Some(1))
+        .description(Some("Fine permissions, such as `agent_jobs_trigger`."))
+        .build()
 }
 
 /// A new key: the record plus the secret, which is never shown again.
@@ -209,6 +227,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("ApiKey")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -233,6 +254,7 @@ pub fn routes() -> Vec<Route> {
         Scope::Admin,
         RouteDoc {
             request: Some("CreateApiKey"),
+            required: &["scopes|permissions"],
             response: (201, Some("CreatedApiKey")),
             ..doc(
                 "createApiKey",

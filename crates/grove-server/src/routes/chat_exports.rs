@@ -105,6 +105,9 @@ pub fn routes() -> Vec<Route> {
             request: None,
             response: (200, None),
             paginated: false,
+            camel_case: false,
+            required: &[],
+            query: None,
         },
         get(pdf),
     )]

@@ -138,7 +138,9 @@ pub struct ChatFilter {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewChatBody {
+    #[schema(pattern = "^agent_[A-Za-z0-9]{1,64}$")]
     pub agent_id: String,
+    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
     pub message: String,
 }
 
@@ -429,6 +431,9 @@ fn doc(
         request: None,
         response,
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -471,10 +476,13 @@ pub fn routes() -> Vec<Route> {
             Method::GET,
             "/api/agents/chats",
             read,
-            list_doc(
-                "listAgentChats",
-                "List chats in camelCase (filters agentId, jobId)",
-            ),
+            RouteDoc {
+                camel_case: true,
+                ..list_doc(
+                    "listAgentChats",
+                    "List chats in camelCase (filters agentId, jobId)",
+                )
+            },
             get(list_camel),
         ),
         route_in(
@@ -509,11 +517,14 @@ pub fn routes() -> Vec<Route> {
             Method::GET,
             "/api/agents/chats/{id}",
             read,
-            doc(
-                "getAgentChat",
-                "A chat in camelCase",
-                (200, Some("ChatView")),
-            ),
+            RouteDoc {
+                camel_case: true,
+                ..doc(
+                    "getAgentChat",
+                    "A chat in camelCase",
+                    (200, Some("ChatView")),
+                )
+            },
             get(get_camel),
         ),
     ]

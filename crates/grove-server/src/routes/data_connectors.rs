@@ -42,6 +42,7 @@ const MAX_SQL: usize = 100_000;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectorBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     /// `postgres`, `mysql`, `sqlite` or `bigquery`.
     #[serde(rename = "type")]
@@ -56,8 +57,10 @@ pub struct ConnectorBody {
     /// `dataset.table`: when set, only these tables and views are read.
     pub allowed_tables: Option<Vec<String>>,
     /// Rows a query returns at most (default 1,000, at most 100,000).
+    #[schema(minimum = 1, maximum = 100000)]
     pub max_rows: Option<u64>,
     /// Default 30, at most 3,600.
+    #[schema(minimum = 1, maximum = 3600)]
     pub timeout_seconds: Option<u64>,
     /// BigQuery: a query whose dry run costs more is refused.
     pub max_cost_usd: Option<f64>,
@@ -80,6 +83,7 @@ pub struct DataConnectorList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryBody {
+    #[schema(min_length = 1, max_length = 100000, pattern = "\\S")]
     pub sql: String,
     /// Values for the `{{name}}` placeholders: strings, numbers, booleans
     /// or null.
@@ -93,7 +97,7 @@ pub struct QueryAnswer {
     #[schema(value_type = String)]
     pub result_id: ResultId,
     pub columns: Vec<grove_sql::Column>,
-    #[schema(value_type = Vec<Vec<Object>>)]
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub rows: Vec<Vec<Value>>,
     pub row_count: u64,
     pub truncated: bool,
@@ -474,6 +478,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("DataConnector")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -498,6 +505,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Write,
             RouteDoc {
                 request: Some("ConnectorBody"),
+                required: &["name", "type", "config"],
                 response: (201, Some("DataConnector")),
                 ..doc(
                     "createDataConnector",

@@ -39,6 +39,7 @@ const ERRORS_SHOWN: u32 = 100;
 pub struct CreateDataSource {
     #[serde(rename = "type")]
     pub kind: SourceKind,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Type-specific settings; for `website`: `url` (required), `max_pages`
     /// (default 1000, max 10000), `path_prefix`, `include_patterns`,
@@ -48,18 +49,23 @@ pub struct CreateDataSource {
     /// `hourly`, `daily`, `weekly` or `manual` (default).
     pub sync_frequency: Option<SyncFrequency>,
     /// Tokens per chunk (default 512) and overlap (default 50).
+    #[schema(minimum = 32, maximum = 8192)]
     pub chunk_size: Option<u32>,
+    #[schema(maximum = 4096)]
     pub chunk_overlap: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDataSource {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub config: Option<Value>,
     pub sync_frequency: Option<SyncFrequency>,
+    #[schema(minimum = 32, maximum = 8192)]
     pub chunk_size: Option<u32>,
+    #[schema(maximum = 4096)]
     pub chunk_overlap: Option<u32>,
 }
 
@@ -153,7 +159,7 @@ fn check_chunking(size: u32, overlap: u32) -> Result<(), Failure> {
             ),
         )));
     }
-    if overlap * 2 > size {
+    if overlap > size / 2 {
         return Err(Failure(ApiError::invalid_field(
             "chunk_overlap",
             "must be at most half of chunk_size",
@@ -442,7 +448,11 @@ pub fn progress(sync: &grove_core::sources::SourceSync, now: Timestamp) -> (u8, 
 #[serde(deny_unknown_fields)]
 pub struct CreateDataSpec {
     #[serde(rename = "type")]
+    #[schema(
+        pattern = "^(website|file|kb|confluence|slack|google_drive|sharepoint|WEBSITE|FILE|KB|CONFLUENCE|SLACK|GOOGLE_DRIVE|SHAREPOINT)$"
+    )]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     pub url: Option<String>,
     pub refresh_frequency: Option<String>,
@@ -496,6 +506,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("DataSource")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 

@@ -282,6 +282,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("DocumentDetailView")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 

@@ -16,7 +16,7 @@ use grove_core::ApiError;
 use grove_store::evals::{EvalSetPatch, NewEvalSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::agents::find as find_agent;
 use super::{v1_route, Route, RouteDoc};
@@ -40,11 +40,14 @@ pub const SIMILARITY_STEP: f32 = 0.05;
 #[serde(deny_unknown_fields)]
 pub struct EvalItemBody {
     /// 1 to 4096 characters.
+    #[schema(min_length = 1, max_length = 4096, pattern = "\\S")]
     pub question: String,
     /// Up to 10000 characters.
+    #[schema(max_length = 10000)]
     pub expected_answer: Option<String>,
     /// Up to 20, each matched against a cited source's document URL,
     /// title (case-insensitively) or document id.
+    #[schema(max_items = 20)]
     pub expected_sources: Option<Vec<String>>,
 }
 
@@ -53,9 +56,12 @@ pub struct EvalItemBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvalSetBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// 1 to 500 items.
+    #[schema(min_items = 1, max_items = 500)]
     pub items: Option<Vec<EvalItemBody>>,
 }
 
@@ -89,9 +95,15 @@ pub struct EvalRunDetail {
     pub results: Vec<EvalItemResult>,
 }
 
-#[derive(Debug, Deserialize)]
-struct CompareParams {
+/// The two runs `GET /api/v1/eval-runs/compare` compares.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareParams {
+    /// The run compared against.
+    #[param(pattern = "^eval_[A-Za-z0-9]{1,64}$")]
     base: String,
+    /// The run compared.
+    #[param(pattern = "^eval_[A-Za-z0-9]{1,64}$")]
     head: String,
 }
 
@@ -614,6 +626,9 @@ fn doc(
         request: None,
         response,
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -626,6 +641,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Write,
             RouteDoc {
                 request: Some("EvalSetBody"),
+                required: &["name", "items"],
                 ..doc(
                     "createEvalSet",
                     "Create an eval set",
@@ -712,11 +728,14 @@ pub fn routes() -> Vec<Route> {
             Method::GET,
             "/api/v1/eval-runs/compare",
             Scope::Read,
-            doc(
-                "compareEvalRuns",
-                "Compare two runs of one eval set (`base`, `head`)",
-                (200, Some("EvalComparison")),
-            ),
+            RouteDoc {
+                query: Some(|| CompareParams::into_params(|| None)),
+                ..doc(
+                    "compareEvalRuns",
+                    "Compare two runs of one eval set (`base`, `head`)",
+                    (200, Some("EvalComparison")),
+                )
+            },
             get(compare),
         ),
         v1_route(

@@ -23,6 +23,15 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Failure};
 use crate::state::AppState;
 
+/// An upload: `multipart/form-data` whose file parts (any field name, each
+/// with a file name) are stored; plain form fields are skipped.
+#[derive(Debug, ToSchema)]
+pub struct UploadFiles {
+    /// One or more files.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    pub files: Vec<Vec<u8>>,
+}
+
 /// What an upload stored and the sync that will index it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UploadReport {
@@ -204,6 +213,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("FileList")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -215,6 +227,7 @@ pub fn routes() -> Vec<Route> {
             path: "/api/v1/data-sources/{id}/files",
             requirement: Requirement::scope(Scope::Write),
             doc: RouteDoc {
+                request: Some("UploadFiles"),
                 response: (201, Some("UploadReport")),
                 ..doc(
                     "uploadFiles",

@@ -51,15 +51,19 @@ pub struct InteractionList {
 pub struct FeedbackRequest {
     /// `positive` or `negative`.
     pub feedback: Feedback,
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegacyFeedbackRequest {
+    #[schema(pattern = "^int_[A-Za-z0-9]{1,64}$")]
     pub interaction_id: String,
     /// 1 to 5: 4 and 5 count as positive, 1 to 3 as negative.
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i64,
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 
@@ -215,6 +219,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("Interaction")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 

@@ -47,9 +47,12 @@ const RETRY_DELAY: std::ops::RangeInclusive<u32> = 0..=86_400;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     /// The question, with `{{name}}` placeholders for declared parameters.
+    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
     pub prompt: Option<String>,
+    #[schema(max_items = 50)]
     pub parameters: Option<Vec<ParamSpec>>,
     /// 5-field cron or `@hourly`, `@daily`, `@weekly`, `@monthly`,
     /// `@first-weekday`, `@last-weekday`.
@@ -60,16 +63,20 @@ pub struct JobBody {
     pub timezone: Option<String>,
     /// Default true.
     pub schedule_enabled: Option<bool>,
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<Object>>, min_items = 1, max_items = 100)]
     pub parameter_sets: Option<Vec<ParamValues>>,
     /// 1 to 50, default 4.
+    #[schema(minimum = 1, maximum = 50)]
     pub fan_out_concurrency: Option<u32>,
     /// 1 to 86400, default 300.
+    #[schema(minimum = 1, maximum = 86400)]
     pub timeout_seconds: Option<u32>,
     pub retry: Option<RetryPolicy>,
+    #[schema(max_items = 20)]
     pub channel_ids: Option<Vec<String>>,
     /// Queries run in order before the model (`{name, connector_id, sql,
     /// chart?}`), with `{{parameters}}` bound as SQL parameters.
+    #[schema(max_items = 20)]
     pub queries: Option<Vec<SavedQuery>>,
 }
 
@@ -97,7 +104,7 @@ pub struct RunList {
 pub struct RunRequest {
     #[schema(value_type = Option<Object>)]
     pub parameters: Option<ParamValues>,
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<Object>>, min_items = 1, max_items = 100)]
     pub parameter_sets: Option<Vec<ParamValues>>,
 }
 
@@ -629,6 +636,9 @@ fn doc(
         request: None,
         response,
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -641,6 +651,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Write,
             RouteDoc {
                 request: Some("JobBody"),
+                required: &["name", "prompt"],
                 ..doc("createJob", "Create a job of an agent", (201, Some("Job")))
             },
             post(create),

@@ -40,10 +40,13 @@ pub const MAX_TAG: usize = 50;
 #[serde(deny_unknown_fields)]
 pub struct ArticleBody {
     /// 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300, pattern = "\\S")]
     pub title: Option<String>,
     /// Markdown, 1 to 100,000 characters.
+    #[schema(min_length = 1, max_length = 100000, pattern = "\\S")]
     pub content: Option<String>,
     /// At most 20 tags of 1 to 50 characters; repeats are dropped.
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
     /// `draft` or `published`: only published articles are indexed.
     pub status: Option<ArticleStatus>,
@@ -316,6 +319,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("KbArticle")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -347,6 +353,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Write,
             RouteDoc {
                 request: Some("ArticleBody"),
+                required: &["title", "content"],
                 response: (201, Some("KbArticle")),
                 ..doc(
                     "createKbArticle",

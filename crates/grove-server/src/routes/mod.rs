@@ -62,7 +62,20 @@ pub struct RouteDoc {
     pub response: (u16, Option<SchemaName>),
     /// Whether the route takes `limit` / `offset`.
     pub paginated: bool,
+    /// Whether the bodies are in camelCase outside the legacy family (whose
+    /// bodies always are): documented with the legacy copies of the schemas.
+    pub camel_case: bool,
+    /// Fields of the request body this operation requires that its schema
+    /// leaves optional (a create sharing its body type with the update);
+    /// `a|b` requires one of the two. Documented on a copy of the schema.
+    pub required: &'static [&'static str],
+    /// The query parameters, when the route documents them
+    /// (`<Params as IntoParams>::into_params`).
+    pub query: Option<QueryParams>,
 }
+
+/// The query parameters of a route, from a `utoipa::IntoParams` type.
+pub type QueryParams = fn() -> Vec<utoipa::openapi::path::Parameter>;
 
 /// One API route.
 pub struct Route {

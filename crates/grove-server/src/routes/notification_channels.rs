@@ -38,6 +38,7 @@ const MAX_NAME: usize = 200;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     /// `email`, `slack` or `teams`.
     pub kind: Option<ChannelKind>,
@@ -367,6 +368,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("Channel")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -391,6 +395,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Write,
             RouteDoc {
                 request: Some("ChannelBody"),
+                required: &["name", "kind", "config"],
                 response: (201, Some("Channel")),
                 ..doc(
                     "createNotificationChannel",

@@ -156,9 +156,13 @@ pub struct ContentPart {
     pub text: Option<String>,
 }
 
+/// A message of `messages` (`ChatCompletionMessage` in the document, apart
+/// from the chats' `ChatMessage`).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = ChatCompletionMessage)]
 pub struct ChatMessage {
     /// `system`, `developer`, `user`, `assistant` or `tool`.
+    #[schema(pattern = "^(system|developer|user|assistant|tool)$")]
     pub role: String,
     /// Null for an assistant message that only called tools.
     pub content: Option<MessageContent>,
@@ -594,6 +598,9 @@ pub fn routes() -> Vec<Route> {
         request,
         response: (200, Some(response)),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     };
     let route = |method, path, doc, handler| {
         route_in(

@@ -27,6 +27,7 @@ use crate::state::AppState;
 pub struct OrgSettingsBody {
     /// `extractive` or `<provider>:<model>` (a provider of the server's
     /// config).
+    #[schema(pattern = "^(extractive|[^:\\s]+:\\S+)$")]
     pub default_model: String,
 }
 
@@ -77,6 +78,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("OrgSettings")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 

@@ -70,8 +70,11 @@ pub struct QueryRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatRequest {
+    #[schema(min_length = 1, max_length = 4096, pattern = "\\S")]
     pub prompt: String,
+    #[schema(pattern = "^agent_[A-Za-z0-9]{1,64}$")]
     pub agent_id: String,
+    #[schema(pattern = "^sess_[A-Za-z0-9]{1,64}$")]
     pub session_id: Option<String>,
     pub stream: Option<bool>,
 }
@@ -441,6 +444,9 @@ pub fn routes() -> Vec<Route> {
         request: Some(request),
         response: (200, Some(response)),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     };
     vec![
         Route {

@@ -40,6 +40,7 @@ pub struct ReviewBody {
     /// `not_reviewed`, `accurate`, `edited`, `inaccurate` or `no_answer`.
     pub review_status: Option<ReviewStatus>,
     /// The corrected answer, 1 to 20,000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
     pub edited_answer: Option<String>,
 }
 
@@ -51,6 +52,7 @@ pub struct ArticleFromReviewBody {
     /// `draft` (default) or `published`.
     pub status: Option<ArticleStatus>,
     /// Default: the question asked.
+    #[schema(min_length = 1, max_length = 300, pattern = "\\S")]
     pub title: Option<String>,
 }
 
@@ -216,6 +218,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("Interaction")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -227,6 +232,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Write,
             RouteDoc {
                 request: Some("ReviewBody"),
+                required: &["review_status|edited_answer"],
                 ..doc(
                     "reviewInteraction",
                     "Review an answer: a status, or an edited answer",

@@ -46,6 +46,7 @@ pub struct SemanticSearch {
     #[schema(min_length = 1, max_length = 4096)]
     pub query: String,
     /// Must be the organisation of the API key.
+    #[schema(pattern = "^org_[A-Za-z0-9]{1,64}$")]
     pub org_id: String,
     /// 1 to 100, default 10.
     #[schema(minimum = 1, maximum = 100)]
@@ -57,6 +58,7 @@ pub struct SemanticSearch {
     /// best hit.
     #[schema(minimum = 0, maximum = 1)]
     pub similarity_threshold: Option<f64>,
+    #[schema(max_items = 100)]
     pub data_source_ids: Option<Vec<String>>,
     /// `hybrid` (default), `lexical` or `vector`.
     pub mode: Option<SearchMode>,
@@ -229,6 +231,9 @@ pub fn routes() -> Vec<Route> {
             request: Some("SemanticSearch"),
             response: (200, Some("SemanticSearchResults")),
             paginated: false,
+            camel_case: false,
+            required: &[],
+            query: None,
         },
         || post(semantic_search),
     )

@@ -104,6 +104,9 @@ pub fn routes() -> Vec<Route> {
         request: None,
         response,
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     };
     vec![
         Route {

@@ -37,8 +37,10 @@ const MAX_LEGACY_SECRET: usize = 256;
 #[serde(deny_unknown_fields)]
 pub struct WebhookBody {
     /// `https://…` (plain `http` only when `webhooks.allow_http` is set).
+    #[schema(max_length = 2048, pattern = "^https?://[^\\s/@]+")]
     pub url: Option<String>,
     /// Event names, or `["*"]` for every event.
+    #[schema(min_items = 1)]
     pub events: Option<Vec<String>>,
     /// Default true. Enabling a disabled endpoint clears its failures.
     pub enabled: Option<bool>,
@@ -48,9 +50,12 @@ pub struct WebhookBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegacyWebhookBody {
+    #[schema(max_length = 2048, pattern = "^https?://[^\\s/@]+")]
     pub url: String,
+    #[schema(min_items = 1)]
     pub events: Vec<String>,
     /// The signing secret, chosen by the caller (16 to 256 characters).
+    #[schema(min_length = 16, max_length = 256)]
     pub secret: String,
     /// Default true (not in the seed).
     pub enabled: Option<bool>,
@@ -362,6 +367,9 @@ fn doc(operation_id: &'static str, summary: &'static str) -> RouteDoc {
         request: None,
         response: (200, Some("Webhook")),
         paginated: false,
+        camel_case: false,
+        required: &[],
+        query: None,
     }
 }
 
@@ -386,6 +394,7 @@ pub fn routes() -> Vec<Route> {
             Scope::Admin,
             RouteDoc {
                 request: Some("WebhookBody"),
+                required: &["url", "events"],
                 response: (201, Some("WebhookWithSecret")),
                 ..doc(
                     "createWebhook",

@@ -129,6 +129,11 @@ async fn bad_data_sources_are_refused_naming_the_field() {
             "chunk_overlap",
         ),
         (
+            // Doubled, this overlap wraps a u32 (schemathesis found it).
+            json!({"type": "website", "name": "x", "config": {"url": "https://a.example"}, "chunk_overlap": 2_147_483_648_u32}),
+            "chunk_overlap",
+        ),
+        (
             json!({"type": "website", "name": "x", "config": "https://a.example"}),
             "config",
         ),

@@ -444,6 +444,18 @@ export type ChatCompletionChunk = {
 };
 
 /**
+ * A message of `messages` (`ChatCompletionMessage` in the document, apart
+ * from the chats' `ChatMessage`).
+ */
+export type ChatCompletionMessage = {
+    content?: null | MessageContent;
+    /**
+     * `system`, `developer`, `user`, `assistant` or `tool`.
+     */
+    role: string;
+};
+
+/**
  * OpenAI's request. Fields other clients send and Grove has no use for
  * (`n`, `top_p`, `user`, `metadata`, …) are accepted and ignored, as
  * OpenAI-compatible servers do.
@@ -461,7 +473,7 @@ export type ChatCompletionRequest = {
     /**
      * The conversation; the last message is the user's question.
      */
-    messages: Array<ChatMessage>;
+    messages: Array<ChatCompletionMessage>;
     /**
      * The agent: its slug (as `/v1/models` lists it) or its id.
      */
@@ -563,6 +575,22 @@ export type ChatSource = {
     relevance: number;
     title: string;
     url?: string | null;
+};
+
+export type ChatStreamFrame = {
+    /**
+     * The next piece of the answer's text
+     */
+    delta: string;
+    done: boolean;
+    /**
+     * `{code, message, details}` when generation failed
+     */
+    error?: {
+        [key: string]: unknown;
+    };
+    metadata?: ChatMetadata;
+    sources?: Array<ChatSource>;
 };
 
 /**
@@ -766,6 +794,89 @@ export type ContentPart = {
     type: string;
 };
 
+export type CreateAgentBody = {
+    /**
+     * Default true; an inactive agent is not queried.
+     */
+    active?: boolean | null;
+    components?: null | Components;
+    /**
+     * Data connectors the agent's tool loop may query (with a language
+     * model).
+     */
+    data_connector_ids?: Array<string>;
+    data_source_ids?: Array<string>;
+    description?: string | null;
+    /**
+     * Estimated USD one analyst run may cost (above 0, at most 10,000);
+     * `null`: no limit.
+     */
+    max_run_cost_usd?: number | null;
+    /**
+     * Tokens one analyst run may use (1 to 10,000,000); `null`: no limit.
+     */
+    max_run_tokens?: number | null;
+    /**
+     * Tool rounds of the analyst loop before it must answer: 1 to 50,
+     * default 8.
+     */
+    max_steps?: number | null;
+    /**
+     * 1 to 8192, default 500.
+     */
+    max_tokens?: number | null;
+    /**
+     * `extractive` or `<provider>:<model>`; absent or `null`: the
+     * organisation's `default_model` (`GET /api/v1/organization/settings`).
+     */
+    model?: string | null;
+    name: string;
+    rag_strategy?: null | RagStrategy;
+    /**
+     * 0 to 1; default from the config (0.7).
+     */
+    similarity_threshold?: number | null;
+    /**
+     * Lower-case letters, digits and `-`; derived from the name if absent.
+     */
+    slug?: string | null;
+    system_prompt?: string | null;
+    /**
+     * 0 to 2, default 0.7.
+     */
+    temperature?: number | null;
+} & ({
+    [key: string]: unknown;
+} | {
+    [key: string]: unknown;
+});
+
+export type CreateAiAgentManagerBody = {
+    active?: boolean | null;
+    components?: null | Components;
+    data_connector_ids?: Array<string>;
+    data_source_ids?: Array<string>;
+    description?: string | null;
+    max_run_cost_usd?: number | null;
+    max_run_tokens?: number | null;
+    max_steps?: number | null;
+    max_tokens?: number | null;
+    model?: string | null;
+    name: string;
+    similarity_threshold?: number | null;
+    slug?: string | null;
+    /**
+     * REDWOOD, CEDAR or CYPRESS.
+     */
+    strategy_code?: string | null;
+    system_prompt?: string | null;
+    temperature?: number | null;
+} & ({
+    [key: string]: unknown;
+} | {
+    [key: string]: unknown;
+});
+
 export type CreateApiKey = {
     environment?: null | KeyEnvironment;
     /**
@@ -776,7 +887,7 @@ export type CreateApiKey = {
     /**
      * Fine permissions, such as `agent_jobs_trigger`.
      */
-    permissions?: Array<string>;
+    permissions?: Array<'agent_jobs_trigger'>;
     /**
      * Any of `read`, `write`, `execute`, `admin`.
      */
@@ -785,6 +896,81 @@ export type CreateApiKey = {
      * The user the key acts for.
      */
     user_id?: string | null;
+};
+
+export type CreateApiKeyBody = {
+    environment?: null | KeyEnvironment;
+    /**
+     * RFC 3339 time after which the key stops working.
+     */
+    expires_at?: string | null;
+    name: string;
+    /**
+     * Fine permissions, such as `agent_jobs_trigger`.
+     */
+    permissions?: Array<'agent_jobs_trigger'>;
+    /**
+     * Any of `read`, `write`, `execute`, `admin`.
+     */
+    scopes?: Array<Scope>;
+    /**
+     * The user the key acts for.
+     */
+    user_id?: string | null;
+} & ({
+    [key: string]: unknown;
+} | {
+    [key: string]: unknown;
+});
+
+/**
+ * A connector as created or updated. On create `name`, `type`, `config`
+ * and `allowed_datasets` are required (SQLite's defaults to `["main"]`);
+ * on update every field is optional (a new `type` needs its `config`).
+ */
+export type CreateDataConnectorBody = {
+    /**
+     * Schemas (PostgreSQL), databases (MySQL), `main` (SQLite) or datasets
+     * (BigQuery) whose tables may be read.
+     */
+    allowed_datasets?: Array<string> | null;
+    /**
+     * `dataset.table`: when set, only these tables and views are read.
+     */
+    allowed_tables?: Array<string> | null;
+    /**
+     * `{"url": "postgres://user:password@host:5432/db"}` (PostgreSQL, and
+     * `mysql://…` for MySQL/MariaDB); `{"path": "/srv/shop.db"}` for SQLite.
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    /**
+     * BigQuery: a query whose dry run costs more is refused.
+     */
+    max_cost_usd?: number | null;
+    /**
+     * PostgreSQL and MySQL: a query whose plan estimates more rows is
+     * refused.
+     */
+    max_estimated_rows?: number | null;
+    /**
+     * Rows a query returns at most (default 1,000, at most 100,000).
+     */
+    max_rows?: number | null;
+    name: string;
+    /**
+     * BigQuery's price per TiB scanned (default 6.25).
+     */
+    price_per_tib_usd?: number | null;
+    /**
+     * Default 30, at most 3,600.
+     */
+    timeout_seconds?: number | null;
+    /**
+     * `postgres`, `mysql`, `sqlite` or `bigquery`.
+     */
+    type: ConnectorKind;
 };
 
 export type CreateDataSource = {
@@ -820,10 +1006,137 @@ export type CreateDataSpec = {
     url?: string | null;
 };
 
+/**
+ * An eval set as created (`name` and `items` required) or updated (every
+ * field optional; those given replace the stored ones).
+ */
+export type CreateEvalSetBody = {
+    description?: string | null;
+    /**
+     * 1 to 500 items.
+     */
+    items: Array<EvalItemBody>;
+    name: string;
+};
+
+/**
+ * A job as created or updated. On create `name` and `prompt` are
+ * required; on update every field is optional and absent ones keep their
+ * value (`schedule: null` removes the schedule).
+ */
+export type CreateJobBody = {
+    channel_ids?: Array<string> | null;
+    /**
+     * 1 to 50, default 4.
+     */
+    fan_out_concurrency?: number | null;
+    name: string;
+    parameter_sets?: Array<{
+        [key: string]: unknown;
+    }> | null;
+    parameters?: Array<ParamSpec> | null;
+    /**
+     * The question, with `{{name}}` placeholders for declared parameters.
+     */
+    prompt: string;
+    /**
+     * Queries run in order before the model (`{name, connector_id, sql,
+     * chart?}`), with `{{parameters}}` bound as SQL parameters.
+     */
+    queries?: Array<SavedQuery> | null;
+    retry?: null | RetryPolicy;
+    /**
+     * 5-field cron or `@hourly`, `@daily`, `@weekly`, `@monthly`,
+     * `@first-weekday`, `@last-weekday`.
+     */
+    schedule?: string | null;
+    /**
+     * Default true.
+     */
+    schedule_enabled?: boolean | null;
+    /**
+     * 1 to 86400, default 300.
+     */
+    timeout_seconds?: number | null;
+    /**
+     * IANA time zone of the schedule (default `UTC`).
+     */
+    timezone?: string | null;
+};
+
+/**
+ * An article as created or updated. On create, `title` and `content` are
+ * required, `tags` default to none and `status` to `draft`; on update
+ * every field is optional and the given ones replace the stored ones.
+ */
+export type CreateKbArticleBody = {
+    /**
+     * Markdown, 1 to 100,000 characters.
+     */
+    content: string;
+    status?: null | ArticleStatus;
+    /**
+     * At most 20 tags of 1 to 50 characters; repeats are dropped.
+     */
+    tags?: Array<string> | null;
+    /**
+     * 1 to 300 characters.
+     */
+    title: string;
+};
+
+/**
+ * A channel as created or updated. On create, `name`, `kind` and
+ * `config` are required; on update every field is optional (a new
+ * `kind` needs its `config`).
+ */
+export type CreateNotificationChannelBody = {
+    /**
+     * `{"to": ["ann@example.com"]}` for email (1 to 50 addresses);
+     * `{"webhook_url": "https://…"}` for Slack and Teams.
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    /**
+     * Default true; a disabled channel gets nothing.
+     */
+    enabled?: boolean | null;
+    /**
+     * `email`, `slack` or `teams`.
+     */
+    kind: ChannelKind;
+    min_level?: null | NotifyLevel;
+    name: string;
+    /**
+     * What is sent (default both `completed_run` and `failed_run`).
+     */
+    topics?: Array<NotifyTopic> | null;
+};
+
 export type CreateUser = {
     email: string;
     name: string;
     role: Role;
+};
+
+/**
+ * An endpoint as created or updated. On create, `url` and `events` are
+ * required; on update every field is optional.
+ */
+export type CreateWebhookBody = {
+    /**
+     * Default true. Enabling a disabled endpoint clears its failures.
+     */
+    enabled?: boolean | null;
+    /**
+     * Event names, or `["*"]` for every event.
+     */
+    events: Array<string>;
+    /**
+     * `https://…` (plain `http` only when `webhooks.allow_http` is set).
+     */
+    url: string;
 };
 
 /**
@@ -1833,9 +2146,7 @@ export type QueryAnswer = {
     estimated_cost_usd?: number | null;
     result_id: string;
     row_count: number;
-    rows: Array<Array<{
-        [key: string]: unknown;
-    }>>;
+    rows: Array<Array<unknown>>;
     truncated: boolean;
 };
 
@@ -1970,6 +2281,21 @@ export type ReviewBody = {
     edited_answer?: string | null;
     review_status?: null | ReviewStatus;
 };
+
+export type ReviewInteractionBody = {
+    /**
+     * The corrected answer, 1 to 20,000 characters.
+     */
+    edited_answer?: string;
+    /**
+     * `not_reviewed`, `accurate`, `edited`, `inaccurate` or `no_answer`.
+     */
+    review_status?: ReviewStatus;
+} & ({
+    [key: string]: unknown;
+} | {
+    [key: string]: unknown;
+});
 
 /**
  * Where an answer is in the review inbox: `not_reviewed` until a
@@ -2350,6 +2676,17 @@ export type UpdateUser = {
 };
 
 /**
+ * An upload: `multipart/form-data` whose file parts (any field name, each
+ * with a file name) are stored; plain form fields are skipped.
+ */
+export type UploadFiles = {
+    /**
+     * One or more files.
+     */
+    files: Array<Blob | File>;
+};
+
+/**
  * What an upload stored and the sync that will index it.
  */
 export type UploadReport = {
@@ -2606,6 +2943,55 @@ export type LegacyApiKeyList = {
  */
 export type LegacyArticleStatus = 'draft' | 'published';
 
+/**
+ * A document a chat produced.
+ */
+export type LegacyChatDocument = {
+    content: {
+        [key: string]: unknown;
+    };
+    createdAt: string;
+    id: LegacyDocumentOutputId;
+    kind: LegacyDocumentKind;
+    title: string;
+};
+
+export type LegacyChatId = string;
+
+export type LegacyChatList = {
+    chats: Array<LegacyChatListItem>;
+    limit: number;
+    offset: number;
+    total: number;
+};
+
+/**
+ * A chat in a list (the seed's shape).
+ */
+export type LegacyChatListItem = {
+    agent: LegacyNamedRef;
+    createdAt: string;
+    id: LegacyChatId;
+    initiator?: null | LegacyInitiator;
+    job?: null | LegacyNamedRef;
+    status?: null | LegacyRunStatus;
+    title: string;
+};
+
+/**
+ * A message of a chat.
+ */
+export type LegacyChatMessage = {
+    content: string;
+    createdAt: string;
+    /**
+     * The model that wrote an answer or made a step.
+     */
+    model?: string | null;
+    role: LegacyMessageRole;
+    sources: Array<LegacyCitedSource>;
+};
+
 export type LegacyChatMetadata = {
     /**
      * The best similarity among the cited sources (0 without citations).
@@ -2646,6 +3032,46 @@ export type LegacyChatSource = {
     relevance: number;
     title: string;
     url?: string | null;
+};
+
+export type LegacyChatStreamFrame = {
+    /**
+     * The next piece of the answer's text
+     */
+    delta: string;
+    done: boolean;
+    /**
+     * `{code, message, details}` when generation failed
+     */
+    error?: {
+        [key: string]: unknown;
+    };
+    metadata?: LegacyChatMetadata;
+    sources?: Array<LegacyChatSource>;
+};
+
+/**
+ * A chat with its messages, documents and run.
+ */
+export type LegacyChatView = {
+    agentId: LegacyAgentId;
+    createdAt: string;
+    documents: Array<LegacyChatDocument>;
+    id: LegacyChatId;
+    jobId?: null | LegacyJobId;
+    /**
+     * Oldest first.
+     */
+    messages: Array<LegacyChatMessage>;
+    run?: null | LegacyRun;
+    runId?: null | LegacyRunId;
+    status?: null | LegacyRunStatus;
+    title: string;
+    /**
+     * Tokens and estimated cost of every model call the chat's answers
+     * made (each step and component of an analyst run included).
+     */
+    usage: LegacyModelUsage;
 };
 
 /**
@@ -2690,7 +3116,33 @@ export type LegacyComponents = {
     query?: LegacyComponent;
 };
 
-export type LegacyCreateApiKey = {
+export type LegacyCreateAiAgentManagerBody = {
+    active?: boolean | null;
+    components?: null | LegacyComponents;
+    dataConnectorIds?: Array<string>;
+    dataSourceIds?: Array<string>;
+    description?: string | null;
+    maxRunCostUsd?: number | null;
+    maxRunTokens?: number | null;
+    maxSteps?: number | null;
+    maxTokens?: number | null;
+    model?: string | null;
+    name: string;
+    similarityThreshold?: number | null;
+    slug?: string | null;
+    /**
+     * REDWOOD, CEDAR or CYPRESS.
+     */
+    strategyCode?: string | null;
+    systemPrompt?: string | null;
+    temperature?: number | null;
+} & ({
+    [key: string]: unknown;
+} | {
+    [key: string]: unknown;
+});
+
+export type LegacyCreateApiKeyBody = {
     environment?: null | LegacyKeyEnvironment;
     /**
      * RFC 3339 time after which the key stops working.
@@ -2700,7 +3152,7 @@ export type LegacyCreateApiKey = {
     /**
      * Fine permissions, such as `agent_jobs_trigger`.
      */
-    permissions?: Array<string>;
+    permissions?: Array<'agent_jobs_trigger'>;
     /**
      * Any of `read`, `write`, `execute`, `admin`.
      */
@@ -2709,7 +3161,11 @@ export type LegacyCreateApiKey = {
      * The user the key acts for.
      */
     userId?: string | null;
-};
+} & ({
+    [key: string]: unknown;
+} | {
+    [key: string]: unknown;
+});
 
 /**
  * The legacy create body: `{"type":"WEBSITE","name","url","refreshFrequency":"DAILY"}`
@@ -2790,6 +3246,15 @@ export type LegacyDocumentError = {
 };
 
 /**
+ * What a chat document holds: `table` (`{columns, rows}`), `chart`
+ * (`{spec, svg}`: a Vega-Lite spec and its server rendering) or `text`
+ * (`{text}`).
+ */
+export type LegacyDocumentKind = 'table' | 'chart' | 'text' | 'report';
+
+export type LegacyDocumentOutputId = string;
+
+/**
  * A user's verdict on an answer.
  */
 export type LegacyFeedback = 'positive' | 'negative';
@@ -2798,6 +3263,11 @@ export type LegacyFeedback = 'positive' | 'negative';
  * The width of a time-series bucket, in UTC.
  */
 export type LegacyGranularity = 'hour' | 'day' | 'week' | 'month';
+
+/**
+ * What started a run.
+ */
+export type LegacyInitiator = 'schedule' | 'manual' | 'api';
 
 /**
  * One question and its answer.
@@ -2850,6 +3320,8 @@ export type LegacyInteractionList = {
     offset: number;
     total: number;
 };
+
+export type LegacyJobId = string;
 
 /**
  * A knowledge-base article. Published ones are indexed by the
@@ -2911,6 +3383,13 @@ export type LegacyLegacyWebhookBody = {
 };
 
 /**
+ * Who wrote a chat message: the question (`user`), the answer
+ * (`assistant`), or a step of a tool-using run (`tool`: the call, its
+ * arguments and a short result).
+ */
+export type LegacyMessageRole = 'user' | 'assistant' | 'tool';
+
+/**
  * Totals over the range; a rate is null when nothing counts toward it.
  */
 export type LegacyMetrics = {
@@ -2942,6 +3421,20 @@ export type LegacyMetrics = {
  * (`organization`).
  */
 export type LegacyModelSource = 'agent' | 'organization';
+
+/**
+ * Tokens used and their estimated cost.
+ */
+export type LegacyModelUsage = {
+    costUsd: number;
+    inputTokens: number;
+    outputTokens: number;
+};
+
+export type LegacyNamedRef = {
+    id: string;
+    name?: string | null;
+};
 
 export type LegacyOrgId = string;
 
@@ -2999,6 +3492,53 @@ export type LegacyReviewStatus = 'not_reviewed' | 'accurate' | 'edited' | 'inacc
  * What a user may do, from least to most (see docs/API.md).
  */
 export type LegacyRole = 'readonly' | 'train' | 'configure' | 'admin';
+
+/**
+ * One run of a job with one parameter set.
+ */
+export type LegacyRun = {
+    agentId: LegacyAgentId;
+    /**
+     * Attempts made so far.
+     */
+    attempts: number;
+    chatId?: null | LegacyChatId;
+    createdAt: string;
+    error?: string | null;
+    finishedAt?: string | null;
+    /**
+     * The runs started by the same trigger share it.
+     */
+    groupId: LegacyRunGroupId;
+    id: LegacyRunId;
+    initiator: LegacyInitiator;
+    jobId: LegacyJobId;
+    maxAttempts: number;
+    orgId: LegacyOrgId;
+    parameters: {
+        [key: string]: unknown;
+    };
+    /**
+     * The question asked, as rendered when the run was triggered.
+     */
+    prompt: string;
+    /**
+     * The schedule's due time, for scheduled runs.
+     */
+    scheduledFor?: string | null;
+    startedAt?: string | null;
+    status: LegacyRunStatus;
+};
+
+export type LegacyRunGroupId = string;
+
+export type LegacyRunId = string;
+
+/**
+ * Where a run ends up. `skipped` records a scheduled fire that did not
+ * run (missed beyond the grace window, or the job was still running).
+ */
+export type LegacyRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
 
 export type LegacyScope = 'read' | 'write' | 'execute' | 'admin';
 
@@ -3262,7 +3802,7 @@ export type ListAgentChatsResponses = {
     /**
      * Success
      */
-    200: ChatList;
+    200: LegacyChatList;
 };
 
 export type ListAgentChatsResponse = ListAgentChatsResponses[keyof ListAgentChatsResponses];
@@ -3309,7 +3849,7 @@ export type GetAgentChatResponses = {
     /**
      * Success
      */
-    200: ChatView;
+    200: LegacyChatView;
 };
 
 export type GetAgentChatResponse = GetAgentChatResponses[keyof GetAgentChatResponses];
@@ -3412,7 +3952,7 @@ export type ListAiAgentManagersLegacyResponses = {
 export type ListAiAgentManagersLegacyResponse = ListAiAgentManagersLegacyResponses[keyof ListAiAgentManagersLegacyResponses];
 
 export type CreateAiAgentManagerLegacyData = {
-    body: LegacyAiAgentManagerBody;
+    body: LegacyCreateAiAgentManagerBody;
     path?: never;
     query?: never;
     url: '/api/ai-agent-managers';
@@ -3596,7 +4136,24 @@ export type UpdateAiAgentManagerLegacyResponse = UpdateAiAgentManagerLegacyRespo
 export type GetDashboardLegacyData = {
     body?: never;
     path?: never;
-    query?: never;
+    query: {
+        /**
+         * The first day, `YYYY-MM-DD`.
+         */
+        startDate: string;
+        /**
+         * The last day, `YYYY-MM-DD`, not before `start_date`.
+         */
+        endDate: string;
+        /**
+         * Only this agent's interactions.
+         */
+        agentId?: string;
+        /**
+         * The width of a time-series bucket, in UTC.
+         */
+        granularity?: 'hour' | 'day' | 'week' | 'month';
+    };
     url: '/api/analytics/charts/dashboard';
 };
 
@@ -3685,7 +4242,7 @@ export type ListApiKeysLegacyResponses = {
 export type ListApiKeysLegacyResponse = ListApiKeysLegacyResponses[keyof ListApiKeysLegacyResponses];
 
 export type CreateApiKeyLegacyData = {
-    body: LegacyCreateApiKey;
+    body: LegacyCreateApiKeyBody;
     path?: never;
     query?: never;
     url: '/api/api-keys';
@@ -4651,7 +5208,7 @@ export type ListAgentsResponses = {
 export type ListAgentsResponse = ListAgentsResponses[keyof ListAgentsResponses];
 
 export type CreateAgentData = {
-    body: AgentBody;
+    body: CreateAgentBody;
     path?: never;
     query?: never;
     url: '/api/v1/agents';
@@ -4748,7 +5305,7 @@ export type ListJobsResponses = {
 export type ListJobsResponse = ListJobsResponses[keyof ListJobsResponses];
 
 export type CreateJobData = {
-    body: JobBody;
+    body: CreateJobBody;
     path: {
         agent_id: string;
     };
@@ -4938,7 +5495,24 @@ export type UpdateAgentResponse = UpdateAgentResponses[keyof UpdateAgentResponse
 export type GetAnalyticsData = {
     body?: never;
     path?: never;
-    query?: never;
+    query: {
+        /**
+         * The first day, `YYYY-MM-DD`.
+         */
+        start_date: string;
+        /**
+         * The last day, `YYYY-MM-DD`, not before `start_date`.
+         */
+        end_date: string;
+        /**
+         * Only this agent's interactions.
+         */
+        agent_id?: string;
+        /**
+         * The width of a time-series bucket, in UTC.
+         */
+        granularity?: 'hour' | 'day' | 'week' | 'month';
+    };
     url: '/api/v1/analytics';
 };
 
@@ -5027,7 +5601,7 @@ export type ListApiKeysResponses = {
 export type ListApiKeysResponse = ListApiKeysResponses[keyof ListApiKeysResponses];
 
 export type CreateApiKeyData = {
-    body: CreateApiKey;
+    body: CreateApiKeyBody;
     path?: never;
     query?: never;
     url: '/api/v1/api-keys';
@@ -5396,7 +5970,7 @@ export type ListDataConnectorsResponses = {
 export type ListDataConnectorsResponse = ListDataConnectorsResponses[keyof ListDataConnectorsResponses];
 
 export type CreateDataConnectorData = {
-    body: ConnectorBody;
+    body: CreateDataConnectorBody;
     path?: never;
     query?: never;
     url: '/api/v1/data-connectors';
@@ -6054,7 +6628,7 @@ export type ListFilesResponses = {
 export type ListFilesResponse = ListFilesResponses[keyof ListFilesResponses];
 
 export type UploadFilesData = {
-    body?: never;
+    body: UploadFiles;
     path: {
         id: string;
     };
@@ -6396,7 +6970,16 @@ export type GetDocumentChunkResponse = GetDocumentChunkResponses[keyof GetDocume
 export type CompareEvalRunsData = {
     body?: never;
     path?: never;
-    query?: never;
+    query: {
+        /**
+         * The run compared against.
+         */
+        base: string;
+        /**
+         * The run compared.
+         */
+        head: string;
+    };
     url: '/api/v1/eval-runs/compare';
 };
 
@@ -6579,7 +7162,7 @@ export type ListEvalSetsResponses = {
 export type ListEvalSetsResponse = ListEvalSetsResponses[keyof ListEvalSetsResponses];
 
 export type CreateEvalSetData = {
-    body: EvalSetBody;
+    body: CreateEvalSetBody;
     path?: never;
     query?: never;
     url: '/api/v1/eval-sets';
@@ -6961,7 +7544,7 @@ export type GetInteractionResponses = {
 export type GetInteractionResponse = GetInteractionResponses[keyof GetInteractionResponses];
 
 export type ReviewInteractionData = {
-    body: ReviewBody;
+    body: ReviewInteractionBody;
     path: {
         id: string;
     };
@@ -7396,7 +7979,7 @@ export type ListKbArticlesResponses = {
 export type ListKbArticlesResponse = ListKbArticlesResponses[keyof ListKbArticlesResponses];
 
 export type CreateKbArticleData = {
-    body: ArticleBody;
+    body: CreateKbArticleBody;
     path?: never;
     query?: never;
     url: '/api/v1/kb';
@@ -7780,7 +8363,7 @@ export type ListNotificationChannelsResponses = {
 export type ListNotificationChannelsResponse = ListNotificationChannelsResponses[keyof ListNotificationChannelsResponses];
 
 export type CreateNotificationChannelData = {
-    body: ChannelBody;
+    body: CreateNotificationChannelBody;
     path?: never;
     query?: never;
     url: '/api/v1/notification-channels';
@@ -8060,6 +8643,10 @@ export type TestNotificationChannelResponses = {
      * Success
      */
     200: NotificationDelivery;
+    /**
+     * Still pending when the wait ran out
+     */
+    202: NotificationDelivery;
 };
 
 export type TestNotificationChannelResponse = TestNotificationChannelResponses[keyof TestNotificationChannelResponses];
@@ -8699,7 +9286,7 @@ export type ListWebhooksResponses = {
 export type ListWebhooksResponse = ListWebhooksResponses[keyof ListWebhooksResponses];
 
 export type CreateWebhookData = {
-    body: WebhookBody;
+    body: CreateWebhookBody;
     path?: never;
     query?: never;
     url: '/api/v1/webhooks';
@@ -9074,6 +9661,10 @@ export type TestWebhookResponses = {
      * Success
      */
     200: Delivery;
+    /**
+     * Still pending when the wait ran out
+     */
+    202: Delivery;
 };
 
 export type TestWebhookResponse = TestWebhookResponses[keyof TestWebhookResponses];

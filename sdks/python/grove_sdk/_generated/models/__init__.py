@@ -29,6 +29,7 @@ from .chart_type import ChartType
 from .chat_completion import ChatCompletion
 from .chat_completion_choice import ChatCompletionChoice
 from .chat_completion_chunk import ChatCompletionChunk
+from .chat_completion_message import ChatCompletionMessage
 from .chat_completion_request import ChatCompletionRequest
 from .chat_document import ChatDocument
 from .chat_document_content import ChatDocumentContent
@@ -39,6 +40,8 @@ from .chat_metadata import ChatMetadata
 from .chat_request import ChatRequest
 from .chat_response import ChatResponse
 from .chat_source import ChatSource
+from .chat_stream_frame import ChatStreamFrame
+from .chat_stream_frame_error import ChatStreamFrameError
 from .chat_view import ChatView
 from .chunk_choice import ChunkChoice
 from .chunk_choice_delta import ChunkChoiceDelta
@@ -54,12 +57,26 @@ from .connector_body import ConnectorBody
 from .connector_body_config_type_0 import ConnectorBodyConfigType0
 from .connector_kind import ConnectorKind
 from .content_part import ContentPart
+from .create_agent_body import CreateAgentBody
+from .create_ai_agent_manager_body import CreateAiAgentManagerBody
 from .create_api_key import CreateApiKey
+from .create_api_key_body import CreateApiKeyBody
+from .create_api_key_body_permissions_item import CreateApiKeyBodyPermissionsItem
+from .create_api_key_permissions_item import CreateApiKeyPermissionsItem
+from .create_data_connector_body import CreateDataConnectorBody
+from .create_data_connector_body_config import CreateDataConnectorBodyConfig
 from .create_data_source import CreateDataSource
 from .create_data_source_config import CreateDataSourceConfig
 from .create_data_spec import CreateDataSpec
 from .create_data_spec_config_type_0 import CreateDataSpecConfigType0
+from .create_eval_set_body import CreateEvalSetBody
+from .create_job_body import CreateJobBody
+from .create_job_body_parameter_sets_type_0_item import CreateJobBodyParameterSetsType0Item
+from .create_kb_article_body import CreateKbArticleBody
+from .create_notification_channel_body import CreateNotificationChannelBody
+from .create_notification_channel_body_config import CreateNotificationChannelBodyConfig
 from .create_user import CreateUser
+from .create_webhook_body import CreateWebhookBody
 from .created_api_key import CreatedApiKey
 from .data_connector import DataConnector
 from .data_connector_config import DataConnectorConfig
@@ -98,6 +115,8 @@ from .eval_set_list import EvalSetList
 from .feedback import Feedback
 from .feedback_request import FeedbackRequest
 from .file_list import FileList
+from .get_analytics_granularity import GetAnalyticsGranularity
+from .get_dashboard_legacy_granularity import GetDashboardLegacyGranularity
 from .granularity import Granularity
 from .grove_options import GroveOptions
 from .initiator import Initiator
@@ -124,14 +143,24 @@ from .legacy_analytics import LegacyAnalytics
 from .legacy_api_key import LegacyApiKey
 from .legacy_api_key_list import LegacyApiKeyList
 from .legacy_article_status import LegacyArticleStatus
+from .legacy_chat_document import LegacyChatDocument
+from .legacy_chat_document_content import LegacyChatDocumentContent
+from .legacy_chat_list import LegacyChatList
+from .legacy_chat_list_item import LegacyChatListItem
+from .legacy_chat_message import LegacyChatMessage
 from .legacy_chat_metadata import LegacyChatMetadata
 from .legacy_chat_request import LegacyChatRequest
 from .legacy_chat_response import LegacyChatResponse
 from .legacy_chat_source import LegacyChatSource
+from .legacy_chat_stream_frame import LegacyChatStreamFrame
+from .legacy_chat_stream_frame_error import LegacyChatStreamFrameError
+from .legacy_chat_view import LegacyChatView
 from .legacy_cited_source import LegacyCitedSource
 from .legacy_component import LegacyComponent
 from .legacy_components import LegacyComponents
-from .legacy_create_api_key import LegacyCreateApiKey
+from .legacy_create_ai_agent_manager_body import LegacyCreateAiAgentManagerBody
+from .legacy_create_api_key_body import LegacyCreateApiKeyBody
+from .legacy_create_api_key_body_permissions_item import LegacyCreateApiKeyBodyPermissionsItem
 from .legacy_create_data_spec import LegacyCreateDataSpec
 from .legacy_create_data_spec_config_type_0 import LegacyCreateDataSpecConfigType0
 from .legacy_create_user import LegacyCreateUser
@@ -140,9 +169,11 @@ from .legacy_data_source import LegacyDataSource
 from .legacy_data_source_config import LegacyDataSourceConfig
 from .legacy_data_source_list import LegacyDataSourceList
 from .legacy_document_error import LegacyDocumentError
+from .legacy_document_kind import LegacyDocumentKind
 from .legacy_feedback import LegacyFeedback
 from .legacy_feedback_request import LegacyFeedbackRequest
 from .legacy_granularity import LegacyGranularity
+from .legacy_initiator import LegacyInitiator
 from .legacy_interaction import LegacyInteraction
 from .legacy_interaction_list import LegacyInteractionList
 from .legacy_kb_article import LegacyKbArticle
@@ -150,14 +181,20 @@ from .legacy_kb_article_list import LegacyKbArticleList
 from .legacy_key_environment import LegacyKeyEnvironment
 from .legacy_legacy_feedback_request import LegacyLegacyFeedbackRequest
 from .legacy_legacy_webhook_body import LegacyLegacyWebhookBody
+from .legacy_message_role import LegacyMessageRole
 from .legacy_metrics import LegacyMetrics
 from .legacy_model_source import LegacyModelSource
+from .legacy_model_usage import LegacyModelUsage
+from .legacy_named_ref import LegacyNamedRef
 from .legacy_outcome import LegacyOutcome
 from .legacy_point import LegacyPoint
 from .legacy_rag_strategy import LegacyRagStrategy
 from .legacy_retrieval_trace import LegacyRetrievalTrace
 from .legacy_review_status import LegacyReviewStatus
 from .legacy_role import LegacyRole
+from .legacy_run import LegacyRun
+from .legacy_run_parameters import LegacyRunParameters
+from .legacy_run_status import LegacyRunStatus
 from .legacy_scope import LegacyScope
 from .legacy_search_chunk import LegacySearchChunk
 from .legacy_search_metadata import LegacySearchMetadata
@@ -205,7 +242,6 @@ from .param_spec_default_type_0 import ParamSpecDefaultType0
 from .param_type import ParamType
 from .point import Point
 from .query_answer import QueryAnswer
-from .query_answer_rows_item_item import QueryAnswerRowsItemItem
 from .query_body import QueryBody
 from .query_body_parameters_type_0 import QueryBodyParametersType0
 from .query_metadata import QueryMetadata
@@ -217,6 +253,7 @@ from .rag_strategy import RagStrategy
 from .retrieval_trace import RetrievalTrace
 from .retry_policy import RetryPolicy
 from .review_body import ReviewBody
+from .review_interaction_body import ReviewInteractionBody
 from .review_status import ReviewStatus
 from .role import Role
 from .run import Run
@@ -257,6 +294,7 @@ from .triggered import Triggered
 from .update_data_source import UpdateDataSource
 from .update_data_source_config_type_0 import UpdateDataSourceConfigType0
 from .update_user import UpdateUser
+from .upload_files import UploadFiles
 from .upload_report import UploadReport
 from .url_citation import UrlCitation
 from .user import User
@@ -297,6 +335,7 @@ __all__ = (
     "ChatCompletion",
     "ChatCompletionChoice",
     "ChatCompletionChunk",
+    "ChatCompletionMessage",
     "ChatCompletionRequest",
     "ChatDocument",
     "ChatDocumentContent",
@@ -307,6 +346,8 @@ __all__ = (
     "ChatRequest",
     "ChatResponse",
     "ChatSource",
+    "ChatStreamFrame",
+    "ChatStreamFrameError",
     "ChatView",
     "ChunkChoice",
     "ChunkChoiceDelta",
@@ -322,13 +363,27 @@ __all__ = (
     "ConnectorBodyConfigType0",
     "ConnectorKind",
     "ContentPart",
+    "CreateAgentBody",
+    "CreateAiAgentManagerBody",
     "CreateApiKey",
+    "CreateApiKeyBody",
+    "CreateApiKeyBodyPermissionsItem",
+    "CreateApiKeyPermissionsItem",
     "CreatedApiKey",
+    "CreateDataConnectorBody",
+    "CreateDataConnectorBodyConfig",
     "CreateDataSource",
     "CreateDataSourceConfig",
     "CreateDataSpec",
     "CreateDataSpecConfigType0",
+    "CreateEvalSetBody",
+    "CreateJobBody",
+    "CreateJobBodyParameterSetsType0Item",
+    "CreateKbArticleBody",
+    "CreateNotificationChannelBody",
+    "CreateNotificationChannelBodyConfig",
     "CreateUser",
+    "CreateWebhookBody",
     "DatabaseSchema",
     "DataConnector",
     "DataConnectorConfig",
@@ -366,6 +421,8 @@ __all__ = (
     "Feedback",
     "FeedbackRequest",
     "FileList",
+    "GetAnalyticsGranularity",
+    "GetDashboardLegacyGranularity",
     "Granularity",
     "GroveOptions",
     "Initiator",
@@ -392,14 +449,24 @@ __all__ = (
     "LegacyApiKey",
     "LegacyApiKeyList",
     "LegacyArticleStatus",
+    "LegacyChatDocument",
+    "LegacyChatDocumentContent",
+    "LegacyChatList",
+    "LegacyChatListItem",
+    "LegacyChatMessage",
     "LegacyChatMetadata",
     "LegacyChatRequest",
     "LegacyChatResponse",
     "LegacyChatSource",
+    "LegacyChatStreamFrame",
+    "LegacyChatStreamFrameError",
+    "LegacyChatView",
     "LegacyCitedSource",
     "LegacyComponent",
     "LegacyComponents",
-    "LegacyCreateApiKey",
+    "LegacyCreateAiAgentManagerBody",
+    "LegacyCreateApiKeyBody",
+    "LegacyCreateApiKeyBodyPermissionsItem",
     "LegacyCreatedApiKey",
     "LegacyCreateDataSpec",
     "LegacyCreateDataSpecConfigType0",
@@ -408,9 +475,11 @@ __all__ = (
     "LegacyDataSourceConfig",
     "LegacyDataSourceList",
     "LegacyDocumentError",
+    "LegacyDocumentKind",
     "LegacyFeedback",
     "LegacyFeedbackRequest",
     "LegacyGranularity",
+    "LegacyInitiator",
     "LegacyInteraction",
     "LegacyInteractionList",
     "LegacyKbArticle",
@@ -418,14 +487,20 @@ __all__ = (
     "LegacyKeyEnvironment",
     "LegacyLegacyFeedbackRequest",
     "LegacyLegacyWebhookBody",
+    "LegacyMessageRole",
     "LegacyMetrics",
     "LegacyModelSource",
+    "LegacyModelUsage",
+    "LegacyNamedRef",
     "LegacyOutcome",
     "LegacyPoint",
     "LegacyRagStrategy",
     "LegacyRetrievalTrace",
     "LegacyReviewStatus",
     "LegacyRole",
+    "LegacyRun",
+    "LegacyRunParameters",
+    "LegacyRunStatus",
     "LegacyScope",
     "LegacySearchChunk",
     "LegacySearchMetadata",
@@ -473,7 +548,6 @@ __all__ = (
     "ParamType",
     "Point",
     "QueryAnswer",
-    "QueryAnswerRowsItemItem",
     "QueryBody",
     "QueryBodyParametersType0",
     "QueryMetadata",
@@ -485,6 +559,7 @@ __all__ = (
     "RetrievalTrace",
     "RetryPolicy",
     "ReviewBody",
+    "ReviewInteractionBody",
     "ReviewStatus",
     "Role",
     "Run",
@@ -525,6 +600,7 @@ __all__ = (
     "UpdateDataSource",
     "UpdateDataSourceConfigType0",
     "UpdateUser",
+    "UploadFiles",
     "UploadReport",
     "UrlCitation",
     "User",

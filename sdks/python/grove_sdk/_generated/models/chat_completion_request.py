@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
-  from ..models.chat_message import ChatMessage
+  from ..models.chat_completion_message import ChatCompletionMessage
   from ..models.grove_options import GroveOptions
   from ..models.stream_options import StreamOptions
 
@@ -31,7 +31,7 @@ class ChatCompletionRequest:
     OpenAI-compatible servers do.
 
         Attributes:
-            messages (list[ChatMessage]): The conversation; the last message is the user's question.
+            messages (list[ChatCompletionMessage]): The conversation; the last message is the user's question.
             model (str): The agent: its slug (as `/v1/models` lists it) or its id.
             grove (GroveOptions | None | Unset):
             max_completion_tokens (int | None | Unset): The newer name of `max_tokens`; wins when both are given.
@@ -41,7 +41,7 @@ class ChatCompletionRequest:
             temperature (float | None | Unset): 0 to 2; default the agent's.
      """
 
-    messages: list[ChatMessage]
+    messages: list[ChatCompletionMessage]
     model: str
     grove: GroveOptions | None | Unset = UNSET
     max_completion_tokens: int | None | Unset = UNSET
@@ -56,7 +56,7 @@ class ChatCompletionRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.chat_message import ChatMessage # noqa: PLC0415
+        from ..models.chat_completion_message import ChatCompletionMessage # noqa: PLC0415
         from ..models.grove_options import GroveOptions # noqa: PLC0415
         from ..models.stream_options import StreamOptions # noqa: PLC0415
         messages = []
@@ -134,14 +134,14 @@ class ChatCompletionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_message import ChatMessage # noqa: PLC0415
+        from ..models.chat_completion_message import ChatCompletionMessage # noqa: PLC0415
         from ..models.grove_options import GroveOptions # noqa: PLC0415
         from ..models.stream_options import StreamOptions # noqa: PLC0415
         d = dict(src_dict)
         messages = []
         _messages = d.pop("messages")
         for messages_item_data in (_messages):
-            messages_item = ChatMessage.from_dict(messages_item_data)
+            messages_item = ChatCompletionMessage.from_dict(messages_item_data)
 
 
 

@@ -8,10 +8,12 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.create_api_key_permissions_item import CreateApiKeyPermissionsItem
 from ..models.key_environment import KeyEnvironment
 from ..models.scope import Scope
 from ..types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
@@ -28,16 +30,16 @@ class CreateApiKey:
         Attributes:
             name (str):
             environment (KeyEnvironment | None | Unset):
-            expires_at (None | str | Unset): RFC 3339 time after which the key stops working.
-            permissions (list[str] | Unset): Fine permissions, such as `agent_jobs_trigger`.
+            expires_at (datetime.datetime | None | Unset): RFC 3339 time after which the key stops working.
+            permissions (list[CreateApiKeyPermissionsItem] | Unset): Fine permissions, such as `agent_jobs_trigger`.
             scopes (list[Scope] | Unset): Any of `read`, `write`, `execute`, `admin`.
             user_id (None | str | Unset): The user the key acts for.
      """
 
     name: str
     environment: KeyEnvironment | None | Unset = UNSET
-    expires_at: None | str | Unset = UNSET
-    permissions: list[str] | Unset = UNSET
+    expires_at: datetime.datetime | None | Unset = UNSET
+    permissions: list[CreateApiKeyPermissionsItem] | Unset = UNSET
     scopes: list[Scope] | Unset = UNSET
     user_id: None | str | Unset = UNSET
 
@@ -59,12 +61,17 @@ class CreateApiKey:
         expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
             expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
         else:
             expires_at = self.expires_at
 
         permissions: list[str] | Unset = UNSET
         if not isinstance(self.permissions, Unset):
-            permissions = self.permissions
+            permissions = []
+            for permissions_item_data in self.permissions:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
 
 
@@ -129,17 +136,36 @@ class CreateApiKey:
         environment = _parse_environment(d.pop("environment", UNSET))
 
 
-        def _parse_expires_at(data: object) -> None | str | Unset:
+        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
 
         expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
 
 
-        permissions = cast(list[str], d.pop("permissions", UNSET))
+        _permissions = d.pop("permissions", UNSET)
+        permissions: list[CreateApiKeyPermissionsItem] | Unset = UNSET
+        if _permissions is not UNSET:
+            permissions = []
+            for permissions_item_data in _permissions:
+                permissions_item = CreateApiKeyPermissionsItem(permissions_item_data)
+
+
+
+                permissions.append(permissions_item)
 
 
         _scopes = d.pop("scopes", UNSET)

@@ -13,7 +13,6 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.column import Column
-  from ..models.query_answer_rows_item_item import QueryAnswerRowsItemItem
 
 
 
@@ -32,7 +31,7 @@ class QueryAnswer:
             elapsed_ms (float):
             result_id (str):
             row_count (int):
-            rows (list[list[QueryAnswerRowsItemItem]]):
+            rows (list[list[Any]]):
             truncated (bool):
             bytes_processed (int | None | Unset):
             estimated_cost_usd (float | None | Unset):
@@ -42,7 +41,7 @@ class QueryAnswer:
     elapsed_ms: float
     result_id: str
     row_count: int
-    rows: list[list[QueryAnswerRowsItemItem]]
+    rows: list[list[Any]]
     truncated: bool
     bytes_processed: int | None | Unset = UNSET
     estimated_cost_usd: float | None | Unset = UNSET
@@ -54,7 +53,6 @@ class QueryAnswer:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.column import Column # noqa: PLC0415
-        from ..models.query_answer_rows_item_item import QueryAnswerRowsItemItem # noqa: PLC0415
         columns = []
         for columns_item_data in self.columns:
             columns_item = columns_item_data.to_dict()
@@ -70,10 +68,7 @@ class QueryAnswer:
 
         rows = []
         for rows_item_data in self.rows:
-            rows_item = []
-            for rows_item_item_data in rows_item_data:
-                rows_item_item = rows_item_item_data.to_dict()
-                rows_item.append(rows_item_item)
+            rows_item = rows_item_data
 
 
             rows.append(rows_item)
@@ -117,7 +112,6 @@ class QueryAnswer:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.column import Column # noqa: PLC0415
-        from ..models.query_answer_rows_item_item import QueryAnswerRowsItemItem # noqa: PLC0415
         d = dict(src_dict)
         columns = []
         _columns = d.pop("columns")
@@ -138,14 +132,7 @@ class QueryAnswer:
         rows = []
         _rows = d.pop("rows")
         for rows_item_data in (_rows):
-            rows_item = []
-            _rows_item = rows_item_data
-            for rows_item_item_data in (_rows_item):
-                rows_item_item = QueryAnswerRowsItemItem.from_dict(rows_item_item_data)
-
-
-
-                rows_item.append(rows_item_item)
+            rows_item = cast(list[Any], rows_item_data)
 
             rows.append(rows_item)
 

@@ -9,7 +9,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.agent import Agent
-from ...models.agent_body import AgentBody
+from ...models.create_agent_body import CreateAgentBody
 from ...models.error_envelope import ErrorEnvelope
 from typing import cast
 
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: AgentBody,
+    body: CreateAgentBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: AgentBody,
+    body: CreateAgentBody,
 
 ) -> Response[Agent | ErrorEnvelope]:
     """ Create an agent
@@ -105,9 +105,7 @@ def sync_detailed(
      Requires the `write` scope.
 
     Args:
-        body (AgentBody): An agent as created or updated. On create, `name` and `data_source_ids`
-            or `data_connector_ids` are required (an agent reads at least one data
-            source or one database); on update every field is optional.
+        body (CreateAgentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +130,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: AgentBody,
+    body: CreateAgentBody,
 
 ) -> Agent | ErrorEnvelope | None:
     """ Create an agent
@@ -140,9 +138,7 @@ def sync(
      Requires the `write` scope.
 
     Args:
-        body (AgentBody): An agent as created or updated. On create, `name` and `data_source_ids`
-            or `data_connector_ids` are required (an agent reads at least one data
-            source or one database); on update every field is optional.
+        body (CreateAgentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +158,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: AgentBody,
+    body: CreateAgentBody,
 
 ) -> Response[Agent | ErrorEnvelope]:
     """ Create an agent
@@ -170,9 +166,7 @@ async def asyncio_detailed(
      Requires the `write` scope.
 
     Args:
-        body (AgentBody): An agent as created or updated. On create, `name` and `data_source_ids`
-            or `data_connector_ids` are required (an agent reads at least one data
-            source or one database); on update every field is optional.
+        body (CreateAgentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,7 +191,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: AgentBody,
+    body: CreateAgentBody,
 
 ) -> Agent | ErrorEnvelope | None:
     """ Create an agent
@@ -205,9 +199,7 @@ async def asyncio(
      Requires the `write` scope.
 
     Args:
-        body (AgentBody): An agent as created or updated. On create, `name` and `data_source_ids`
-            or `data_connector_ids` are required (an agent reads at least one data
-            source or one database); on update every field is optional.
+        body (CreateAgentBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.create_api_key import CreateApiKey
+from ...models.create_api_key_body import CreateApiKeyBody
 from ...models.created_api_key import CreatedApiKey
 from ...models.error_envelope import ErrorEnvelope
 from typing import cast
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: CreateApiKey,
+    body: CreateApiKeyBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateApiKey,
+    body: CreateApiKeyBody,
 
 ) -> Response[CreatedApiKey | ErrorEnvelope]:
     """ Create an API key; the secret is returned once
@@ -105,7 +105,7 @@ def sync_detailed(
      Requires the `admin` scope.
 
     Args:
-        body (CreateApiKey):
+        body (CreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +130,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateApiKey,
+    body: CreateApiKeyBody,
 
 ) -> CreatedApiKey | ErrorEnvelope | None:
     """ Create an API key; the secret is returned once
@@ -138,7 +138,7 @@ def sync(
      Requires the `admin` scope.
 
     Args:
-        body (CreateApiKey):
+        body (CreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,7 +158,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateApiKey,
+    body: CreateApiKeyBody,
 
 ) -> Response[CreatedApiKey | ErrorEnvelope]:
     """ Create an API key; the secret is returned once
@@ -166,7 +166,7 @@ async def asyncio_detailed(
      Requires the `admin` scope.
 
     Args:
-        body (CreateApiKey):
+        body (CreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +191,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateApiKey,
+    body: CreateApiKeyBody,
 
 ) -> CreatedApiKey | ErrorEnvelope | None:
     """ Create an API key; the secret is returned once
@@ -199,7 +199,7 @@ async def asyncio(
      Requires the `admin` scope.
 
     Args:
-        body (CreateApiKey):
+        body (CreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,8 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.chat_view import ChatView
 from ...models.error_envelope import ErrorEnvelope
+from ...models.legacy_chat_view import LegacyChatView
 from typing import cast
 
 
@@ -34,9 +34,9 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ChatView | ErrorEnvelope:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | LegacyChatView:
     if response.status_code == 200:
-        response_200 = ChatView.from_dict(response.json())
+        response_200 = LegacyChatView.from_dict(response.json())
 
 
 
@@ -85,7 +85,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ChatView | ErrorEnvelope]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | LegacyChatView]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,7 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ChatView | ErrorEnvelope]:
+) -> Response[ErrorEnvelope | LegacyChatView]:
     """ A chat in camelCase
 
      Requires the `read` scope.
@@ -112,7 +112,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ChatView | ErrorEnvelope]
+        Response[ErrorEnvelope | LegacyChatView]
      """
 
 
@@ -132,7 +132,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> ChatView | ErrorEnvelope | None:
+) -> ErrorEnvelope | LegacyChatView | None:
     """ A chat in camelCase
 
      Requires the `read` scope.
@@ -145,7 +145,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ChatView | ErrorEnvelope
+        ErrorEnvelope | LegacyChatView
      """
 
 
@@ -160,7 +160,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ChatView | ErrorEnvelope]:
+) -> Response[ErrorEnvelope | LegacyChatView]:
     """ A chat in camelCase
 
      Requires the `read` scope.
@@ -173,7 +173,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ChatView | ErrorEnvelope]
+        Response[ErrorEnvelope | LegacyChatView]
      """
 
 
@@ -193,7 +193,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> ChatView | ErrorEnvelope | None:
+) -> ErrorEnvelope | LegacyChatView | None:
     """ A chat in camelCase
 
      Requires the `read` scope.
@@ -206,7 +206,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ChatView | ErrorEnvelope
+        ErrorEnvelope | LegacyChatView
      """
 
 

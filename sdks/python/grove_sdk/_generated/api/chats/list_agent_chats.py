@@ -8,8 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.chat_list import ChatList
 from ...models.error_envelope import ErrorEnvelope
+from ...models.legacy_chat_list import LegacyChatList
 from ...types import UNSET, Unset
 from typing import cast
 
@@ -46,9 +46,9 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ChatList | ErrorEnvelope:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | LegacyChatList:
     if response.status_code == 200:
-        response_200 = ChatList.from_dict(response.json())
+        response_200 = LegacyChatList.from_dict(response.json())
 
 
 
@@ -90,7 +90,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ChatList | ErrorEnvelope]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | LegacyChatList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -105,7 +105,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
-) -> Response[ChatList | ErrorEnvelope]:
+) -> Response[ErrorEnvelope | LegacyChatList]:
     """ List chats in camelCase (filters agentId, jobId)
 
      Requires the `read` scope.
@@ -119,7 +119,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ChatList | ErrorEnvelope]
+        Response[ErrorEnvelope | LegacyChatList]
      """
 
 
@@ -141,7 +141,7 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
-) -> ChatList | ErrorEnvelope | None:
+) -> ErrorEnvelope | LegacyChatList | None:
     """ List chats in camelCase (filters agentId, jobId)
 
      Requires the `read` scope.
@@ -155,7 +155,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ChatList | ErrorEnvelope
+        ErrorEnvelope | LegacyChatList
      """
 
 
@@ -172,7 +172,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
-) -> Response[ChatList | ErrorEnvelope]:
+) -> Response[ErrorEnvelope | LegacyChatList]:
     """ List chats in camelCase (filters agentId, jobId)
 
      Requires the `read` scope.
@@ -186,7 +186,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ChatList | ErrorEnvelope]
+        Response[ErrorEnvelope | LegacyChatList]
      """
 
 
@@ -208,7 +208,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
-) -> ChatList | ErrorEnvelope | None:
+) -> ErrorEnvelope | LegacyChatList | None:
     """ List chats in camelCase (filters agentId, jobId)
 
      Requires the `read` scope.
@@ -222,7 +222,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ChatList | ErrorEnvelope
+        ErrorEnvelope | LegacyChatList
      """
 
 

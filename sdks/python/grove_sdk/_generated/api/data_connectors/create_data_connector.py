@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.connector_body import ConnectorBody
+from ...models.create_data_connector_body import CreateDataConnectorBody
 from ...models.data_connector import DataConnector
 from ...models.error_envelope import ErrorEnvelope
 from typing import cast
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: ConnectorBody,
+    body: CreateDataConnectorBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ConnectorBody,
+    body: CreateDataConnectorBody,
 
 ) -> Response[DataConnector | ErrorEnvelope]:
     """ Create a data connector (PostgreSQL, MySQL, SQLite, BigQuery)
@@ -105,8 +105,8 @@ def sync_detailed(
      Requires the `write` scope.
 
     Args:
-        body (ConnectorBody): A connector as created or updated. On create `name`, `type`,
-            `config`
+        body (CreateDataConnectorBody): A connector as created or updated. On create `name`,
+            `type`, `config`
             and `allowed_datasets` are required (SQLite's defaults to `["main"]`);
             on update every field is optional (a new `type` needs its `config`).
 
@@ -133,7 +133,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ConnectorBody,
+    body: CreateDataConnectorBody,
 
 ) -> DataConnector | ErrorEnvelope | None:
     """ Create a data connector (PostgreSQL, MySQL, SQLite, BigQuery)
@@ -141,8 +141,8 @@ def sync(
      Requires the `write` scope.
 
     Args:
-        body (ConnectorBody): A connector as created or updated. On create `name`, `type`,
-            `config`
+        body (CreateDataConnectorBody): A connector as created or updated. On create `name`,
+            `type`, `config`
             and `allowed_datasets` are required (SQLite's defaults to `["main"]`);
             on update every field is optional (a new `type` needs its `config`).
 
@@ -164,7 +164,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ConnectorBody,
+    body: CreateDataConnectorBody,
 
 ) -> Response[DataConnector | ErrorEnvelope]:
     """ Create a data connector (PostgreSQL, MySQL, SQLite, BigQuery)
@@ -172,8 +172,8 @@ async def asyncio_detailed(
      Requires the `write` scope.
 
     Args:
-        body (ConnectorBody): A connector as created or updated. On create `name`, `type`,
-            `config`
+        body (CreateDataConnectorBody): A connector as created or updated. On create `name`,
+            `type`, `config`
             and `allowed_datasets` are required (SQLite's defaults to `["main"]`);
             on update every field is optional (a new `type` needs its `config`).
 
@@ -200,7 +200,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ConnectorBody,
+    body: CreateDataConnectorBody,
 
 ) -> DataConnector | ErrorEnvelope | None:
     """ Create a data connector (PostgreSQL, MySQL, SQLite, BigQuery)
@@ -208,8 +208,8 @@ async def asyncio(
      Requires the `write` scope.
 
     Args:
-        body (ConnectorBody): A connector as created or updated. On create `name`, `type`,
-            `config`
+        body (CreateDataConnectorBody): A connector as created or updated. On create `name`,
+            `type`, `config`
             and `allowed_datasets` are required (SQLite's defaults to `["main"]`);
             on update every field is optional (a new `type` needs its `config`).
 

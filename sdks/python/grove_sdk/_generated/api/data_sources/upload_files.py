@@ -9,6 +9,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
+from ...models.upload_files import UploadFiles
 from ...models.upload_report import UploadReport
 from typing import cast
 
@@ -16,9 +17,12 @@ from typing import cast
 
 def _get_kwargs(
     id: str,
+    *,
+    body: UploadFiles,
 
 ) -> dict[str, Any]:
-    
+    headers: dict[str, Any] = {}
+
 
     
 
@@ -29,7 +33,11 @@ def _get_kwargs(
         "url": "/api/v1/data-sources/{id}/files".format(id=quote(str(id), safe=""),),
     }
 
+    _kwargs["files"] = body.to_multipart()
 
+    headers["Content-Type"] = "multipart/form-data; boundary=+++"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -98,6 +106,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: UploadFiles,
 
 ) -> Response[ErrorEnvelope | UploadReport]:
     """ Upload files (multipart/form-data; PDF, DOCX, HTML, Markdown, text, CSV, zip) and queue a sync
@@ -106,6 +115,9 @@ def sync_detailed(
 
     Args:
         id (str):
+        body (UploadFiles): An upload: `multipart/form-data` whose file parts (any field name,
+            each
+            with a file name) are stored; plain form fields are skipped.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,6 +130,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+body=body,
 
     )
 
@@ -131,6 +144,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: UploadFiles,
 
 ) -> ErrorEnvelope | UploadReport | None:
     """ Upload files (multipart/form-data; PDF, DOCX, HTML, Markdown, text, CSV, zip) and queue a sync
@@ -139,6 +153,9 @@ def sync(
 
     Args:
         id (str):
+        body (UploadFiles): An upload: `multipart/form-data` whose file parts (any field name,
+            each
+            with a file name) are stored; plain form fields are skipped.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,6 +169,7 @@ def sync(
     return sync_detailed(
         id=id,
 client=client,
+body=body,
 
     ).parsed
 
@@ -159,6 +177,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: UploadFiles,
 
 ) -> Response[ErrorEnvelope | UploadReport]:
     """ Upload files (multipart/form-data; PDF, DOCX, HTML, Markdown, text, CSV, zip) and queue a sync
@@ -167,6 +186,9 @@ async def asyncio_detailed(
 
     Args:
         id (str):
+        body (UploadFiles): An upload: `multipart/form-data` whose file parts (any field name,
+            each
+            with a file name) are stored; plain form fields are skipped.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,6 +201,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+body=body,
 
     )
 
@@ -192,6 +215,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: UploadFiles,
 
 ) -> ErrorEnvelope | UploadReport | None:
     """ Upload files (multipart/form-data; PDF, DOCX, HTML, Markdown, text, CSV, zip) and queue a sync
@@ -200,6 +224,9 @@ async def asyncio(
 
     Args:
         id (str):
+        body (UploadFiles): An upload: `multipart/form-data` whose file parts (any field name,
+            each
+            with a file name) are stored; plain form fields are skipped.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,5 +240,6 @@ async def asyncio(
     return (await asyncio_detailed(
         id=id,
 client=client,
+body=body,
 
     )).parsed

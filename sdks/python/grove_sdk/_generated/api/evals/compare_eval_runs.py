@@ -15,17 +15,29 @@ from typing import cast
 
 
 def _get_kwargs(
-    
+    *,
+    base: str,
+    head: str,
+
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["base"] = base
+
+    params["head"] = head
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/eval-runs/compare",
+        "params": params,
     }
 
 
@@ -89,11 +101,17 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    base: str,
+    head: str,
 
 ) -> Response[ErrorEnvelope | EvalComparison]:
     """ Compare two runs of one eval set (`base`, `head`)
 
      Requires the `read` scope.
+
+    Args:
+        base (str):
+        head (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,7 +123,9 @@ def sync_detailed(
 
 
     kwargs = _get_kwargs(
-        
+        base=base,
+head=head,
+
     )
 
     response = client.get_httpx_client().request(
@@ -117,11 +137,17 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    base: str,
+    head: str,
 
 ) -> ErrorEnvelope | EvalComparison | None:
     """ Compare two runs of one eval set (`base`, `head`)
 
      Requires the `read` scope.
+
+    Args:
+        base (str):
+        head (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,17 +160,25 @@ def sync(
 
     return sync_detailed(
         client=client,
+base=base,
+head=head,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    base: str,
+    head: str,
 
 ) -> Response[ErrorEnvelope | EvalComparison]:
     """ Compare two runs of one eval set (`base`, `head`)
 
      Requires the `read` scope.
+
+    Args:
+        base (str):
+        head (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,7 +190,9 @@ async def asyncio_detailed(
 
 
     kwargs = _get_kwargs(
-        
+        base=base,
+head=head,
+
     )
 
     response = await client.get_async_httpx_client().request(
@@ -168,11 +204,17 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    base: str,
+    head: str,
 
 ) -> ErrorEnvelope | EvalComparison | None:
     """ Compare two runs of one eval set (`base`, `head`)
 
      Requires the `read` scope.
+
+    Args:
+        base (str):
+        head (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,5 +227,7 @@ async def asyncio(
 
     return (await asyncio_detailed(
         client=client,
+base=base,
+head=head,
 
     )).parsed

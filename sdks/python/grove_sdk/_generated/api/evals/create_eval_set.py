@@ -8,16 +8,16 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.create_eval_set_body import CreateEvalSetBody
 from ...models.error_envelope import ErrorEnvelope
 from ...models.eval_set import EvalSet
-from ...models.eval_set_body import EvalSetBody
 from typing import cast
 
 
 
 def _get_kwargs(
     *,
-    body: EvalSetBody,
+    body: CreateEvalSetBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: EvalSetBody,
+    body: CreateEvalSetBody,
 
 ) -> Response[ErrorEnvelope | EvalSet]:
     """ Create an eval set
@@ -105,7 +105,8 @@ def sync_detailed(
      Requires the `write` scope.
 
     Args:
-        body (EvalSetBody): An eval set as created (`name` and `items` required) or updated (every
+        body (CreateEvalSetBody): An eval set as created (`name` and `items` required) or updated
+            (every
             field optional; those given replace the stored ones).
 
     Raises:
@@ -131,7 +132,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: EvalSetBody,
+    body: CreateEvalSetBody,
 
 ) -> ErrorEnvelope | EvalSet | None:
     """ Create an eval set
@@ -139,7 +140,8 @@ def sync(
      Requires the `write` scope.
 
     Args:
-        body (EvalSetBody): An eval set as created (`name` and `items` required) or updated (every
+        body (CreateEvalSetBody): An eval set as created (`name` and `items` required) or updated
+            (every
             field optional; those given replace the stored ones).
 
     Raises:
@@ -160,7 +162,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: EvalSetBody,
+    body: CreateEvalSetBody,
 
 ) -> Response[ErrorEnvelope | EvalSet]:
     """ Create an eval set
@@ -168,7 +170,8 @@ async def asyncio_detailed(
      Requires the `write` scope.
 
     Args:
-        body (EvalSetBody): An eval set as created (`name` and `items` required) or updated (every
+        body (CreateEvalSetBody): An eval set as created (`name` and `items` required) or updated
+            (every
             field optional; those given replace the stored ones).
 
     Raises:
@@ -194,7 +197,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: EvalSetBody,
+    body: CreateEvalSetBody,
 
 ) -> ErrorEnvelope | EvalSet | None:
     """ Create an eval set
@@ -202,7 +205,8 @@ async def asyncio(
      Requires the `write` scope.
 
     Args:
-        body (EvalSetBody): An eval set as created (`name` and `items` required) or updated (every
+        body (CreateEvalSetBody): An eval set as created (`name` and `items` required) or updated
+            (every
             field optional; those given replace the stored ones).
 
     Raises:

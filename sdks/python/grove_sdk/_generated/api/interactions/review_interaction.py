@@ -10,7 +10,7 @@ from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
 from ...models.interaction import Interaction
-from ...models.review_body import ReviewBody
+from ...models.review_interaction_body import ReviewInteractionBody
 from typing import cast
 
 
@@ -18,7 +18,7 @@ from typing import cast
 def _get_kwargs(
     id: str,
     *,
-    body: ReviewBody,
+    body: ReviewInteractionBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -106,7 +106,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewBody,
+    body: ReviewInteractionBody,
 
 ) -> Response[ErrorEnvelope | Interaction]:
     """ Review an answer: a status, or an edited answer
@@ -115,9 +115,7 @@ def sync_detailed(
 
     Args:
         id (str):
-        body (ReviewBody): A review. Giving `edited_answer` sets the status `edited` (another
-            status with it is a 400); `edited` alone needs an edited answer given
-            before.
+        body (ReviewInteractionBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +142,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewBody,
+    body: ReviewInteractionBody,
 
 ) -> ErrorEnvelope | Interaction | None:
     """ Review an answer: a status, or an edited answer
@@ -153,9 +151,7 @@ def sync(
 
     Args:
         id (str):
-        body (ReviewBody): A review. Giving `edited_answer` sets the status `edited` (another
-            status with it is a 400); `edited` alone needs an edited answer given
-            before.
+        body (ReviewInteractionBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,7 +173,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewBody,
+    body: ReviewInteractionBody,
 
 ) -> Response[ErrorEnvelope | Interaction]:
     """ Review an answer: a status, or an edited answer
@@ -186,9 +182,7 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        body (ReviewBody): A review. Giving `edited_answer` sets the status `edited` (another
-            status with it is a 400); `edited` alone needs an edited answer given
-            before.
+        body (ReviewInteractionBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -215,7 +209,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewBody,
+    body: ReviewInteractionBody,
 
 ) -> ErrorEnvelope | Interaction | None:
     """ Review an answer: a status, or an edited answer
@@ -224,9 +218,7 @@ async def asyncio(
 
     Args:
         id (str):
-        body (ReviewBody): A review. Giving `edited_answer` sets the status `edited` (another
-            status with it is a 400); `edited` alone needs an edited answer given
-            before.
+        body (ReviewInteractionBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

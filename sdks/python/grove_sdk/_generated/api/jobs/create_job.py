@@ -8,9 +8,9 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.create_job_body import CreateJobBody
 from ...models.error_envelope import ErrorEnvelope
 from ...models.job import Job
-from ...models.job_body import JobBody
 from typing import cast
 
 
@@ -18,7 +18,7 @@ from typing import cast
 def _get_kwargs(
     agent_id: str,
     *,
-    body: JobBody,
+    body: CreateJobBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -106,7 +106,7 @@ def sync_detailed(
     agent_id: str,
     *,
     client: AuthenticatedClient,
-    body: JobBody,
+    body: CreateJobBody,
 
 ) -> Response[ErrorEnvelope | Job]:
     """ Create a job of an agent
@@ -115,7 +115,7 @@ def sync_detailed(
 
     Args:
         agent_id (str):
-        body (JobBody): A job as created or updated. On create `name` and `prompt` are
+        body (CreateJobBody): A job as created or updated. On create `name` and `prompt` are
             required; on update every field is optional and absent ones keep their
             value (`schedule: null` removes the schedule).
 
@@ -144,7 +144,7 @@ def sync(
     agent_id: str,
     *,
     client: AuthenticatedClient,
-    body: JobBody,
+    body: CreateJobBody,
 
 ) -> ErrorEnvelope | Job | None:
     """ Create a job of an agent
@@ -153,7 +153,7 @@ def sync(
 
     Args:
         agent_id (str):
-        body (JobBody): A job as created or updated. On create `name` and `prompt` are
+        body (CreateJobBody): A job as created or updated. On create `name` and `prompt` are
             required; on update every field is optional and absent ones keep their
             value (`schedule: null` removes the schedule).
 
@@ -177,7 +177,7 @@ async def asyncio_detailed(
     agent_id: str,
     *,
     client: AuthenticatedClient,
-    body: JobBody,
+    body: CreateJobBody,
 
 ) -> Response[ErrorEnvelope | Job]:
     """ Create a job of an agent
@@ -186,7 +186,7 @@ async def asyncio_detailed(
 
     Args:
         agent_id (str):
-        body (JobBody): A job as created or updated. On create `name` and `prompt` are
+        body (CreateJobBody): A job as created or updated. On create `name` and `prompt` are
             required; on update every field is optional and absent ones keep their
             value (`schedule: null` removes the schedule).
 
@@ -215,7 +215,7 @@ async def asyncio(
     agent_id: str,
     *,
     client: AuthenticatedClient,
-    body: JobBody,
+    body: CreateJobBody,
 
 ) -> ErrorEnvelope | Job | None:
     """ Create a job of an agent
@@ -224,7 +224,7 @@ async def asyncio(
 
     Args:
         agent_id (str):
-        body (JobBody): A job as created or updated. On create `name` and `prompt` are
+        body (CreateJobBody): A job as created or updated. On create `name` and `prompt` are
             required; on update every field is optional and absent ones keep their
             value (`schedule: null` removes the schedule).
 

@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.article_body import ArticleBody
+from ...models.create_kb_article_body import CreateKbArticleBody
 from ...models.error_envelope import ErrorEnvelope
 from ...models.kb_article import KbArticle
 from typing import cast
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: ArticleBody,
+    body: CreateKbArticleBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ArticleBody,
+    body: CreateKbArticleBody,
 
 ) -> Response[ErrorEnvelope | KbArticle]:
     """ Create a knowledge-base article (version 1; draft by default)
@@ -105,7 +105,8 @@ def sync_detailed(
      Requires the `write` scope.
 
     Args:
-        body (ArticleBody): An article as created or updated. On create, `title` and `content` are
+        body (CreateKbArticleBody): An article as created or updated. On create, `title` and
+            `content` are
             required, `tags` default to none and `status` to `draft`; on update
             every field is optional and the given ones replace the stored ones.
 
@@ -132,7 +133,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ArticleBody,
+    body: CreateKbArticleBody,
 
 ) -> ErrorEnvelope | KbArticle | None:
     """ Create a knowledge-base article (version 1; draft by default)
@@ -140,7 +141,8 @@ def sync(
      Requires the `write` scope.
 
     Args:
-        body (ArticleBody): An article as created or updated. On create, `title` and `content` are
+        body (CreateKbArticleBody): An article as created or updated. On create, `title` and
+            `content` are
             required, `tags` default to none and `status` to `draft`; on update
             every field is optional and the given ones replace the stored ones.
 
@@ -162,7 +164,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ArticleBody,
+    body: CreateKbArticleBody,
 
 ) -> Response[ErrorEnvelope | KbArticle]:
     """ Create a knowledge-base article (version 1; draft by default)
@@ -170,7 +172,8 @@ async def asyncio_detailed(
      Requires the `write` scope.
 
     Args:
-        body (ArticleBody): An article as created or updated. On create, `title` and `content` are
+        body (CreateKbArticleBody): An article as created or updated. On create, `title` and
+            `content` are
             required, `tags` default to none and `status` to `draft`; on update
             every field is optional and the given ones replace the stored ones.
 
@@ -197,7 +200,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ArticleBody,
+    body: CreateKbArticleBody,
 
 ) -> ErrorEnvelope | KbArticle | None:
     """ Create a knowledge-base article (version 1; draft by default)
@@ -205,7 +208,8 @@ async def asyncio(
      Requires the `write` scope.
 
     Args:
-        body (ArticleBody): An article as created or updated. On create, `title` and `content` are
+        body (CreateKbArticleBody): An article as created or updated. On create, `title` and
+            `content` are
             required, `tags` default to none and `status` to `draft`; on update
             every field is optional and the given ones replace the stored ones.
 

@@ -10,14 +10,14 @@ from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
 from ...models.legacy_ai_agent_manager import LegacyAiAgentManager
-from ...models.legacy_ai_agent_manager_body import LegacyAiAgentManagerBody
+from ...models.legacy_create_ai_agent_manager_body import LegacyCreateAiAgentManagerBody
 from typing import cast
 
 
 
 def _get_kwargs(
     *,
-    body: LegacyAiAgentManagerBody,
+    body: LegacyCreateAiAgentManagerBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: LegacyAiAgentManagerBody,
+    body: LegacyCreateAiAgentManagerBody,
 
 ) -> Response[ErrorEnvelope | LegacyAiAgentManager]:
     """ Create an agent (legacy shape)
@@ -105,8 +105,7 @@ def sync_detailed(
      Requires the `write` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyAiAgentManagerBody): The legacy body: `strategyCode` in place of
-            `rag_strategy`.
+        body (LegacyCreateAiAgentManagerBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +130,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: LegacyAiAgentManagerBody,
+    body: LegacyCreateAiAgentManagerBody,
 
 ) -> ErrorEnvelope | LegacyAiAgentManager | None:
     """ Create an agent (legacy shape)
@@ -139,8 +138,7 @@ def sync(
      Requires the `write` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyAiAgentManagerBody): The legacy body: `strategyCode` in place of
-            `rag_strategy`.
+        body (LegacyCreateAiAgentManagerBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +158,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: LegacyAiAgentManagerBody,
+    body: LegacyCreateAiAgentManagerBody,
 
 ) -> Response[ErrorEnvelope | LegacyAiAgentManager]:
     """ Create an agent (legacy shape)
@@ -168,8 +166,7 @@ async def asyncio_detailed(
      Requires the `write` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyAiAgentManagerBody): The legacy body: `strategyCode` in place of
-            `rag_strategy`.
+        body (LegacyCreateAiAgentManagerBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -194,7 +191,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: LegacyAiAgentManagerBody,
+    body: LegacyCreateAiAgentManagerBody,
 
 ) -> ErrorEnvelope | LegacyAiAgentManager | None:
     """ Create an agent (legacy shape)
@@ -202,8 +199,7 @@ async def asyncio(
      Requires the `write` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyAiAgentManagerBody): The legacy body: `strategyCode` in place of
-            `rag_strategy`.
+        body (LegacyCreateAiAgentManagerBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

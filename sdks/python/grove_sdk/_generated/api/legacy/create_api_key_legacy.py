@@ -9,7 +9,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
-from ...models.legacy_create_api_key import LegacyCreateApiKey
+from ...models.legacy_create_api_key_body import LegacyCreateApiKeyBody
 from ...models.legacy_created_api_key import LegacyCreatedApiKey
 from typing import cast
 
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: LegacyCreateApiKey,
+    body: LegacyCreateApiKeyBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: LegacyCreateApiKey,
+    body: LegacyCreateApiKeyBody,
 
 ) -> Response[ErrorEnvelope | LegacyCreatedApiKey]:
     """ Create an API key; the secret is returned once
@@ -105,7 +105,7 @@ def sync_detailed(
      Requires the `admin` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyCreateApiKey):
+        body (LegacyCreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +130,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: LegacyCreateApiKey,
+    body: LegacyCreateApiKeyBody,
 
 ) -> ErrorEnvelope | LegacyCreatedApiKey | None:
     """ Create an API key; the secret is returned once
@@ -138,7 +138,7 @@ def sync(
      Requires the `admin` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyCreateApiKey):
+        body (LegacyCreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,7 +158,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: LegacyCreateApiKey,
+    body: LegacyCreateApiKeyBody,
 
 ) -> Response[ErrorEnvelope | LegacyCreatedApiKey]:
     """ Create an API key; the secret is returned once
@@ -166,7 +166,7 @@ async def asyncio_detailed(
      Requires the `admin` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyCreateApiKey):
+        body (LegacyCreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +191,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: LegacyCreateApiKey,
+    body: LegacyCreateApiKeyBody,
 
 ) -> ErrorEnvelope | LegacyCreatedApiKey | None:
     """ Create an API key; the secret is returned once
@@ -199,7 +199,7 @@ async def asyncio(
      Requires the `admin` scope. Legacy alias: field names in camelCase.
 
     Args:
-        body (LegacyCreateApiKey):
+        body (LegacyCreateApiKeyBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -9,23 +9,50 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
+from ...models.get_dashboard_legacy_granularity import GetDashboardLegacyGranularity
 from ...models.legacy_analytics import LegacyAnalytics
+from ...types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
 def _get_kwargs(
-    
+    *,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    agent_id: str | Unset = UNSET,
+    granularity: GetDashboardLegacyGranularity | Unset = UNSET,
+
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    json_start_date = start_date.isoformat()
+    params["startDate"] = json_start_date
+
+    json_end_date = end_date.isoformat()
+    params["endDate"] = json_end_date
+
+    params["agentId"] = agent_id
+
+    json_granularity: str | Unset = UNSET
+    if not isinstance(granularity, Unset):
+        json_granularity = granularity.value
+
+    params["granularity"] = json_granularity
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/analytics/charts/dashboard",
+        "params": params,
     }
 
 
@@ -89,11 +116,22 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    agent_id: str | Unset = UNSET,
+    granularity: GetDashboardLegacyGranularity | Unset = UNSET,
 
 ) -> Response[ErrorEnvelope | LegacyAnalytics]:
     """ The analytics, in camelCase (legacy)
 
      Requires the `admin` scope. Legacy alias: field names in camelCase.
+
+    Args:
+        start_date (datetime.date):
+        end_date (datetime.date):
+        agent_id (str | Unset):
+        granularity (GetDashboardLegacyGranularity | Unset): The width of a time-series bucket, in
+            UTC.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,7 +143,11 @@ def sync_detailed(
 
 
     kwargs = _get_kwargs(
-        
+        start_date=start_date,
+end_date=end_date,
+agent_id=agent_id,
+granularity=granularity,
+
     )
 
     response = client.get_httpx_client().request(
@@ -117,11 +159,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    agent_id: str | Unset = UNSET,
+    granularity: GetDashboardLegacyGranularity | Unset = UNSET,
 
 ) -> ErrorEnvelope | LegacyAnalytics | None:
     """ The analytics, in camelCase (legacy)
 
      Requires the `admin` scope. Legacy alias: field names in camelCase.
+
+    Args:
+        start_date (datetime.date):
+        end_date (datetime.date):
+        agent_id (str | Unset):
+        granularity (GetDashboardLegacyGranularity | Unset): The width of a time-series bucket, in
+            UTC.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,17 +187,32 @@ def sync(
 
     return sync_detailed(
         client=client,
+start_date=start_date,
+end_date=end_date,
+agent_id=agent_id,
+granularity=granularity,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    agent_id: str | Unset = UNSET,
+    granularity: GetDashboardLegacyGranularity | Unset = UNSET,
 
 ) -> Response[ErrorEnvelope | LegacyAnalytics]:
     """ The analytics, in camelCase (legacy)
 
      Requires the `admin` scope. Legacy alias: field names in camelCase.
+
+    Args:
+        start_date (datetime.date):
+        end_date (datetime.date):
+        agent_id (str | Unset):
+        granularity (GetDashboardLegacyGranularity | Unset): The width of a time-series bucket, in
+            UTC.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,7 +224,11 @@ async def asyncio_detailed(
 
 
     kwargs = _get_kwargs(
-        
+        start_date=start_date,
+end_date=end_date,
+agent_id=agent_id,
+granularity=granularity,
+
     )
 
     response = await client.get_async_httpx_client().request(
@@ -168,11 +240,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    agent_id: str | Unset = UNSET,
+    granularity: GetDashboardLegacyGranularity | Unset = UNSET,
 
 ) -> ErrorEnvelope | LegacyAnalytics | None:
     """ The analytics, in camelCase (legacy)
 
      Requires the `admin` scope. Legacy alias: field names in camelCase.
+
+    Args:
+        start_date (datetime.date):
+        end_date (datetime.date):
+        agent_id (str | Unset):
+        granularity (GetDashboardLegacyGranularity | Unset): The width of a time-series bucket, in
+            UTC.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,5 +268,9 @@ async def asyncio(
 
     return (await asyncio_detailed(
         client=client,
+start_date=start_date,
+end_date=end_date,
+agent_id=agent_id,
+granularity=granularity,
 
     )).parsed

@@ -9,7 +9,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.channel import Channel
-from ...models.channel_body import ChannelBody
+from ...models.create_notification_channel_body import CreateNotificationChannelBody
 from ...models.error_envelope import ErrorEnvelope
 from typing import cast
 
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: ChannelBody,
+    body: CreateNotificationChannelBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ChannelBody,
+    body: CreateNotificationChannelBody,
 
 ) -> Response[Channel | ErrorEnvelope]:
     """ Create a notification channel (email, Slack or Teams)
@@ -105,7 +105,8 @@ def sync_detailed(
      Requires the `write` scope.
 
     Args:
-        body (ChannelBody): A channel as created or updated. On create, `name`, `kind` and
+        body (CreateNotificationChannelBody): A channel as created or updated. On create, `name`,
+            `kind` and
             `config` are required; on update every field is optional (a new
             `kind` needs its `config`).
 
@@ -132,7 +133,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ChannelBody,
+    body: CreateNotificationChannelBody,
 
 ) -> Channel | ErrorEnvelope | None:
     """ Create a notification channel (email, Slack or Teams)
@@ -140,7 +141,8 @@ def sync(
      Requires the `write` scope.
 
     Args:
-        body (ChannelBody): A channel as created or updated. On create, `name`, `kind` and
+        body (CreateNotificationChannelBody): A channel as created or updated. On create, `name`,
+            `kind` and
             `config` are required; on update every field is optional (a new
             `kind` needs its `config`).
 
@@ -162,7 +164,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ChannelBody,
+    body: CreateNotificationChannelBody,
 
 ) -> Response[Channel | ErrorEnvelope]:
     """ Create a notification channel (email, Slack or Teams)
@@ -170,7 +172,8 @@ async def asyncio_detailed(
      Requires the `write` scope.
 
     Args:
-        body (ChannelBody): A channel as created or updated. On create, `name`, `kind` and
+        body (CreateNotificationChannelBody): A channel as created or updated. On create, `name`,
+            `kind` and
             `config` are required; on update every field is optional (a new
             `kind` needs its `config`).
 
@@ -197,7 +200,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ChannelBody,
+    body: CreateNotificationChannelBody,
 
 ) -> Channel | ErrorEnvelope | None:
     """ Create a notification channel (email, Slack or Teams)
@@ -205,7 +208,8 @@ async def asyncio(
      Requires the `write` scope.
 
     Args:
-        body (ChannelBody): A channel as created or updated. On create, `name`, `kind` and
+        body (CreateNotificationChannelBody): A channel as created or updated. On create, `name`,
+            `kind` and
             `config` are required; on update every field is optional (a new
             `kind` needs its `config`).
 

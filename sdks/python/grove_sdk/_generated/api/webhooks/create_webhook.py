@@ -8,8 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.create_webhook_body import CreateWebhookBody
 from ...models.error_envelope import ErrorEnvelope
-from ...models.webhook_body import WebhookBody
 from ...models.webhook_with_secret import WebhookWithSecret
 from typing import cast
 
@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: WebhookBody,
+    body: CreateWebhookBody,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: WebhookBody,
+    body: CreateWebhookBody,
 
 ) -> Response[ErrorEnvelope | WebhookWithSecret]:
     """ Create a webhook endpoint; the answer shows its signing secret once
@@ -105,7 +105,8 @@ def sync_detailed(
      Requires the `admin` scope.
 
     Args:
-        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+        body (CreateWebhookBody): An endpoint as created or updated. On create, `url` and `events`
+            are
             required; on update every field is optional.
 
     Raises:
@@ -131,7 +132,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: WebhookBody,
+    body: CreateWebhookBody,
 
 ) -> ErrorEnvelope | WebhookWithSecret | None:
     """ Create a webhook endpoint; the answer shows its signing secret once
@@ -139,7 +140,8 @@ def sync(
      Requires the `admin` scope.
 
     Args:
-        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+        body (CreateWebhookBody): An endpoint as created or updated. On create, `url` and `events`
+            are
             required; on update every field is optional.
 
     Raises:
@@ -160,7 +162,7 @@ body=body,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: WebhookBody,
+    body: CreateWebhookBody,
 
 ) -> Response[ErrorEnvelope | WebhookWithSecret]:
     """ Create a webhook endpoint; the answer shows its signing secret once
@@ -168,7 +170,8 @@ async def asyncio_detailed(
      Requires the `admin` scope.
 
     Args:
-        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+        body (CreateWebhookBody): An endpoint as created or updated. On create, `url` and `events`
+            are
             required; on update every field is optional.
 
     Raises:
@@ -194,7 +197,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: WebhookBody,
+    body: CreateWebhookBody,
 
 ) -> ErrorEnvelope | WebhookWithSecret | None:
     """ Create a webhook endpoint; the answer shows its signing secret once
@@ -202,7 +205,8 @@ async def asyncio(
      Requires the `admin` scope.
 
     Args:
-        body (WebhookBody): An endpoint as created or updated. On create, `url` and `events` are
+        body (CreateWebhookBody): An endpoint as created or updated. On create, `url` and `events`
+            are
             required; on update every field is optional.
 
     Raises:

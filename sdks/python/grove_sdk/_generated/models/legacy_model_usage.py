@@ -14,14 +14,23 @@ from ..types import UNSET, Unset
 
 
 
-T = TypeVar("T", bound="QueryAnswerRowsItemItem")
+T = TypeVar("T", bound="LegacyModelUsage")
 
 
 
 @_attrs_define
-class QueryAnswerRowsItemItem:
-    
+class LegacyModelUsage:
+    """ Tokens used and their estimated cost.
 
+        Attributes:
+            cost_usd (float):
+            input_tokens (int):
+            output_tokens (int):
+     """
+
+    cost_usd: float
+    input_tokens: int
+    output_tokens: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -29,9 +38,20 @@ class QueryAnswerRowsItemItem:
 
 
     def to_dict(self) -> dict[str, Any]:
-        
+        cost_usd = self.cost_usd
+
+        input_tokens = self.input_tokens
+
+        output_tokens = self.output_tokens
+
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update({
+            "costUsd": cost_usd,
+            "inputTokens": input_tokens,
+            "outputTokens": output_tokens,
+        })
 
         return field_dict
 
@@ -40,12 +60,21 @@ class QueryAnswerRowsItemItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        query_answer_rows_item_item = cls(
+        cost_usd = d.pop("costUsd")
+
+        input_tokens = d.pop("inputTokens")
+
+        output_tokens = d.pop("outputTokens")
+
+        legacy_model_usage = cls(
+            cost_usd=cost_usd,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
         )
 
 
-        query_answer_rows_item_item.additional_properties = d
-        return query_answer_rows_item_item
+        legacy_model_usage.additional_properties = d
+        return legacy_model_usage
 
     @property
     def additional_keys(self) -> list[str]:

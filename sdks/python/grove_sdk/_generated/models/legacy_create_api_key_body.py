@@ -8,38 +8,42 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.legacy_create_api_key_body_permissions_item import LegacyCreateApiKeyBodyPermissionsItem
 from ..models.legacy_key_environment import LegacyKeyEnvironment
 from ..models.legacy_scope import LegacyScope
 from ..types import UNSET, Unset
 from typing import cast
+import datetime
 
 
 
 
 
 
-T = TypeVar("T", bound="LegacyCreateApiKey")
+T = TypeVar("T", bound="LegacyCreateApiKeyBody")
 
 
 
 @_attrs_define
-class LegacyCreateApiKey:
+class LegacyCreateApiKeyBody:
     """ 
         Attributes:
             name (str):
             environment (LegacyKeyEnvironment | None | Unset):
-            expires_at (None | str | Unset): RFC 3339 time after which the key stops working.
-            permissions (list[str] | Unset): Fine permissions, such as `agent_jobs_trigger`.
+            expires_at (datetime.datetime | None | Unset): RFC 3339 time after which the key stops working.
+            permissions (list[LegacyCreateApiKeyBodyPermissionsItem] | Unset): Fine permissions, such as
+                `agent_jobs_trigger`.
             scopes (list[LegacyScope] | Unset): Any of `read`, `write`, `execute`, `admin`.
             user_id (None | str | Unset): The user the key acts for.
      """
 
     name: str
     environment: LegacyKeyEnvironment | None | Unset = UNSET
-    expires_at: None | str | Unset = UNSET
-    permissions: list[str] | Unset = UNSET
+    expires_at: datetime.datetime | None | Unset = UNSET
+    permissions: list[LegacyCreateApiKeyBodyPermissionsItem] | Unset = UNSET
     scopes: list[LegacyScope] | Unset = UNSET
     user_id: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 
@@ -59,12 +63,17 @@ class LegacyCreateApiKey:
         expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
             expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
         else:
             expires_at = self.expires_at
 
         permissions: list[str] | Unset = UNSET
         if not isinstance(self.permissions, Unset):
-            permissions = self.permissions
+            permissions = []
+            for permissions_item_data in self.permissions:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
 
 
@@ -85,7 +94,7 @@ class LegacyCreateApiKey:
 
 
         field_dict: dict[str, Any] = {}
-
+        field_dict.update(self.additional_properties)
         field_dict.update({
             "name": name,
         })
@@ -129,17 +138,36 @@ class LegacyCreateApiKey:
         environment = _parse_environment(d.pop("environment", UNSET))
 
 
-        def _parse_expires_at(data: object) -> None | str | Unset:
+        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
 
         expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
 
 
-        permissions = cast(list[str], d.pop("permissions", UNSET))
+        _permissions = d.pop("permissions", UNSET)
+        permissions: list[LegacyCreateApiKeyBodyPermissionsItem] | Unset = UNSET
+        if _permissions is not UNSET:
+            permissions = []
+            for permissions_item_data in _permissions:
+                permissions_item = LegacyCreateApiKeyBodyPermissionsItem(permissions_item_data)
+
+
+
+                permissions.append(permissions_item)
 
 
         _scopes = d.pop("scopes", UNSET)
@@ -164,7 +192,7 @@ class LegacyCreateApiKey:
         user_id = _parse_user_id(d.pop("userId", UNSET))
 
 
-        legacy_create_api_key = cls(
+        legacy_create_api_key_body = cls(
             name=name,
             environment=environment,
             expires_at=expires_at,
@@ -173,5 +201,22 @@ class LegacyCreateApiKey:
             user_id=user_id,
         )
 
-        return legacy_create_api_key
 
+        legacy_create_api_key_body.additional_properties = d
+        return legacy_create_api_key_body
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

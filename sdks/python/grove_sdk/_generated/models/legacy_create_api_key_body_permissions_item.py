@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class LegacyCreateApiKeyBodyPermissionsItem(StrEnum):
+    AGENT_JOBS_TRIGGER = "agent_jobs_trigger"
+
+    def __str__(self) -> str:
+        return str(self.value)
