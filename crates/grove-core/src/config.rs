@@ -356,10 +356,23 @@ pub enum EmbeddingProvider {
     None,
 }
 
+/// The arithmetic of the local model's linear layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbeddingPrecision {
+    /// 8-bit weights and activations, products in 32-bit integers (on CPUs
+    /// with AVX-512 VNNI; elsewhere f32 runs).
+    Int8,
+    F32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EmbeddingConfig {
     pub provider: EmbeddingProvider,
+    /// `int8` or `f32`; unset: int8 where the CPU has fast integer dot
+    /// products (AVX-512 VNNI), else f32.
+    pub precision: Option<EmbeddingPrecision>,
     /// Directory holding model.safetensors and tokenizer.json; when unset,
     /// GROVE_MODELS_DIR, ./models and the Hugging Face cache are searched.
     pub model_path: Option<PathBuf>,
@@ -385,6 +398,7 @@ impl Default for EmbeddingConfig {
     fn default() -> Self {
         Self {
             provider: EmbeddingProvider::Local,
+            precision: None,
             model_path: None,
             openai_base_url: "http://127.0.0.1:11434/v1".into(),
             openai_model: "all-minilm".into(),

@@ -1,14 +1,88 @@
 //! The local model against reference embeddings computed once with the PyPI
 //! package's own sentence-transformers (scripts/make-embedding-fixture.py).
 
-use grove_search::embed::minilm::MiniLm;
+use grove_search::embed::int8::Int8Kernel;
+use grove_search::embed::minilm::{MiniLm, Precision};
 use grove_search::embed::models::locate_minilm;
 
-fn model() -> MiniLm {
+fn model_in(precision: Precision) -> MiniLm {
     let dir = locate_minilm(None).unwrap_or_else(|tried| {
         panic!("all-MiniLM-L6-v2 not found (run scripts/fetch-models.sh); looked in {tried:?}")
     });
-    MiniLm::load(&dir).unwrap()
+    MiniLm::load_with(&dir, precision).unwrap()
+}
+
+/// The f32 model: the one held to sentence-transformers' own numbers.
+fn model() -> MiniLm {
+    model_in(Precision::F32)
+}
+
+/// The committed reference texts and their sentence-transformers vectors.
+fn reference() -> Vec<(String, Vec<f32>)> {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/minilm-reference.json")).unwrap();
+    fixture["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            let vector = item["embedding"].as_array().unwrap().iter();
+            (
+                item["text"].as_str().unwrap().to_owned(),
+                vector.map(|x| x.as_f64().unwrap() as f32).collect(),
+            )
+        })
+        .collect()
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (norm(a) * norm(b))
+}
+
+#[test]
+fn int8_vectors_stay_within_cosine_0_995_of_the_f32_ones() {
+    // The scalar kernel computes what the vector one does (the int8 unit
+    // tests hold them equal), so the gate runs on every CPU.
+    let kernel = Int8Kernel::detect().unwrap_or(Int8Kernel::Scalar);
+    let (int8, f32) = (model_in(Precision::Int8(kernel)), model());
+    let reference = reference();
+    let texts: Vec<&str> = reference.iter().map(|(t, _)| t.as_str()).collect();
+    let (quantised, exact) = (int8.embed(&texts).unwrap(), f32.embed(&texts).unwrap());
+    let cosines: Vec<f32> = quantised
+        .iter()
+        .zip(&exact)
+        .map(|(q, e)| cosine(q, e))
+        .collect();
+    let min = cosines.iter().copied().fold(f32::INFINITY, f32::min);
+    let mean = cosines.iter().sum::<f32>() / cosines.len() as f32;
+    println!(
+        "int8 ({kernel:?}) against f32 over {} texts: cosine min {min:.5}, mean {mean:.5}",
+        cosines.len()
+    );
+    assert!(min >= 0.995, "cosines {cosines:?}");
+    for (q, (_, want)) in quantised.iter().zip(&reference) {
+        assert!(
+            cosine(q, want) >= 0.995,
+            "against sentence-transformers too"
+        );
+    }
+}
+
+#[test]
+fn the_f32_fallback_is_chosen_when_asked_for() {
+    use grove_core::config::EmbeddingPrecision;
+    assert_eq!(
+        Precision::choose(Some(EmbeddingPrecision::F32)),
+        Precision::F32
+    );
+    let auto = Precision::choose(None);
+    match Int8Kernel::detect() {
+        Some(kernel) => assert_eq!(auto, Precision::Int8(kernel)),
+        None => assert_eq!(auto, Precision::F32, "no fast integer kernel: f32"),
+    }
+    assert_eq!(Precision::choose(Some(EmbeddingPrecision::Int8)), auto);
 }
 
 #[test]

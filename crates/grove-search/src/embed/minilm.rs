@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use safetensors::SafeTensors;
 use tokenizers::{Tokenizer, TruncationParams};
 
+use super::int8::{Int8Kernel, QuantizedLinear, Scratch};
 use super::kernels::{
     add_layer_norm, gelu_in_place, layer_norm, linear, matmul, matmul_transposed,
     softmax_exp_rows as exp_rows, transpose, View,
@@ -40,6 +41,56 @@ struct Layer {
     ff2_b: Vec<f32>,
     ln2_g: Vec<f32>,
     ln2_b: Vec<f32>,
+    /// The four products quantised, when the model runs in int8.
+    int8: Option<Int8Layer>,
+}
+
+struct Int8Layer {
+    qkv: QuantizedLinear,
+    out: QuantizedLinear,
+    ff1: QuantizedLinear,
+    ff2: QuantizedLinear,
+}
+
+impl Layer {
+    fn quantise(&mut self) {
+        self.int8 = Some(Int8Layer {
+            qkv: QuantizedLinear::new(&self.qkv_w, &self.qkv_b, HIDDEN),
+            out: QuantizedLinear::new(&self.out_w, &self.out_b, HIDDEN),
+            ff1: QuantizedLinear::new(&self.ff1_w, &self.ff1_b, HIDDEN),
+            ff2: QuantizedLinear::new(&self.ff2_w, &self.ff2_b, FF),
+        });
+    }
+}
+
+/// The arithmetic of the encoder's linear layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    F32,
+    /// Weights and activations in 8 bits, products in `i32` (`int8`).
+    Int8(Int8Kernel),
+}
+
+impl Precision {
+    /// The precision for a configured wish: int8 where the CPU has a fast
+    /// integer kernel (the default, and what `int8` asks for), else f32.
+    pub fn choose(wanted: Option<grove_core::config::EmbeddingPrecision>) -> Self {
+        use grove_core::config::EmbeddingPrecision;
+        match (wanted, Int8Kernel::detect()) {
+            (Some(EmbeddingPrecision::F32), _) | (_, None) => Self::F32,
+            (_, Some(kernel)) => Self::Int8(kernel),
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::F32 => f.write_str("f32"),
+            Self::Int8(Int8Kernel::Avx512Vnni) => f.write_str("int8, AVX-512 VNNI"),
+            Self::Int8(Int8Kernel::Scalar) => f.write_str("int8, scalar"),
+        }
+    }
 }
 
 /// The loaded model: tokenizer and weights.
@@ -51,6 +102,7 @@ pub struct MiniLm {
     ln_g: Vec<f32>,
     ln_b: Vec<f32>,
     layers: Vec<Layer>,
+    precision: Precision,
 }
 
 fn tensor(st: &SafeTensors, name: &str, len: usize) -> Result<Vec<f32>, EmbedError> {
@@ -78,8 +130,14 @@ fn tensor(st: &SafeTensors, name: &str, len: usize) -> Result<Vec<f32>, EmbedErr
 }
 
 impl MiniLm {
-    /// Loads `model.safetensors` and `tokenizer.json` from `dir`.
+    /// Loads `model.safetensors` and `tokenizer.json` from `dir`, in the
+    /// default precision ([`Precision::choose`]).
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        Self::load_with(dir, Precision::choose(None))
+    }
+
+    /// Loads the model to run in `precision`.
+    pub fn load_with(dir: &Path, precision: Precision) -> Result<Self, EmbedError> {
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| EmbedError::Model(format!("tokenizer.json: {e}")))?;
         tokenizer
@@ -92,9 +150,12 @@ impl MiniLm {
         let bytes = std::fs::read(dir.join("model.safetensors"))
             .map_err(|e| EmbedError::Model(format!("model.safetensors: {e}")))?;
         let st = SafeTensors::deserialize(&bytes).map_err(|e| EmbedError::Model(e.to_string()))?;
-        let layers = (0..LAYERS)
+        let mut layers = (0..LAYERS)
             .map(|i| load_layer(&st, i))
             .collect::<Result<Vec<_>, _>>()?;
+        if let Precision::Int8(_) = precision {
+            layers.iter_mut().for_each(Layer::quantise);
+        }
         Ok(Self {
             tokenizer,
             word: tensor(&st, "embeddings.word_embeddings.weight", 30522 * HIDDEN)?,
@@ -103,7 +164,12 @@ impl MiniLm {
             ln_g: tensor(&st, "embeddings.LayerNorm.weight", HIDDEN)?,
             ln_b: tensor(&st, "embeddings.LayerNorm.bias", HIDDEN)?,
             layers,
+            precision,
         })
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn tokenizer(&self) -> &Tokenizer {
@@ -132,42 +198,51 @@ impl MiniLm {
         let mut ctx = vec![0.0; rows * HIDDEN];
         let mut tmp = vec![0.0; rows * HIDDEN];
         let mut ff = vec![0.0; rows * FF];
-        let par = Parallelism::Rayon(0);
+        let mut scratch = Scratch::default();
         for layer in &self.layers {
-            linear(
-                View::dense(&hidden, rows, HIDDEN),
+            let int8 = layer.int8.as_ref();
+            let mut project = |x: View,
+                               w: &[f32],
+                               b: &[f32],
+                               q: Option<&QuantizedLinear>,
+                               out: &mut [f32]| {
+                match (self.precision, q) {
+                    (Precision::Int8(kernel), Some(q)) => q.forward(x, out, kernel, &mut scratch),
+                    _ => linear(x, w, b, out, Parallelism::Rayon(0)),
+                }
+            };
+            let x = View::dense(&hidden, rows, HIDDEN);
+            project(
+                x,
                 &layer.qkv_w,
                 &layer.qkv_b,
+                int8.map(|q| &q.qkv),
                 &mut qkv,
-                par,
             );
             attention(&qkv, &lens, &mut ctx);
-            linear(
-                View::dense(&ctx, rows, HIDDEN),
+            let x = View::dense(&ctx, rows, HIDDEN);
+            project(
+                x,
                 &layer.out_w,
                 &layer.out_b,
+                int8.map(|q| &q.out),
                 &mut tmp,
-                par,
             );
             hidden
                 .par_chunks_mut(HIDDEN * ROWS_PER_TASK)
                 .zip(tmp.par_chunks(HIDDEN * ROWS_PER_TASK))
                 .for_each(|(h, t)| add_layer_norm(h, t, &layer.ln1_g, &layer.ln1_b, LN_EPS));
-            linear(
-                View::dense(&hidden, rows, HIDDEN),
-                &layer.ff1_w,
-                &layer.ff1_b,
-                &mut ff,
-                par,
-            );
+            let x = View::dense(&hidden, rows, HIDDEN);
+            project(x, &layer.ff1_w, &layer.ff1_b, int8.map(|q| &q.ff1), &mut ff);
             ff.par_chunks_mut(FF * ROWS_PER_TASK)
                 .for_each(gelu_in_place);
-            linear(
-                View::dense(&ff, rows, FF),
+            let x = View::dense(&ff, rows, FF);
+            project(
+                x,
                 &layer.ff2_w,
                 &layer.ff2_b,
+                int8.map(|q| &q.ff2),
                 &mut tmp,
-                par,
             );
             hidden
                 .par_chunks_mut(HIDDEN * ROWS_PER_TASK)
@@ -229,6 +304,7 @@ fn load_layer(st: &SafeTensors, i: usize) -> Result<Layer, EmbedError> {
         ff2_b: t("output.dense.bias", HIDDEN)?,
         ln2_g: t("output.LayerNorm.weight", HIDDEN)?,
         ln2_b: t("output.LayerNorm.bias", HIDDEN)?,
+        int8: None,
     })
 }
 

@@ -4,6 +4,7 @@
 //! filled it, and refuses vectors from another.
 
 pub mod coalesce;
+pub mod int8;
 pub mod kernels;
 pub mod minilm;
 pub mod models;
@@ -62,9 +63,14 @@ pub struct LocalMiniLm {
 impl LocalMiniLm {
     pub const NAME: &'static str = "sentence-transformers/all-MiniLM-L6-v2";
 
+    /// The model in the default precision ([`minilm::Precision::choose`]).
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        Self::load_with(dir, minilm::Precision::choose(None))
+    }
+
+    pub fn load_with(dir: &Path, precision: minilm::Precision) -> Result<Self, EmbedError> {
         Ok(Self {
-            model: Arc::new(minilm::MiniLm::load(dir)?),
+            model: Arc::new(minilm::MiniLm::load_with(dir, precision)?),
             info: EmbedderInfo {
                 name: Self::NAME.into(),
                 dimension: 384,
@@ -142,9 +148,9 @@ pub fn from_config(config: &EmbeddingConfig) -> Loaded {
                     tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
                 ),
             },
-            Ok(dir) => match LocalMiniLm::load(&dir) {
+            Ok(dir) => match LocalMiniLm::load_with(&dir, minilm::Precision::choose(config.precision)) {
                 Ok(model) => Loaded {
-                    status: format!("{} from {}", model.info(), dir.display()),
+                    status: format!("{} ({}) from {}", model.info(), model.model().precision(), dir.display()),
                     embedder: Some(Arc::new(coalesce::Coalescing::new(Arc::new(model)))),
                 },
                 Err(e) => Loaded { embedder: None, status: format!("{e}: lexical search only") },
