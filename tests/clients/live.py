@@ -36,9 +36,11 @@ def free_port():
 
 
 class LiveGrove:
-    def __init__(self, env=None):
-        """`env`: extra environment for `grove serve` (rate limits, for instance)."""
+    def __init__(self, env=None, log=None):
+        """`env`: extra environment for `grove serve` (rate limits, for instance); `log`: a file
+        for the server's log (default: discarded)."""
         self.env = env or {}
+        self.log = log
 
     def __enter__(self):
         self.data_dir = tempfile.mkdtemp(prefix="grove-clients-")
@@ -53,7 +55,7 @@ class LiveGrove:
             [GROVE, "serve", "--data-dir", self.data_dir],
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=open(self.log, "w") if self.log else subprocess.DEVNULL,
             text=True,
         )
         for line in self.child.stdout:

@@ -87,11 +87,17 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The answer to a request whose handler panicked: a 500 in the error
-/// envelope (the panic itself is logged by the panic hook), instead of a
-/// connection closed without an answer.
-fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+/// The answer to a request whose handler panicked: the panic logged and a
+/// 500 in the error envelope, instead of a connection closed without an
+/// answer.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    tracing::error!(panic = %message, "a request handler panicked");
     Failure(ApiError::internal("the request failed unexpectedly")).into_response()
 }
 

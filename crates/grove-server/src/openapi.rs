@@ -232,9 +232,10 @@ fn stream_frame(operation_id: &str) -> Option<&'static str> {
 const OPENAI_STREAM_END: &str = "[DONE]";
 
 /// An event stream whose `data:` lines are JSON frames of `frame`, named
-/// by the `x-grove-stream` extension. Its schema, one event as OpenAPI 3.1
-/// describes a stream's events, is written by [`describe_event_streams`]
-/// (utoipa has no `contentSchema`).
+/// by the `x-grove-stream` extension. Its schema describes one event (what
+/// OpenAPI 3.2 calls `itemSchema`, and how schemathesis reads a 3.1 stream's
+/// schema); [`describe_event_streams`] writes it (utoipa has no
+/// `contentSchema`).
 fn event_stream(frame: &str) -> utoipa::openapi::Content {
     let extensions = utoipa::openapi::extensions::ExtensionsBuilder::new()
         .add(

@@ -59,19 +59,22 @@ impl Int8Kernel {
 
 /// A linear layer with its weights quantised and packed for the kernel.
 pub struct QuantizedLinear {
-    /// Inputs, and inputs rounded up to [`GROUP`].
+    /// Inputs.
     k: usize,
+    /// Inputs rounded up to [`GROUP`].
     k4: usize,
-    /// Outputs, and outputs rounded up to [`BLOCK`].
+    /// Outputs.
     n: usize,
+    /// Outputs rounded up to [`BLOCK`].
     n16: usize,
     /// `[n16 / BLOCK][k4 / GROUP][BLOCK][GROUP]`: for each block of 16
     /// outputs, four consecutive inputs of each output side by side (one
     /// 64-byte load per `vpdpbusd`). Padding is zero.
     packed: Vec<i8>,
-    /// Per output: the weight scale, and the sum of its quantised weights
-    /// (to remove the activations' zero point).
+    /// Per output: the weight scale.
     scales: Vec<f32>,
+    /// Per output (and zero for the padding to `n16`): the sum of its
+    /// quantised weights, which removes the activations' zero point.
     sums: Vec<i32>,
     bias: Vec<f32>,
 }
@@ -81,6 +84,7 @@ impl QuantizedLinear {
     /// (the layout `kernels::linear` takes), with `bias` of `n` values.
     pub fn new(wt: &[f32], bias: &[f32], k: usize) -> Self {
         let n = bias.len();
+        assert!(k > 0 && n > 0, "a layer has inputs and outputs");
         assert_eq!(wt.len(), k * n, "weights are k × n");
         let (k4, n16) = (k.div_ceil(GROUP) * GROUP, n.div_ceil(BLOCK) * BLOCK);
         let mut scales = vec![1.0f32; n];
@@ -170,17 +174,19 @@ impl QuantizedLinear {
     ) {
         let per_block = self.k4 * BLOCK;
         let weights = &self.packed[first_block * per_block..(first_block + span) * per_block];
-        match kernel {
+        debug_assert!((1..=SPAN).contains(&span));
+        // `Avx512Vnni` can be named without `detect`, so the features are
+        // checked here too (a cached flag): on a CPU without them the scalar
+        // kernel runs, never the vector one.
+        if kernel == Int8Kernel::Avx512Vnni && Int8Kernel::detect() == Some(kernel) {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `Avx512Vnni` is only chosen where `detect` found the
-            // features; the slices' lengths bound every load and store.
-            Int8Kernel::Avx512Vnni => unsafe {
-                vnni::accumulate(rows, weights, self.k4, span, acc)
-            },
-            #[cfg(not(target_arch = "x86_64"))]
-            Int8Kernel::Avx512Vnni => scalar_accumulate(rows, weights, self.k4, span, acc),
-            Int8Kernel::Scalar => scalar_accumulate(rows, weights, self.k4, span, acc),
+            // SAFETY: the features were detected just above; the slices'
+            // lengths bound every load and store (asserted in the kernel).
+            unsafe {
+                return vnni::accumulate(rows, weights, self.k4, span, acc);
+            }
         }
+        scalar_accumulate(rows, weights, self.k4, span, acc)
     }
 
     /// Every product of `rows` (`u8`, `k4` per row) as exact `i32`s,
@@ -358,11 +364,12 @@ mod vnni {
                     (4, 4) => tile::<4, 4>(rows, weights, k4, acc),
                     (4, 3) => tile::<4, 3>(rows, weights, k4, acc),
                     (4, 2) => tile::<4, 2>(rows, weights, k4, acc),
-                    (4, _) => tile::<4, 1>(rows, weights, k4, acc),
+                    (4, 1) => tile::<4, 1>(rows, weights, k4, acc),
                     (_, 4) => tile::<1, 4>(&rows[..k4], weights, k4, &mut acc[..width]),
                     (_, 3) => tile::<1, 3>(&rows[..k4], weights, k4, &mut acc[..width]),
                     (_, 2) => tile::<1, 2>(&rows[..k4], weights, k4, &mut acc[..width]),
-                    _ => tile::<1, 1>(&rows[..k4], weights, k4, &mut acc[..width]),
+                    (_, 1) => tile::<1, 1>(&rows[..k4], weights, k4, &mut acc[..width]),
+                    _ => unreachable!("a span is 1 to 4 blocks"),
                 }
             }
             r += if n == 4 { 4 } else { 1 };
@@ -521,7 +528,8 @@ mod tests {
             for j in 0..n {
                 let exact: f32 =
                     bias[j] + (0..k).map(|t| x[r * k + t] * wt[t * n + j]).sum::<f32>();
-                // Errors of half a step in each of 384 products, at most.
+                // Half a step of error in each of 384 products, with random
+                // signs: a loose statistical bound (the worst case is ~0.6).
                 let bound = 0.5 * (2.0 / 127.0) * 0.1 * k as f32 * 0.2 + 0.02;
                 assert!(
                     (out[r * n + j] - exact).abs() < bound,
