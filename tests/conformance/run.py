@@ -201,7 +201,16 @@ def path_ids(fx, operation_id, path):
 
 
 # PUTs whose random bodies could break what other operations rely on.
-DISRUPTIVE_UPDATES = {"updateNotificationChannel", "updateWebhook", "updateDataConnector", "updateDataSource", "updateDataSourceLegacy"}
+# (An agent's update could deactivate it or change the slug the OpenAI face calls it by.)
+DISRUPTIVE_UPDATES = {
+    "updateAgent",
+    "updateAiAgentManagerLegacy",
+    "updateNotificationChannel",
+    "updateWebhook",
+    "updateDataConnector",
+    "updateDataSource",
+    "updateDataSourceLegacy",
+}
 
 
 def in_other_org(path):
