@@ -8,9 +8,13 @@
 //!
 //! The kernel is AVX-512 VNNI's `vpdpbusd` (64 `u8 × i8` products summed into
 //! 16 `i32` lanes per instruction, four times the multiplies of an `f32`
-//! FMA), chosen at run time; [`Int8Kernel::detect`] is `None` without it and
-//! the encoder stays in `f32`. The scalar kernel is the reference the tests
-//! hold the vector one to, exactly.
+//! FMA) or, on CPUs with AVX2 only, the same sums from `vpmaddubsw` (pairs of
+//! products into `i16`) and `vpmaddwd` (pairs of those into `i32`): chosen at
+//! run time; [`Int8Kernel::detect`] is `None` without either and the encoder
+//! stays in `f32`. `vpmaddubsw` saturates at ±32767, which two products of
+//! 255 × 127 would pass, so for that kernel weights are quantised to 7 bits
+//! (±63, as ONNX Runtime's `reduce_range` does) and no sum can saturate. The
+//! scalar kernel is the reference the tests hold both to, exactly.
 //!
 //! Why hand-written: no maintained crate offers a dynamically quantised
 //! `u8 × i8` GEMM with VNNI for Rust (the `gemm` crate is float-only; ONNX
@@ -37,6 +41,9 @@ const SPAN: usize = 4;
 pub enum Int8Kernel {
     /// AVX-512 VNNI (`vpdpbusd` on 512-bit registers).
     Avx512Vnni,
+    /// AVX2 (`vpmaddubsw` and `vpmaddwd` on 256-bit registers), with 7-bit
+    /// weights.
+    Avx2,
     /// Plain Rust, for tests and as the definition.
     Scalar,
 }
@@ -44,21 +51,41 @@ pub enum Int8Kernel {
 impl Int8Kernel {
     /// The fast kernel this CPU runs, if any.
     pub fn detect() -> Option<Self> {
+        [Self::Avx512Vnni, Self::Avx2]
+            .into_iter()
+            .find(|kernel| kernel.runs_here())
+    }
+
+    /// Whether this CPU has the kernel's instructions (a cached check).
+    pub fn runs_here(self) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512bw")
-                && std::arch::is_x86_feature_detected!("avx512vnni")
-            {
-                return Some(Self::Avx512Vnni);
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                Self::Avx512Vnni => has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+                Self::Avx2 => has!("avx2"),
+                Self::Scalar => true,
             }
         }
-        None
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Self::Scalar
+        }
+    }
+
+    /// The largest quantised weight magnitude: 7 bits where `vpmaddubsw`
+    /// would otherwise saturate.
+    fn weight_max(self) -> f32 {
+        match self {
+            Self::Avx2 => 63.0,
+            Self::Avx512Vnni | Self::Scalar => 127.0,
+        }
     }
 }
 
 /// A linear layer with its weights quantised and packed for the kernel.
 pub struct QuantizedLinear {
+    kernel: Int8Kernel,
     /// Inputs.
     k: usize,
     /// Inputs rounded up to [`GROUP`].
@@ -71,6 +98,10 @@ pub struct QuantizedLinear {
     /// outputs, four consecutive inputs of each output side by side (one
     /// 64-byte load per `vpdpbusd`). Padding is zero.
     packed: Vec<i8>,
+    /// Per input: what its activations are multiplied by before they are
+    /// quantised (the inverse of the factor its weights were multiplied by;
+    /// all 1 without smoothing).
+    input_inverse: Vec<f32>,
     /// Per output: the weight scale.
     scales: Vec<f32>,
     /// Per output (and zero for the padding to `n16`): the sum of its
@@ -81,17 +112,68 @@ pub struct QuantizedLinear {
 
 impl QuantizedLinear {
     /// Quantises `wt`, the `k × n` row-major transpose of a `Linear` weight
-    /// (the layout `kernels::linear` takes), with `bias` of `n` values.
-    pub fn new(wt: &[f32], bias: &[f32], k: usize) -> Self {
+    /// (the layout `kernels::linear` takes), with `bias` of `n` values, for
+    /// `kernel`.
+    pub fn new(wt: &[f32], bias: &[f32], k: usize, kernel: Int8Kernel) -> Self {
+        Self::with_factors(wt, bias, k, vec![1.0; k], kernel)
+    }
+
+    /// Like [`Self::new`], with the activations' range evened out across
+    /// inputs (SmoothQuant, Xiao et al. 2023): input `t` is divided by
+    /// `s_t = input_max_t^α / weight_max_t^(1-α)` and its weights multiplied
+    /// by it, which leaves the product unchanged and moves the difficulty of
+    /// a channel whose values dwarf the others' (a per-row code spends its
+    /// 255 steps on that channel's range) into the per-output weight scales.
+    /// `input_max` is each input's largest magnitude seen in calibration.
+    pub fn smoothed(
+        wt: &[f32],
+        bias: &[f32],
+        k: usize,
+        (input_max, alpha): (&[f32], f32),
+        kernel: Int8Kernel,
+    ) -> Self {
+        assert_eq!(input_max.len(), k, "one maximum per input");
+        let n = bias.len();
+        let factors = input_max
+            .iter()
+            .enumerate()
+            .map(|(t, &x)| {
+                let w = wt[t * n..(t + 1) * n]
+                    .iter()
+                    .fold(0.0f32, |m, v| m.max(v.abs()));
+                let s = x.powf(alpha) / w.powf(1.0 - alpha);
+                if s.is_finite() && s > 0.0 {
+                    s.clamp(1e-3, 1e3)
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        Self::with_factors(wt, bias, k, factors, kernel)
+    }
+
+    /// Quantises `wt` with input `t`'s weights multiplied by `factors[t]`.
+    fn with_factors(
+        wt: &[f32],
+        bias: &[f32],
+        k: usize,
+        factors: Vec<f32>,
+        kernel: Int8Kernel,
+    ) -> Self {
         let n = bias.len();
         assert!(k > 0 && n > 0, "a layer has inputs and outputs");
         assert_eq!(wt.len(), k * n, "weights are k × n");
+        let wt: Vec<f32> = wt
+            .chunks_exact(n)
+            .zip(&factors)
+            .flat_map(|(row, &s)| row.iter().map(move |w| w * s))
+            .collect();
         let (k4, n16) = (k.div_ceil(GROUP) * GROUP, n.div_ceil(BLOCK) * BLOCK);
         let mut scales = vec![1.0f32; n];
         for (j, scale) in scales.iter_mut().enumerate() {
             let max = (0..k).map(|t| wt[t * n + j].abs()).fold(0.0f32, f32::max);
             if max > 0.0 {
-                *scale = max / 127.0;
+                *scale = max / kernel.weight_max();
             }
         }
         let mut packed = vec![0i8; n16 * k4];
@@ -104,11 +186,13 @@ impl QuantizedLinear {
             }
         }
         Self {
+            kernel,
             k,
             k4,
             n,
             n16,
             packed,
+            input_inverse: factors.iter().map(|s| 1.0 / s).collect(),
             scales,
             sums,
             bias: bias.to_vec(),
@@ -119,12 +203,12 @@ impl QuantizedLinear {
         self.n
     }
 
-    /// `out = x · W + bias` (dense `x.rows × n`), through `kernel`; `scratch`
-    /// holds the quantised rows between calls (grown once, reused).
-    pub fn forward(&self, x: View, out: &mut [f32], kernel: Int8Kernel, scratch: &mut Scratch) {
+    /// `out = x · W + bias` (dense `x.rows × n`); `scratch` holds the
+    /// quantised rows between calls (grown once, reused).
+    pub fn forward(&self, x: View, out: &mut [f32], scratch: &mut Scratch) {
         assert_eq!(x.cols, self.k, "input width");
         assert_eq!(out.len(), x.rows * self.n, "output size");
-        scratch.quantise(x, self.k4);
+        scratch.quantise(x, self.k4, &self.input_inverse);
         let rows = &scratch.rows[..x.rows * self.k4];
         let codes = &scratch.codes[..x.rows];
         out.par_chunks_mut(ROWS_PER_TASK * self.n)
@@ -133,7 +217,7 @@ impl QuantizedLinear {
                 let first = task * ROWS_PER_TASK;
                 let count = out.len() / self.n;
                 let rows = &rows[first * self.k4..(first + count) * self.k4];
-                self.rows_forward(rows, &codes[first..first + count], out, kernel);
+                self.rows_forward(rows, &codes[first..first + count], out, self.kernel);
             });
     }
 
@@ -175,15 +259,18 @@ impl QuantizedLinear {
         let per_block = self.k4 * BLOCK;
         let weights = &self.packed[first_block * per_block..(first_block + span) * per_block];
         debug_assert!((1..=SPAN).contains(&span));
-        // `Avx512Vnni` can be named without `detect`, so the features are
+        // A kernel can be named without `detect`, so the features are
         // checked here too (a cached flag): on a CPU without them the scalar
         // kernel runs, never the vector one.
-        if kernel == Int8Kernel::Avx512Vnni && Int8Kernel::detect() == Some(kernel) {
-            #[cfg(target_arch = "x86_64")]
+        #[cfg(target_arch = "x86_64")]
+        if kernel != Int8Kernel::Scalar && kernel.runs_here() {
             // SAFETY: the features were detected just above; the slices'
-            // lengths bound every load and store (asserted in the kernel).
+            // lengths bound every load and store (asserted in the kernels).
             unsafe {
-                return vnni::accumulate(rows, weights, self.k4, span, acc);
+                return match kernel {
+                    Int8Kernel::Avx512Vnni => vnni::accumulate(rows, weights, self.k4, span, acc),
+                    _ => avx2::accumulate(rows, weights, self.k4, span, acc),
+                };
             }
         }
         scalar_accumulate(rows, weights, self.k4, span, acc)
@@ -253,7 +340,7 @@ pub struct Scratch {
 impl Scratch {
     /// Each row of `x` as `u8`s over its range (which includes 0, so zero
     /// is exact), padded to `k4` (the padding meets zero weights).
-    fn quantise(&mut self, x: View, k4: usize) {
+    fn quantise(&mut self, x: View, k4: usize, input_inverse: &[f32]) {
         self.rows.clear();
         self.rows.resize(x.rows * k4, 0);
         self.codes.clear();
@@ -273,7 +360,7 @@ impl Scratch {
                 for (i, (row, code)) in rows.chunks_exact_mut(k4).zip(codes).enumerate() {
                     let r = task * ROWS_PER_TASK + i;
                     let values = &data[r * x.stride..r * x.stride + x.cols];
-                    *code = quantise_row(values, row);
+                    *code = quantise_row(values, input_inverse, row);
                 }
             });
     }
@@ -300,21 +387,30 @@ dispatch! {
 }
 
 dispatch! {
-    /// A row as `u8`s over its range (widened to include 0, so that zero is
-    /// exact), rounding to the nearest step.
-    fn quantise_row(values: &[f32], row: &mut [u8]) -> RowCode {
+    /// A row, each value multiplied by its input's factor, as `u8`s over
+    /// its range (widened to include 0, so that zero is exact), rounding to
+    /// the nearest step.
+    fn quantise_row(values: &[f32], factors: &[f32], row: &mut [u8]) -> RowCode {
         const LANES: usize = 16;
+        let factors = &factors[..values.len()];
         let (mut low, mut high) = ([0.0f32; LANES], [0.0f32; LANES]);
-        let chunks = values.chunks_exact(LANES);
-        let tail = chunks.remainder();
-        for chunk in chunks {
-            for ((lo, hi), &v) in low.iter_mut().zip(high.iter_mut()).zip(chunk) {
+        let chunks = values.chunks_exact(LANES).zip(factors.chunks_exact(LANES));
+        for (chunk, f) in chunks {
+            for (((lo, hi), &v), &f) in low.iter_mut().zip(high.iter_mut()).zip(chunk).zip(f) {
+                let v = v * f;
                 *lo = if v < *lo { v } else { *lo };
                 *hi = if v > *hi { v } else { *hi };
             }
         }
-        let low = tail.iter().chain(&low).fold(0.0f32, |m, &v| m.min(v));
-        let high = tail.iter().chain(&high).fold(0.0f32, |m, &v| m.max(v));
+        let tail = values.len() / LANES * LANES;
+        let tail = values[tail..].iter().zip(&factors[tail..]).map(|(v, f)| v * f);
+        let (low, high) = tail.fold(
+            (
+                low.iter().copied().fold(0.0f32, f32::min),
+                high.iter().copied().fold(0.0f32, f32::max),
+            ),
+            |(lo, hi), v| (lo.min(v), hi.max(v)),
+        );
         if high <= low {
             row[..values.len()].fill(0);
             return RowCode { scale: 1.0, zero: 0 };
@@ -326,8 +422,8 @@ dispatch! {
         // every value for NaN and saturation one at a time.
         const ROUND: f32 = 8_388_608.0;
         let inv = 1.0 / scale;
-        for (q, &v) in row.iter_mut().zip(values) {
-            *q = ((v * inv + zero).clamp(0.0, 255.0) + ROUND).to_bits() as u8;
+        for ((q, &v), &f) in row.iter_mut().zip(values).zip(factors) {
+            *q = ((v * f * inv + zero).clamp(0.0, 255.0) + ROUND).to_bits() as u8;
         }
         RowCode {
             scale,
@@ -424,6 +520,91 @@ mod vnni {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{BLOCK, GROUP};
+
+    /// [`super::scalar_accumulate`] on AVX2: tiles of up to four rows by one
+    /// block (16 outputs, two registers), each step broadcasting four inputs
+    /// of a row against the block's 64 packed weights. `vpmaddubsw` sums the
+    /// products of each pair of inputs into `i16` (exact: weights are within
+    /// ±63, so a pair is at most 2 · 255 · 63 = 32,130) and `vpmaddwd` by ones
+    /// sums the two pairs into each output's `i32` lane: `vpdpbusd`'s result.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn accumulate(rows: &[u8], weights: &[i8], k4: usize, span: usize, acc: &mut [i32]) {
+        let count = rows.len() / k4;
+        let width = span * BLOCK;
+        let per_block = k4 * BLOCK;
+        assert!(acc.len() >= count * width && weights.len() >= span * per_block);
+        let mut r = 0;
+        while r < count {
+            let n = if count - r >= 4 { 4 } else { 1 };
+            for b in 0..span {
+                let weights = &weights[b * per_block..(b + 1) * per_block];
+                let rows = &rows[r * k4..(r + n) * k4];
+                // SAFETY: the feature is enabled here; `rows` holds `n` rows,
+                // `weights` one block, and `acc` is indexed inside its rows.
+                unsafe {
+                    if n == 4 {
+                        tile::<4>(rows, weights, k4, &mut acc[r * width..], width, b);
+                    } else {
+                        tile::<1>(rows, weights, k4, &mut acc[r * width..], width, b);
+                    }
+                }
+            }
+            r += n;
+        }
+    }
+
+    /// `R` rows by one block: `2 · R` accumulators in registers, written to
+    /// row `r`'s lanes `b · 16..(b + 1) · 16` of `acc` (rows `width` apart).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn tile<const R: usize>(
+        rows: &[u8],
+        weights: &[i8],
+        k4: usize,
+        acc: &mut [i32],
+        width: usize,
+        b: usize,
+    ) {
+        assert!(rows.len() >= R * k4 && weights.len() >= k4 * BLOCK);
+        assert!(acc.len() >= (R - 1) * width + (b + 1) * BLOCK);
+        let ones = _mm256_set1_epi16(1);
+        let mut sums = [[_mm256_setzero_si256(); 2]; R];
+        for step in 0..k4 / GROUP {
+            let at = weights.as_ptr().wrapping_add(step * BLOCK * GROUP);
+            // SAFETY: `step · 64 + 64 <= k4 · 16`, inside the assert above.
+            let w = unsafe {
+                [
+                    _mm256_loadu_si256(at as *const __m256i),
+                    _mm256_loadu_si256(at.add(32) as *const __m256i),
+                ]
+            };
+            for (r, sums) in sums.iter_mut().enumerate() {
+                // SAFETY: `r < R` and `step · 4 + 4 <= k4`.
+                let x = unsafe {
+                    std::ptr::read_unaligned(rows.as_ptr().add(r * k4 + step * GROUP) as *const i32)
+                };
+                let x = _mm256_set1_epi32(x);
+                for (sum, &w) in sums.iter_mut().zip(&w) {
+                    let pairs = _mm256_maddubs_epi16(x, w);
+                    *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(pairs, ones));
+                }
+            }
+        }
+        for (r, sums) in sums.iter().enumerate() {
+            for (half, &sum) in sums.iter().enumerate() {
+                let at = r * width + b * BLOCK + half * 8;
+                // SAFETY: inside the assert on `acc` above.
+                unsafe { _mm256_storeu_si256(acc.as_mut_ptr().add(at) as *mut __m256i, sum) };
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,16 +624,25 @@ mod tests {
 
     fn quantised_rows(x: &[f32], rows: usize, k: usize, k4: usize) -> Vec<u8> {
         let mut scratch = Scratch::default();
-        scratch.quantise(View::dense(x, rows, k), k4);
+        scratch.quantise(View::dense(x, rows, k), k4, &vec![1.0; k]);
         scratch.rows
     }
 
     #[test]
-    fn the_vector_kernel_matches_the_scalar_one_exactly_on_awkward_sizes() {
-        let Some(kernel) = Int8Kernel::detect() else {
-            eprintln!("no VNNI on this CPU: only the scalar kernel runs here");
-            return;
-        };
+    fn the_vector_kernels_match_the_scalar_one_exactly_on_awkward_sizes() {
+        let kernels: Vec<Int8Kernel> = [Int8Kernel::Avx512Vnni, Int8Kernel::Avx2]
+            .into_iter()
+            .filter(|k| k.runs_here())
+            .collect();
+        if kernels.is_empty() {
+            eprintln!("no vector kernel runs on this CPU: only the scalar one");
+        }
+        for kernel in kernels {
+            products_match_the_scalar_kernel(kernel);
+        }
+    }
+
+    fn products_match_the_scalar_kernel(kernel: Int8Kernel) {
         // Sizes off every multiple: rows not of 4, inputs not of 4, outputs not of 16.
         for (seed, (m, k, n)) in [
             (1, 1, 1),
@@ -464,12 +654,27 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let layer = QuantizedLinear::new(&values(seed as u64, k * n, 0.5), &vec![0.0; n], k);
+            let weights = values(seed as u64, k * n, 0.5);
+            let layer = QuantizedLinear::new(&weights, &vec![0.0; n], k, kernel);
             let rows = quantised_rows(&values(seed as u64 + 100, m * k, 3.0), m, k, layer.k4);
             assert_eq!(
                 layer.products(&rows, kernel),
                 layer.products(&rows, Int8Kernel::Scalar),
-                "{m} × {k} · {k} × {n}"
+                "{kernel:?}: {m} × {k} · {k} × {n}"
+            );
+        }
+        // The largest sums: every input at 255 against weights at ± the
+        // kernel's limit, where `vpmaddubsw` would saturate with 8-bit weights.
+        let (k, n) = (64, 32);
+        let weights: Vec<f32> = (0..k * n)
+            .map(|i| if i % 3 == 0 { -1.0 } else { 1.0 })
+            .collect();
+        let layer = QuantizedLinear::new(&weights, &vec![0.0; n], k, kernel);
+        for rows in [vec![255u8; 5 * k], vec![0u8; 5 * k]] {
+            assert_eq!(
+                layer.products(&rows, kernel),
+                layer.products(&rows, Int8Kernel::Scalar),
+                "{kernel:?}: extreme values"
             );
         }
     }
@@ -482,10 +687,10 @@ mod tests {
         for t in 0..k {
             wt[t * n] = [1.0, -1.0, 0.5, 0.25, -0.5, 1.0][t];
         }
-        let layer = QuantizedLinear::new(&wt, &[0.0, 0.0], k);
+        let layer = QuantizedLinear::new(&wt, &[0.0, 0.0], k, Int8Kernel::Scalar);
         let x = [1.0, 1.0, 1.0, 1.0, 1.0, -1.0];
         let mut scratch = Scratch::default();
-        scratch.quantise(View::dense(&x, 1, k), layer.k4);
+        scratch.quantise(View::dense(&x, 1, k), layer.k4, &layer.input_inverse);
         let (rows, code) = (scratch.rows, scratch.codes[0]);
         // The row spans [-1, 1] in 255 steps: each code decodes to within half a step.
         for (&q, &v) in rows.iter().zip(&x) {
@@ -508,6 +713,49 @@ mod tests {
     }
 
     #[test]
+    fn smoothing_keeps_the_product_and_shrinks_the_error_of_an_outlier_channel() {
+        // Input 0 is fifty times larger than the rest, as some channels of a
+        // transformer's hidden state are: a per-row code spends its steps on it.
+        let (m, k, n) = (8, 64, 24);
+        let (wt, bias) = (values(4, k * n, 0.2), values(5, n, 0.5));
+        let mut x = values(6, m * k, 1.0);
+        x.iter_mut().step_by(k).for_each(|v| *v *= 50.0);
+        let mut input_max = vec![0.0f32; k];
+        for row in x.chunks_exact(k) {
+            for (m, v) in input_max.iter_mut().zip(row) {
+                *m = m.max(v.abs());
+            }
+        }
+        let error = |layer: &QuantizedLinear| {
+            let mut out = vec![0.0; m * n];
+            layer.forward(View::dense(&x, m, k), &mut out, &mut Scratch::default());
+            let mut worst = 0.0f32;
+            for r in 0..m {
+                for j in 0..n {
+                    let exact: f32 =
+                        bias[j] + (0..k).map(|t| x[r * k + t] * wt[t * n + j]).sum::<f32>();
+                    worst = worst.max((out[r * n + j] - exact).abs());
+                }
+            }
+            worst
+        };
+        let kernel = Int8Kernel::Scalar;
+        let plain = error(&QuantizedLinear::new(&wt, &bias, k, kernel));
+        let smoothed = error(&QuantizedLinear::smoothed(
+            &wt,
+            &bias,
+            k,
+            (&input_max, 0.5),
+            kernel,
+        ));
+        assert!(smoothed < 0.1, "smoothed error {smoothed}");
+        assert!(
+            smoothed < plain / 2.0,
+            "smoothing did not help: {smoothed} against {plain}"
+        );
+    }
+
+    #[test]
     fn a_quantised_layer_is_close_to_the_float_one() {
         let (m, k, n) = (7, 384, 50);
         let (wt, bias, x) = (
@@ -515,22 +763,17 @@ mod tests {
             values(2, n, 1.0),
             values(3, m * k, 2.0),
         );
-        let layer = QuantizedLinear::new(&wt, &bias, k);
-        let mut out = vec![0.0; m * n];
         let kernel = Int8Kernel::detect().unwrap_or(Int8Kernel::Scalar);
-        layer.forward(
-            View::dense(&x, m, k),
-            &mut out,
-            kernel,
-            &mut Scratch::default(),
-        );
+        let layer = QuantizedLinear::new(&wt, &bias, k, kernel);
+        let mut out = vec![0.0; m * n];
+        layer.forward(View::dense(&x, m, k), &mut out, &mut Scratch::default());
         for r in 0..m {
             for j in 0..n {
                 let exact: f32 =
                     bias[j] + (0..k).map(|t| x[r * k + t] * wt[t * n + j]).sum::<f32>();
                 // Half a step of error in each of 384 products, with random
                 // signs: a loose statistical bound (the worst case is ~0.6).
-                let bound = 0.5 * (2.0 / 127.0) * 0.1 * k as f32 * 0.2 + 0.02;
+                let bound = 0.5 * (2.0 / kernel.weight_max()) * 0.1 * k as f32 * 0.2 + 0.02;
                 assert!(
                     (out[r * n + j] - exact).abs() < bound,
                     "{r},{j}: {} vs {exact}",

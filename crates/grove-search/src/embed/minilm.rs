@@ -53,13 +53,58 @@ struct Int8Layer {
 }
 
 impl Layer {
-    fn quantise(&mut self) {
+    /// Quantises the four products, smoothed by the largest magnitude each
+    /// of their inputs reached in calibration.
+    fn quantise(&mut self, maxima: &LayerMaxima, kernel: Int8Kernel) {
+        let linear = |w: &[f32], b: &[f32], k: usize, max: &[f32]| {
+            QuantizedLinear::smoothed(w, b, k, (max, SMOOTHING), kernel)
+        };
         self.int8 = Some(Int8Layer {
-            qkv: QuantizedLinear::new(&self.qkv_w, &self.qkv_b, HIDDEN),
-            out: QuantizedLinear::new(&self.out_w, &self.out_b, HIDDEN),
-            ff1: QuantizedLinear::new(&self.ff1_w, &self.ff1_b, HIDDEN),
-            ff2: QuantizedLinear::new(&self.ff2_w, &self.ff2_b, FF),
+            qkv: linear(&self.qkv_w, &self.qkv_b, HIDDEN, &maxima[0]),
+            out: linear(&self.out_w, &self.out_b, HIDDEN, &maxima[1]),
+            ff1: linear(&self.ff1_w, &self.ff1_b, HIDDEN, &maxima[2]),
+            ff2: linear(&self.ff2_w, &self.ff2_b, FF, &maxima[3]),
         });
+    }
+}
+
+/// SmoothQuant's migration strength: how much of an input channel's range
+/// moves into its weights (0.5 splits it evenly).
+const SMOOTHING: f32 = 0.5;
+
+/// Text the int8 model's smoothing is calibrated on when it loads: prose,
+/// questions, code, lists and numbers, as documents and searches hold them.
+/// Only the largest magnitude of each product's inputs is taken from it.
+const CALIBRATION: &[&str] = &[
+    "How do I reset my password if I no longer have access to the email address on my account?",
+    "The quarterly report shows revenue grew 12% in the northern region, while costs fell by 3.4 million.",
+    "fn main() { let v: Vec<u32> = (0..10).map(|x| x * 2).collect(); println!(\"{:?}\", v); }",
+    "Installation: 1. Download the package. 2. Run `make install` as root. 3. Restart the service with systemctl.",
+    "Error 503: the upstream server did not answer within 30 seconds; retry with exponential backoff.",
+    "SELECT customer_id, SUM(amount) FROM orders WHERE created_at >= '2024-01-01' GROUP BY customer_id;",
+    "The committee met on Tuesday to discuss the new policy on remote work, travel expenses and training budgets for next year.",
+    "which regions had the largest drop in sales last year",
+    "Returns a new list containing all items from the iterable in ascending order. A custom key function can be supplied to customize the sort order, and the reverse flag can be set to request the result in descending order.",
+    "ERROR [2024-03-01T12:00:00Z] worker-7: connection reset by peer (os error 104) while reading from 10.0.3.12:5432",
+    "Photosynthesis converts light energy into chemical energy stored in glucose, releasing oxygen as a by-product.",
+    "| name | age | city |\n| Alice | 34 | Berlin |\n| Bob | 27 | Lisbon |",
+];
+
+/// Per layer, the largest magnitude of each input of its four products
+/// (qkv, attention output, first and second feed-forward).
+type LayerMaxima = [Vec<f32>; 4];
+
+/// Where the forward pass reports each product's input, for calibration.
+type Observer<'a> = Option<&'a mut Vec<LayerMaxima>>;
+
+fn observe(observer: &mut Observer, layer: usize, product: usize, x: View) {
+    let Some(maxima) = observer else { return };
+    let max = &mut maxima[layer][product];
+    for r in 0..x.rows {
+        let row = &x.data[r * x.stride..r * x.stride + x.cols];
+        for (m, v) in max.iter_mut().zip(row) {
+            *m = m.max(v.abs());
+        }
     }
 }
 
@@ -88,6 +133,7 @@ impl std::fmt::Display for Precision {
         match self {
             Self::F32 => f.write_str("f32"),
             Self::Int8(Int8Kernel::Avx512Vnni) => f.write_str("int8, AVX-512 VNNI"),
+            Self::Int8(Int8Kernel::Avx2) => f.write_str("int8, AVX2"),
             Self::Int8(Int8Kernel::Scalar) => f.write_str("int8, scalar"),
         }
     }
@@ -150,13 +196,10 @@ impl MiniLm {
         let bytes = std::fs::read(dir.join("model.safetensors"))
             .map_err(|e| EmbedError::Model(format!("model.safetensors: {e}")))?;
         let st = SafeTensors::deserialize(&bytes).map_err(|e| EmbedError::Model(e.to_string()))?;
-        let mut layers = (0..LAYERS)
+        let layers = (0..LAYERS)
             .map(|i| load_layer(&st, i))
             .collect::<Result<Vec<_>, _>>()?;
-        if let Precision::Int8(_) = precision {
-            layers.iter_mut().for_each(Layer::quantise);
-        }
-        Ok(Self {
+        let mut model = Self {
             tokenizer,
             word: tensor(&st, "embeddings.word_embeddings.weight", 30522 * HIDDEN)?,
             position: tensor(&st, "embeddings.position_embeddings.weight", 512 * HIDDEN)?,
@@ -164,8 +207,38 @@ impl MiniLm {
             ln_g: tensor(&st, "embeddings.LayerNorm.weight", HIDDEN)?,
             ln_b: tensor(&st, "embeddings.LayerNorm.bias", HIDDEN)?,
             layers,
-            precision,
-        })
+            precision: Precision::F32,
+        };
+        if let Precision::Int8(kernel) = precision {
+            let maxima = model.calibrate();
+            for (layer, maxima) in model.layers.iter_mut().zip(&maxima) {
+                layer.quantise(maxima, kernel);
+            }
+            model.precision = precision;
+        }
+        Ok(model)
+    }
+
+    /// The largest magnitude of every product's inputs over [`CALIBRATION`],
+    /// in f32.
+    fn calibrate(&self) -> Vec<LayerMaxima> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(CALIBRATION.to_vec(), true)
+            .expect("the calibration text tokenises");
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        let mut maxima: Vec<LayerMaxima> = (0..LAYERS)
+            .map(|_| {
+                [
+                    vec![0.0; HIDDEN],
+                    vec![0.0; HIDDEN],
+                    vec![0.0; HIDDEN],
+                    vec![0.0; FF],
+                ]
+            })
+            .collect();
+        self.forward(&ids, Some(&mut maxima));
+        maxima
     }
 
     pub fn precision(&self) -> Precision {
@@ -186,11 +259,11 @@ impl MiniLm {
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EmbedError::Model(format!("tokenizer: {e}")))?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
-        Ok(self.forward(&ids))
+        Ok(self.forward(&ids, None))
     }
 
     /// The encoder over packed sequences.
-    fn forward(&self, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
+    fn forward(&self, seqs: &[&[u32]], mut observer: Observer) -> Vec<Vec<f32>> {
         let lens: Vec<usize> = seqs.iter().map(|s| s.len().max(1)).collect();
         let rows: usize = lens.iter().sum();
         let mut hidden = self.embed_tokens(seqs, rows);
@@ -199,18 +272,18 @@ impl MiniLm {
         let mut tmp = vec![0.0; rows * HIDDEN];
         let mut ff = vec![0.0; rows * FF];
         let mut scratch = Scratch::default();
-        for layer in &self.layers {
+        for (i, layer) in self.layers.iter().enumerate() {
             let int8 = layer.int8.as_ref();
-            let mut project = |x: View,
-                               w: &[f32],
-                               b: &[f32],
-                               q: Option<&QuantizedLinear>,
-                               out: &mut [f32]| {
-                match (self.precision, q) {
-                    (Precision::Int8(kernel), Some(q)) => q.forward(x, out, kernel, &mut scratch),
-                    _ => linear(x, w, b, out, Parallelism::Rayon(0)),
-                }
-            };
+            let mut product = 0;
+            let mut project =
+                |x: View, w: &[f32], b: &[f32], q: Option<&QuantizedLinear>, out: &mut [f32]| {
+                    observe(&mut observer, i, product, x);
+                    product += 1;
+                    match (self.precision, q) {
+                        (Precision::Int8(_), Some(q)) => q.forward(x, out, &mut scratch),
+                        _ => linear(x, w, b, out, Parallelism::Rayon(0)),
+                    }
+                };
             let x = View::dense(&hidden, rows, HIDDEN);
             project(
                 x,
