@@ -3,7 +3,8 @@
 # ingested twice into fresh data directories (GROVE_EMBEDDING__PRECISION=f32, then int8),
 # every question is asked in every mode, and both rankings are scored by `grove eval score`
 # (hit@5, MRR@10, recall@10). The gate of the embedding-speed issue: int8 within 0.005 of
-# f32 on every corpus.
+# f32 on every corpus; and the default agent's answer and decline rates in each precision
+# (whether the calibration, fitted in f32, still holds).
 #
 #   eval/precision.sh [CORPUS ...]     # default: rust-book cargo-book rust-reference python-docs
 #
@@ -27,8 +28,10 @@ for corpus in "${CORPORA[@]}"; do
     ingest=$(GROVE_EMBEDDING__PRECISION=$precision "$GROVE" ingest dir "$CORPORA_DIR/$corpus" --name "$corpus" --data-dir "$data")
     echo "$corpus $precision: $ingest ($(echo "$(date +%s.%N) - $started" | bc) s)" >&2
     ds=$(grep -o 'ds_[A-Za-z0-9_-]*' <<<"$ingest" | head -n1)
+    # Keep the default agent's answer and decline rates: the calibration, unchanged or not.
     GROVE_EMBEDDING__PRECISION=$precision "$GROVE" eval retrieval --questions "$questions" \
-      --data-source "$ds" --data-dir "$data" --rankings-out "$WORK/$corpus-$precision.jsonl" >/dev/null
+      --data-source "$ds" --data-dir "$data" --rankings-out "$WORK/$corpus-$precision.jsonl" \
+      | grep '^default agent' | sed "s/^/$corpus $precision: /" >&2
     # Name the rankings after the precision, so the score table tells them apart.
     sed -i "s/\"system\":\"[^\"]*\"/\"system\":\"$precision\"/" "$WORK/$corpus-$precision.jsonl"
   done

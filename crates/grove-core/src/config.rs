@@ -361,7 +361,7 @@ pub enum EmbeddingProvider {
 #[serde(rename_all = "lowercase")]
 pub enum EmbeddingPrecision {
     /// 8-bit weights and activations, products in 32-bit integers (on CPUs
-    /// with AVX-512 VNNI; elsewhere f32 runs).
+    /// with AVX-512 VNNI or AVX2; elsewhere f32 runs).
     Int8,
     F32,
 }
@@ -371,7 +371,7 @@ pub enum EmbeddingPrecision {
 pub struct EmbeddingConfig {
     pub provider: EmbeddingProvider,
     /// `int8` or `f32`; unset: int8 where the CPU has fast integer dot
-    /// products (AVX-512 VNNI), else f32.
+    /// products (AVX-512 VNNI, or AVX2 with 7-bit weights), else f32.
     pub precision: Option<EmbeddingPrecision>,
     /// Directory holding model.safetensors and tokenizer.json; when unset,
     /// GROVE_MODELS_DIR, ./models and the Hugging Face cache are searched.

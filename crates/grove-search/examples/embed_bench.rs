@@ -7,6 +7,7 @@
 //!
 //! `GROVE_EMBEDDING__PRECISION=f32` (or `int8`) picks the precision, as in
 //! the server's configuration; unset, the default for this CPU runs.
+//! `RAYON_NUM_THREADS=1` measures one core.
 
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,7 @@ fn main() {
     for query in [
         "how do I reset my password",
         "which regions had the largest drop in quarterly revenue last year",
+        "what is the refund policy for annual plans cancelled in the first month",
     ] {
         query_latency(&model, query);
     }
