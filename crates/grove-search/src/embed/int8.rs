@@ -217,12 +217,12 @@ impl QuantizedLinear {
                 let first = task * ROWS_PER_TASK;
                 let count = out.len() / self.n;
                 let rows = &rows[first * self.k4..(first + count) * self.k4];
-                self.rows_forward(rows, &codes[first..first + count], out, self.kernel);
+                self.rows_forward(rows, &codes[first..first + count], out);
             });
     }
 
     /// Dequantises the products of up to [`ROWS_PER_TASK`] quantised rows.
-    fn rows_forward(&self, rows: &[u8], codes: &[RowCode], out: &mut [f32], kernel: Int8Kernel) {
+    fn rows_forward(&self, rows: &[u8], codes: &[RowCode], out: &mut [f32]) {
         let count = codes.len();
         let mut acc = [0i32; ROWS_PER_TASK * BLOCK * SPAN];
         let blocks = self.n16 / BLOCK;
@@ -230,7 +230,7 @@ impl QuantizedLinear {
             let span = SPAN.min(blocks - first_block);
             let width = span * BLOCK;
             let acc = &mut acc[..count * width];
-            self.accumulate(rows, first_block, span, acc, kernel);
+            self.accumulate(rows, first_block, span, acc, self.kernel);
             let first = first_block * BLOCK;
             let cols = width.min(self.n - first);
             let weights = Columns {
