@@ -77,7 +77,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub details: Value,
-    /// Seconds until a retry can succeed; set for `rate_limit_exceeded`.
+    /// Seconds until a retry can succeed; set for `rate_limit_exceeded` and
+    /// for a busy store's `service_unavailable`.
     pub retry_after_secs: Option<u64>,
 }
 
@@ -128,6 +129,17 @@ impl ApiError {
 
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ServiceUnavailable, message)
+    }
+
+    /// A 503 for a moment of contention that a retry after
+    /// `retry_after_secs` is expected to get past.
+    pub fn busy(retry_after_secs: u64) -> Self {
+        let mut err = Self::unavailable(format!(
+            "the database is busy; retry after {retry_after_secs} s"
+        ))
+        .with_details(json!({ "retry_after": retry_after_secs }));
+        err.retry_after_secs = Some(retry_after_secs);
+        err
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {

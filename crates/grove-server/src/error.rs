@@ -22,6 +22,9 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// What a client is told to wait when the database stayed locked.
+const STORE_RETRY_AFTER_SECS: u64 = 1;
+
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         Failure(match e {
@@ -29,6 +32,10 @@ impl From<StoreError> for Failure {
             StoreError::Backend(detail) => {
                 tracing::error!(error = %detail, "store failure");
                 ApiError::internal("internal storage error")
+            }
+            StoreError::Busy(detail) => {
+                tracing::warn!(error = %detail, "store busy");
+                ApiError::busy(STORE_RETRY_AFTER_SECS)
             }
             StoreError::Refused(e) => e,
             StoreError::Secret(e) => {
@@ -119,7 +126,8 @@ pub fn render(
         }),
     };
     if let Some(secs) = error.retry_after_secs {
-        // The seeds' 429 body also carries `retryAfter` inside `error`.
+        // The seeds' 429 body also carries `retryAfter` inside `error` (and
+        // so does a 503 that says when to retry).
         body["error"]["retryAfter"] = json!(secs);
     }
     let mut response = (status, axum::Json(body)).into_response();
@@ -129,4 +137,28 @@ pub fn render(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_store_is_a_503_saying_when_to_retry() {
+        let Failure(error) = StoreError::Busy("database is locked".into()).into();
+        let status = StatusCode::from_u16(error.code.status()).unwrap();
+        let response = render(&error, "req_x", status, ErrorStyle::Grove);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["retry-after"], "1");
+        assert_eq!(error.code.as_str(), "service_unavailable");
+        assert_eq!(error.details["retry_after"], 1);
+    }
+
+    #[test]
+    fn a_failing_store_is_a_500_that_hides_the_detail() {
+        let Failure(error) = StoreError::Backend("disk I/O error at page 7".into()).into();
+        assert_eq!(error.code.status(), 500);
+        assert!(!error.message.contains("page 7"), "{}", error.message);
+        assert_eq!(error.retry_after_secs, None);
+    }
 }

@@ -53,6 +53,10 @@ pub enum StoreError {
     /// The backend failed (I/O, corruption, pool exhaustion).
     #[error("storage backend error: {0}")]
     Backend(String),
+    /// The database stayed locked by another writer for longer than the
+    /// store waits; nothing was written and the same call may succeed later.
+    #[error("storage busy: {0}")]
+    Busy(String),
     /// A stored credential could not be sealed or opened, or the master key
     /// does not fit the database.
     #[error(transparent)]

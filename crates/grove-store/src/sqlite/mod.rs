@@ -2,7 +2,8 @@
 //! connection pool, and versioned migrations applied on open.
 //!
 //! Writes can wait on SQLite's single write lock, so they run on Tokio's
-//! blocking pool ([`SqliteStore::write`]). Reads are short indexed lookups that
+//! blocking pool ([`SqliteStore::write`]), one at a time in this process and
+//! in arrival order (the write gate). Reads are short indexed lookups that
 //! never wait for a lock under WAL, so they run inline on the calling task
 //! ([`SqliteStore::read`]): handing them to another thread cost more than the
 //! query itself (see docs/BENCHMARKS.md).
@@ -28,6 +29,7 @@ mod webhooks;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -70,9 +72,22 @@ fn migrations() -> Migrations<'static> {
 /// on SQLite's lock (bounded by `busy_timeout`).
 const POOL_SIZE: u32 = 8;
 
+/// How long a write waits for SQLite's lock while another process (the
+/// `grove` CLI, a backup) holds it, before it fails as [`StoreError::Busy`].
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: Pool,
+    /// One writer at a time in this process, first come first served.
+    /// SQLite has one write lock per database anyway; waiting for it here
+    /// rather than in SQLite's busy handler (which polls with sleeps and
+    /// lets whoever polls at the right moment in first) means no writer
+    /// starves past the busy timeout under load, and a transaction that
+    /// reads before it writes cannot find its snapshot outdated by another
+    /// connection of this process (`SQLITE_BUSY_SNAPSHOT`, which fails at
+    /// once). The busy timeout is left for other processes.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
     /// Seals and opens stored credentials (`secrets`).
     keyring: Arc<Keyring>,
 }
@@ -95,10 +110,21 @@ impl SqliteStore {
         master: MasterKey,
         master_file: Option<std::path::PathBuf>,
     ) -> StoreResult<Self> {
+        Self::open_waiting(path, master, master_file, BUSY_TIMEOUT)
+    }
+
+    /// [`Self::open_with_key`] with `busy_timeout` as the wait for another
+    /// process's lock.
+    fn open_waiting(
+        path: &Path,
+        master: MasterKey,
+        master_file: Option<std::path::PathBuf>,
+        busy_timeout: Duration,
+    ) -> StoreResult<Self> {
         let mut conn = Connection::open(path).map_err(backend)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(backend)?;
-        configure(&conn).map_err(backend)?;
+        configure(&conn, busy_timeout).map_err(backend)?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
@@ -115,14 +141,18 @@ impl SqliteStore {
                     | OpenFlags::SQLITE_OPEN_URI
                     | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
-            .with_init(|c| configure(c));
+            .with_init(move |c| configure(c, busy_timeout));
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             // A local file does not drop connections; skip the per-checkout probe.
             .test_on_check_out(false)
             .build(manager)
             .map_err(backend)?;
-        Ok(Self { pool, keyring })
+        Ok(Self {
+            pool,
+            write_gate: Arc::default(),
+            keyring,
+        })
     }
 
     /// Runs a read-only `f` with a pooled connection, inline.
@@ -131,14 +161,18 @@ impl SqliteStore {
         f(&conn)
     }
 
-    /// Runs a writing `f` with a pooled connection on the blocking pool.
+    /// Runs a writing `f` with a pooled connection on the blocking pool,
+    /// once the writes before it in this process have finished.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let turn = self.write_gate.clone().lock_owned().await;
         tokio::task::spawn_blocking(move || {
+            // Held until `f` returns, even if the caller stops waiting.
+            let _turn = turn;
             let mut conn = pool.get().map_err(backend)?;
             f(&mut conn)
         })
@@ -147,11 +181,11 @@ impl SqliteStore {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
     conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
-         PRAGMA secure_delete = ON;",
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
     )?;
+    conn.busy_timeout(busy_timeout)?;
     // Keep one plan per statement: the bundled SQLite is built with STAT4,
     // which otherwise re-prepares cached statements when bound values change.
     conn.set_db_config(
@@ -161,8 +195,18 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// A failure of the database as a [`StoreError`]: SQLite's lock still held
+/// by another process when the busy timeout ran out is [`StoreError::Busy`]
+/// (worth retrying), anything else [`StoreError::Backend`]. Takes any error
+/// so `.map_err(backend)` reads the same for SQLite, the pool and messages.
+fn backend<E: std::fmt::Display + 'static>(e: E) -> StoreError {
+    let sqlite = (&e as &dyn std::any::Any).downcast_ref::<rusqlite::Error>();
+    match sqlite.and_then(rusqlite::Error::sqlite_error_code) {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Busy(e.to_string())
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
 }
 
 /// Maps a failed write to `Conflict` when a uniqueness rule broke.
@@ -374,5 +418,47 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// Writes of one process queue in the write gate, never on SQLite's
+    /// lock: with no busy timeout at all, a burst of concurrent write
+    /// transactions on several threads meets no `Busy`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn writes_of_one_process_never_wait_on_sqlites_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::load(None, dir.path()).unwrap();
+        let path = dir.path().join("grove.db");
+        let store = SqliteStore::open_waiting(&path, master, None, Duration::ZERO).unwrap();
+        let table = |conn: &mut Connection| {
+            conn.execute_batch("CREATE TABLE burst (n INTEGER)")
+                .map_err(backend)
+        };
+        store.write(table).await.unwrap();
+        let mut writes = tokio::task::JoinSet::new();
+        for n in 0..200 {
+            let store = store.clone();
+            writes.spawn(async move {
+                store
+                    .write(move |conn| {
+                        let tx = conn
+                            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                            .map_err(backend)?;
+                        tx.execute("INSERT INTO burst (n) VALUES (?1)", [n])
+                            .map_err(backend)?;
+                        tx.commit().map_err(backend)
+                    })
+                    .await
+            });
+        }
+        while let Some(done) = writes.join_next().await {
+            done.unwrap().unwrap();
+        }
+        let count: i64 = store
+            .read(|c| {
+                c.query_row("SELECT COUNT(*) FROM burst", [], |r| r.get(0))
+                    .map_err(backend)
+            })
+            .unwrap();
+        assert_eq!(count, 200);
     }
 }
