@@ -278,17 +278,15 @@ dispatch! {
 
 dispatch! {
     /// The numerator of a stable softmax for each `width`-wide row
-    /// (`e^(x - max)`), in place; returns each row's sum.
-    fn softmax_exp_rows(xs: &mut [f32], width: usize) -> Vec<f32> {
-        let mut sums = Vec::with_capacity(xs.len() / width.max(1));
-        for row in xs.chunks_exact_mut(width) {
+    /// (`e^(x - max)`), in place; each row's sum goes to `sums`.
+    fn softmax_exp_rows(xs: &mut [f32], width: usize, sums: &mut [f32]) {
+        for (row, total) in xs.chunks_exact_mut(width).zip(sums.iter_mut()) {
             let m = max(row);
             for x in row.iter_mut() {
                 *x = fast_exp(*x - m);
             }
-            sums.push(sum(row));
+            *total = sum(row);
         }
-        sums
     }
 }
 
@@ -407,7 +405,8 @@ mod tests {
         let mut rows: Vec<f32> = (0..40).map(|i| (i % 7) as f32 - 3.0).collect();
         let original = rows.clone();
         rows[5] = -1e9;
-        let sums = softmax_exp_rows(&mut rows, 20);
+        let mut sums = [0.0; 2];
+        softmax_exp_rows(&mut rows, 20, &mut sums);
         for (r, (row, total)) in rows.chunks(20).zip(&sums).enumerate() {
             assert!((row.iter().sum::<f32>() - total).abs() < 1e-5);
             let max = original[r * 20..(r + 1) * 20]

@@ -270,6 +270,7 @@ impl MiniLm {
         let mut hidden = self.embed_tokens(seqs, rows);
         let mut qkv = vec![0.0; rows * 3 * HIDDEN];
         let mut ctx = vec![0.0; rows * HIDDEN];
+        let mut by_head = vec![0.0; rows * HIDDEN];
         let mut tmp = vec![0.0; rows * HIDDEN];
         let mut ff = vec![0.0; rows * FF];
         let mut scratch = Scratch::default();
@@ -294,7 +295,7 @@ impl MiniLm {
                 int8.map(|q| &q.qkv),
                 &mut qkv,
             );
-            attention(&qkv, &lens, &mut ctx);
+            attention(&qkv, &lens, &mut by_head, &mut ctx);
             let x = View::dense(&ctx, rows, HIDDEN);
             project(
                 x,
@@ -384,43 +385,61 @@ fn load_layer(st: &SafeTensors, i: usize) -> Result<Layer, EmbedError> {
 }
 
 /// Self-attention of every sequence and head: `qkv` rows hold `[q | k | v]`,
-/// the context goes to `ctx`. Each (sequence, head) pair is one parallel task;
-/// the softmax is left unnormalised and each output row is divided by its
-/// sum afterwards, which touches 32 values per row instead of the row's
-/// `len` probabilities.
-fn attention(qkv: &[f32], lens: &[usize], ctx: &mut [f32]) {
+/// the context goes to `ctx` by way of `by_head`, the same values laid out
+/// head after head so that each head writes one contiguous block. The heads
+/// are the parallel tasks (twelve of equal work whatever the sequences'
+/// lengths) and the scores live in a buffer per thread, so a layer
+/// allocates nothing. The softmax is left unnormalised and each output row
+/// is divided by its sum afterwards, which touches 32 values per row
+/// instead of the row's `len` probabilities.
+fn attention(qkv: &[f32], lens: &[usize], by_head: &mut [f32], ctx: &mut [f32]) {
+    let rows = ctx.len() / HIDDEN;
+    by_head
+        .par_chunks_mut(rows * HEAD_DIM)
+        .enumerate()
+        .for_each(|(h, block)| {
+            ATTENTION_SCRATCH.with_borrow_mut(|scratch| attend_head(qkv, lens, h, block, scratch))
+        });
+    for (r, row) in ctx.chunks_exact_mut(HIDDEN).enumerate() {
+        for (h, out) in row.chunks_exact_mut(HEAD_DIM).enumerate() {
+            let from = (h * rows + r) * HEAD_DIM;
+            out.copy_from_slice(&by_head[from..from + HEAD_DIM]);
+        }
+    }
+}
+
+thread_local! {
+    /// One attention task's scores and their row sums, kept between calls.
+    static ATTENTION_SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<f32>)> = Default::default();
+}
+
+/// Head `h` of each sequence in turn, into `out` (`rows × HEAD_DIM`).
+fn attend_head(
+    qkv: &[f32],
+    lens: &[usize],
+    h: usize,
+    mut out: &mut [f32],
+    (scores, sums): &mut (Vec<f32>, Vec<f32>),
+) {
     let scale = 1.0 / (HEAD_DIM as f32).sqrt();
     let stride = 3 * HIDDEN;
-    let mut tasks = Vec::with_capacity(lens.len() * HEADS);
     let mut offset = 0;
     for &len in lens {
-        tasks.extend((0..HEADS).map(|h| (offset, len, h)));
-        offset += len;
-    }
-    let outputs: Vec<Vec<f32>> = tasks
-        .par_iter()
-        .map(|&(offset, len, h)| {
-            let rows = &qkv[offset * stride..(offset + len) * stride];
-            let head =
-                |start: usize| View::new(&rows[start + h * HEAD_DIM..], len, HEAD_DIM, stride);
-            let (q, k, v) = (head(0), head(HIDDEN), head(2 * HIDDEN));
-            let mut scores = vec![0.0; len * len];
-            matmul_transposed(q, k, scale, &mut scores);
-            let sums = exp_rows(&mut scores, len);
-            let mut out = vec![0.0; len * HEAD_DIM];
-            matmul(View::dense(&scores, len, len), v, &mut out);
-            for (row, total) in out.chunks_exact_mut(HEAD_DIM).zip(sums) {
-                let inv = 1.0 / total;
-                row.iter_mut().for_each(|x| *x *= inv);
-            }
-            out
-        })
-        .collect();
-    for (&(offset, _, h), out) in tasks.iter().zip(outputs) {
-        for (r, chunk) in out.chunks_exact(HEAD_DIM).enumerate() {
-            let at = (offset + r) * HIDDEN + h * HEAD_DIM;
-            ctx[at..at + HEAD_DIM].copy_from_slice(chunk);
+        let seq = &qkv[offset * stride..(offset + len) * stride];
+        let head = |start: usize| View::new(&seq[start + h * HEAD_DIM..], len, HEAD_DIM, stride);
+        let (q, k, v) = (head(0), head(HIDDEN), head(2 * HIDDEN));
+        scores.resize(len * len, 0.0);
+        sums.resize(len, 0.0);
+        matmul_transposed(q, k, scale, scores);
+        exp_rows(&mut scores[..len * len], len, &mut sums[..len]);
+        let (this, rest) = std::mem::take(&mut out).split_at_mut(len * HEAD_DIM);
+        matmul(View::dense(&scores[..len * len], len, len), v, this);
+        for (row, total) in this.chunks_exact_mut(HEAD_DIM).zip(&sums[..len]) {
+            let inv = 1.0 / total;
+            row.iter_mut().for_each(|x| *x *= inv);
         }
+        out = rest;
+        offset += len;
     }
 }
 
