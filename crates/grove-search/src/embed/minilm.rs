@@ -260,7 +260,11 @@ impl MiniLm {
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| EmbedError::Model(format!("tokenizer: {e}")))?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
-        Ok(self.forward(&ids, None))
+        // The pass runs inside Rayon's pool: each of its ~60 parallel steps
+        // then starts on a worker instead of being handed from this thread
+        // to the pool and back (a thread switch each, most of a short
+        // query's time beside the arithmetic).
+        Ok(rayon::scope(|_| self.forward(&ids, None)))
     }
 
     /// The encoder over packed sequences.
