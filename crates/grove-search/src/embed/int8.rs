@@ -211,6 +211,11 @@ impl QuantizedLinear {
         scratch.quantise(x, self.k4, &self.input_inverse);
         let rows = &scratch.rows[..x.rows * self.k4];
         let codes = &scratch.codes[..x.rows];
+        if x.rows <= ROWS_PER_TASK && rayon::current_num_threads() > 1 {
+            // One task of rows (a search query) would leave the other
+            // cores idle: split the outputs instead.
+            return self.forward_by_columns(rows, codes, out, &mut scratch.by_span);
+        }
         out.par_chunks_mut(ROWS_PER_TASK * self.n)
             .enumerate()
             .for_each(|(task, out)| {
@@ -223,25 +228,67 @@ impl QuantizedLinear {
 
     /// Dequantises the products of up to [`ROWS_PER_TASK`] quantised rows.
     fn rows_forward(&self, rows: &[u8], codes: &[RowCode], out: &mut [f32]) {
+        for first_block in (0..self.n16 / BLOCK).step_by(SPAN) {
+            let out = &mut out[first_block * BLOCK..];
+            self.span_forward(rows, codes, first_block, out, self.n);
+        }
+    }
+
+    /// The products of up to [`ROWS_PER_TASK`] rows, a span of blocks per
+    /// parallel task, each into its part of `by_span` (span after span),
+    /// then copied into place.
+    fn forward_by_columns(
+        &self,
+        rows: &[u8],
+        codes: &[RowCode],
+        out: &mut [f32],
+        by_span: &mut Vec<f32>,
+    ) {
+        let count = codes.len();
+        let width = SPAN * BLOCK;
+        let spans = (self.n16 / BLOCK).div_ceil(SPAN);
+        by_span.resize(spans * count * width, 0.0);
+        let by_span = &mut by_span[..spans * count * width];
+        by_span
+            .par_chunks_mut(count * width)
+            .enumerate()
+            .for_each(|(i, part)| self.span_forward(rows, codes, i * SPAN, part, width));
+        for (i, part) in by_span.chunks_exact(count * width).enumerate() {
+            let first = i * width;
+            let cols = width.min(self.n - first);
+            for (row, src) in out.chunks_exact_mut(self.n).zip(part.chunks_exact(width)) {
+                row[first..first + cols].copy_from_slice(&src[..cols]);
+            }
+        }
+    }
+
+    /// The outputs of the span of blocks from `first_block` for up to
+    /// [`ROWS_PER_TASK`] rows, dequantised into `out`: row `r`'s at
+    /// `r · stride`, starting with the span's first column.
+    fn span_forward(
+        &self,
+        rows: &[u8],
+        codes: &[RowCode],
+        first_block: usize,
+        out: &mut [f32],
+        stride: usize,
+    ) {
         let count = codes.len();
         let mut acc = [0i32; ROWS_PER_TASK * BLOCK * SPAN];
-        let blocks = self.n16 / BLOCK;
-        for first_block in (0..blocks).step_by(SPAN) {
-            let span = SPAN.min(blocks - first_block);
-            let width = span * BLOCK;
-            let acc = &mut acc[..count * width];
-            self.accumulate(rows, first_block, span, acc, self.kernel);
-            let first = first_block * BLOCK;
-            let cols = width.min(self.n - first);
-            let weights = Columns {
-                sums: &self.sums[first..first + cols],
-                scales: &self.scales[first..first + cols],
-                bias: &self.bias[first..first + cols],
-            };
-            for ((r, sums), code) in acc.chunks_exact(width).enumerate().zip(codes) {
-                let out = &mut out[r * self.n + first..r * self.n + first + cols];
-                dequantise(&sums[..cols], weights, *code, out);
-            }
+        let span = SPAN.min(self.n16 / BLOCK - first_block);
+        let width = span * BLOCK;
+        let acc = &mut acc[..count * width];
+        self.accumulate(rows, first_block, span, acc, self.kernel);
+        let first = first_block * BLOCK;
+        let cols = width.min(self.n - first);
+        let weights = Columns {
+            sums: &self.sums[first..first + cols],
+            scales: &self.scales[first..first + cols],
+            bias: &self.bias[first..first + cols],
+        };
+        for ((r, sums), code) in acc.chunks_exact(width).enumerate().zip(codes) {
+            let out = &mut out[r * stride..r * stride + cols];
+            dequantise(&sums[..cols], weights, *code, out);
         }
     }
 
@@ -335,6 +382,8 @@ pub struct RowCode {
 pub struct Scratch {
     rows: Vec<u8>,
     codes: Vec<RowCode>,
+    /// Outputs computed by columns, span after span.
+    by_span: Vec<f32>,
 }
 
 impl Scratch {
@@ -639,6 +688,38 @@ mod tests {
         }
         for kernel in kernels {
             products_match_the_scalar_kernel(kernel);
+        }
+    }
+
+    /// A few rows (a query) split by output columns across tasks give the
+    /// same outputs, bit for bit, as the split by rows.
+    #[test]
+    fn few_rows_by_columns_equal_rows_by_rows() {
+        let kernel = Int8Kernel::detect().unwrap_or(Int8Kernel::Scalar);
+        for (seed, (m, k, n)) in [(1, 7, 3), (5, 33, 100), (16, 384, 1152), (3, 130, 47)]
+            .into_iter()
+            .enumerate()
+        {
+            let weights = values(seed as u64 + 7, k * n, 0.5);
+            let bias = values(seed as u64 + 8, n, 0.1);
+            let layer = QuantizedLinear::new(&weights, &bias, k, kernel);
+            let x = values(seed as u64 + 9, m * k, 2.0);
+            let mut scratch = Scratch::default();
+            scratch.quantise(View::dense(&x, m, k), layer.k4, &layer.input_inverse);
+            let (rows, codes) = (&scratch.rows[..m * layer.k4], &scratch.codes[..m]);
+            let mut by_rows = vec![f32::NAN; m * n];
+            layer.rows_forward(rows, codes, &mut by_rows);
+            let mut by_columns = vec![f32::NAN; m * n];
+            layer.forward_by_columns(rows, codes, &mut by_columns, &mut Vec::new());
+            assert!(
+                by_rows.iter().all(|v| v.is_finite()),
+                "{m} × {k} · {k} × {n}"
+            );
+            let same = by_rows
+                .iter()
+                .zip(&by_columns)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{m} × {k} · {k} × {n}");
         }
     }
 
