@@ -12,6 +12,7 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
     RateLimitExceeded,
@@ -27,11 +28,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The table: code → (wire name, HTTP status).
-    const TABLE: [(ErrorCode, &'static str, u16); 15] = [
+    const TABLE: [(ErrorCode, &'static str, u16); 16] = [
         (ErrorCode::InvalidRequest, "invalid_request", 400),
         (ErrorCode::Unauthorized, "unauthorized", 401),
         (ErrorCode::Forbidden, "forbidden", 403),
         (ErrorCode::NotFound, "not_found", 404),
+        (ErrorCode::MethodNotAllowed, "method_not_allowed", 405),
         (ErrorCode::Conflict, "conflict", 409),
         (ErrorCode::PayloadTooLarge, "payload_too_large", 413),
         (ErrorCode::RateLimitExceeded, "rate_limit_exceeded", 429),
@@ -175,6 +177,7 @@ mod tests {
                 ("unauthorized", 401),
                 ("forbidden", 403),
                 ("not_found", 404),
+                ("method_not_allowed", 405),
                 ("conflict", 409),
                 ("payload_too_large", 413),
                 ("rate_limit_exceeded", 429),

@@ -6,10 +6,10 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use grove_core::ApiError;
+use grove_core::{ApiError, ErrorCode};
 use rand::distr::{Alphanumeric, SampleString};
 
 use crate::error;
@@ -24,6 +24,19 @@ pub fn base_url(headers: &axum::http::HeaderMap) -> String {
     };
     let scheme = header("x-forwarded-proto").unwrap_or("http");
     format!("{scheme}://{}", header("host").unwrap_or("127.0.0.1"))
+}
+
+/// A 405 naming the method refused. (The router adds the `Allow` header
+/// listing the methods the path takes after this middleware has run, since
+/// `Router::layer` wraps each route, so the message points at it.)
+fn method_not_allowed(method: &Method) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{method} is not allowed on this path; the Allow header lists the methods it takes"
+        ),
+    )
+    .with_details(serde_json::json!({ "method": method.as_str() }))
 }
 
 /// The request's id, available to handlers as an extension.
@@ -42,6 +55,13 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(RequestId(id.clone()));
 
     let mut response = next.run(req).await;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && response.extensions().get::<ApiError>().is_none()
+    {
+        // The router's own 405 has no body: it gets the envelope too.
+        let error = method_not_allowed(&method);
+        response.extensions_mut().insert(error);
+    }
     if let Some(err) = response.extensions_mut().remove::<ApiError>() {
         let status = response.status();
         let style = response

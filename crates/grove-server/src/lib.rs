@@ -78,13 +78,24 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(api)
         .merge(mcp::router(state.clone()))
         .merge(pages)
-        .fallback(|| async { Failure(ApiError::not_found("route", "")) })
+        .fallback(no_route)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_answer,
         ))
         .layer(from_fn(context::request_context))
         .with_state(state)
+}
+
+/// The answer for a path no route serves: a 404 in the error envelope,
+/// OpenAI's under `/v1/` (where OpenAI's clients read it).
+async fn no_route(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = Failure(ApiError::not_found("route", uri.path())).into_response();
+    if uri.path().starts_with("/v1/") {
+        response.extensions_mut().insert(error::ErrorStyle::OpenAi);
+    }
+    response
 }
 
 /// The answer to a request whose handler panicked: the panic logged and a

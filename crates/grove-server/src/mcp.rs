@@ -24,11 +24,11 @@ use grove_agent::Question;
 use grove_core::agents::Agent;
 use grove_core::ids::{JobId, RunId};
 use grove_core::jobs::{Initiator, ParamValues};
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
 use grove_jobs::TriggerParams;
 use grove_search::{Mode, SearchRequest};
+use grove_store::every;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, Implementation,
     JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -501,18 +501,11 @@ impl GroveTools {
     }
 
     async fn list_agents(&self, caller: &Caller) -> Result<Value, ApiError> {
-        let page = Page {
-            limit: grove_core::page::MAX_LIMIT,
-            offset: 0,
-        };
-        let agents = self
-            .state
-            .store
-            .list_agents(caller.org(), page)
+        let store = &self.state.store;
+        let agents = every(|page| store.list_agents(caller.org(), page))
             .await
             .map_err(|e| failure(e.into()))?;
         let agents: Vec<Value> = agents
-            .items
             .into_iter()
             .map(|a| {
                 json!({
@@ -588,18 +581,11 @@ impl GroveTools {
     }
 
     async fn list_jobs(&self, caller: &Caller) -> Result<Value, ApiError> {
-        let page = Page {
-            limit: grove_core::page::MAX_LIMIT,
-            offset: 0,
-        };
-        let jobs = self
-            .state
-            .store
-            .list_jobs(caller.org(), None, page)
+        let store = &self.state.store;
+        let jobs = every(|page| store.list_jobs(caller.org(), None, page))
             .await
             .map_err(|e| failure(e.into()))?;
         let jobs: Vec<Value> = jobs
-            .items
             .into_iter()
             .map(|j| {
                 json!({

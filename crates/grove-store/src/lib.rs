@@ -83,6 +83,30 @@ pub struct Listed<T> {
     pub total: u64,
 }
 
+/// Every item of a paged listing, for the few answers that have no pages
+/// of their own (OpenAI's model list, MCP's lists): `list` is called with
+/// one page after another of the largest size until one comes back short.
+pub async fn every<T, F, Fut>(mut list: F) -> StoreResult<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<Listed<T>>>,
+{
+    let mut all = Vec::new();
+    let mut page = Page {
+        limit: grove_core::page::MAX_LIMIT,
+        offset: 0,
+    };
+    loop {
+        let listed = list(page).await?;
+        let got = listed.items.len();
+        all.extend(listed.items);
+        if got < page.limit as usize || all.len() as u64 >= listed.total {
+            return Ok(all);
+        }
+        page.offset += got as u64;
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub email: String,
@@ -1053,4 +1077,32 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// A short name of the backend, for `/readyz`.
     fn backend_name(&self) -> &'static str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listing of `n` numbers served page by page, counting its calls.
+    async fn listing(n: u64) -> (Vec<u64>, usize) {
+        let mut calls = 0;
+        let all = every(|page: Page| {
+            calls += 1;
+            let items = (page.offset..n.min(page.offset + u64::from(page.limit))).collect();
+            async move { Ok(Listed { items, total: n }) }
+        })
+        .await
+        .unwrap();
+        (all, calls)
+    }
+
+    #[tokio::test]
+    async fn every_reads_page_after_page_until_the_listing_ends() {
+        let max = u64::from(grove_core::page::MAX_LIMIT);
+        for (n, pages) in [(0, 1), (1, 1), (max, 1), (max + 1, 2), (2 * max + 50, 3)] {
+            let (all, calls) = listing(n).await;
+            assert_eq!(all, (0..n).collect::<Vec<_>>(), "{n} items");
+            assert_eq!(calls, pages, "{n} items");
+        }
+    }
 }

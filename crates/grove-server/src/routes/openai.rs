@@ -24,10 +24,10 @@ use axum::routing::{get, post};
 use axum::{Extension, Json as JsonResponse};
 use grove_agent::{AgentError, Question};
 use grove_core::agents::{Agent, CitedSource, Interaction, Outcome, RagStrategy};
-use grove_core::page::Page;
 use grove_core::scope::{Requirement, Scope};
 use grove_core::ApiError;
 use grove_llm::Turn;
+use grove_store::every;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
@@ -44,8 +44,6 @@ use crate::state::AppState;
 /// Characters of an earlier message of the conversation, at most (they are
 /// read into cedar's rewrite and the answer's prompt).
 const MAX_HISTORY_CHARS: usize = 16_384;
-/// Agents listed as models, at most.
-const MAX_MODELS: u32 = 200;
 
 /// Marks every response of the face so its errors take OpenAI's envelope.
 pub async fn openai_errors(req: Request, next: Next) -> Response {
@@ -118,14 +116,11 @@ async fn list_models(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<JsonResponse<ModelList>> {
-    let page = Page {
-        limit: MAX_MODELS,
-        offset: 0,
-    };
-    let agents = state.store.list_agents(caller.org(), page).await?;
+    // OpenAI's list has no pages: every agent is a model.
+    let agents = every(|page| state.store.list_agents(caller.org(), page)).await?;
     Ok(JsonResponse(ModelList {
         object: "list",
-        data: agents.items.into_iter().map(ModelView::from).collect(),
+        data: agents.into_iter().map(ModelView::from).collect(),
     }))
 }
 

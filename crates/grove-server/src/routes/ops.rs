@@ -62,8 +62,16 @@ async fn metrics() -> impl IntoResponse {
     )
 }
 
+/// The document, built from the route catalogue once per process (it
+/// cannot change while the process runs) and served as the same bytes.
 async fn openapi() -> impl IntoResponse {
-    Json(crate::openapi::document())
+    static DOCUMENT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let body = DOCUMENT
+        .get_or_init(|| serde_json::to_vec(&crate::openapi::document()).unwrap_or_default());
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.as_slice(),
+    )
 }
 
 pub fn router() -> Router<AppState> {

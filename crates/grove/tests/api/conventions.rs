@@ -142,6 +142,39 @@ async fn every_response_carries_a_request_id_that_matches_the_error_body() {
     let unknown = t.get("/api/v1/nothing-here", &t.org_a.api_key).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.error_code(), "not_found");
+    assert_eq!(
+        unknown.header("x-request-id"),
+        unknown.body["request_id"].as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_method_a_path_does_not_take_gets_405_in_the_envelope_with_allow() {
+    let t = TestServer::start().await;
+    let reply = t
+        .call(Method::PATCH, "/api/v1/users", Some(&t.org_a.api_key), None)
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.error_code(), "method_not_allowed");
+    assert_eq!(reply.body["error"]["details"]["method"], "PATCH");
+    let allow = reply.header("allow").unwrap();
+    assert!(
+        allow.contains("GET") && allow.contains("POST") && !allow.contains("PATCH"),
+        "{allow}"
+    );
+    assert!(reply.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("PATCH "));
+    assert_eq!(
+        reply.header("x-request-id"),
+        reply.body["request_id"].as_str()
+    );
 }
 
 #[tokio::test]

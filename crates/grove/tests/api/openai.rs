@@ -271,4 +271,36 @@ async fn errors_take_openai_s_envelope() {
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
     let none = t.get("/v1/models", &t.org_b.api_key).await;
     assert_eq!(none.body["data"], json!([]));
+    // A path or a method the face does not have: OpenAI's envelope too.
+    let nowhere = t.get("/v1/embeddings/nothing", &t.org_a.api_key).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND, "{}", nowhere.body);
+    assert_eq!(
+        nowhere.body["error"]["type"], "not_found_error",
+        "{}",
+        nowhere.body
+    );
+    let wrong = t
+        .call(
+            reqwest::Method::DELETE,
+            "/v1/models",
+            Some(&t.org_a.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "{}",
+        wrong.body
+    );
+    assert_eq!(
+        wrong.body["error"]["type"], "invalid_request_error",
+        "{}",
+        wrong.body
+    );
+    assert_eq!(
+        wrong.body["error"]["code"], "method_not_allowed",
+        "{}",
+        wrong.body
+    );
 }
