@@ -68,8 +68,8 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
-/// Connections in the pool: readers run in parallel under WAL, writers queue
-/// on SQLite's lock (bounded by `busy_timeout`).
+/// Connections in the pool: readers run in parallel under WAL; writers take
+/// turns in the write gate, so at most one holds a connection for writing.
 const POOL_SIZE: u32 = 8;
 
 /// How long a write waits for SQLite's lock while another process (the
