@@ -92,7 +92,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
 async fn no_route(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     let mut response = Failure(ApiError::not_found("route", uri.path())).into_response();
-    if uri.path().starts_with("/v1/") {
+    if uri.path().starts_with(routes::openai::PREFIX) {
         response.extensions_mut().insert(error::ErrorStyle::OpenAi);
     }
     response

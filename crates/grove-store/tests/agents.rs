@@ -1229,30 +1229,3 @@ async fn a_burst_of_concurrent_writes_all_land() {
         .count();
     assert_eq!(renamed, 20);
 }
-
-/// When another process holds SQLite's write lock past the busy timeout, a
-/// write fails as `Busy` (the server's 503 with `Retry-After`), writes
-/// nothing, and succeeds once the lock is let go.
-#[tokio::test]
-async fn a_lock_held_by_another_process_is_busy_then_passes() {
-    let (dir, store) = open();
-    let org = org(&store, "locked").await;
-    let other = rusqlite::Connection::open(dir.path().join("grove.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let err = store
-        .create_agent(&org, new_agent("waits", vec![]))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Busy(_)), "{err:?}");
-    other.execute_batch("ROLLBACK").unwrap();
-    let page = Page {
-        limit: 10,
-        offset: 0,
-    };
-    assert_eq!(store.list_agents(&org, page).await.unwrap().total, 0);
-    store
-        .create_agent(&org, new_agent("waits", vec![]))
-        .await
-        .unwrap();
-    assert_eq!(store.list_agents(&org, page).await.unwrap().total, 1);
-}

@@ -211,7 +211,7 @@ impl QuantizedLinear {
         scratch.quantise(x, self.k4, &self.input_inverse);
         let rows = &scratch.rows[..x.rows * self.k4];
         let codes = &scratch.codes[..x.rows];
-        if x.rows <= ROWS_PER_TASK && rayon::current_num_threads() > 1 {
+        if (1..=ROWS_PER_TASK).contains(&x.rows) && rayon::current_num_threads() > 1 {
             // One task of rows (a search query) would leave the other
             // cores idle: split the outputs instead.
             return self.forward_by_columns(rows, codes, out, &mut scratch.by_span);

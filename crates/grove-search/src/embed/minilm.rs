@@ -398,6 +398,9 @@ fn load_layer(st: &SafeTensors, i: usize) -> Result<Layer, EmbedError> {
 /// instead of the row's `len` probabilities.
 fn attention(qkv: &[f32], lens: &[usize], by_head: &mut [f32], ctx: &mut [f32]) {
     let rows = ctx.len() / HIDDEN;
+    if rows == 0 {
+        return;
+    }
     by_head
         .par_chunks_mut(rows * HEAD_DIM)
         .enumerate()

@@ -45,6 +45,10 @@ use crate::state::AppState;
 /// read into cedar's rewrite and the answer's prompt).
 const MAX_HISTORY_CHARS: usize = 16_384;
 
+/// Where the face's paths start; a path under it that no route serves
+/// is answered in OpenAI's envelope too.
+pub const PREFIX: &str = "/v1/";
+
 /// Marks every response of the face so its errors take OpenAI's envelope.
 pub async fn openai_errors(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
@@ -716,4 +720,16 @@ pub struct CompletionMetadata {
     pub rag_strategy: RagStrategy,
     /// The queries retrieval ran.
     pub queries: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_of_the_face_is_under_its_prefix() {
+        for route in routes() {
+            assert!(route.path.starts_with(PREFIX), "{}", route.path);
+        }
+    }
 }

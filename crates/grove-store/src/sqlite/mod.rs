@@ -88,6 +88,8 @@ pub struct SqliteStore {
     /// connection of this process (`SQLITE_BUSY_SNAPSHOT`, which fails at
     /// once). The busy timeout is left for other processes.
     write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// The longest a write waits, in the gate and on SQLite's lock together.
+    busy_timeout: Duration,
     /// Seals and opens stored credentials (`secrets`).
     keyring: Arc<Keyring>,
 }
@@ -151,6 +153,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             write_gate: Arc::default(),
+            busy_timeout,
             keyring,
         })
     }
@@ -162,19 +165,29 @@ impl SqliteStore {
     }
 
     /// Runs a writing `f` with a pooled connection on the blocking pool,
-    /// once the writes before it in this process have finished.
+    /// once the writes before it in this process have finished. SQLite's
+    /// lock is waited for only as long as the busy timeout has left since
+    /// the call, so while another process holds it the writes queued here
+    /// all fail as `Busy` about one timeout after they were made, not one
+    /// timeout after another.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let deadline = std::time::Instant::now() + self.busy_timeout;
+        let (pool, full_wait) = (self.pool.clone(), self.busy_timeout);
         let turn = self.write_gate.clone().lock_owned().await;
         tokio::task::spawn_blocking(move || {
             // Held until `f` returns, even if the caller stops waiting.
             let _turn = turn;
             let mut conn = pool.get().map_err(backend)?;
-            f(&mut conn)
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            conn.busy_timeout(left).map_err(backend)?;
+            let result = f(&mut conn);
+            // The connection goes back to the pool, where reads use it too.
+            conn.busy_timeout(full_wait).map_err(backend)?;
+            result
         })
         .await
         .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
@@ -418,6 +431,52 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// While another process holds SQLite's write lock past the busy
+    /// timeout, writes fail as `Busy` (the server's 503 with `Retry-After`),
+    /// the ones queued behind the first as well, and write nothing; once
+    /// the lock is let go they pass.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lock_held_by_another_process_makes_writes_busy_until_let_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::load(None, dir.path()).unwrap();
+        let path = dir.path().join("grove.db");
+        let wait = Duration::from_millis(200);
+        let store = SqliteStore::open_waiting(&path, master, None, wait).unwrap();
+        let table = |conn: &mut Connection| {
+            conn.execute_batch("CREATE TABLE held (n INTEGER)")
+                .map_err(backend)
+        };
+        store.write(table).await.unwrap();
+        let insert = |store: SqliteStore, n: i64| async move {
+            store
+                .write(move |conn| {
+                    conn.execute("INSERT INTO held (n) VALUES (?1)", [n])
+                        .map(|_| ())
+                        .map_err(backend)
+                })
+                .await
+        };
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let (first, second) = tokio::join!(insert(store.clone(), 1), insert(store.clone(), 2));
+        for result in [first, second] {
+            assert!(matches!(result, Err(StoreError::Busy(_))), "{result:?}");
+        }
+        other.execute_batch("ROLLBACK").unwrap();
+        let count = |store: &SqliteStore| {
+            store
+                .read(|c| {
+                    c.query_row("SELECT COUNT(*) FROM held", [], |r| r.get::<_, i64>(0))
+                        .map_err(backend)
+                })
+                .unwrap()
+        };
+        assert_eq!(count(&store), 0);
+        insert(store.clone(), 3).await.unwrap();
+        insert(store.clone(), 4).await.unwrap();
+        assert_eq!(count(&store), 2);
     }
 
     /// Writes of one process queue in the write gate, never on SQLite's
