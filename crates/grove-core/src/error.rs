@@ -136,22 +136,26 @@ impl ApiError {
     /// A 503 for a moment of contention that a retry after
     /// `retry_after_secs` is expected to get past.
     pub fn busy(retry_after_secs: u64) -> Self {
-        let mut err = Self::unavailable(format!(
+        Self::unavailable(format!(
             "the database is busy; retry after {retry_after_secs} s"
         ))
-        .with_details(json!({ "retry_after": retry_after_secs }));
-        err.retry_after_secs = Some(retry_after_secs);
-        err
+        .with_retry_after(retry_after_secs)
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut err = Self::new(
+        Self::new(
             ErrorCode::RateLimitExceeded,
             format!("rate limit exceeded; retry after {retry_after_secs} s"),
         )
-        .with_details(json!({ "retry_after": retry_after_secs }));
-        err.retry_after_secs = Some(retry_after_secs);
-        err
+        .with_retry_after(retry_after_secs)
+    }
+
+    /// Says when a retry can succeed: in `details.retry_after`, and so in
+    /// the `Retry-After` header the server adds.
+    fn with_retry_after(mut self, secs: u64) -> Self {
+        self.details = json!({ "retry_after": secs });
+        self.retry_after_secs = Some(secs);
+        self
     }
 }
 

@@ -248,7 +248,6 @@ impl QuantizedLinear {
         let width = SPAN * BLOCK;
         let spans = (self.n16 / BLOCK).div_ceil(SPAN);
         by_span.resize(spans * count * width, 0.0);
-        let by_span = &mut by_span[..spans * count * width];
         by_span
             .par_chunks_mut(count * width)
             .enumerate()

@@ -438,10 +438,10 @@ fn attend_head(
         scores.resize(len * len, 0.0);
         sums.resize(len, 0.0);
         matmul_transposed(q, k, scale, scores);
-        exp_rows(&mut scores[..len * len], len, &mut sums[..len]);
+        exp_rows(scores, len, sums);
         let (this, rest) = std::mem::take(&mut out).split_at_mut(len * HEAD_DIM);
-        matmul(View::dense(&scores[..len * len], len, len), v, this);
-        for (row, total) in this.chunks_exact_mut(HEAD_DIM).zip(&sums[..len]) {
+        matmul(View::dense(scores, len, len), v, this);
+        for (row, total) in this.chunks_exact_mut(HEAD_DIM).zip(sums.iter()) {
             let inv = 1.0 / total;
             row.iter_mut().for_each(|x| *x *= inv);
         }

@@ -433,6 +433,41 @@ mod tests {
         assert_eq!(mode, "wal");
     }
 
+    /// A store whose writes wait at most `wait`, with a table `t (n)`.
+    async fn store_with_table(dir: &Path, wait: Duration) -> SqliteStore {
+        let master = MasterKey::load(None, dir).unwrap();
+        let store = SqliteStore::open_waiting(&dir.join("grove.db"), master, None, wait).unwrap();
+        let table = |conn: &mut Connection| {
+            conn.execute_batch("CREATE TABLE t (n INTEGER)")
+                .map_err(backend)
+        };
+        store.write(table).await.unwrap();
+        store
+    }
+
+    /// Writes `n` into `t` in a write transaction of its own.
+    async fn insert(store: SqliteStore, n: i64) -> StoreResult<()> {
+        store
+            .write(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(backend)?;
+                tx.execute("INSERT INTO t (n) VALUES (?1)", [n])
+                    .map_err(backend)?;
+                tx.commit().map_err(backend)
+            })
+            .await
+    }
+
+    fn rows_in_t(store: &SqliteStore) -> i64 {
+        store
+            .read(|c| {
+                c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+                    .map_err(backend)
+            })
+            .unwrap()
+    }
+
     /// While another process holds SQLite's write lock past the busy
     /// timeout, writes fail as `Busy` (the server's 503 with `Retry-After`),
     /// the ones queued behind the first as well, and write nothing; once
@@ -440,43 +475,18 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_lock_held_by_another_process_makes_writes_busy_until_let_go() {
         let dir = tempfile::tempdir().unwrap();
-        let master = MasterKey::load(None, dir.path()).unwrap();
-        let path = dir.path().join("grove.db");
-        let wait = Duration::from_millis(200);
-        let store = SqliteStore::open_waiting(&path, master, None, wait).unwrap();
-        let table = |conn: &mut Connection| {
-            conn.execute_batch("CREATE TABLE held (n INTEGER)")
-                .map_err(backend)
-        };
-        store.write(table).await.unwrap();
-        let insert = |store: SqliteStore, n: i64| async move {
-            store
-                .write(move |conn| {
-                    conn.execute("INSERT INTO held (n) VALUES (?1)", [n])
-                        .map(|_| ())
-                        .map_err(backend)
-                })
-                .await
-        };
-        let other = Connection::open(&path).unwrap();
+        let store = store_with_table(dir.path(), Duration::from_millis(200)).await;
+        let other = Connection::open(dir.path().join("grove.db")).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
         let (first, second) = tokio::join!(insert(store.clone(), 1), insert(store.clone(), 2));
         for result in [first, second] {
             assert!(matches!(result, Err(StoreError::Busy(_))), "{result:?}");
         }
         other.execute_batch("ROLLBACK").unwrap();
-        let count = |store: &SqliteStore| {
-            store
-                .read(|c| {
-                    c.query_row("SELECT COUNT(*) FROM held", [], |r| r.get::<_, i64>(0))
-                        .map_err(backend)
-                })
-                .unwrap()
-        };
-        assert_eq!(count(&store), 0);
+        assert_eq!(rows_in_t(&store), 0);
         insert(store.clone(), 3).await.unwrap();
         insert(store.clone(), 4).await.unwrap();
-        assert_eq!(count(&store), 2);
+        assert_eq!(rows_in_t(&store), 2);
     }
 
     /// Writes of one process queue in the write gate, never on SQLite's
@@ -485,39 +495,14 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn writes_of_one_process_never_wait_on_sqlites_lock() {
         let dir = tempfile::tempdir().unwrap();
-        let master = MasterKey::load(None, dir.path()).unwrap();
-        let path = dir.path().join("grove.db");
-        let store = SqliteStore::open_waiting(&path, master, None, Duration::ZERO).unwrap();
-        let table = |conn: &mut Connection| {
-            conn.execute_batch("CREATE TABLE burst (n INTEGER)")
-                .map_err(backend)
-        };
-        store.write(table).await.unwrap();
+        let store = store_with_table(dir.path(), Duration::ZERO).await;
         let mut writes = tokio::task::JoinSet::new();
         for n in 0..200 {
-            let store = store.clone();
-            writes.spawn(async move {
-                store
-                    .write(move |conn| {
-                        let tx = conn
-                            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                            .map_err(backend)?;
-                        tx.execute("INSERT INTO burst (n) VALUES (?1)", [n])
-                            .map_err(backend)?;
-                        tx.commit().map_err(backend)
-                    })
-                    .await
-            });
+            writes.spawn(insert(store.clone(), n));
         }
         while let Some(done) = writes.join_next().await {
             done.unwrap().unwrap();
         }
-        let count: i64 = store
-            .read(|c| {
-                c.query_row("SELECT COUNT(*) FROM burst", [], |r| r.get(0))
-                    .map_err(backend)
-            })
-            .unwrap();
-        assert_eq!(count, 200);
+        assert_eq!(rows_in_t(&store), 200);
     }
 }
