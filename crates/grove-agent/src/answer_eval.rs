@@ -144,6 +144,8 @@ pub struct AnswerRecord {
     pub question: String,
     pub answer: String,
     pub gold_hit: bool,
+    /// The first source (1-based) holding a gold sentence, if any does.
+    pub gold_source: Option<usize>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -152,6 +154,36 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
+}
+
+/// How often the sources hold a gold sentence at all, counted over every
+/// question of the set: in the first source, the first three, any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GoldReach {
+    pub questions: usize,
+    pub in_first: usize,
+    pub in_first_three: usize,
+    pub in_any: usize,
+}
+
+impl GoldReach {
+    /// Counts one question whose sources are `texts`, best first, and
+    /// says which source (0-based) first holds a gold sentence.
+    fn count(&mut self, texts: &[&str], gold: &[String]) -> Option<usize> {
+        self.questions += 1;
+        let at = texts.iter().position(|t| gold_hit(t, gold))?;
+        self.in_first += (at == 0) as usize;
+        self.in_first_three += (at < 3) as usize;
+        self.in_any += 1;
+        Some(at)
+    }
+}
+
+/// Every answerer's scores, and what the sources could give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerEval {
+    pub scores: Vec<AnswerScores>,
+    pub reach: GoldReach,
 }
 
 /// The sources a default redwood agent would answer `question` from.
@@ -183,7 +215,8 @@ pub async fn evaluate_answers(
     items: &[AnswerItem],
     threshold: f32,
     answerers: &[(&str, AnswerFn<'_>)],
-) -> Result<Vec<AnswerScores>, SearchError> {
+) -> Result<AnswerEval, SearchError> {
+    let mut reach = GoldReach::default();
     let mut scores: Vec<AnswerScores> = answerers
         .iter()
         .map(|(name, _)| AnswerScores {
@@ -204,6 +237,8 @@ pub async fn evaluate_answers(
     let mut words: Vec<usize> = vec![0; answerers.len()];
     for item in items {
         let hits = sources(engine, org, data_source, &item.question, threshold).await?;
+        let texts: Vec<&str> = hits.iter().map(|h| h.chunk.input.text.as_str()).collect();
+        let gold_source = reach.count(&texts, &item.gold).map(|at| at + 1);
         if hits.is_empty() {
             continue;
         }
@@ -248,6 +283,7 @@ pub async fn evaluate_answers(
                 question: item.question.clone(),
                 answer,
                 gold_hit: hit,
+                gold_source,
             });
         }
     }
@@ -257,7 +293,7 @@ pub async fn evaluate_answers(
         s.p50_ms = percentile(&times[i], 0.5);
         s.p99_ms = percentile(&times[i], 0.99);
     }
-    Ok(scores)
+    Ok(AnswerEval { scores, reach })
 }
 
 /// A two-turn pair: the second question leans on the first.
@@ -527,6 +563,27 @@ mod tests {
         assert_eq!(pairs[0].second, "And for arrays?");
         assert_eq!(pairs[0].pages, ["ch04-03-slices"]);
         assert!(parse_followups("a\tb\n").is_err());
+    }
+
+    #[test]
+    fn reach_counts_where_a_gold_sentence_first_stands() {
+        let gold = vec!["A slice is a view.".to_owned()];
+        let mut reach = GoldReach::default();
+        let texts = ["Other.", "x", "Here: a slice is a view. More."];
+        assert_eq!(reach.count(&texts, &gold), Some(2));
+        assert_eq!(reach.count(&["a b", "c", "d", "A slice is a view."], &gold), Some(3));
+        assert_eq!(reach.count(&[], &gold), None);
+        assert_eq!(
+            reach,
+            GoldReach {
+                questions: 3,
+                in_first: 0,
+                in_first_three: 1,
+                in_any: 2
+            }
+        );
+        reach.count(&["A slice is a view."], &gold);
+        assert_eq!((reach.in_first, reach.in_first_three), (1, 2));
     }
 
     #[test]

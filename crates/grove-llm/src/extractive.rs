@@ -178,6 +178,9 @@ fn looks_like_code(text: &str) -> bool {
         || text.ends_with('{')
         || text.contains("=>")
         || text.contains("::<")
+        || text.starts_with("Filename:")
+        || text.contains(" // ")
+        || (text.contains('{') && text.contains(';'))
 }
 
 fn classify(text: &str) -> Piece {
@@ -703,6 +706,14 @@ mod tests {
             &["let x: i32 = { 5 + 6 } * 2; // x\nThe weather is nice today in the park."],
         );
         assert!(compose(&p, 500).is_empty());
+        // Code flattened into one line with prose-like comments is code too.
+        let p = prompt(
+            "Can I return a reference to a String created in my function?",
+            &["Filename: src/main.rs fn dangle() -> &String { let s = String::from(\"hello\"); &s } \
+               // Here, s goes out of scope and is dropped, so its memory goes away.\n\
+               let s = String::new(); // the String is created here and returned by reference."],
+        );
+        assert!(compose(&p, 500).is_empty(), "{:?}", compose(&p, 500));
     }
 
     #[test]

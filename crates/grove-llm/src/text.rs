@@ -28,10 +28,13 @@ pub fn is_stop_word(word: &str) -> bool {
 
 /// Byte ranges of the sentences of `text`: Unicode sentence boundaries, and
 /// line breaks (headings, list items and code lines end without a period).
-/// Surrounding whitespace is trimmed; empty pieces are dropped.
+/// Surrounding whitespace is trimmed; empty pieces are dropped. A `!` that
+/// ends a word and is followed on the same line by a lower-case word is a
+/// macro's name (`the assert_eq! macro`), not a sentence's end, which
+/// Unicode's rules (they keep `.` before lower case, not `!`) would make it.
 pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
-    for (start, sentence) in text.split_sentence_bound_indices() {
+    for (start, sentence) in macro_bangs_joined(text) {
         let mut offset = start;
         for line in sentence.split_inclusive('\n') {
             let trimmed_start = line.len() - line.trim_start().len();
@@ -44,6 +47,31 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
         }
     }
     spans
+}
+
+/// Unicode sentences of `text`, with a piece ending in a macro's `!` joined
+/// to the piece after it.
+fn macro_bangs_joined(text: &str) -> Vec<(usize, &str)> {
+    let mut joined: Vec<(usize, &str)> = Vec::new();
+    for (start, sentence) in text.split_sentence_bound_indices() {
+        match joined.last_mut() {
+            Some((s, previous)) if ends_in_macro_bang(previous, sentence) => {
+                *previous = &text[*s..start + sentence.len()];
+            }
+            _ => joined.push((start, sentence)),
+        }
+    }
+    joined
+}
+
+/// Whether `sentence` ends in `name!` with `next` going on in lower case on
+/// the same line.
+fn ends_in_macro_bang(sentence: &str, next: &str) -> bool {
+    let Some(head) = sentence.trim_end_matches([' ', '\t']).strip_suffix('!') else {
+        return false;
+    };
+    head.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        && next.starts_with(|c: char| c.is_lowercase())
 }
 
 /// The content terms of `text`, in order: lower-cased words of letters,
@@ -128,6 +156,25 @@ mod tests {
                 "Rust uses ownership.",
                 "Each value has an owner!",
                 "let x = 5;"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_macros_bang_does_not_end_its_sentence() {
+        let text = "Under the surface, the assert_eq! and assert_ne! macros use ==. Great! Next.\nprintln!\nnext";
+        let got: Vec<&str> = sentence_spans(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "Under the surface, the assert_eq! and assert_ne! macros use ==.",
+                "Great!",
+                "Next.",
+                "println!",
+                "next"
             ]
         );
     }

@@ -242,7 +242,7 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
         ));
     }
     let threshold = config.agents.similarity_threshold;
-    let scores = evaluate_answers(
+    let grove_agent::answer_eval::AnswerEval { scores, reach } = evaluate_answers(
         &engine,
         org.as_str(),
         run.data_source,
@@ -261,7 +261,8 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
         for s in &scores {
             for a in &s.answers {
                 let line = serde_json::json!({"answerer": s.answerer, "question": a.question,
-                                              "answer": a.answer, "gold_hit": a.gold_hit});
+                                              "answer": a.answer, "gold_hit": a.gold_hit,
+                                              "gold_source": a.gold_source});
                 out.push_str(&format!("{line}\n"));
             }
         }
@@ -280,6 +281,12 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
             s.p99_ms,
         );
     }
+    println!(
+        "a gold sentence stands in the first source for {:.1} %, the first three {:.1} %, any of them {:.1} % (the most an answer can hit)",
+        percent(reach.in_first, reach.questions),
+        percent(reach.in_first_three, reach.questions),
+        percent(reach.in_any, reach.questions),
+    );
     if let Some(path) = run.followups {
         use grove_agent::answer_eval::{evaluate_followups, parse_followups};
         let raw = std::fs::read_to_string(path)
