@@ -571,7 +571,10 @@ mod tests {
         let mut reach = GoldReach::default();
         let texts = ["Other.", "x", "Here: a slice is a view. More."];
         assert_eq!(reach.count(&texts, &gold), Some(2));
-        assert_eq!(reach.count(&["a b", "c", "d", "A slice is a view."], &gold), Some(3));
+        assert_eq!(
+            reach.count(&["a b", "c", "d", "A slice is a view."], &gold),
+            Some(3)
+        );
         assert_eq!(reach.count(&[], &gold), None);
         assert_eq!(
             reach,

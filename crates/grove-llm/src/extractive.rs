@@ -6,7 +6,9 @@
 //! in `:`, questions, code lines and fragments (too short, or starting in
 //! lower case as the tail of a broken line) never are. A sentence that
 //! leans on its predecessor ("This …", "It …", "So, …", "Here's …") is
-//! quoted only joined with that predecessor, as one passage.
+//! quoted only joined with that predecessor, as one passage; and a picked
+//! sentence that such a sentence follows is given with it, since the
+//! thought goes on there ("… the order matters. However, in Rust …").
 //!
 //! Passages come from the three best-ranked sources. How they are ranked:
 //! the tf-idf cosine of each passage's terms to the
@@ -424,6 +426,44 @@ fn pick(mut pool: Vec<Candidate>, max_sentences: usize, max_words: usize) -> Vec
     picked
 }
 
+/// The passages that join a sentence with the leaning one after it, by
+/// source and start.
+fn continuations(pool: &[Candidate]) -> Vec<Candidate> {
+    pool.iter()
+        .filter(|joined| {
+            pool.iter().any(|single| {
+                single.source == joined.source
+                    && single.start == joined.start
+                    && single.end < joined.end
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// A picked sentence that the next one leans on ("However, …", "This
+/// means …") is given with it: the thought goes on there, and the leaning
+/// sentence is often the one that answers.
+fn continue_picks(picked: Vec<Candidate>, continued: &[Candidate]) -> Vec<Candidate> {
+    let taken = |c: &Candidate, picked: &[Candidate]| {
+        picked
+            .iter()
+            .any(|p| p.source == c.source && p.start < c.end && c.start < p.end)
+    };
+    let mut out: Vec<Candidate> = Vec::with_capacity(picked.len());
+    for (i, p) in picked.iter().enumerate() {
+        let longer = continued.iter().find(|j| {
+            j.source == p.source
+                && j.start == p.start
+                && j.end > p.end
+                && !taken(j, &picked[i + 1..])
+                && !taken(j, &out)
+        });
+        out.push(longer.unwrap_or(p).clone());
+    }
+    out
+}
+
 /// Shared terms over the terms of the smaller bag.
 fn overlap(a: &Bag, b: &Bag) -> f32 {
     let shared = a.keys().filter(|t| b.contains_key(*t)).count();
@@ -447,7 +487,11 @@ fn word_budget(max_tokens: u32) -> usize {
 pub fn compose_by_terms(prompt: &Prompt, max_tokens: u32, max_sentences: usize) -> Vec<String> {
     let mut pool = candidates(prompt);
     score_by_terms(&mut pool, &bag(&prompt.question), prompt.sources.len());
-    with_markers(pick(pool, max_sentences, word_budget(max_tokens)))
+    let continued = continuations(&pool);
+    with_markers(continue_picks(
+        pick(pool, max_sentences, word_budget(max_tokens)),
+        &continued,
+    ))
 }
 
 impl Extractive {
@@ -515,6 +559,7 @@ impl Extractive {
         let mut pool = candidates(prompt);
         let question = bag(&prompt.question);
         score_by_terms(&mut pool, &question, prompt.sources.len());
+        let continued = continuations(&pool);
         // The best passages by terms (and place) get vectors; the rest keep
         // their term score, which the pick's share-of-best then drops.
         let mut order: Vec<usize> = (0..pool.len()).collect();
@@ -545,7 +590,10 @@ impl Extractive {
             }
             Err(error) => tracing::warn!(%error, "sentence embedding failed; ranking by terms"),
         }
-        with_markers(pick(pool, self.max_sentences, word_budget(max_tokens)))
+        with_markers(continue_picks(
+            pick(pool, self.max_sentences, word_budget(max_tokens)),
+            &continued,
+        ))
     }
 }
 
@@ -746,6 +794,25 @@ mod tests {
             ],
             "the second paragraph leans on nothing it can join"
         );
+    }
+
+    #[test]
+    fn a_picked_sentence_goes_on_with_the_one_leaning_on_it() {
+        let text = "In some test frameworks the order of expected and actual arguments matters. \
+            However, in Rust they are called left and right and their order does not matter.\n\n\
+            Test frameworks print both arguments when an assertion fails.";
+        let p = prompt(
+            "Does the order of the test assertion arguments matter?",
+            &[text],
+        );
+        let answer = compose(&p, 500);
+        assert_eq!(
+            answer[0],
+            "In some test frameworks the order of expected and actual arguments matters. \
+             However, in Rust they are called left and right and their order does not matter. [1]"
+        );
+        // Never twice: the joined passage stands once.
+        assert_eq!(answer.iter().filter(|a| a.contains("However")).count(), 1);
     }
 
     #[test]
