@@ -1,12 +1,14 @@
 //! Grove's persistence. Handlers and workers see only the traits here; the
 //! embedded default is [`sqlite::SqliteStore`] (one WAL database file), and a
-//! PostgreSQL implementation can follow behind the same traits.
+//! PostgreSQL implementation ([`postgres::PgStore`]) is being built behind the
+//! same traits, one store at a time.
 
 pub mod connectors;
 pub mod console;
 pub mod documents;
 pub mod evals;
 pub mod notifications;
+pub mod postgres;
 pub mod queue;
 pub mod secrets;
 pub mod sqlite;

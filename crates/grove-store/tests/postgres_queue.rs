@@ -1,0 +1,400 @@
+//! The durable queue on PostgreSQL (127.0.0.1:5432, as on every machine
+//! here), with several stores standing for several replicas: each test runs
+//! in a database of its own, created and dropped here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use grove_store::postgres::{PgOptions, PgStore};
+use grove_store::queue::{Backoff, FailOutcome, ItemStatus, NewItem, QueueStore};
+use serde_json::json;
+use tokio_postgres::NoTls;
+
+const ADMIN: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
+
+/// A fresh database, dropped (with its connections) when the test ends.
+struct TestDb {
+    name: String,
+}
+
+impl TestDb {
+    async fn new() -> Self {
+        let name = format!("grove_queue_{}", rand_suffix());
+        admin()
+            .await
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test database");
+        Self { name }
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+
+    async fn replica(&self) -> PgStore {
+        PgStore::open(&PgOptions::new(self.url()))
+            .await
+            .expect("open the store")
+    }
+
+    async fn drop_now(self) {
+        let _ = admin()
+            .await
+            .batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .await;
+    }
+}
+
+fn rand_suffix() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+async fn admin() -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(ADMIN, NoTls)
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432");
+    tokio::spawn(connection);
+    client
+}
+
+const KIND: &str = "test.work";
+
+fn kinds() -> Vec<String> {
+    vec![KIND.to_owned()]
+}
+
+fn backoff() -> Backoff {
+    Backoff {
+        base: Duration::from_millis(10),
+        max: Duration::from_millis(20),
+    }
+}
+
+#[tokio::test]
+async fn replicas_starting_together_apply_each_migration_once() {
+    let db = TestDb::new().await;
+    let opened = futures_join(
+        (0..4)
+            .map(|_| {
+                let options = PgOptions::new(db.url());
+                async move { PgStore::open(&options).await }
+            })
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert!(opened.iter().all(Result::is_ok));
+    let store = opened.into_iter().next().unwrap().unwrap();
+    assert_eq!(store.migrate().await.unwrap(), 0, "nothing left to apply");
+    let rows = admin_of(&db)
+        .await
+        .query("SELECT version FROM grove_migrations", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the queue migration recorded once");
+    db.drop_now().await;
+}
+
+/// Runs futures as tasks at once and waits for all, in order.
+async fn futures_join<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+async fn admin_of(db: &TestDb) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(&db.url(), NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_run_every_item_exactly_once() {
+    let db = TestDb::new().await;
+    let replicas = [db.replica().await, db.replica().await];
+    const ITEMS: usize = 300;
+    for i in 0..ITEMS {
+        replicas[i % 2]
+            .enqueue(NewItem::new(KIND, json!({ "n": i })))
+            .await
+            .unwrap();
+    }
+    let runs: Arc<Mutex<HashMap<String, u32>>> = Default::default();
+    let mut workers = tokio::task::JoinSet::new();
+    for (r, replica) in replicas.iter().enumerate() {
+        for w in 0..4 {
+            let (store, runs) = (replica.clone(), runs.clone());
+            let owner = format!("replica-{r}-worker-{w}");
+            workers.spawn(async move {
+                while let Some(item) = store
+                    .lease(&kinds(), &owner, Duration::from_secs(30))
+                    .await
+                    .unwrap()
+                {
+                    *runs.lock().unwrap().entry(item.id.to_string()).or_default() += 1;
+                    assert!(store.complete(&item).await.unwrap(), "the lease is held");
+                }
+            });
+        }
+    }
+    while let Some(done) = workers.join_next().await {
+        done.unwrap();
+    }
+    let runs = std::mem::take(&mut *runs.lock().unwrap());
+    assert_eq!(runs.len(), ITEMS, "every item ran");
+    assert!(runs.values().all(|&n| n == 1), "none ran twice");
+    let depth = replicas[0].queue_depth().await.unwrap();
+    assert_eq!((depth.queued, depth.leased, depth.dead), (0, 0, 0));
+    db.drop_now().await;
+}
+
+#[tokio::test]
+async fn a_replica_whose_lease_ran_out_cannot_finish_what_another_took_over() {
+    let db = TestDb::new().await;
+    let (paused, other) = (db.replica().await, db.replica().await);
+    let id = paused
+        .enqueue(NewItem::new(KIND, json!({"x": 1})))
+        .await
+        .unwrap();
+    let stale = paused
+        .lease(&kinds(), "paused", Duration::from_millis(50))
+        .await
+        .unwrap()
+        .expect("due now");
+    assert!(other
+        .lease(&kinds(), "other", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .is_none());
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let fresh = other
+        .lease(&kinds(), "other", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .expect("the expired lease is taken over");
+    assert_eq!(fresh.id, id);
+    assert_eq!(fresh.attempts, 2);
+    assert_ne!(fresh.lease_token, stale.lease_token);
+    assert!(!paused
+        .heartbeat(&stale, Duration::from_secs(30))
+        .await
+        .unwrap());
+    assert!(!paused.complete(&stale).await.unwrap());
+    assert_eq!(paused.fail(&stale, "late", backoff()).await.unwrap(), None);
+    assert!(other.complete(&fresh).await.unwrap());
+    let item = other.queue_item(&id).await.unwrap().unwrap();
+    assert_eq!(item.status, ItemStatus::Done);
+    assert_eq!(item.last_error, None, "the stale failure wrote nothing");
+    db.drop_now().await;
+}
+
+#[tokio::test]
+async fn failures_retry_with_backoff_then_the_item_is_dead() {
+    let db = TestDb::new().await;
+    let store = db.replica().await;
+    let mut item = NewItem::new(KIND, json!({}));
+    item.max_attempts = Some(2);
+    let id = store.enqueue(item).await.unwrap();
+    let first = store
+        .lease(&kinds(), "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    let before = jiff::Timestamp::now();
+    let Some(FailOutcome::RetryAt(at)) = store.fail(&first, "boom", backoff()).await.unwrap()
+    else {
+        panic!("a retry was due");
+    };
+    assert!(
+        at > before
+            .checked_sub(jiff::SignedDuration::from_secs(5))
+            .unwrap()
+    );
+    let queued = store.queue_item(&id).await.unwrap().unwrap();
+    assert_eq!((queued.status, queued.attempts), (ItemStatus::Queued, 1));
+    assert_eq!(queued.last_error.as_deref(), Some("boom"));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let second = store
+        .lease(&kinds(), "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.attempts, 2);
+    assert_eq!(
+        store.fail(&second, "again", backoff()).await.unwrap(),
+        Some(FailOutcome::Dead)
+    );
+    assert_eq!(
+        store.queue_item(&id).await.unwrap().unwrap().status,
+        ItemStatus::Dead
+    );
+    assert!(store
+        .lease(&kinds(), "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.queue_depth().await.unwrap().dead, 1);
+    db.drop_now().await;
+}
+
+#[tokio::test]
+async fn a_lease_expiring_on_the_last_attempt_gives_the_item_up() {
+    let db = TestDb::new().await;
+    let store = db.replica().await;
+    let mut item = NewItem::new(KIND, json!({}));
+    item.max_attempts = Some(1);
+    let id = store.enqueue(item).await.unwrap();
+    store
+        .lease(&kinds(), "w", Duration::from_millis(20))
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert!(store
+        .lease(&kinds(), "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .is_none());
+    let item = store.queue_item(&id).await.unwrap().unwrap();
+    assert_eq!(item.status, ItemStatus::Dead);
+    assert_eq!(
+        item.last_error.as_deref(),
+        Some("lease expired on the last attempt")
+    );
+    db.drop_now().await;
+}
+
+#[tokio::test]
+async fn releasing_an_owner_requeues_without_counting_the_attempt_and_later_items_wait() {
+    let db = TestDb::new().await;
+    let store = db.replica().await;
+    let now_id = store
+        .enqueue(NewItem::new(KIND, json!({"n": 1})))
+        .await
+        .unwrap();
+    let mut later = NewItem::new(KIND, json!({"n": 2}));
+    later.run_at = Some(jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600));
+    let later_id = store.enqueue(later).await.unwrap();
+    let mut other_kind = NewItem::new("test.other", json!({}));
+    other_kind.org_id = None;
+    store.enqueue(other_kind).await.unwrap();
+
+    let held = store
+        .lease(&kinds(), "leaving", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.id, now_id);
+    assert_eq!(held.payload, json!({"n": 1}));
+    assert!(store
+        .heartbeat(&held, Duration::from_secs(60))
+        .await
+        .unwrap());
+    assert!(
+        store
+            .lease(&kinds(), "w", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_none(),
+        "the other item of this kind is not due, and the third is of another kind"
+    );
+    assert_eq!(store.release_owner("leaving").await.unwrap(), 1);
+    let item = store.queue_item(&now_id).await.unwrap().unwrap();
+    assert_eq!((item.status, item.attempts), (ItemStatus::Queued, 0));
+    assert!(
+        !store.complete(&held).await.unwrap(),
+        "a released lease is not held"
+    );
+    let again = store
+        .lease(&kinds(), "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id, again.attempts), (now_id, 1));
+    assert_eq!(
+        store.queue_item(&later_id).await.unwrap().unwrap().status,
+        ItemStatus::Queued
+    );
+    db.drop_now().await;
+}
+
+/// Records the items it runs; the first replica's never returns.
+struct Handler {
+    hang: bool,
+    ran: Arc<Mutex<Vec<String>>>,
+}
+
+#[async_trait::async_trait]
+impl grove_store::queue::JobHandler for Handler {
+    async fn handle(&self, item: &grove_store::queue::Leased) -> Result<(), String> {
+        self.ran.lock().unwrap().push(item.id.to_string());
+        if self.hang {
+            std::future::pending::<()>().await;
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_of_a_replica_killed_mid_item_is_finished_by_another_after_its_lease() {
+    use grove_store::queue::Worker;
+    let db = TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    let config = grove_core::config::QueueConfig {
+        lease_seconds: 1,
+        poll_interval_ms: 50,
+        ..Default::default()
+    };
+    let id = a.enqueue(NewItem::new(KIND, json!({}))).await.unwrap();
+    let (ran_a, ran_b) = (Arc::default(), Arc::default());
+    let mut first = Worker::new(Arc::new(a.clone()), config.clone(), 1);
+    first.register(
+        KIND,
+        Arc::new(Handler {
+            hang: true,
+            ran: Arc::clone(&ran_a),
+        }),
+    );
+    let (_stop_a, stopped_a) = tokio::sync::watch::channel(false);
+    let killed = tokio::spawn(first.run(stopped_a));
+    while ran_a.lock().unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // As kill -9: the task vanishes without releasing its lease.
+    killed.abort();
+    let mut second = Worker::new(Arc::new(b.clone()), config, 1);
+    second.register(
+        KIND,
+        Arc::new(Handler {
+            hang: false,
+            ran: Arc::clone(&ran_b),
+        }),
+    );
+    let (stop_b, stopped_b) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(second.run(stopped_b));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while b.queue_item(&id).await.unwrap().unwrap().status != ItemStatus::Done {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the item was never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop_b.send(true).unwrap();
+    running.await.unwrap();
+    assert_eq!(
+        *ran_b.lock().unwrap(),
+        vec![id.to_string()],
+        "run once by the second"
+    );
+    assert_eq!(b.queue_item(&id).await.unwrap().unwrap().attempts, 2);
+    db.drop_now().await;
+}
