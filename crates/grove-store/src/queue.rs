@@ -168,6 +168,12 @@ pub trait JobHandler: Send + Sync {
     async fn handle(&self, item: &Leased) -> Result<(), String>;
 }
 
+/// `poll` stretched or shrunk by up to half at random, so that replicas
+/// started together do not poll the database in step.
+fn jittered(poll: Duration) -> Duration {
+    poll.mul_f64(rand::random_range(0.5..1.5))
+}
+
 /// Runs registered handlers over the queue with a fixed number of slots,
 /// keeping leases alive while handlers run. On shutdown it stops leasing,
 /// stops in-flight handlers and releases their leases.
@@ -237,7 +243,7 @@ impl Worker {
                 }
                 None => {
                     tokio::select! {
-                        _ = tokio::time::sleep(poll) => {}
+                        _ = tokio::time::sleep(jittered(poll)) => {}
                         Some(_) = running.join_next(), if !running.is_empty() => {}
                         _ = this.wake.notified() => {}
                         _ = shutdown.changed() => {}
@@ -305,6 +311,16 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polls_are_jittered_within_half_either_way() {
+        let poll = Duration::from_millis(1000);
+        let waits: Vec<Duration> = (0..200).map(|_| jittered(poll)).collect();
+        assert!(waits
+            .iter()
+            .all(|w| *w >= poll / 2 && *w <= poll.mul_f64(1.5)));
+        assert!(waits.iter().any(|w| *w != waits[0]), "not all the same");
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

@@ -398,3 +398,43 @@ async fn work_of_a_replica_killed_mid_item_is_finished_by_another_after_its_leas
     assert_eq!(b.queue_item(&id).await.unwrap().unwrap().attempts, 2);
     db.drop_now().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_enqueued_on_one_replica_wakes_an_idle_worker_on_another() {
+    use grove_store::queue::Worker;
+    let db = TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    // Polls a minute apart (jittered: 30–90 s): only the notification can
+    // get the item run within the test's deadline.
+    let config = grove_core::config::QueueConfig {
+        poll_interval_ms: 60_000,
+        ..Default::default()
+    };
+    let ran = Arc::default();
+    let mut worker = Worker::new(Arc::new(b.clone()), config, 1);
+    worker.wake_on(b.queue_wakeups());
+    worker.register(
+        KIND,
+        Arc::new(Handler {
+            hang: false,
+            ran: Arc::clone(&ran),
+        }),
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    // Idle: its first look found nothing, and its listener is subscribed.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let id = a.enqueue(NewItem::new(KIND, json!({}))).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while b.queue_item(&id).await.unwrap().unwrap().status != ItemStatus::Done {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the worker was not woken"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    assert_eq!(*ran.lock().unwrap(), vec![id.to_string()]);
+    db.drop_now().await;
+}

@@ -14,6 +14,8 @@ use crate::{StoreError, StoreResult};
 
 mod queue;
 
+pub use queue::QUEUE_CHANNEL;
+
 /// Migrations in order; each runs once, in one transaction with its record.
 const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "queue", include_str!("migrations/0001_queue.sql"))];
 
@@ -30,6 +32,9 @@ pub struct PgOptions {
     pub pool_size: usize,
     /// A statement running longer is cancelled by the server.
     pub statement_timeout: Duration,
+    /// No `LISTEN`: workers find new items by polling alone (for
+    /// transaction-pooling proxies, which do not carry notifications).
+    pub poll_only: bool,
 }
 
 impl PgOptions {
@@ -38,6 +43,7 @@ impl PgOptions {
             url: url.into(),
             pool_size: 16,
             statement_timeout: Duration::from_secs(30),
+            poll_only: false,
         }
     }
 }
@@ -46,6 +52,9 @@ impl PgOptions {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// For connections outside the pool (the queue's listener).
+    config: tokio_postgres::Config,
+    poll_only: bool,
 }
 
 /// A failure of the database or of the pool, as the store reports it: a
@@ -77,7 +86,7 @@ impl PgStore {
         ));
         config.application_name("grove");
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -87,7 +96,11 @@ impl PgStore {
             .max_size(options.pool_size.max(1))
             .build()
             .map_err(|e| StoreError::Backend(format!("postgres pool: {e}")))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            config,
+            poll_only: options.poll_only,
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -3,20 +3,30 @@
 //! claim the same row, and neither waits on the other's claim), bumping the
 //! item's lease epoch; heartbeats, completions and failures name that epoch,
 //! so a replica that was paused past its lease cannot finish work another has
-//! taken over. Due and expired are judged by the database's clock.
+//! taken over. Due and expired are judged by the database's clock. An
+//! enqueue notifies [`QUEUE_CHANNEL`] with the item's kind (nothing else), so
+//! idle workers on every replica lease at once; polling stays the fallback.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use grove_core::ids::{OrgId, QueueItemId};
 use jiff::Timestamp;
-use tokio_postgres::Row;
+use tokio::sync::Notify;
+use tokio_postgres::{AsyncMessage, NoTls, Row};
 
 use super::{pg_error, PgStore};
 use crate::queue::{
     Backoff, FailOutcome, ItemStatus, Leased, NewItem, QueueDepth, QueueItem, QueueStore,
 };
 use crate::{StoreError, StoreResult};
+
+/// The channel an enqueue notifies, with the item's kind as the payload.
+pub const QUEUE_CHANNEL: &str = "grove_queue";
+
+/// Wait before listening again after the listening connection broke.
+const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 
 /// Attempts allowed when an item does not say (as the SQLite queue).
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
@@ -55,6 +65,59 @@ fn leased(row: &Row) -> StoreResult<Leased> {
     })
 }
 
+impl PgStore {
+    /// A `Notify` woken whenever any replica enqueues an item, for
+    /// [`crate::queue::Worker::wake_on`]. One connection outside the pool
+    /// listens, and listens again after it breaks; with `poll_only` nothing
+    /// listens and the `Notify` is never woken.
+    pub fn queue_wakeups(&self) -> Arc<Notify> {
+        let wake = Arc::new(Notify::new());
+        if !self.poll_only {
+            tokio::spawn(listen(self.config.clone(), Arc::clone(&wake)));
+        }
+        wake
+    }
+}
+
+/// Listens on [`QUEUE_CHANNEL`] until the `Notify`'s last holder is gone.
+async fn listen(config: tokio_postgres::Config, wake: Arc<Notify>) {
+    while Arc::strong_count(&wake) > 1 {
+        if let Err(error) = listen_once(&config, &wake).await {
+            tracing::warn!(%error, "queue notifications lost; polling until listening again");
+        }
+        tokio::time::sleep(RELISTEN_AFTER).await;
+    }
+}
+
+/// One listening connection: `LISTEN`, then wake on every notification
+/// until the connection breaks or the `Notify` is no longer wanted.
+async fn listen_once(config: &tokio_postgres::Config, wake: &Arc<Notify>) -> StoreResult<()> {
+    let (client, mut connection) = config.connect(NoTls).await.map_err(pg_error)?;
+    // The connection's messages are read in this task, so the `LISTEN` is
+    // driven by the same loop that hears the notifications.
+    let statement = format!("LISTEN {QUEUE_CHANNEL}");
+    let subscribe = client.batch_execute(&statement);
+    tokio::pin!(subscribe);
+    let mut subscribed = false;
+    while Arc::strong_count(wake) > 1 {
+        tokio::select! {
+            result = &mut subscribe, if !subscribed => {
+                result.map_err(pg_error)?;
+                subscribed = true;
+            }
+            message = std::future::poll_fn(|cx| connection.poll_message(cx)) => match message {
+                Some(Ok(AsyncMessage::Notification(_))) => wake.notify_one(),
+                Some(Ok(_)) => {}
+                Some(Err(error)) => return Err(pg_error(error)),
+                None => return Ok(()),
+            },
+            // Looks again whether anyone still wants the wake-ups.
+            _ = tokio::time::sleep(RELISTEN_AFTER * 30) => {}
+        }
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl QueueStore for PgStore {
     async fn enqueue(&self, item: NewItem) -> StoreResult<QueueItemId> {
@@ -64,9 +127,13 @@ impl QueueStore for PgStore {
         self.client()
             .await?
             .execute(
-                "INSERT INTO queue_items (id, org_id, kind, payload, status, max_attempts, run_at)
-                 VALUES ($1, $2, $3, $4, 'queued', $5,
-                         COALESCE(to_timestamp($6::BIGINT / 1000.0), now()))",
+                "WITH item AS (
+                     INSERT INTO queue_items (id, org_id, kind, payload, status, max_attempts,
+                                              run_at)
+                     VALUES ($1, $2, $3, $4, 'queued', $5,
+                             COALESCE(to_timestamp($6::BIGINT / 1000.0), now()))
+                     RETURNING kind)
+                 SELECT pg_notify('grove_queue', kind) FROM item",
                 &[
                     &id.as_str(),
                     &item.org_id.as_ref().map(OrgId::as_str),
