@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use grove_core::ids::{OrgId, QueueItemId};
 use jiff::Timestamp;
 use tokio::sync::Notify;
-use tokio_postgres::{AsyncMessage, NoTls, Row};
+use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row};
 
 use super::{pg_error, PgStore};
 use crate::queue::{
@@ -41,6 +41,38 @@ fn count(n: u32) -> i32 {
 
 fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Inserts a queued item and notifies [`QUEUE_CHANNEL`]; given a
+/// transaction, the item is enqueued atomically with the record it belongs
+/// to (and the notification goes out at its commit).
+pub(crate) async fn insert_item(
+    client: &impl GenericClient,
+    item: &NewItem,
+) -> StoreResult<QueueItemId> {
+    let id = QueueItemId::generate();
+    let max_attempts = count(item.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1));
+    let run_at = item.run_at.map(|t| t.as_millisecond());
+    client
+        .execute(
+            "WITH item AS (
+                 INSERT INTO queue_items (id, org_id, kind, payload, status, max_attempts, run_at)
+                 VALUES ($1, $2, $3, $4, 'queued', $5,
+                         COALESCE(to_timestamp($6::BIGINT / 1000.0), now()))
+                 RETURNING kind)
+             SELECT pg_notify('grove_queue', kind) FROM item",
+            &[
+                &id.as_str(),
+                &item.org_id.as_ref().map(OrgId::as_str),
+                &item.kind,
+                &item.payload,
+                &max_attempts,
+                &run_at,
+            ],
+        )
+        .await
+        .map_err(pg_error)?;
+    Ok(id)
 }
 
 /// The epoch a lease token carries; a token that is not one holds nothing.
@@ -121,31 +153,7 @@ async fn listen_once(config: &tokio_postgres::Config, wake: &Arc<Notify>) -> Sto
 #[async_trait]
 impl QueueStore for PgStore {
     async fn enqueue(&self, item: NewItem) -> StoreResult<QueueItemId> {
-        let id = QueueItemId::generate();
-        let max_attempts = count(item.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1));
-        let run_at = item.run_at.map(|t| t.as_millisecond());
-        self.client()
-            .await?
-            .execute(
-                "WITH item AS (
-                     INSERT INTO queue_items (id, org_id, kind, payload, status, max_attempts,
-                                              run_at)
-                     VALUES ($1, $2, $3, $4, 'queued', $5,
-                             COALESCE(to_timestamp($6::BIGINT / 1000.0), now()))
-                     RETURNING kind)
-                 SELECT pg_notify('grove_queue', kind) FROM item",
-                &[
-                    &id.as_str(),
-                    &item.org_id.as_ref().map(OrgId::as_str),
-                    &item.kind,
-                    &item.payload,
-                    &max_attempts,
-                    &run_at,
-                ],
-            )
-            .await
-            .map_err(pg_error)?;
-        Ok(id)
+        insert_item(&**self.client().await?, &item).await
     }
 
     async fn lease(
