@@ -142,15 +142,18 @@ pub fn idf<'a>(bags: impl IntoIterator<Item = &'a Bag>) -> BTreeMap<String, f32>
 mod tests {
     use super::*;
 
+    fn sentences(text: &str) -> Vec<&str> {
+        sentence_spans(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect()
+    }
+
     #[test]
     fn sentences_split_at_periods_and_lines() {
         let text = "# Ownership\nRust uses ownership. Each value has an owner!\n\n  let x = 5;\n";
-        let got: Vec<&str> = sentence_spans(text)
-            .into_iter()
-            .map(|(s, e)| &text[s..e])
-            .collect();
         assert_eq!(
-            got,
+            sentences(text),
             vec![
                 "# Ownership",
                 "Rust uses ownership.",
@@ -163,12 +166,8 @@ mod tests {
     #[test]
     fn a_macros_bang_does_not_end_its_sentence() {
         let text = "Under the surface, the assert_eq! and assert_ne! macros use ==. Great! Next.\nprintln!\nnext";
-        let got: Vec<&str> = sentence_spans(text)
-            .into_iter()
-            .map(|(s, e)| &text[s..e])
-            .collect();
         assert_eq!(
-            got,
+            sentences(text),
             vec![
                 "Under the surface, the assert_eq! and assert_ne! macros use ==.",
                 "Great!",

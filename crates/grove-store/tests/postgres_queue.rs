@@ -343,9 +343,21 @@ impl grove_store::queue::JobHandler for Handler {
     }
 }
 
+/// A worker of one slot over `store` running `Handler`.
+fn worker(
+    store: &PgStore,
+    config: grove_core::config::QueueConfig,
+    hang: bool,
+    ran: &Arc<Mutex<Vec<String>>>,
+) -> grove_store::queue::Worker {
+    let mut worker = grove_store::queue::Worker::new(Arc::new(store.clone()), config, 1);
+    let ran = Arc::clone(ran);
+    worker.register(KIND, Arc::new(Handler { hang, ran }));
+    worker
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn work_of_a_replica_killed_mid_item_is_finished_by_another_after_its_lease() {
-    use grove_store::queue::Worker;
     let db = TestDb::new().await;
     let (a, b) = (db.replica().await, db.replica().await);
     let config = grove_core::config::QueueConfig {
@@ -355,14 +367,7 @@ async fn work_of_a_replica_killed_mid_item_is_finished_by_another_after_its_leas
     };
     let id = a.enqueue(NewItem::new(KIND, json!({}))).await.unwrap();
     let (ran_a, ran_b) = (Arc::default(), Arc::default());
-    let mut first = Worker::new(Arc::new(a.clone()), config.clone(), 1);
-    first.register(
-        KIND,
-        Arc::new(Handler {
-            hang: true,
-            ran: Arc::clone(&ran_a),
-        }),
-    );
+    let first = worker(&a, config.clone(), true, &ran_a);
     let (_stop_a, stopped_a) = tokio::sync::watch::channel(false);
     let killed = tokio::spawn(first.run(stopped_a));
     while ran_a.lock().unwrap().is_empty() {
@@ -370,14 +375,7 @@ async fn work_of_a_replica_killed_mid_item_is_finished_by_another_after_its_leas
     }
     // As kill -9: the task vanishes without releasing its lease.
     killed.abort();
-    let mut second = Worker::new(Arc::new(b.clone()), config, 1);
-    second.register(
-        KIND,
-        Arc::new(Handler {
-            hang: false,
-            ran: Arc::clone(&ran_b),
-        }),
-    );
+    let second = worker(&b, config, false, &ran_b);
     let (stop_b, stopped_b) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(second.run(stopped_b));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -401,7 +399,6 @@ async fn work_of_a_replica_killed_mid_item_is_finished_by_another_after_its_leas
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_item_enqueued_on_one_replica_wakes_an_idle_worker_on_another() {
-    use grove_store::queue::Worker;
     let db = TestDb::new().await;
     let (a, b) = (db.replica().await, db.replica().await);
     // Polls a minute apart (jittered: 30–90 s): only the notification can
@@ -411,17 +408,10 @@ async fn an_item_enqueued_on_one_replica_wakes_an_idle_worker_on_another() {
         ..Default::default()
     };
     let ran = Arc::default();
-    let mut worker = Worker::new(Arc::new(b.clone()), config, 1);
-    worker.wake_on(b.queue_wakeups());
-    worker.register(
-        KIND,
-        Arc::new(Handler {
-            hang: false,
-            ran: Arc::clone(&ran),
-        }),
-    );
+    let mut idle = worker(&b, config, false, &ran);
+    idle.wake_on(b.queue_wakeups());
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(worker.run(stopped));
+    let running = tokio::spawn(idle.run(stopped));
     // Idle: its first look found nothing, and its listener is subscribed.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let id = a.enqueue(NewItem::new(KIND, json!({}))).await.unwrap();

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use grove_core::ids::{OrgId, QueueItemId};
 use jiff::Timestamp;
 use tokio::sync::Notify;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row};
 
 use super::{pg_error, PgStore};
@@ -111,6 +112,32 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Runs an update of `item` guarded by its lease: `sql` names the item
+    /// as `$1`, its lease epoch as `$2` and `more` after them. Whether the
+    /// lease was still held (one row changed).
+    async fn fenced(
+        &self,
+        item: &Leased,
+        sql: &str,
+        more: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<bool> {
+        let Some(epoch) = epoch(item) else {
+            return Ok(false);
+        };
+        let id = item.id.as_str();
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &epoch];
+        params.extend_from_slice(more);
+        let changed = self
+            .client()
+            .await?
+            .execute(sql, &params)
+            .await
+            .map_err(pg_error)?;
+        Ok(changed == 1)
+    }
+}
+
 /// Listens on [`QUEUE_CHANNEL`] until the `Notify`'s last holder is gone.
 async fn listen(config: tokio_postgres::Config, wake: Arc<Notify>) {
     while Arc::strong_count(&wake) > 1 {
@@ -204,40 +231,26 @@ impl QueueStore for PgStore {
     }
 
     async fn heartbeat(&self, item: &Leased, lease_for: Duration) -> StoreResult<bool> {
-        let Some(epoch) = epoch(item) else {
-            return Ok(false);
-        };
-        let changed = self
-            .client()
-            .await?
-            .execute(
-                "UPDATE queue_items
-                 SET lease_expires_at = now() + $3::BIGINT * interval '1 millisecond',
-                     updated_at = now()
-                 WHERE id = $1 AND lease_epoch = $2 AND status = 'leased'",
-                &[&item.id.as_str(), &epoch, &ms(lease_for)],
-            )
-            .await
-            .map_err(pg_error)?;
-        Ok(changed == 1)
+        self.fenced(
+            item,
+            "UPDATE queue_items
+             SET lease_expires_at = now() + $3::BIGINT * interval '1 millisecond',
+                 updated_at = now()
+             WHERE id = $1 AND lease_epoch = $2 AND status = 'leased'",
+            &[&ms(lease_for)],
+        )
+        .await
     }
 
     async fn complete(&self, item: &Leased) -> StoreResult<bool> {
-        let Some(epoch) = epoch(item) else {
-            return Ok(false);
-        };
-        let changed = self
-            .client()
-            .await?
-            .execute(
-                "UPDATE queue_items SET status = 'done', lease_owner = NULL,
-                        lease_expires_at = NULL, updated_at = now()
-                 WHERE id = $1 AND lease_epoch = $2 AND status = 'leased'",
-                &[&item.id.as_str(), &epoch],
-            )
-            .await
-            .map_err(pg_error)?;
-        Ok(changed == 1)
+        self.fenced(
+            item,
+            "UPDATE queue_items SET status = 'done', lease_owner = NULL,
+                    lease_expires_at = NULL, updated_at = now()
+             WHERE id = $1 AND lease_epoch = $2 AND status = 'leased'",
+            &[],
+        )
+        .await
     }
 
     async fn fail(
