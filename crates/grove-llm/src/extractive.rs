@@ -444,21 +444,31 @@ fn continuations(pool: &[Candidate]) -> Vec<Candidate> {
 /// A picked sentence that the next one leans on ("However, …", "This
 /// means …") is given with it: the thought goes on there, and the leaning
 /// sentence is often the one that answers.
-fn continue_picks(picked: Vec<Candidate>, continued: &[Candidate]) -> Vec<Candidate> {
+fn continue_picks(
+    picked: Vec<Candidate>,
+    continued: &[Candidate],
+    max_words: usize,
+) -> Vec<Candidate> {
     let taken = |c: &Candidate, picked: &[Candidate]| {
         picked
             .iter()
             .any(|p| p.source == c.source && p.start < c.end && c.start < p.end)
     };
+    let length = |c: &Candidate| c.text.split_whitespace().count();
+    let mut words: usize = picked.iter().map(length).sum();
     let mut out: Vec<Candidate> = Vec::with_capacity(picked.len());
     for (i, p) in picked.iter().enumerate() {
         let longer = continued.iter().find(|j| {
             j.source == p.source
                 && j.start == p.start
                 && j.end > p.end
+                && words - length(p) + length(j) <= max_words
                 && !taken(j, &picked[i + 1..])
                 && !taken(j, &out)
         });
+        if let Some(j) = longer {
+            words = words - length(p) + length(j);
+        }
         out.push(longer.unwrap_or(p).clone());
     }
     out
@@ -488,9 +498,11 @@ pub fn compose_by_terms(prompt: &Prompt, max_tokens: u32, max_sentences: usize) 
     let mut pool = candidates(prompt);
     score_by_terms(&mut pool, &bag(&prompt.question), prompt.sources.len());
     let continued = continuations(&pool);
+    let max_words = word_budget(max_tokens);
     with_markers(continue_picks(
-        pick(pool, max_sentences, word_budget(max_tokens)),
+        pick(pool, max_sentences, max_words),
         &continued,
+        max_words,
     ))
 }
 
@@ -590,9 +602,11 @@ impl Extractive {
             }
             Err(error) => tracing::warn!(%error, "sentence embedding failed; ranking by terms"),
         }
+        let max_words = word_budget(max_tokens);
         with_markers(continue_picks(
-            pick(pool, self.max_sentences, word_budget(max_tokens)),
+            pick(pool, self.max_sentences, max_words),
             &continued,
+            max_words,
         ))
     }
 }
@@ -813,6 +827,13 @@ mod tests {
         );
         // Never twice: the joined passage stands once.
         assert_eq!(answer.iter().filter(|a| a.contains("However")).count(), 1);
+        // Not past the answer's length: 20 tokens are 15 words, the sentence
+        // alone is 12, joined 27.
+        let short = compose(&p, 20);
+        assert_eq!(
+            short[0],
+            "In some test frameworks the order of expected and actual arguments matters. [1]"
+        );
     }
 
     #[test]

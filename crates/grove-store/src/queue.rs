@@ -190,10 +190,13 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(queue: Arc<dyn QueueStore>, config: QueueConfig, slots: usize) -> Self {
+        // Unique across replicas too: in containers every replica may be
+        // pid 1, and one replica's release must not free another's leases.
         let owner = format!(
-            "worker-{}-{}",
+            "worker-{}-{}-{:08x}",
             std::process::id(),
-            Timestamp::now().as_millisecond()
+            Timestamp::now().as_millisecond(),
+            rand::random::<u32>()
         );
         Self {
             queue,

@@ -208,20 +208,27 @@ async fn failures_retry_with_backoff_then_the_item_is_dead() {
         .await
         .unwrap()
         .unwrap();
-    let before = jiff::Timestamp::now();
-    let Some(FailOutcome::RetryAt(at)) = store.fail(&first, "boom", backoff()).await.unwrap()
-    else {
+    // The first retry waits the backoff's base: not leased before it.
+    let wait = Backoff {
+        base: Duration::from_millis(300),
+        max: Duration::from_secs(1),
+    };
+    let Some(FailOutcome::RetryAt(at)) = store.fail(&first, "boom", wait).await.unwrap() else {
         panic!("a retry was due");
     };
-    assert!(
-        at > before
-            .checked_sub(jiff::SignedDuration::from_secs(5))
-            .unwrap()
-    );
     let queued = store.queue_item(&id).await.unwrap().unwrap();
     assert_eq!((queued.status, queued.attempts), (ItemStatus::Queued, 1));
     assert_eq!(queued.last_error.as_deref(), Some("boom"));
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert_eq!(
+        queued.run_at, at,
+        "the retry time reported is the one stored"
+    );
+    assert!(store
+        .lease(&kinds(), "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .is_none());
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let second = store
         .lease(&kinds(), "w", Duration::from_secs(30))
         .await

@@ -282,7 +282,7 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
         );
     }
     println!(
-        "a gold sentence stands in the first source for {:.1} %, the first three {:.1} %, any of them {:.1} % (the most an answer can hit)",
+        "a gold sentence stands in the first source for {:.1} %, the first three {:.1} %, any of them {:.1} % (the most an answer quoting from them can hit)",
         percent(reach.in_first, reach.questions),
         percent(reach.in_first_three, reach.questions),
         percent(reach.in_any, reach.questions),

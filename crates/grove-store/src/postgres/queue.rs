@@ -28,6 +28,8 @@ pub const QUEUE_CHANNEL: &str = "grove_queue";
 
 /// Wait before listening again after the listening connection broke.
 const RELISTEN_AFTER: Duration = Duration::from_secs(1);
+/// How often an idle listening connection is checked.
+const PING_EVERY: Duration = Duration::from_secs(30);
 
 /// Attempts allowed when an item does not say (as the SQLite queue).
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
@@ -152,29 +154,55 @@ async fn listen(config: tokio_postgres::Config, wake: Arc<Notify>) {
 /// until the connection breaks or the `Notify` is no longer wanted.
 async fn listen_once(config: &tokio_postgres::Config, wake: &Arc<Notify>) -> StoreResult<()> {
     let (client, mut connection) = config.connect(NoTls).await.map_err(pg_error)?;
-    // The connection's messages are read in this task, so the `LISTEN` is
-    // driven by the same loop that hears the notifications.
-    let statement = format!("LISTEN {QUEUE_CHANNEL}");
-    let subscribe = client.batch_execute(&statement);
-    tokio::pin!(subscribe);
-    let mut subscribed = false;
-    while Arc::strong_count(wake) > 1 {
-        tokio::select! {
-            result = &mut subscribe, if !subscribed => {
-                result.map_err(pg_error)?;
-                subscribed = true;
+    // The connection's own task reads its messages and passes on each
+    // notification; it ends when the connection does.
+    let (heard, mut notifications) = tokio::sync::mpsc::unbounded_channel();
+    let driver = tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(AsyncMessage::Notification(_)) => {
+                    if heard.send(()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => return Err(pg_error(error)),
             }
-            message = std::future::poll_fn(|cx| connection.poll_message(cx)) => match message {
-                Some(Ok(AsyncMessage::Notification(_))) => wake.notify_one(),
-                Some(Ok(_)) => {}
-                Some(Err(error)) => return Err(pg_error(error)),
-                None => return Ok(()),
-            },
-            // Looks again whether anyone still wants the wake-ups.
-            _ = tokio::time::sleep(RELISTEN_AFTER * 30) => {}
         }
+        Ok(())
+    });
+    let listened = async {
+        client
+            .batch_execute(&format!("LISTEN {QUEUE_CHANNEL}"))
+            .await
+            .map_err(pg_error)?;
+        // Items enqueued while nobody listened: look now.
+        wake.notify_one();
+        while Arc::strong_count(wake) > 1 {
+            tokio::select! {
+                heard = notifications.recv() => match heard {
+                    Some(()) => wake.notify_one(),
+                    None => break,
+                },
+                // Looks again whether anyone still wants the wake-ups, and
+                // that the connection still answers (a half-open one would
+                // otherwise go unnoticed until TCP gives up).
+                _ = tokio::time::sleep(PING_EVERY) => {
+                    tokio::time::timeout(PING_EVERY, client.simple_query("SELECT 1"))
+                        .await
+                        .map_err(|_| StoreError::Backend("postgres: listener unanswered".into()))?
+                        .map_err(pg_error)?;
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
+    .await;
+    drop(client);
+    let driven = driver
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Backend(format!("queue listener: {e}"))));
+    listened.and(driven)
 }
 
 #[async_trait]
