@@ -303,8 +303,12 @@ async fn a_run_scores_each_item_and_two_runs_compare() {
                 // Expects the chunking document (by id): cited, a hit.
                 {"question": Q_CHUNKS, "expected_answer": expected_answer,
                  "expected_sources": ["no-such-source", chunking_doc]},
-                // Expects the pancakes document (by title), which is not cited.
-                {"question": Q_SESSIONS, "expected_answer": "Whisk two eggs with milk and flour.",
+                // Expects the pancakes document (by title), which is not cited,
+                // and an answer the agent's is near but not the same as (cosine
+                // about 0.56 against a decline's 0.20), so neither check below
+                // hangs on the embedder's last digits (an unrelated expectation
+                // did: 0.05 apart from a decline on one CPU, not on another).
+                {"question": Q_SESSIONS, "expected_answer": "The server cleans up old chats now and then.",
                  "expected_sources": ["Pancakes"]},
                 // Expects nothing.
                 {"question": Q_PANCAKES},
@@ -364,7 +368,7 @@ async fn a_run_scores_each_item_and_two_runs_compare() {
     let sim1 = r1["answer_similarity"].as_f64().unwrap();
     assert!(
         sim1 < sim0 - 0.2,
-        "unrelated answer scored {sim1} against {sim0}"
+        "a different answer scored {sim1} against {sim0}"
     );
     assert_eq!(r1["citation_present"], true);
     // Item 2: no expectations, so no hit and no similarity.
