@@ -1,7 +1,8 @@
 //! Grove's store on PostgreSQL, for many replicas over one database. It owns
 //! the connection pool (deadpool-postgres over tokio-postgres; sqlx would
 //! clash with rusqlite over `libsqlite3-sys`), its migrations, and the store
-//! traits implemented so far: the durable queue ([`queue`]). The rest of the
+//! traits implemented so far: the durable queue ([`queue`]); and leader
+//! leases for singleton work ([`leader`]). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
 
@@ -12,12 +13,21 @@ use tokio_postgres::NoTls;
 
 use crate::{StoreError, StoreResult};
 
+mod leader;
 mod queue;
 
+pub use leader::{fence, Leadership};
 pub use queue::QUEUE_CHANNEL;
 
 /// Migrations in order; each runs once, in one transaction with its record.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "queue", include_str!("migrations/0001_queue.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "queue", include_str!("migrations/0001_queue.sql")),
+    (
+        2,
+        "leader_leases",
+        include_str!("migrations/0002_leader_leases.sql"),
+    ),
+];
 
 /// Key of the advisory lock held (for one transaction) while migrating, so
 /// replicas starting together apply each migration once.
@@ -60,11 +70,14 @@ pub struct PgStore {
 /// A failure of the database or of the pool, as the store reports it: a
 /// broken uniqueness rule is a conflict, the rest are backend errors.
 pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
-    match error.code() {
-        Some(code) if *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION => {
-            StoreError::Conflict(error.to_string())
-        }
-        _ => StoreError::Backend(format!("postgres: {error}")),
+    let Some(db) = error.as_db_error() else {
+        return StoreError::Backend(format!("postgres: {error}"));
+    };
+    let message = format!("postgres: {} ({})", db.message(), db.code().code());
+    if *db.code() == tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
+        StoreError::Conflict(message)
+    } else {
+        StoreError::Backend(message)
     }
 }
 

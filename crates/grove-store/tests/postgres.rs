@@ -1,6 +1,7 @@
-//! The durable queue on PostgreSQL (127.0.0.1:5432, as on every machine
-//! here), with several stores standing for several replicas: each test runs
-//! in a database of its own, created and dropped here.
+//! The PostgreSQL store (127.0.0.1:5432, as on every machine here) — its
+//! migrations, the durable queue and leader leases — with several stores
+//! standing for several replicas: each test runs in a database of its own,
+//! created and dropped here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,7 +21,7 @@ struct TestDb {
 
 impl TestDb {
     async fn new() -> Self {
-        let name = format!("grove_queue_{}", rand_suffix());
+        let name = format!("grove_store_{}", rand_suffix());
         admin()
             .await
             .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -89,10 +90,11 @@ async fn replicas_starting_together_apply_each_migration_once() {
     assert_eq!(store.migrate().await.unwrap(), 0, "nothing left to apply");
     let rows = admin_of(&db)
         .await
-        .query("SELECT version FROM grove_migrations", &[])
+        .query("SELECT version FROM grove_migrations ORDER BY version", &[])
         .await
         .unwrap();
-    assert_eq!(rows.len(), 1, "the queue migration recorded once");
+    let versions: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(versions, [1, 2], "each migration recorded once");
     db.drop_now().await;
 }
 
@@ -433,5 +435,99 @@ async fn an_item_enqueued_on_one_replica_wakes_an_idle_worker_on_another() {
     stop.send(true).unwrap();
     running.await.unwrap();
     assert_eq!(*ran.lock().unwrap(), vec![id.to_string()]);
+    db.drop_now().await;
+}
+
+/// A leader's write: fenced by its lease, in one transaction.
+async fn fenced_insert(
+    writer: &mut tokio_postgres::Client,
+    lead: &grove_store::postgres::Leadership,
+    n: i32,
+) -> Result<(), grove_store::StoreError> {
+    let tx = writer.transaction().await.unwrap();
+    grove_store::postgres::fence(&tx, lead).await?;
+    tx.execute("INSERT INTO fanned_out VALUES ($1)", &[&n])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_replica_leads_at_a_time_and_a_lapsed_leader_writes_nothing() {
+    let db = TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    let ttl = Duration::from_millis(300);
+    let lead = a
+        .acquire_leadership("outbox", "a", ttl)
+        .await
+        .unwrap()
+        .expect("free");
+    assert_eq!(lead.epoch, 1);
+    assert_eq!(
+        b.acquire_leadership("outbox", "b", ttl).await.unwrap(),
+        None
+    );
+    // Another name is another lease.
+    assert!(b
+        .acquire_leadership("housekeeping", "b", ttl)
+        .await
+        .unwrap()
+        .is_some());
+    // Renewing keeps the epoch.
+    let renewed = a
+        .acquire_leadership("outbox", "a", ttl)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renewed, lead);
+
+    // The leader's writes check the lease in their own transaction.
+    let mut writer = admin_of(&db).await;
+    writer
+        .batch_execute("CREATE TABLE fanned_out (n INTEGER)")
+        .await
+        .unwrap();
+    fenced_insert(&mut writer, &lead, 1).await.unwrap();
+
+    // The leader stalls past its lease; the other replica takes over.
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+    let taken = b
+        .acquire_leadership("outbox", "b", ttl)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.epoch, 2);
+    let late = fenced_insert(&mut writer, &lead, 2).await.unwrap_err();
+    assert!(
+        late.to_string().contains("leadership of outbox lost"),
+        "{late}"
+    );
+    let rows = admin_of(&db)
+        .await
+        .query("SELECT n FROM fanned_out", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.get::<_, i32>(0)).collect::<Vec<_>>(),
+        [1]
+    );
+    assert_eq!(
+        a.acquire_leadership("outbox", "a", ttl).await.unwrap(),
+        None
+    );
+
+    // Released on shutdown, the lease is free at once, in a new epoch.
+    assert!(
+        !a.release_leadership(&lead).await.unwrap(),
+        "not a's any more"
+    );
+    assert!(b.release_leadership(&taken).await.unwrap());
+    let back = a
+        .acquire_leadership("outbox", "a", ttl)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.epoch, 3);
     db.drop_now().await;
 }
