@@ -94,7 +94,7 @@ async fn replicas_starting_together_apply_each_migration_once() {
         .await
         .unwrap();
     let versions: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, [1, 2], "each migration recorded once");
+    assert_eq!(versions, [1, 2, 3], "each migration recorded once");
     db.drop_now().await;
 }
 
@@ -529,5 +529,82 @@ async fn one_replica_leads_at_a_time_and_a_lapsed_leader_writes_nothing() {
         .unwrap()
         .unwrap();
     assert_eq!(back.epoch, 3);
+    db.drop_now().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rate_limit_holds_for_the_whole_deployment() {
+    use grove_store::postgres::SharedQuota;
+    let db = TestDb::new().await;
+    let replicas = [db.replica().await, db.replica().await, db.replica().await];
+    // Ten at once, then one every six seconds: nothing comes back within
+    // the test, so exactly ten of forty pass however the replicas interleave.
+    let quota = SharedQuota {
+        per_minute: 10,
+        burst: 10,
+    };
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let replica = replicas[i % 3].clone();
+        calls.spawn(async move { replica.spend_rate("key_a:read", quota).await.unwrap() });
+    }
+    let mut decisions = Vec::new();
+    while let Some(d) = calls.join_next().await {
+        decisions.push(d.unwrap());
+    }
+    let passed = decisions.iter().filter(|d| d.allowed).count();
+    assert_eq!(passed, 10, "the burst, across three replicas");
+    let mut remaining: Vec<u32> = decisions
+        .iter()
+        .filter(|d| d.allowed)
+        .map(|d| d.remaining)
+        .collect();
+    remaining.sort_unstable();
+    assert_eq!(
+        remaining,
+        (0..10).collect::<Vec<_>>(),
+        "each pass counted once"
+    );
+    for refused in decisions.iter().filter(|d| !d.allowed) {
+        let wait = refused.retry_after.expect("a refusal says when");
+        assert!(
+            wait > Duration::from_secs(5) && wait <= Duration::from_secs(6),
+            "{wait:?}"
+        );
+        assert_eq!(refused.remaining, 0);
+    }
+    // Another key, or another scope, has its own quota.
+    let other = replicas[0].spend_rate("key_b:read", quota).await.unwrap();
+    assert!(other.allowed);
+    assert_eq!(other.remaining, 9);
+    db.drop_now().await;
+}
+
+#[tokio::test]
+async fn a_spent_quota_comes_back_at_its_rate() {
+    use grove_store::postgres::SharedQuota;
+    let db = TestDb::new().await;
+    let store = db.replica().await;
+    // One request every 100 ms, two at once.
+    let quota = SharedQuota {
+        per_minute: 600,
+        burst: 2,
+    };
+    let first = store.spend_rate("k", quota).await.unwrap();
+    assert!(first.allowed);
+    assert_eq!(first.remaining, 1);
+    assert!(store.spend_rate("k", quota).await.unwrap().allowed);
+    let refused = store.spend_rate("k", quota).await.unwrap();
+    assert!(!refused.allowed);
+    assert!(refused.retry_after.unwrap() <= Duration::from_millis(100));
+    tokio::time::sleep(refused.retry_after.unwrap() + Duration::from_millis(20)).await;
+    assert!(
+        store.spend_rate("k", quota).await.unwrap().allowed,
+        "one came back"
+    );
+    assert!(
+        !store.spend_rate("k", quota).await.unwrap().allowed,
+        "only one"
+    );
     db.drop_now().await;
 }

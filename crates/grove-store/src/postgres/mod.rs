@@ -1,8 +1,9 @@
 //! Grove's store on PostgreSQL, for many replicas over one database. It owns
 //! the connection pool (deadpool-postgres over tokio-postgres; sqlx would
 //! clash with rusqlite over `libsqlite3-sys`), its migrations, and the store
-//! traits implemented so far: the durable queue ([`queue`]); and leader
-//! leases for singleton work ([`leader`]). The rest of the
+//! traits implemented so far: the durable queue ([`queue`]); leader
+//! leases for singleton work ([`leader`]); rate limits shared by every
+//! replica ([`rate`]). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
 
@@ -15,9 +16,11 @@ use crate::{StoreError, StoreResult};
 
 mod leader;
 mod queue;
+mod rate;
 
 pub use leader::{fence, Leadership};
 pub use queue::QUEUE_CHANNEL;
+pub use rate::{SharedDecision, SharedQuota};
 
 /// Migrations in order; each runs once, in one transaction with its record.
 const MIGRATIONS: &[(i32, &str, &str)] = &[
@@ -26,6 +29,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         2,
         "leader_leases",
         include_str!("migrations/0002_leader_leases.sql"),
+    ),
+    (
+        3,
+        "rate_limits",
+        include_str!("migrations/0003_rate_limits.sql"),
     ),
 ];
 
