@@ -1081,6 +1081,17 @@ pub trait Store:
     fn backend_name(&self) -> &'static str;
 }
 
+/// A duration in whole milliseconds, as the backends store times and
+/// leases (saturating: a longer one than `i64` holds waits forever).
+pub(crate) fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A stored time in Unix milliseconds (the epoch when out of range).
+pub(crate) fn ts(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,9 @@ use tokio::task::JoinSet;
 
 use crate::StoreResult;
 
+/// Attempts allowed when an item does not say.
+pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
 /// An item to put on the queue.
 #[derive(Debug, Clone)]
 pub struct NewItem {

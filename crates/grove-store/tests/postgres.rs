@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use grove_store::postgres::{PgOptions, PgStore};
-use grove_store::queue::{Backoff, FailOutcome, ItemStatus, NewItem, QueueStore};
+use grove_store::queue::{Backoff, FailOutcome, ItemStatus, Leased, NewItem, QueueStore};
 use serde_json::json;
 use tokio_postgres::NoTls;
 
@@ -64,6 +64,11 @@ const KIND: &str = "test.work";
 
 fn kinds() -> Vec<String> {
     vec![KIND.to_owned()]
+}
+
+/// Leases the next item of the test's kind for `owner`.
+async fn take(store: &PgStore, owner: &str, lease_for: Duration) -> Option<Leased> {
+    store.lease(&kinds(), owner, lease_for).await.unwrap()
 }
 
 fn backoff() -> Backoff {
@@ -136,11 +141,7 @@ async fn two_replicas_run_every_item_exactly_once() {
             let (store, runs) = (replica.clone(), runs.clone());
             let owner = format!("replica-{r}-worker-{w}");
             workers.spawn(async move {
-                while let Some(item) = store
-                    .lease(&kinds(), &owner, Duration::from_secs(30))
-                    .await
-                    .unwrap()
-                {
+                while let Some(item) = take(&store, &owner, Duration::from_secs(30)).await {
                     *runs.lock().unwrap().entry(item.id.to_string()).or_default() += 1;
                     assert!(store.complete(&item).await.unwrap(), "the lease is held");
                 }
@@ -166,21 +167,15 @@ async fn a_replica_whose_lease_ran_out_cannot_finish_what_another_took_over() {
         .enqueue(NewItem::new(KIND, json!({"x": 1})))
         .await
         .unwrap();
-    let stale = paused
-        .lease(&kinds(), "paused", Duration::from_millis(50))
+    let stale = take(&paused, "paused", Duration::from_millis(50))
         .await
-        .unwrap()
         .expect("due now");
-    assert!(other
-        .lease(&kinds(), "other", Duration::from_secs(30))
+    assert!(take(&other, "other", Duration::from_secs(30))
         .await
-        .unwrap()
         .is_none());
     tokio::time::sleep(Duration::from_millis(120)).await;
-    let fresh = other
-        .lease(&kinds(), "other", Duration::from_secs(30))
+    let fresh = take(&other, "other", Duration::from_secs(30))
         .await
-        .unwrap()
         .expect("the expired lease is taken over");
     assert_eq!(fresh.id, id);
     assert_eq!(fresh.attempts, 2);
@@ -205,11 +200,7 @@ async fn failures_retry_with_backoff_then_the_item_is_dead() {
     let mut item = NewItem::new(KIND, json!({}));
     item.max_attempts = Some(2);
     let id = store.enqueue(item).await.unwrap();
-    let first = store
-        .lease(&kinds(), "w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let first = take(&store, "w", Duration::from_secs(30)).await.unwrap();
     // The first retry waits the backoff's base: not leased before it.
     let wait = Backoff {
         base: Duration::from_millis(300),
@@ -225,17 +216,9 @@ async fn failures_retry_with_backoff_then_the_item_is_dead() {
         queued.run_at, at,
         "the retry time reported is the one stored"
     );
-    assert!(store
-        .lease(&kinds(), "w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(take(&store, "w", Duration::from_secs(30)).await.is_none());
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let second = store
-        .lease(&kinds(), "w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let second = take(&store, "w", Duration::from_secs(30)).await.unwrap();
     assert_eq!(second.attempts, 2);
     assert_eq!(
         store.fail(&second, "again", backoff()).await.unwrap(),
@@ -245,11 +228,7 @@ async fn failures_retry_with_backoff_then_the_item_is_dead() {
         store.queue_item(&id).await.unwrap().unwrap().status,
         ItemStatus::Dead
     );
-    assert!(store
-        .lease(&kinds(), "w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(take(&store, "w", Duration::from_secs(30)).await.is_none());
     assert_eq!(store.queue_depth().await.unwrap().dead, 1);
     db.drop_now().await;
 }
@@ -261,17 +240,9 @@ async fn a_lease_expiring_on_the_last_attempt_gives_the_item_up() {
     let mut item = NewItem::new(KIND, json!({}));
     item.max_attempts = Some(1);
     let id = store.enqueue(item).await.unwrap();
-    store
-        .lease(&kinds(), "w", Duration::from_millis(20))
-        .await
-        .unwrap()
-        .unwrap();
+    take(&store, "w", Duration::from_millis(20)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(60)).await;
-    assert!(store
-        .lease(&kinds(), "w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(take(&store, "w", Duration::from_secs(30)).await.is_none());
     let item = store.queue_item(&id).await.unwrap().unwrap();
     assert_eq!(item.status, ItemStatus::Dead);
     assert_eq!(
@@ -296,10 +267,8 @@ async fn releasing_an_owner_requeues_without_counting_the_attempt_and_later_item
     other_kind.org_id = None;
     store.enqueue(other_kind).await.unwrap();
 
-    let held = store
-        .lease(&kinds(), "leaving", Duration::from_secs(30))
+    let held = take(&store, "leaving", Duration::from_secs(30))
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(held.id, now_id);
     assert_eq!(held.payload, json!({"n": 1}));
@@ -308,11 +277,7 @@ async fn releasing_an_owner_requeues_without_counting_the_attempt_and_later_item
         .await
         .unwrap());
     assert!(
-        store
-            .lease(&kinds(), "w", Duration::from_secs(30))
-            .await
-            .unwrap()
-            .is_none(),
+        take(&store, "w", Duration::from_secs(30)).await.is_none(),
         "the other item of this kind is not due, and the third is of another kind"
     );
     assert_eq!(store.release_owner("leaving").await.unwrap(), 1);
@@ -322,11 +287,7 @@ async fn releasing_an_owner_requeues_without_counting_the_attempt_and_later_item
         !store.complete(&held).await.unwrap(),
         "a released lease is not held"
     );
-    let again = store
-        .lease(&kinds(), "w", Duration::from_secs(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let again = take(&store, "w", Duration::from_secs(30)).await.unwrap();
     assert_eq!((again.id, again.attempts), (now_id, 1));
     assert_eq!(
         store.queue_item(&later_id).await.unwrap().unwrap().status,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio_postgres::GenericClient;
 
 use super::{pg_error, PgStore};
-use crate::{StoreError, StoreResult};
+use crate::{millis, StoreError, StoreResult};
 
 /// A lease held: who, and in which epoch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,10 +19,6 @@ pub struct Leadership {
     pub name: String,
     pub holder: String,
     pub epoch: i64,
-}
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl PgStore {

@@ -12,16 +12,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use grove_core::ids::{OrgId, QueueItemId};
-use jiff::Timestamp;
 use tokio::sync::Notify;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row};
 
 use super::{pg_error, PgStore};
+use crate::queue::DEFAULT_MAX_ATTEMPTS;
 use crate::queue::{
     Backoff, FailOutcome, ItemStatus, Leased, NewItem, QueueDepth, QueueItem, QueueStore,
 };
-use crate::{StoreError, StoreResult};
+use crate::{millis, ts, StoreError, StoreResult};
 
 /// The channel an enqueue notifies, with the item's kind as the payload.
 pub const QUEUE_CHANNEL: &str = "grove_queue";
@@ -31,19 +31,8 @@ const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 /// How often an idle listening connection is checked.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
-/// Attempts allowed when an item does not say (as the SQLite queue).
-const DEFAULT_MAX_ATTEMPTS: u32 = 5;
-
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
 fn count(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
-}
-
-fn ts(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// Inserts a queued item and notifies [`QUEUE_CHANNEL`]; given a
@@ -250,7 +239,7 @@ impl QueueStore for PgStore {
                  FROM next WHERE q.seq = next.seq
                  RETURNING q.id, q.kind, q.payload, q.org_id, q.attempts, q.max_attempts,
                            q.lease_epoch",
-                &[&kinds, &owner, &ms(lease_for)],
+                &[&kinds, &owner, &millis(lease_for)],
             )
             .await
             .map_err(pg_error)?;
@@ -265,7 +254,7 @@ impl QueueStore for PgStore {
              SET lease_expires_at = now() + $3::BIGINT * interval '1 millisecond',
                  updated_at = now()
              WHERE id = $1 AND lease_epoch = $2 AND status = 'leased'",
-            &[&ms(lease_for)],
+            &[&millis(lease_for)],
         )
         .await
     }
@@ -308,7 +297,7 @@ impl QueueStore for PgStore {
                     &item.id.as_str(),
                     &epoch,
                     &dead,
-                    &ms(backoff.delay(item.attempts)),
+                    &millis(backoff.delay(item.attempts)),
                     &error,
                 ],
             )

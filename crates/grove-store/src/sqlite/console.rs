@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::tenancy::{user_from_row, USER_COLUMNS};
 use super::{backend, now_ms, parsed, ts, SqliteStore};
 use crate::console::{ConsoleSession, ConsoleStore, SessionLimits};
-use crate::StoreResult;
+use crate::{millis, StoreResult};
 
 /// A session's `last_seen_at` is written at most this often (ms), so
 /// reading pages does not write on every request.
@@ -42,10 +42,6 @@ fn put_password(conn: &Connection, user: &UserId, hash: &str) -> StoreResult<()>
     )
     .map_err(backend)?;
     Ok(())
-}
-
-fn millis(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[async_trait]

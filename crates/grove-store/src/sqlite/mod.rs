@@ -38,7 +38,7 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
 use crate::secrets::{Keyring, MasterKey, MASTER_KEY_FILE};
-use crate::{Store, StoreError, StoreResult};
+use crate::{ts, Store, StoreError, StoreResult};
 
 type Pool = r2d2::Pool<SqliteConnectionManager>;
 
@@ -228,10 +228,6 @@ fn write_error(e: rusqlite::Error, what: &str) -> StoreError {
         Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(what.to_owned()),
         _ => backend(e),
     }
-}
-
-fn ts(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 fn now_ms() -> i64 {

@@ -11,17 +11,11 @@ use rand::distr::{Alphanumeric, SampleString};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{backend, now_ms, parsed, ts, SqliteStore};
+use crate::queue::DEFAULT_MAX_ATTEMPTS;
 use crate::queue::{
     Backoff, FailOutcome, ItemStatus, Leased, NewItem, QueueDepth, QueueItem, QueueStore,
 };
-use crate::StoreResult;
-
-/// Attempts allowed when an item does not say.
-const DEFAULT_MAX_ATTEMPTS: u32 = 5;
-
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
+use crate::{millis, StoreResult};
 
 /// Inserts a queued item; also used inside other writes' transactions, so
 /// work is enqueued atomically with the record it belongs to.
@@ -89,7 +83,7 @@ impl QueueStore for SqliteStore {
                              OR (status = 'leased' AND lease_expires_at <= ?1))
                          ORDER BY run_at, seq LIMIT 1)
                      RETURNING id, kind, payload, org_id, attempts, max_attempts",
-                    params![now, owner, token, now + ms(lease_for), kinds],
+                    params![now, owner, token, now + millis(lease_for), kinds],
                     |row| {
                         let payload: String = row.get(2)?;
                         let org: Option<String> = row.get(3)?;
@@ -119,7 +113,7 @@ impl QueueStore for SqliteStore {
             conn.execute(
                 "UPDATE queue_items SET lease_expires_at = ?3, updated_at = ?4
                  WHERE id = ?1 AND lease_token = ?2 AND status = 'leased'",
-                params![id.as_str(), token, now + ms(lease_for), now],
+                params![id.as_str(), token, now + millis(lease_for), now],
             )
             .map(|n| n == 1)
             .map_err(backend)
@@ -152,7 +146,7 @@ impl QueueStore for SqliteStore {
         let outcome = if item.attempts >= item.max_attempts {
             FailOutcome::Dead
         } else {
-            let at = jiff::Timestamp::now().as_millisecond() + ms(backoff.delay(item.attempts));
+            let at = jiff::Timestamp::now().as_millisecond() + millis(backoff.delay(item.attempts));
             FailOutcome::RetryAt(ts(at))
         };
         self.write(move |conn| {
