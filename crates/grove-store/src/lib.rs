@@ -10,6 +10,7 @@ pub mod evals;
 pub mod notifications;
 pub mod postgres;
 pub mod queue;
+mod rows;
 pub mod secrets;
 pub mod sqlite;
 pub mod webhooks;
@@ -1085,6 +1086,11 @@ pub trait Store:
 /// leases (saturating: a longer one than `i64` holds waits forever).
 pub(crate) fn millis(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A value that could not be written as the JSON text the tables keep.
+pub(crate) fn json_error(e: serde_json::Error) -> StoreError {
+    StoreError::Backend(format!("cannot encode a stored value as JSON: {e}"))
 }
 
 /// A stored time in Unix milliseconds (the epoch when out of range).

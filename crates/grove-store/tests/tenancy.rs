@@ -5,12 +5,21 @@ use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_core::scope::Scope;
 use grove_store::sqlite::SqliteStore;
+
+mod backends;
+
+on_each_backend!(
+    provisioning_creates_org_admin_and_key_together,
+    users_of_one_org_are_invisible_to_another,
+    emails_are_unique_per_org_ignoring_case,
+    deleting_a_user_revokes_their_keys,
+);
 use grove_store::{
     KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, SyncStore, TenancyStore,
     UserPatch,
 };
 
-async fn provision(store: &SqliteStore, name: &str) -> Provisioned {
+async fn provision<S: TenancyStore>(store: &S, name: &str) -> Provisioned {
     let key = apikey::generate(KeyEnvironment::Live);
     store
         .provision_org(ProvisionOrg {
@@ -36,12 +45,9 @@ async fn provision(store: &SqliteStore, name: &str) -> Provisioned {
         .unwrap()
 }
 
-#[tokio::test]
-async fn provisioning_creates_org_admin_and_key_together() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+async fn provisioning_creates_org_admin_and_key_together<S: TenancyStore + KeyStore>(store: &S) {
     assert_eq!(store.count_orgs().await.unwrap(), 0);
-    let p = provision(&store, "acme").await;
+    let p = provision(store, "acme").await;
     assert_eq!(store.count_orgs().await.unwrap(), 1);
     assert_eq!(p.admin.org_id, p.org.id);
     assert_eq!(p.admin_key.org_id, p.org.id);
@@ -51,12 +57,9 @@ async fn provisioning_creates_org_admin_and_key_together() {
     assert_eq!(users.items[0].role, Role::Admin);
 }
 
-#[tokio::test]
-async fn users_of_one_org_are_invisible_to_another() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let a = provision(&store, "a").await;
-    let b = provision(&store, "b").await;
+async fn users_of_one_org_are_invisible_to_another<S: TenancyStore + KeyStore>(store: &S) {
+    let a = provision(store, "a").await;
+    let b = provision(store, "b").await;
     assert!(store
         .get_user(&b.org.id, &a.admin.id)
         .await
@@ -93,12 +96,9 @@ async fn users_of_one_org_are_invisible_to_another() {
     );
 }
 
-#[tokio::test]
-async fn emails_are_unique_per_org_ignoring_case() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let a = provision(&store, "a").await;
-    let b = provision(&store, "b").await;
+async fn emails_are_unique_per_org_ignoring_case<S: TenancyStore + KeyStore>(store: &S) {
+    let a = provision(store, "a").await;
+    let b = provision(store, "b").await;
     let dup = NewUser {
         email: "ADMIN@a.example".into(),
         name: "Other".into(),
@@ -110,11 +110,8 @@ async fn emails_are_unique_per_org_ignoring_case() {
     store.create_user(&b.org.id, dup).await.unwrap();
 }
 
-#[tokio::test]
-async fn deleting_a_user_revokes_their_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let a = provision(&store, "a").await;
+async fn deleting_a_user_revokes_their_keys<S: TenancyStore + KeyStore>(store: &S) {
+    let a = provision(store, "a").await;
     // The only admin, owning the only admin key, cannot be deleted.
     let err = store.delete_user(&a.org.id, &a.admin.id).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");

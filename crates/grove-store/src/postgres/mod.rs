@@ -3,20 +3,31 @@
 //! clash with rusqlite over `libsqlite3-sys`), its migrations, and the store
 //! traits implemented so far: the durable queue ([`queue`]); leader
 //! leases for singleton work ([`leader`]); rate limits shared by every
-//! replica ([`rate`]). The rest of the
+//! replica ([`rate`]); organisations, users and keys ([`tenancy`],
+//! [`keys`]); the event outbox ([`outbox`]). Rows are read by the same
+//! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
 
 use std::time::Duration;
 
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
+use grove_core::ids::OrgId;
+use grove_core::page::Page;
+use jiff::Timestamp;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
 
-use crate::{StoreError, StoreResult};
+use crate::rows::BadRow;
+use crate::{Listed, StoreError, StoreResult};
 
+mod keys;
 mod leader;
+mod outbox;
 mod queue;
 mod rate;
+mod tenancy;
 
 pub use leader::{fence, Leadership};
 pub use queue::QUEUE_CHANNEL;
@@ -35,6 +46,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "rate_limits",
         include_str!("migrations/0003_rate_limits.sql"),
     ),
+    (4, "schema", include_str!("migrations/0004_schema.sql")),
 ];
 
 /// Key of the advisory lock held (for one transaction) while migrating, so
@@ -89,6 +101,203 @@ pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
     }
 }
 
+/// A failed write: a broken uniqueness rule is a conflict saying `what`
+/// (as the embedded store words it), anything else as [`pg_error`].
+pub(crate) fn write_error(error: tokio_postgres::Error, what: &str) -> StoreError {
+    match error.as_db_error().map(|db| db.code()) {
+        Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+            StoreError::Conflict(what.to_owned())
+        }
+        _ => pg_error(error),
+    }
+}
+
+/// Now, in Unix milliseconds, as the tables keep times.
+pub(crate) fn now_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+/// The records `rows` hold, each read by `map`.
+pub(crate) fn mapped<T>(
+    rows: Vec<Row>,
+    map: impl Fn(&Row) -> Result<T, BadRow>,
+) -> StoreResult<Vec<T>> {
+    rows.iter()
+        .map(|r| map(r).map_err(StoreError::from))
+        .collect()
+}
+
+/// The record `row` holds, if any, read by `map`.
+pub(crate) fn mapped_opt<T>(
+    row: Option<Row>,
+    map: impl Fn(&Row) -> Result<T, BadRow>,
+) -> StoreResult<Option<T>> {
+    row.as_ref().map(map).transpose().map_err(StoreError::from)
+}
+
+/// A page size or offset as a bind parameter.
+pub(crate) fn page_bounds(page: Page) -> (i64, i64) {
+    (
+        i64::from(page.limit),
+        i64::try_from(page.offset).unwrap_or(i64::MAX),
+    )
+}
+
+/// One page of an organisation's rows of `table`, oldest first, with the
+/// total, optionally only rows whose `column` equals a value (`filter`).
+/// The total rides along as a window count; only a page past the end needs
+/// a second statement.
+pub(crate) async fn list_in_org<T>(
+    client: &impl GenericClient,
+    table: &str,
+    columns: &str,
+    org: &OrgId,
+    filter: Option<(&str, &str)>,
+    page: Page,
+    map: impl Fn(&Row) -> Result<T, BadRow>,
+) -> StoreResult<Listed<T>> {
+    let (condition, value) = match filter {
+        Some((column, value)) => (format!("AND {column} = $4"), Some(value)),
+        None => (String::new(), None),
+    };
+    let (limit, offset) = page_bounds(page);
+    let org_id = org.as_str();
+    let mut args: Vec<&(dyn ToSql + Sync)> = vec![&org_id, &limit, &offset];
+    if let Some(value) = &value {
+        args.push(value);
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {columns}, COUNT(*) OVER () FROM {table} WHERE org_id = $1 {condition}
+                 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+            ),
+            &args,
+        )
+        .await
+        .map_err(pg_error)?;
+    let total = match rows.first() {
+        Some(row) => row.get::<_, i64>(row.len() - 1),
+        None => {
+            let mut args: Vec<&(dyn ToSql + Sync)> = vec![&org_id];
+            if let Some(value) = &value {
+                args.push(value);
+            }
+            client
+                .query_one(
+                    &format!(
+                        "SELECT COUNT(*) FROM {table} WHERE org_id = $1 {}",
+                        condition.replace("$4", "$2")
+                    ),
+                    &args,
+                )
+                .await
+                .map_err(pg_error)?
+                .get(0)
+        }
+    };
+    Ok(Listed {
+        items: mapped(rows, map)?,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// A bind parameter kept in a list built at run time.
+pub(crate) type Arg = Box<dyn ToSql + Sync + Send>;
+
+/// One page of the rows of `table` that match `condition` (whose `$n`
+/// placeholders `args` fill), ordered by `order`, with the total — one
+/// statement, so the page and the total come from one snapshot.
+#[allow(clippy::too_many_arguments)] // each is a distinct part of the query
+pub(crate) async fn filtered_page<T>(
+    client: &impl GenericClient,
+    table: &str,
+    columns: &str,
+    condition: &str,
+    mut args: Vec<Arg>,
+    order: &str,
+    page: Page,
+    map: impl Fn(&Row) -> Result<T, BadRow>,
+) -> StoreResult<Listed<T>> {
+    let n = args.len();
+    let (limit, offset) = page_bounds(page);
+    args.push(Box::new(limit));
+    args.push(Box::new(offset));
+    let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref() as _).collect();
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {columns}, COUNT(*) OVER () FROM {table} WHERE {condition}
+                 ORDER BY {order} LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            &params,
+        )
+        .await
+        .map_err(pg_error)?;
+    let total = match rows.first() {
+        Some(row) => row.get::<_, i64>(row.len() - 1),
+        None => client
+            .query_one(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {condition}"),
+                &params[..n],
+            )
+            .await
+            .map_err(pg_error)?
+            .get(0),
+    };
+    Ok(Listed {
+        items: mapped(rows, map)?,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// Deletes row `id` of `table` if it is the organisation's; false if not.
+pub(crate) async fn delete_in_org(
+    store: &PgStore,
+    table: &'static str,
+    org: &OrgId,
+    id: &str,
+) -> StoreResult<bool> {
+    let deleted = store
+        .client()
+        .await?
+        .execute(
+            &format!("DELETE FROM {table} WHERE org_id = $1 AND id = $2"),
+            &[&org.as_str(), &id],
+        )
+        .await
+        .map_err(pg_error)?;
+    Ok(deleted > 0)
+}
+
+/// Those of `ids` that are not rows of the organisation in `table`.
+pub(crate) async fn missing_in_org<T: Clone>(
+    client: &impl GenericClient,
+    table: &str,
+    org: &OrgId,
+    ids: &[T],
+    as_str: fn(&T) -> &str,
+) -> StoreResult<Vec<T>> {
+    let wanted: Vec<&str> = ids.iter().map(as_str).collect();
+    let found: Vec<String> = client
+        .query(
+            &format!("SELECT id FROM {table} WHERE org_id = $1 AND id = ANY($2)"),
+            &[&org.as_str(), &wanted],
+        )
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !found.iter().any(|f| f == as_str(id)))
+        .cloned()
+        .collect())
+}
+
 fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
     StoreError::Backend(format!("postgres pool: {error}"))
 }
@@ -126,6 +335,7 @@ impl PgStore {
         Ok(store)
     }
 
+    /// A pooled connection, for one statement or one transaction.
     pub(crate) async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
         self.pool.get().await.map_err(pool_error)
     }

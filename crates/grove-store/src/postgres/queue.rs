@@ -11,10 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 use grove_core::ids::{OrgId, QueueItemId};
 use tokio::sync::Notify;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row};
+use tokio_postgres::{AsyncMessage, NoTls, Row};
 
 use super::{pg_error, PgStore};
 use crate::queue::DEFAULT_MAX_ATTEMPTS;
@@ -197,7 +198,7 @@ async fn listen_once(config: &tokio_postgres::Config, wake: &Arc<Notify>) -> Sto
 #[async_trait]
 impl QueueStore for PgStore {
     async fn enqueue(&self, item: NewItem) -> StoreResult<QueueItemId> {
-        insert_item(&**self.client().await?, &item).await
+        insert_item(&self.client().await?, &item).await
     }
 
     async fn lease(

@@ -6,9 +6,9 @@ use grove_core::model::{LinkPurpose, User};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::tenancy::{user_from_row, USER_COLUMNS};
 use super::{backend, now_ms, parsed, ts, SqliteStore};
 use crate::console::{ConsoleSession, ConsoleStore, SessionLimits};
+use crate::rows::tenancy::{user_from_row, USER_COLUMNS};
 use crate::{millis, StoreResult};
 
 /// A session's `last_seen_at` is written at most this often (ms), so

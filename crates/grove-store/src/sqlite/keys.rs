@@ -1,41 +1,14 @@
 //! API keys in SQLite: hashes, prefixes and grants, never secrets.
 
 use async_trait::async_trait;
-use grove_core::apikey::KeyEnvironment;
 use grove_core::ids::{KeyId, OrgId, UserId};
 use grove_core::model::ApiKey;
 use grove_core::page::Page;
-use grove_core::scope::Scope;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
+use super::{backend, list_in_org, now_ms, ts, write_error, SqliteStore};
+use crate::rows::keys::{key_from_row, KEY_COLUMNS};
 use crate::{KeyStore, Listed, NewApiKey, StoreResult};
-
-const KEY_COLUMNS: &str = "id, org_id, user_id, name, prefix, environment, scopes, permissions,
-                           created_at, expires_at, revoked_at";
-
-fn json_list<T: serde::de::DeserializeOwned>(raw: String) -> rusqlite::Result<Vec<T>> {
-    serde_json::from_str(&raw).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })
-}
-
-fn key_from_row(row: &Row) -> rusqlite::Result<ApiKey> {
-    let user_id: Option<String> = row.get(2)?;
-    Ok(ApiKey {
-        id: parsed(row.get(0)?, |s| KeyId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        user_id: user_id.and_then(|s| UserId::parse(&s).ok()),
-        name: row.get(3)?,
-        prefix: row.get(4)?,
-        environment: parsed(row.get(5)?, KeyEnvironment::parse)?,
-        scopes: json_list::<Scope>(row.get(6)?)?,
-        permissions: json_list::<String>(row.get(7)?)?,
-        created_at: ts(row.get(8)?),
-        expires_at: row.get::<_, Option<i64>>(9)?.map(ts),
-        revoked_at: row.get::<_, Option<i64>>(10)?.map(ts),
-    })
-}
 
 /// Inserts a key inside the caller's connection or transaction.
 pub(super) fn insert_key(conn: &Connection, key: NewApiKey) -> StoreResult<ApiKey> {
@@ -81,7 +54,7 @@ fn select_key(conn: &Connection, org: &OrgId, id: &KeyId) -> StoreResult<Option<
     conn.query_row(
         &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id.as_str()],
-        key_from_row,
+        |r| Ok(key_from_row(r)?),
     )
     .optional()
     .map_err(backend)
@@ -100,7 +73,7 @@ impl KeyStore for SqliteStore {
                     "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = ?1"
                 ))
                 .map_err(backend)?;
-            stmt.query_row([hash], key_from_row)
+            stmt.query_row([hash], |r| Ok(key_from_row(r)?))
                 .optional()
                 .map_err(backend)
         })
@@ -111,7 +84,11 @@ impl KeyStore for SqliteStore {
     }
 
     async fn list_keys(&self, org: &OrgId, page: Page) -> StoreResult<Listed<ApiKey>> {
-        self.read(|conn| list_in_org(conn, "api_keys", KEY_COLUMNS, org, None, page, key_from_row))
+        self.read(|conn| {
+            list_in_org(conn, "api_keys", KEY_COLUMNS, org, None, page, |r| {
+                key_from_row(r)
+            })
+        })
     }
 
     async fn revoke_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>> {

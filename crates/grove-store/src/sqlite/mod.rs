@@ -351,15 +351,18 @@ fn filtered_page<T>(
 /// optionally only rows whose `column` equals a value (`filter`).
 /// The total rides along as a window count, so a page costs one statement
 /// (one read transaction); only a page past the end needs a second.
-fn list_in_org<T>(
+fn list_in_org<T, E>(
     conn: &Connection,
     table: &str,
     columns: &str,
     org: &grove_core::ids::OrgId,
     filter: Option<(&str, &str)>,
     page: grove_core::page::Page,
-    map: fn(&rusqlite::Row) -> rusqlite::Result<T>,
-) -> StoreResult<crate::Listed<T>> {
+    map: impl Fn(&rusqlite::Row) -> Result<T, E>,
+) -> StoreResult<crate::Listed<T>>
+where
+    E: Into<rusqlite::Error>,
+{
     let (condition, value) = match filter {
         Some((column, value)) => (format!("AND {column} = ?4"), Some(value)),
         None => (String::new(), None),
@@ -380,7 +383,7 @@ fn list_in_org<T>(
     let items = stmt
         .query_map(args.as_slice(), |row| {
             total = Some(row.get::<_, i64>(total_column)?);
-            map(row)
+            map(row).map_err(Into::into)
         })
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend)?;

@@ -5,16 +5,17 @@ use grove_core::agents::DEFAULT_MODEL;
 use grove_core::ids::{OrgId, UserId};
 use grove_core::model::{Org, OrgSettings, Role, User};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::syncs::record_event;
-use super::{backend, keys, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
+use super::{backend, keys, list_in_org, now_ms, ts, write_error, SqliteStore};
+use crate::rows::tenancy::{
+    org_from_row, settings_from_row, user_from_row, EMAIL_TAKEN, NO_ADMIN_KEY_LEFT, NO_ADMIN_LEFT,
+    ORG_COLUMNS, SETTINGS_COLUMNS, USER_COLUMNS,
+};
 use crate::{
     Listed, NewUser, ProvisionOrg, Provisioned, StoreError, StoreResult, TenancyStore, UserPatch,
 };
-
-pub(super) const USER_COLUMNS: &str = "id, org_id, email, name, role, created_at, updated_at";
-const EMAIL_TAKEN: &str = "a user with this email already exists in the organisation";
 
 /// Why an organisation would lose its administration: no admin user left,
 /// or no admin-scoped key left that can act (not revoked, not expired, and
@@ -31,10 +32,7 @@ pub(super) fn admin_access_lost(
         )
         .map_err(backend)?;
     if admins == 0 {
-        return Ok(Some(
-            "this would leave the organisation without an admin: promote another user to admin first \
-             (on the server host, `grove users promote EMAIL` restores one)",
-        ));
+        return Ok(Some(NO_ADMIN_LEFT));
     }
     let keys: i64 = conn
         .query_row(
@@ -47,10 +45,7 @@ pub(super) fn admin_access_lost(
             |r| r.get(0),
         )
         .map_err(backend)?;
-    Ok((keys == 0).then_some(
-        "this would leave the organisation without a usable admin-scoped API key: create another \
-         admin key first",
-    ))
+    Ok((keys == 0).then_some(NO_ADMIN_KEY_LEFT))
 }
 
 /// Runs `change` in one immediate transaction and keeps it only if the
@@ -74,26 +69,6 @@ pub(super) fn keeping_admin_access<T>(
     }
     tx.commit().map_err(backend)?;
     Ok(out)
-}
-
-pub(super) fn user_from_row(row: &Row) -> rusqlite::Result<User> {
-    Ok(User {
-        id: parsed(row.get(0)?, |s| UserId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        email: row.get(2)?,
-        name: row.get(3)?,
-        role: parsed(row.get(4)?, Role::parse)?,
-        created_at: ts(row.get(5)?),
-        updated_at: ts(row.get(6)?),
-    })
-}
-
-fn org_from_row(row: &Row) -> rusqlite::Result<Org> {
-    Ok(Org {
-        id: parsed(row.get(0)?, |s| OrgId::parse(s).ok())?,
-        name: row.get(1)?,
-        created_at: ts(row.get(2)?),
-    })
 }
 
 fn insert_user(conn: &Connection, org: &OrgId, user: &NewUser) -> StoreResult<User> {
@@ -127,7 +102,7 @@ fn select_user(conn: &Connection, org: &OrgId, id: &UserId) -> StoreResult<Optio
     conn.query_row(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id.as_str()],
-        user_from_row,
+        |r| Ok(user_from_row(r)?),
     )
     .optional()
     .map_err(backend)
@@ -177,10 +152,12 @@ impl TenancyStore for SqliteStore {
     async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
         self.read(|conn| {
             let mut stmt = conn
-                .prepare_cached("SELECT id, name, created_at FROM orgs ORDER BY created_at, id")
+                .prepare_cached(&format!(
+                    "SELECT {ORG_COLUMNS} FROM orgs ORDER BY created_at, id"
+                ))
                 .map_err(backend)?;
             let orgs = stmt
-                .query_map([], org_from_row)
+                .query_map([], |r| Ok(org_from_row(r)?))
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             orgs
@@ -190,9 +167,9 @@ impl TenancyStore for SqliteStore {
     async fn get_org(&self, id: &OrgId) -> StoreResult<Option<Org>> {
         self.read(|conn| {
             conn.query_row(
-                "SELECT id, name, created_at FROM orgs WHERE id = ?1",
+                &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = ?1"),
                 [id.as_str()],
-                org_from_row,
+                |r| Ok(org_from_row(r)?),
             )
             .optional()
             .map_err(backend)
@@ -217,7 +194,11 @@ impl TenancyStore for SqliteStore {
     }
 
     async fn list_users(&self, org: &OrgId, page: Page) -> StoreResult<Listed<User>> {
-        self.read(|conn| list_in_org(conn, "users", USER_COLUMNS, org, None, page, user_from_row))
+        self.read(|conn| {
+            list_in_org(conn, "users", USER_COLUMNS, org, None, page, |r| {
+                user_from_row(r)
+            })
+        })
     }
 
     async fn update_user(
@@ -298,14 +279,9 @@ impl TenancyStore for SqliteStore {
 fn select_settings(conn: &Connection, org: &OrgId) -> StoreResult<OrgSettings> {
     let stored = conn
         .query_row(
-            "SELECT default_model, updated_at FROM org_settings WHERE org_id = ?1",
+            &format!("SELECT {SETTINGS_COLUMNS} FROM org_settings WHERE org_id = ?1"),
             [org.as_str()],
-            |r| {
-                Ok(OrgSettings {
-                    default_model: r.get(0)?,
-                    updated_at: Some(ts(r.get(1)?)),
-                })
-            },
+            |r| Ok(settings_from_row(r)?),
         )
         .optional()
         .map_err(backend)?;

@@ -1,0 +1,133 @@
+//! The stores a test runs against: the embedded SQLite file and a fresh
+//! PostgreSQL database (127.0.0.1:5432, as on every machine here), created
+//! for the test and dropped when it ends, whether it passed or not.
+//! [`on_each_backend!`] runs a test written once against both.
+
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use grove_store::postgres::{PgOptions, PgStore};
+use grove_store::sqlite::SqliteStore;
+use tokio_postgres::NoTls;
+
+const ADMIN: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
+
+/// A fresh database, dropped (with its connections) when this is dropped.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let name = format!("grove_store_{:016x}", rand::random::<u64>());
+        admin()
+            .await
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test database");
+        Self { name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+
+    /// A store over this database, as one replica opens it.
+    pub async fn replica(&self) -> PgStore {
+        PgStore::open(&PgOptions::new(self.url()))
+            .await
+            .expect("open the store")
+    }
+
+    /// Drops the database now (dropping `self` does it too, from any thread).
+    pub async fn drop_now(self) {
+        drop_database(&self.name).await;
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Dropped inside a runtime (or while a test panics): drop the
+        // database from a thread of its own with a runtime of its own.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(drop_database(&name)))
+        })
+        .join();
+    }
+}
+
+async fn drop_database(name: &str) {
+    if let Ok((client, connection)) = tokio_postgres::connect(ADMIN, NoTls).await {
+        tokio::spawn(connection);
+        let _ = client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+    }
+}
+
+pub async fn admin() -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(ADMIN, NoTls)
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432");
+    tokio::spawn(connection);
+    client
+}
+
+/// An embedded store in a temporary directory, removed when dropped.
+pub struct TestSqlite {
+    pub store: SqliteStore,
+    _dir: tempfile::TempDir,
+}
+
+impl TestSqlite {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
+        Self { store, _dir: dir }
+    }
+}
+
+/// A PostgreSQL store over a fresh database, dropped with it.
+pub struct TestPg {
+    pub store: PgStore,
+    pub db: TestDb,
+}
+
+impl TestPg {
+    pub async fn new() -> Self {
+        let db = TestDb::new().await;
+        let store = db.replica().await;
+        Self { store, db }
+    }
+}
+
+/// Runs each named test — an `async fn(&S)` generic over the store traits
+/// it needs — once against the embedded store (`on_sqlite::NAME`) and once
+/// against PostgreSQL (`on_postgres::NAME`).
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let test = $crate::backends::TestSqlite::new();
+                    super::$name(&test.store).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let test = $crate::backends::TestPg::new().await;
+                    super::$name(&test.store).await;
+                }
+            )*
+        }
+    };
+}
