@@ -90,9 +90,14 @@ async fn main() {
         .await
         .expect("create");
     let options = PgOptions::new(format!("postgres://postgres@127.0.0.1:5432/{db}"));
+    let master = grove_store::secrets::MasterKey::generate();
     let mut stores: Vec<Arc<dyn QueueStore>> = Vec::new();
     for _ in 0..replicas {
-        stores.push(Arc::new(PgStore::open(&options).await.expect("postgres")));
+        stores.push(Arc::new(
+            PgStore::open(&options, master.clone(), None)
+                .await
+                .expect("postgres"),
+        ));
     }
     run("postgres", stores, items, workers).await;
     let _ = client

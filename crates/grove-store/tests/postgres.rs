@@ -39,8 +39,8 @@ async fn replicas_starting_together_apply_each_migration_once() {
     let opened = futures_join(
         (0..4)
             .map(|_| {
-                let options = PgOptions::new(db.url());
-                async move { PgStore::open(&options).await }
+                let (options, master) = (PgOptions::new(db.url()), db.master.clone());
+                async move { PgStore::open(&options, master, None).await }
             })
             .collect::<Vec<_>>(),
     )

@@ -4,11 +4,14 @@
 //! traits implemented so far: the durable queue ([`queue`]); leader
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
-//! [`keys`]); the event outbox ([`outbox`]). Rows are read by the same
+//! [`keys`]); sealed credentials ([`secrets`]); data sources
+//! ([`data_sources`]); the event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::GenericClient;
@@ -20,13 +23,16 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use crate::rows::BadRow;
+use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod data_sources;
 mod keys;
 mod leader;
 mod outbox;
 mod queue;
 mod rate;
+pub(crate) mod secrets;
 mod tenancy;
 
 pub use leader::{fence, Leadership};
@@ -51,7 +57,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
 
 /// Key of the advisory lock held (for one transaction) while migrating, so
 /// replicas starting together apply each migration once.
-const MIGRATION_LOCK: i64 = 0x6772_6f76_655f_6d67; // "grove_mg"
+pub(crate) const MIGRATION_LOCK: i64 = 0x6772_6f76_655f_6d67; // "grove_mg"
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -85,6 +91,9 @@ pub struct PgStore {
     /// For connections outside the pool (the queue's listener).
     config: tokio_postgres::Config,
     poll_only: bool,
+    /// Seals and opens stored credentials ([`secrets`]); every replica
+    /// must be given the same master key.
+    pub(crate) keyring: Arc<Keyring>,
 }
 
 /// A failure of the database or of the pool, as the store reports it: a
@@ -303,9 +312,15 @@ fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
 }
 
 impl PgStore {
-    /// Connects (lazily: the first call opens the first connection) and
-    /// applies the migrations this replica knows that the database lacks.
-    pub async fn open(options: &PgOptions) -> StoreResult<Self> {
+    /// Connects (lazily: the first call opens the first connection),
+    /// applies the migrations this replica knows that the database lacks,
+    /// and loads the data keys with `master` (read from `master_file`, if
+    /// from a file), refusing a master key that does not open them.
+    pub async fn open(
+        options: &PgOptions,
+        master: MasterKey,
+        master_file: Option<PathBuf>,
+    ) -> StoreResult<Self> {
         let mut config: tokio_postgres::Config = options
             .url
             .parse()
@@ -330,8 +345,10 @@ impl PgStore {
             pool,
             config,
             poll_only: options.poll_only,
+            keyring: Arc::new(Keyring::new(master, master_file)),
         };
         store.migrate().await?;
+        store.load_keys().await?;
         Ok(store)
     }
 

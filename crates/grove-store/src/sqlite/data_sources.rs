@@ -3,41 +3,21 @@
 use async_trait::async_trait;
 use grove_core::ids::{DataSourceId, OrgId};
 use grove_core::page::Page;
-use grove_core::sources::{DataSource, SourceKind, SourceStatus, SyncFrequency};
+use grove_core::sources::{DataSource, SourceStatus, SyncFrequency};
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{
-    backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, secrets, ts, SqliteStore,
+use super::{backend, delete_in_org, list_in_org, missing_in_org, now_ms, secrets, SqliteStore};
+use crate::rows::data_sources::{
+    data_source_from_row, scheduled_sources_sql, sync_due, DATA_SOURCE_COLUMNS as COLUMNS,
 };
 use crate::{DataSourcePatch, DataSourceStore, Listed, NewDataSource, StoreResult};
-
-pub(super) const COLUMNS: &str = "id, org_id, name, kind, config, status, sync_frequency, \
-     chunk_size, chunk_overlap, last_synced_at, created_at, updated_at";
-
-pub(super) fn from_row(row: &Row) -> rusqlite::Result<DataSource> {
-    let config: String = row.get(4)?;
-    Ok(DataSource {
-        id: parsed(row.get(0)?, |s| DataSourceId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        name: row.get(2)?,
-        kind: parsed(row.get(3)?, SourceKind::parse)?,
-        config: serde_json::from_str(&config).unwrap_or_default(),
-        status: parsed(row.get(5)?, SourceStatus::parse)?,
-        sync_frequency: parsed(row.get(6)?, SyncFrequency::parse)?,
-        chunk_size: row.get(7)?,
-        chunk_overlap: row.get(8)?,
-        last_synced_at: row.get::<_, Option<i64>>(9)?.map(ts),
-        created_at: ts(row.get(10)?),
-        updated_at: ts(row.get(11)?),
-    })
-}
 
 fn select(conn: &Connection, org: &OrgId, id: &DataSourceId) -> StoreResult<Option<DataSource>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM data_sources WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id.as_str()],
-        from_row,
+        |r| Ok(data_source_from_row(r)?),
     )
     .optional()
     .map_err(backend)
@@ -87,7 +67,11 @@ impl DataSourceStore for SqliteStore {
         page: Page,
     ) -> StoreResult<Listed<DataSource>> {
         let filter = status.map(|s| ("status", s.as_str()));
-        self.read(|conn| list_in_org(conn, "data_sources", COLUMNS, org, filter, page, from_row))
+        self.read(|conn| {
+            list_in_org(conn, "data_sources", COLUMNS, org, filter, page, |r| {
+                data_source_from_row(r)
+            })
+        })
     }
 
     async fn update_data_source(
@@ -177,34 +161,19 @@ impl DataSourceStore for SqliteStore {
     async fn due_data_sources(&self, now: Timestamp) -> StoreResult<Vec<DataSource>> {
         let candidates: Vec<(DataSource, Option<i64>)> = self.read(|conn| {
             let mut stmt = conn
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS}, (SELECT MAX(s.created_at) FROM syncs s
-                                        WHERE s.data_source_id = d.id)
-                     FROM data_sources d WHERE sync_frequency != 'manual'
-                     AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.data_source_id = d.id
-                                     AND s.status IN ('queued', 'running'))"
-                ))
+                .prepare_cached(&scheduled_sources_sql())
                 .map_err(backend)?;
             let rows = stmt
-                .query_map([], |r| Ok((from_row(r)?, r.get::<_, Option<i64>>(12)?)))
+                .query_map([], |r| {
+                    Ok((data_source_from_row(r)?, r.get::<_, Option<i64>>(12)?))
+                })
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             rows
         })?;
-        // Due: never synced, or the last attempt (successful or not) is at
-        // least one interval old, so a failing source is not retried in a loop.
         Ok(candidates
             .into_iter()
-            .filter(
-                |(ds, last_attempt)| match (last_attempt, ds.sync_frequency.interval()) {
-                    (_, None) => false,
-                    (None, Some(_)) => true,
-                    (Some(at), Some(every)) => {
-                        let every = jiff::SignedDuration::try_from(every).unwrap_or_default();
-                        now.duration_since(ts(*at)) >= every
-                    }
-                },
-            )
+            .filter(|(ds, last)| sync_due(ds, last.map(crate::ts), now))
             .map(|(ds, _)| ds)
             .collect())
     }

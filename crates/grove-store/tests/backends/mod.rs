@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 use grove_store::postgres::{PgOptions, PgStore};
+use grove_store::secrets::MasterKey;
 use grove_store::sqlite::SqliteStore;
 use tokio_postgres::NoTls;
 
@@ -14,6 +15,8 @@ const ADMIN: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
 /// A fresh database, dropped (with its connections) when this is dropped.
 pub struct TestDb {
     pub name: String,
+    /// The master key every replica of this database opens it with.
+    pub master: MasterKey,
 }
 
 impl TestDb {
@@ -24,7 +27,10 @@ impl TestDb {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .await
             .expect("create the test database");
-        Self { name }
+        Self {
+            name,
+            master: MasterKey::generate(),
+        }
     }
 
     pub fn url(&self) -> String {
@@ -33,7 +39,7 @@ impl TestDb {
 
     /// A store over this database, as one replica opens it.
     pub async fn replica(&self) -> PgStore {
-        PgStore::open(&PgOptions::new(self.url()))
+        PgStore::open(&PgOptions::new(self.url()), self.master.clone(), None)
             .await
             .expect("open the store")
     }
