@@ -4,8 +4,9 @@
 //! traits implemented so far: the durable queue ([`queue`]); leader
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
-//! [`keys`]); sealed credentials ([`secrets`]); data sources
-//! ([`data_sources`]); the event outbox ([`outbox`]). Rows are read by the same
+//! [`keys`]); the console's passwords, sessions and links ([`console`]);
+//! sealed credentials ([`secrets`]); data sources ([`data_sources`]); the
+//! event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -26,6 +27,7 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod console;
 mod data_sources;
 mod keys;
 mod leader;
