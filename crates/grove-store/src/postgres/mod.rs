@@ -4,11 +4,15 @@
 //! traits implemented so far: the durable queue ([`queue`]); leader
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
-//! [`keys`]); the event outbox ([`outbox`]). Rows are read by the same
+//! [`keys`]); the event outbox ([`outbox`]); outgoing webhooks
+//! ([`webhooks`]); data connectors and query results ([`connectors`]).
+//! Credentials are sealed by [`sealing`] (a placeholder until the
+//! PostgreSQL secret store). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::GenericClient;
@@ -20,14 +24,18 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use crate::rows::BadRow;
+use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod connectors;
 mod keys;
 mod leader;
 mod outbox;
 mod queue;
 mod rate;
+mod sealing;
 mod tenancy;
+mod webhooks;
 
 pub use leader::{fence, Leadership};
 pub use queue::QUEUE_CHANNEL;
@@ -85,6 +93,10 @@ pub struct PgStore {
     /// For connections outside the pool (the queue's listener).
     config: tokio_postgres::Config,
     poll_only: bool,
+    /// Seals and opens credentials. PLACEHOLDER: a random master key per
+    /// store until the PostgreSQL `SecretStore` brings the configured one
+    /// (so a second replica cannot open what this one sealed yet).
+    pub(crate) keyring: Arc<Keyring>,
 }
 
 /// A failure of the database or of the pool, as the store reports it: a
@@ -330,6 +342,7 @@ impl PgStore {
             pool,
             config,
             poll_only: options.poll_only,
+            keyring: Arc::new(Keyring::new(MasterKey::generate(), None)),
         };
         store.migrate().await?;
         Ok(store)
