@@ -24,7 +24,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use crate::rows::BadRow;
-use crate::secrets::{Keyring, MasterKey};
+use crate::secrets::Keyring;
 use crate::{Listed, StoreError, StoreResult};
 
 mod connectors;
@@ -93,9 +93,9 @@ pub struct PgStore {
     /// For connections outside the pool (the queue's listener).
     config: tokio_postgres::Config,
     poll_only: bool,
-    /// Seals and opens credentials. PLACEHOLDER: a random master key per
-    /// store until the PostgreSQL `SecretStore` brings the configured one
-    /// (so a second replica cannot open what this one sealed yet).
+    /// Seals and opens credentials. PLACEHOLDER: on
+    /// [`sealing::placeholder_master`] until the PostgreSQL `SecretStore`
+    /// brings the configured master key.
     pub(crate) keyring: Arc<Keyring>,
 }
 
@@ -342,7 +342,7 @@ impl PgStore {
             pool,
             config,
             poll_only: options.poll_only,
-            keyring: Arc::new(Keyring::new(MasterKey::generate(), None)),
+            keyring: Arc::new(Keyring::new(sealing::placeholder_master(), None)),
         };
         store.migrate().await?;
         Ok(store)

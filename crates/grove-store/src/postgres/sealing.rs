@@ -4,17 +4,28 @@
 //! the webhook and connector writes can seal what they store. The
 //! PostgreSQL secrets module replaces this file (same signatures, its own
 //! module); `PgStore::keyring` is then built from the configured master key
-//! instead of a random one.
+//! instead of [`placeholder_master`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
 
 use super::{now_ms, pg_error};
 use crate::rows::StoredRow;
-use crate::secrets::{is_sealed, new_data_key, parse_sealed, DataKey, Keyring, SecretError};
+use crate::secrets::{
+    is_sealed, new_data_key, parse_sealed, DataKey, Keyring, MasterKey, SecretError,
+};
 use crate::StoreResult;
+
+/// PLACEHOLDER master key: random, one per process, so every `PgStore`
+/// of the process (the replicas of a test) opens what another sealed. A
+/// database sealed by one process is not opened by the next; nothing
+/// outside tests opens a `PgStore` yet.
+pub(super) fn placeholder_master() -> MasterKey {
+    static MASTER: OnceLock<MasterKey> = OnceLock::new();
+    MASTER.get_or_init(MasterKey::generate).clone()
+}
 
 /// The newest data key, held (`FOR SHARE`) until the caller's transaction
 /// ends, so a rotation cannot drop it under a value just sealed with it;
