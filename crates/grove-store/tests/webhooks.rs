@@ -693,3 +693,172 @@ async fn opened(store: &SqliteStore, sealed: &[String]) -> Vec<String> {
     }
     plain
 }
+
+/// PostgreSQL only: replicas over one database fanning out, recording
+/// attempts and deleting endpoints at the same time.
+mod replicas {
+    use super::*;
+    use crate::backends::TestDb;
+    use grove_store::postgres::PgStore;
+    use tokio_postgres::NoTls;
+
+    const ALL: Page = Page {
+        limit: 200,
+        offset: 0,
+    };
+
+    async fn raw(db: &TestDb) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&db.url(), NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Fans out in small batches until nothing is left; how many events
+    /// this replica handled.
+    async fn drain(store: PgStore) -> u32 {
+        let mut handled = 0;
+        loop {
+            match store.dispatch_events(3).await.unwrap() {
+                0 => return handled,
+                n => handled += n,
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_replicas_fanning_out_at_once_make_each_delivery_once() {
+        let db = TestDb::new().await;
+        let (a, b) = (db.replica().await, db.replica().await);
+        let org = create_org(&a, "acme").await;
+        let all = a
+            .create_webhook(&org, hook(&["*"], true), "s".into())
+            .await
+            .unwrap();
+        let users = b
+            .create_webhook(&org, hook(&["user.created"], true), "s".into())
+            .await
+            .unwrap();
+        const EVENTS: usize = 60;
+        for n in 0..EVENTS {
+            user(&a, &org, n).await;
+        }
+
+        let (on_a, on_b) = tokio::join!(tokio::spawn(drain(a.clone())), tokio::spawn(drain(b)));
+        let (on_a, on_b) = (on_a.unwrap(), on_b.unwrap());
+        assert_eq!(on_a + on_b, EVENTS as u32, "each event handled once");
+        for webhook in [&all, &users] {
+            let list = a.list_deliveries(&org, &webhook.id, ALL).await.unwrap();
+            assert_eq!(list.total, EVENTS as u64, "one delivery per event");
+            let mut events: Vec<_> = list.items.iter().map(|d| d.event_id.clone()).collect();
+            events.sort();
+            events.dedup();
+            assert_eq!(events.len(), EVENTS);
+        }
+        let items: i64 = raw(&db)
+            .await
+            .query_one(
+                "SELECT COUNT(*) FROM queue_items WHERE kind = $1",
+                &[&DELIVERY_KIND],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(items, 2 * EVENTS as i64, "one queue item per delivery");
+    }
+
+    #[tokio::test]
+    async fn the_fan_out_skips_events_another_replica_holds_without_waiting() {
+        let db = TestDb::new().await;
+        let store = db.replica().await;
+        let org = create_org(&store, "acme").await;
+        let webhook = store
+            .create_webhook(&org, hook(&["*"], true), "s".into())
+            .await
+            .unwrap();
+        for n in 0..3 {
+            user(&store, &org, n).await;
+        }
+        // Another replica is fanning out the oldest event.
+        let mut other = raw(&db).await;
+        let holding = other.transaction().await.unwrap();
+        holding
+            .query(
+                "SELECT seq FROM outbox ORDER BY seq LIMIT 1 FOR UPDATE",
+                &[],
+            )
+            .await
+            .unwrap();
+        let handled = tokio::time::timeout(Duration::from_secs(5), store.dispatch_events(10))
+            .await
+            .expect("the fan-out does not wait for an event another replica holds")
+            .unwrap();
+        assert_eq!(handled, 2);
+        assert_eq!(deliveries_total(&store, &org, &webhook).await, 2);
+        // The other replica gave up on it: it is still to fan out, once.
+        holding.rollback().await.unwrap();
+        assert_eq!(store.dispatch_events(10).await.unwrap(), 1);
+        assert_eq!(store.dispatch_events(10).await.unwrap(), 0);
+        assert_eq!(deliveries_total(&store, &org, &webhook).await, 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_replicas_recording_the_same_attempt_record_it_once() {
+        let db = TestDb::new().await;
+        let (a, b) = (db.replica().await, db.replica().await);
+        let org = create_org(&a, "acme").await;
+        let (webhook, list) = endpoint_with_deliveries(&a, &org, 10).await;
+        assert_eq!(list.len(), 10);
+        let next = Timestamp::now() + Duration::from_secs(30);
+        for delivery in &list {
+            let item = item_of(&a, &delivery.id).await;
+            let (on_a, on_b) = tokio::join!(
+                a.record_attempt(&delivery.id, &item, failed(1), AfterFailure::RetryAt(next)),
+                b.record_attempt(&delivery.id, &item, failed(1), AfterFailure::RetryAt(next)),
+            );
+            assert!(
+                on_a.unwrap() ^ on_b.unwrap(),
+                "exactly one replica records the attempt"
+            );
+            let work = a.delivery_work(&delivery.id).await.unwrap().unwrap();
+            assert_eq!(work.delivery.attempts.len(), 1);
+            assert_ne!(work.queue_item_id.as_deref(), Some(item.as_str()));
+        }
+        let after = a.get_webhook(&org, &webhook.id).await.unwrap().unwrap();
+        assert_eq!(after.consecutive_failures, 10, "each attempt counted once");
+        let items: i64 = raw(&db)
+            .await
+            .query_one(
+                "SELECT COUNT(*) FROM queue_items WHERE kind = $1",
+                &[&DELIVERY_KIND],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(items, 20, "one first item and one retry per delivery");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn deleting_an_endpoint_while_another_replica_records_an_attempt_both_succeed() {
+        let db = TestDb::new().await;
+        let (a, b) = (db.replica().await, db.replica().await);
+        let org = create_org(&a, "acme").await;
+        for round in 0..30 {
+            let webhook = a
+                .create_webhook(&org, hook(&["*"], true), "s".into())
+                .await
+                .unwrap();
+            user(&a, &org, round).await;
+            a.dispatch_events(10).await.unwrap();
+            let list = a.list_deliveries(&org, &webhook.id, ALL).await.unwrap();
+            let id = &list.items[0].id;
+            let item = item_of(&a, id).await;
+            let (deleted, recorded) = tokio::join!(
+                a.delete_webhook(&org, &webhook.id),
+                b.record_attempt(id, &item, failed(1), AfterFailure::Stop),
+            );
+            assert!(deleted.unwrap(), "round {round}");
+            recorded.unwrap_or_else(|e| panic!("round {round}: {e}"));
+            assert!(a.delivery_work(id).await.unwrap().is_none());
+        }
+    }
+}
