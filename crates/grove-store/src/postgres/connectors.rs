@@ -40,7 +40,7 @@ async fn select(
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| connector_from_row(r))
+    mapped_opt(row, connector_from_row)
 }
 
 /// `config` with the kind's credential fields sealed.
@@ -102,7 +102,7 @@ async fn write_row(
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| connector_from_row(r))
+    mapped_opt(row, connector_from_row)
 }
 
 #[async_trait]
@@ -139,7 +139,7 @@ impl ConnectorStore for PgStore {
             org,
             None,
             page,
-            |r| connector_from_row(r),
+            connector_from_row,
         )
         .await
     }
@@ -224,6 +224,6 @@ impl ConnectorStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| result_from_row(r))
+        mapped_opt(row, result_from_row)
     }
 }

@@ -46,7 +46,7 @@ async fn select(
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| webhook_from_row(r))
+    mapped_opt(row, webhook_from_row)
 }
 
 /// The organisation's enabled endpoints, for the fan-out, held (`FOR KEY
@@ -62,7 +62,7 @@ async fn enabled_webhooks(client: &impl GenericClient, org: &str) -> StoreResult
         )
         .await
         .map_err(pg_error)?;
-    mapped(rows, |r| webhook_from_row(r))
+    mapped(rows, webhook_from_row)
 }
 
 /// Fills in the attempts of `deliveries`, in one statement.
@@ -112,7 +112,7 @@ async fn select_delivery(
         )
         .await
         .map_err(pg_error)?;
-    let Some(mut delivery) = mapped_opt(row, |r| delivery_from_row(r))? else {
+    let Some(mut delivery) = mapped_opt(row, delivery_from_row)? else {
         return Ok(None);
     };
     attach_attempts(client, std::slice::from_mut(&mut delivery)).await?;
@@ -305,7 +305,7 @@ impl WebhookStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| webhook_from_row(r))
+        mapped_opt(row, webhook_from_row)
     }
 
     async fn delete_webhook(&self, org: &OrgId, id: &WebhookId) -> StoreResult<bool> {
@@ -340,7 +340,7 @@ impl WebhookStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        let webhook = mapped_opt(row, |r| webhook_from_row(r))?;
+        let webhook = mapped_opt(row, webhook_from_row)?;
         tx.commit().await.map_err(pg_error)?;
         Ok(webhook)
     }
@@ -627,7 +627,7 @@ impl WebhookStore for PgStore {
             args,
             "created_at DESC, id DESC",
             page,
-            |r| delivery_from_row(r),
+            delivery_from_row,
         )
         .await?;
         attach_attempts(&client, &mut listed.items).await?;
