@@ -6,7 +6,8 @@
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); the console's passwords, sessions and links ([`console`]);
 //! sealed credentials ([`secrets`]); data sources ([`data_sources`]); the
-//! event outbox ([`outbox`]). Rows are read by the same
+//! event outbox ([`outbox`]); outgoing webhooks ([`webhooks`]); data
+//! connectors and query results ([`connectors`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -27,6 +28,7 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod connectors;
 mod console;
 mod data_sources;
 mod keys;
@@ -36,6 +38,7 @@ mod queue;
 mod rate;
 pub(crate) mod secrets;
 mod tenancy;
+mod webhooks;
 
 pub use leader::{fence, Leadership};
 pub use queue::QUEUE_CHANNEL;
