@@ -6,6 +6,7 @@
 //! only the SQL differs between backends.
 
 pub(crate) mod data_sources;
+pub(crate) mod evals;
 pub(crate) mod keys;
 pub(crate) mod tenancy;
 
