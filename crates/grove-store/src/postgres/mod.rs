@@ -5,7 +5,7 @@
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); sealed credentials ([`secrets`]); data sources
-//! ([`data_sources`]); the event outbox ([`outbox`]). Rows are read by the same
+//! ([`data_sources`]); eval sets and runs ([`evals`]); the event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -27,6 +27,7 @@ use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
 mod data_sources;
+mod evals;
 mod keys;
 mod leader;
 mod outbox;

@@ -139,15 +139,9 @@ impl EvalStore for SqliteStore {
 
     async fn list_eval_sets(&self, org: &OrgId, page: Page) -> StoreResult<Listed<EvalSet>> {
         self.read(|conn| {
-            list_in_org(
-                conn,
-                "eval_sets",
-                SET_COLUMNS,
-                org,
-                None,
-                page,
-                |r| set_from_row(r),
-            )
+            list_in_org(conn, "eval_sets", SET_COLUMNS, org, None, page, |r| {
+                set_from_row(r)
+            })
         })
     }
 
