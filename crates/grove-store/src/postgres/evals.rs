@@ -12,8 +12,9 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use grove_core::evals::ItemScore;
-use grove_core::evals::{EvalAggregate, EvalItem, EvalItemResult, EvalRun, EvalRunStatus, EvalSet};
+use grove_core::evals::{
+    EvalAggregate, EvalItem, EvalItemResult, EvalRun, EvalRunStatus, EvalSet, ItemScore,
+};
 use grove_core::ids::{AgentId, EvalRunId, EvalSetId, OrgId};
 use grove_core::page::Page;
 use serde_json::json;
@@ -27,14 +28,9 @@ use crate::evals::{EvalSetPatch, EvalStore, NewEvalSet, EVAL_RUN_KIND};
 use crate::queue::NewItem;
 use crate::rows::evals::{
     abandoned_error, item_from_row, run_for_worker_from_row, run_from_row, set_from_row,
-    set_with_items_from_row, ITEM_COLUMNS, RUN_COLUMNS, SET_COLUMNS,
+    set_with_items_from_row, ITEM_COLUMNS, RUN_COLUMNS, RUN_ITEM_ATTEMPTS, SET_COLUMNS,
 };
 use crate::{Listed, StoreError, StoreResult};
-
-/// Queue attempts of a run item: the queue only re-delivers an item whose
-/// worker died or whose store write failed, and the run resumes where it
-/// stopped, so the queue must not give up early.
-const RUN_ITEM_ATTEMPTS: u32 = 100;
 
 fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))

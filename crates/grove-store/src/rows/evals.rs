@@ -5,6 +5,11 @@ use grove_core::ids::{AgentId, EvalRunId, EvalSetId, OrgId};
 
 use super::{BadRow, StoredRow};
 
+/// Queue attempts of a run item: the queue only re-delivers an item whose
+/// worker died or whose store write failed, and the run resumes where it
+/// stopped, so the queue must not give up early.
+pub(crate) const RUN_ITEM_ATTEMPTS: u32 = 100;
+
 /// The columns [`set_from_row`] reads, in its order; [`set_with_items_from_row`]
 /// reads them followed by `items`.
 pub(crate) const SET_COLUMNS: &str =

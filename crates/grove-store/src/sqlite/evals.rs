@@ -19,14 +19,9 @@ use crate::evals::{EvalSetPatch, EvalStore, NewEvalSet, EVAL_RUN_KIND};
 use crate::queue::NewItem;
 use crate::rows::evals::{
     abandoned_error, item_from_row, run_for_worker_from_row, run_from_row, set_from_row,
-    set_with_items_from_row, ITEM_COLUMNS, RUN_COLUMNS, SET_COLUMNS,
+    set_with_items_from_row, ITEM_COLUMNS, RUN_COLUMNS, RUN_ITEM_ATTEMPTS, SET_COLUMNS,
 };
 use crate::{Listed, StoreResult};
-
-/// Queue attempts of a run item: the queue only re-delivers an item whose
-/// worker died or whose store write failed, and the run resumes where it
-/// stopped, so the queue must not give up early.
-const RUN_ITEM_ATTEMPTS: u32 = 100;
 
 fn select_set(conn: &Connection, org: &OrgId, id: &EvalSetId) -> StoreResult<Option<EvalSet>> {
     let row = conn
