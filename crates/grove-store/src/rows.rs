@@ -8,6 +8,7 @@
 pub(crate) mod connectors;
 pub(crate) mod console;
 pub(crate) mod data_sources;
+pub(crate) mod evals;
 pub(crate) mod keys;
 pub(crate) mod tenancy;
 pub(crate) mod webhooks;

@@ -7,7 +7,8 @@
 //! [`keys`]); the console's passwords, sessions and links ([`console`]);
 //! sealed credentials ([`secrets`]); data sources ([`data_sources`]); the
 //! event outbox ([`outbox`]); outgoing webhooks ([`webhooks`]); data
-//! connectors and query results ([`connectors`]). Rows are read by the same
+//! connectors and query results ([`connectors`]); eval sets and runs
+//! ([`evals`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -31,6 +32,7 @@ use crate::{Listed, StoreError, StoreResult};
 mod connectors;
 mod console;
 mod data_sources;
+mod evals;
 mod keys;
 mod leader;
 mod outbox;
