@@ -112,9 +112,11 @@ fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
     Failure(ApiError::internal("the request failed unexpectedly")).into_response()
 }
 
-/// Opens the embedded store in the configured data directory, with the
-/// master key from `GROVE_MASTER_KEY` or the data directory's `master.key`.
-pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+/// Opens the configured store: PostgreSQL when `store.url`
+/// (`GROVE_DATABASE_URL`) is set, else the embedded SQLite file in the data
+/// directory. Either way the master key comes from `GROVE_MASTER_KEY` or
+/// the data directory's `master.key` (replicas must share it).
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     if config.store.postgres_url().is_some() {
         anyhow::bail!(
             "store.url (GROVE_DATABASE_URL) is set, but this version cannot run on PostgreSQL \
@@ -122,6 +124,22 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
             config.data_dir.display()
         );
     }
+    Ok(open_embedded_store(config)?)
+}
+
+/// Opens the embedded store in the configured data directory, with the
+/// master key from `GROVE_MASTER_KEY` or the data directory's `master.key`
+/// (for the commands that work on the SQLite file itself).
+pub fn open_embedded_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+    let (master, master_file) = master_key(config)?;
+    let store = SqliteStore::open_with_key(&config.database_path(), master, master_file)
+        .with_context(|| format!("cannot open {}", config.database_path().display()))?;
+    Ok(Arc::new(store))
+}
+
+/// The master key and the file it was read from, if from a file; creates
+/// the data directory (where `master.key` lives unless given).
+fn master_key(config: &Config) -> anyhow::Result<(MasterKey, Option<std::path::PathBuf>)> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
     let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
@@ -129,9 +147,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
         .master_key
         .is_none()
         .then(|| config.data_dir.join(MASTER_KEY_FILE));
-    let store = SqliteStore::open_with_key(&config.database_path(), master, master_file)
-        .with_context(|| format!("cannot open {}", config.database_path().display()))?;
-    Ok(Arc::new(store))
+    Ok((master, master_file))
 }
 
 /// Opens the retrieval engine in `<data_dir>/index` with the configured

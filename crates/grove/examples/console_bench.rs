@@ -135,11 +135,10 @@ async fn main() {
         per_minute: 1_000_000,
         burst: 1_000_000,
     };
-    let store = open_store(&config).unwrap();
+    let store = open_store(&config).await.unwrap();
     let org = provision_org(store.as_ref(), "bench", "admin@bench.example")
         .await
         .unwrap();
-    let store: Arc<dyn Store> = store;
     let org_id = OrgId::parse(&org.org_id).unwrap();
     let admin = store
         .get_user(&org_id, &UserId::parse(&org.user_id).unwrap())

@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
         allow_private_networks: true,
         ..Config::default()
     };
-    let store: Arc<dyn Store> = open_store(&config)?;
+    let store: Arc<dyn Store> = open_store(&config).await?;
     let creds = provision_org(store.as_ref(), "bench", "bench@example.com").await?;
     let org = OrgId::parse(&creds.org_id)?;
     let chunk_size = chunk_size_arg()?;

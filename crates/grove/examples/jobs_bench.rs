@@ -175,11 +175,10 @@ async fn main() {
         quota.per_minute = 1_000_000;
         quota.burst = 1_000_000;
     }
-    let store = open_store(&config).unwrap();
+    let store = open_store(&config).await.unwrap();
     let org = provision_org(store.as_ref(), "bench", "bench@example.com")
         .await
         .unwrap();
-    let store: Arc<dyn Store> = store;
     let (search, status) = open_search(&config).unwrap();
     let server = Server::start(config, store.clone(), search, &status, axum::Router::new())
         .await

@@ -199,7 +199,7 @@ async fn main() {
     };
     config.rate_limits.execute.per_minute = 10_000_000;
     config.rate_limits.execute.burst = 10_000_000;
-    let store = open_store(&config).expect("store");
+    let store = open_store(&config).await.expect("store");
     let creds = provision_org(store.as_ref(), "bench", "bench@example.com")
         .await
         .expect("org");

@@ -193,7 +193,7 @@ async fn run(n: usize) {
     config.rate_limits.execute.per_minute = 100_000_000;
     config.rate_limits.execute.burst = 100_000_000;
     config.log_level = "warn".into();
-    let store = open_store(&config).expect("store");
+    let store = open_store(&config).await.expect("store");
     let creds = provision_org(store.as_ref(), "bench", "bench@grove.local")
         .await
         .expect("org");
@@ -267,7 +267,6 @@ async fn run(n: usize) {
     drop(exact_check);
 
     let rss_before_server = rss_mib();
-    let store: Arc<dyn Store> = store;
     let server = Server::start(config, store, search, &status, axum::Router::new())
         .await
         .expect("server");

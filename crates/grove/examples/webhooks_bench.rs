@@ -139,11 +139,10 @@ async fn main() {
         ..Config::default()
     };
     config.webhooks.allow_http = true;
-    let store = open_store(&config).unwrap();
+    let store = open_store(&config).await.unwrap();
     let org = provision_org(store.as_ref(), "bench", "admin@bench.example")
         .await
         .unwrap();
-    let store: Arc<dyn Store> = store;
     let (search, status) = open_search(&config).unwrap();
     let server = Server::start(config, store.clone(), search, &status, axum::Router::new())
         .await

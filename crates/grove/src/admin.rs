@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use grove_core::config::Config;
 use grove_core::model::{LinkPurpose, Org, Role, User};
 use grove_core::page::Page;
-use grove_server::open_store;
+use grove_server::{open_embedded_store, open_store};
 use grove_store::secrets::{write_key_file, MasterKey, MASTER_KEY_FILE};
 use grove_store::{Store, TenancyStore, UserPatch};
 
@@ -20,7 +20,10 @@ pub async fn rotate_secrets(
     new_master_key: Option<&str>,
     reencrypt: bool,
 ) -> anyhow::Result<String> {
-    let store = open_store(config)?;
+    if config.store.postgres_url().is_some() {
+        bail!("`grove secrets rotate` works on the embedded store only; unset GROVE_DATABASE_URL");
+    }
+    let store = open_embedded_store(config)?;
     let key_file = config.data_dir.join(MASTER_KEY_FILE);
     let from_env = config.master_key.is_some();
     let new = match new_master_key {
@@ -128,7 +131,7 @@ pub async fn promote_user(
     email: &str,
     org: Option<&str>,
 ) -> anyhow::Result<String> {
-    let store = open_store(config)?;
+    let store = open_store(config).await?;
     let (o, user) = find_user(store.as_ref(), email, org).await?;
     let patch = UserPatch {
         role: Some(Role::Admin),
@@ -148,7 +151,7 @@ pub async fn password_link(
     email: &str,
     org: Option<&str>,
 ) -> anyhow::Result<String> {
-    let store = open_store(config)?;
+    let store = open_store(config).await?;
     let (_, user) = find_user(store.as_ref(), email, org).await?;
     let link = grove_console::setup_link(
         store.as_ref(),

@@ -560,7 +560,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = load_config(cli.config.as_ref(), location)?;
             init_logging(&config);
-            let store = open_store(&config)?;
+            let store = open_store(&config).await?;
             let orgs = store.count_orgs().await?;
             if orgs > 0 {
                 bail!(
@@ -583,7 +583,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = load_config(cli.config.as_ref(), location)?;
             init_logging(&config);
-            let store = open_store(&config)?;
+            let store = open_store(&config).await?;
             let creds = provision_org(store.as_ref(), name, admin_email).await?;
             let setup_url = first_admin_link(store.as_ref(), &creds, &config).await?;
             print_credentials(
@@ -837,7 +837,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let shutdown_signal = install_shutdown_signal()?;
-    let store = open_store(&config)?;
+    let store = open_store(&config).await?;
     if store.count_orgs().await? == 0 {
         let creds = provision_org(store.as_ref(), "default", "admin@grove.local").await?;
         let setup_url = first_admin_link(store.as_ref(), &creds, &config).await?;

@@ -43,7 +43,7 @@ pub struct IngestArgs<'a> {
 }
 
 pub async fn ingest_dir(config: &Config, args: IngestArgs<'_>) -> anyhow::Result<()> {
-    let store = open_store(config)?;
+    let store = open_store(config).await?;
     let org = pick_org(store.as_ref(), args.org).await?;
     let (engine, status) = open_search(config)?;
     eprintln!("embedder: {status}");
@@ -98,7 +98,7 @@ fn read_questions(path: &Path) -> anyhow::Result<Vec<Question>> {
 
 pub async fn eval_retrieval(config: &Config, run: EvalRun<'_>) -> anyhow::Result<()> {
     let questions = read_questions(run.questions)?;
-    let store = open_store(config)?;
+    let store = open_store(config).await?;
     let org = pick_org(store.as_ref(), run.org).await?;
     let (engine, status) = open_search(config)?;
     eprintln!("embedder: {status}");
@@ -206,7 +206,7 @@ pub async fn eval_answers(config: &Config, run: AnswerRun<'_>) -> anyhow::Result
         .with_context(|| format!("cannot read {}", run.answers.display()))?;
     let items =
         parse_answer_set(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", run.answers.display()))?;
-    let store = open_store(config)?;
+    let store = open_store(config).await?;
     let org = pick_org(store.as_ref(), run.org).await?;
     let (engine, status) = open_search(config)?;
     eprintln!("embedder: {status}");

@@ -68,14 +68,13 @@ impl TestServer {
             quota.burst = 100_000;
         }
         tweak(&mut config);
-        let store = open_store(&config).unwrap();
+        let store = open_store(&config).await.unwrap();
         let org_a = provision_org(store.as_ref(), "org-a", "admin@a.example")
             .await
             .unwrap();
         let org_b = provision_org(store.as_ref(), "org-b", "admin@b.example")
             .await
             .unwrap();
-        let store: Arc<dyn Store> = store;
         let (search, status) = open_search(&config).unwrap();
         let server = Server::start(
             config,
