@@ -6,7 +6,9 @@
 //! only the SQL differs between backends.
 
 pub(crate) mod data_sources;
+pub(crate) mod documents;
 pub(crate) mod keys;
+pub(crate) mod syncs;
 pub(crate) mod tenancy;
 
 use jiff::Timestamp;

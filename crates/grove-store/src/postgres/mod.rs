@@ -5,7 +5,8 @@
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); sealed credentials ([`secrets`]); data sources
-//! ([`data_sources`]); the event outbox ([`outbox`]). Rows are read by the same
+//! ([`data_sources`]); syncs and the documents they write ([`syncs`],
+//! [`documents`]); the event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -27,12 +28,14 @@ use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
 mod data_sources;
+mod documents;
 mod keys;
 mod leader;
 mod outbox;
 mod queue;
 mod rate;
 pub(crate) mod secrets;
+mod syncs;
 mod tenancy;
 
 pub use leader::{fence, Leadership};
@@ -53,6 +56,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0003_rate_limits.sql"),
     ),
     (4, "schema", include_str!("migrations/0004_schema.sql")),
+    (5, "syncs", include_str!("migrations/0005_syncs.sql")),
 ];
 
 /// Key of the advisory lock held (for one transaction) while migrating, so
