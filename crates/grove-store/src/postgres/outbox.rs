@@ -50,7 +50,7 @@ pub(crate) async fn pending_events(
         )
         .await
         .map_err(pg_error)?;
-    mapped(rows, |r| event_from_row(r))
+    mapped(rows, event_from_row)
 }
 
 /// The latest `limit` events named `event`, fanned out or not, oldest first.
@@ -70,7 +70,7 @@ pub(crate) async fn recent_events(
         )
         .await
         .map_err(pg_error)?;
-    mapped(rows, |r| event_from_row(r))
+    mapped(rows, event_from_row)
 }
 
 // The fan-out itself (`WebhookStore::dispatch_events`) is ported with the
@@ -89,6 +89,7 @@ pub(crate) struct Claimed {
 /// replica's claim skips them (`SKIP LOCKED`) rather than waiting, and
 /// once this transaction commits their marks ([`mark_fanned_out`]) no
 /// claim finds them again — so no event is fanned out twice.
+#[allow(dead_code)]
 pub(crate) async fn claim_pending(
     tx: &impl GenericClient,
     limit: u32,
