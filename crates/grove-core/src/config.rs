@@ -35,6 +35,7 @@ pub struct Config {
     pub key_cache_seconds: u64,
     pub rate_limits: RateLimits,
     pub queue: QueueConfig,
+    pub store: StoreConfig,
     pub embedding: EmbeddingConfig,
     pub search: SearchConfig,
     /// Lets crawlers and connectors reach loopback, private, link-local and
@@ -473,6 +474,67 @@ pub struct RateQuota {
     pub burst: u32,
 }
 
+/// Where Grove keeps its records. Without a `url` (the default) it is the
+/// embedded SQLite file in the data directory; a `postgres://` URL
+/// (`GROVE_DATABASE_URL`) puts them in PostgreSQL, which many replicas
+/// can share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:port/database`, or unset for SQLite.
+    pub url: Option<String>,
+    /// Connections each replica holds at most.
+    pub pool_size: usize,
+    /// A statement running longer is cancelled by the server.
+    pub statement_timeout_seconds: u64,
+    /// No `LISTEN`: workers find new queue items by polling alone (for
+    /// transaction-pooling proxies such as PgBouncer, which do not carry
+    /// notifications).
+    pub poll_only: bool,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            pool_size: 16,
+            statement_timeout_seconds: 30,
+            poll_only: false,
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The PostgreSQL URL, if one is set (an empty one means SQLite).
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.url.as_deref().filter(|u| !u.trim().is_empty())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = self.postgres_url() {
+            let scheme = url.split_once("://").map(|(s, _)| s);
+            if !matches!(scheme, Some("postgres" | "postgresql")) {
+                return Err(ConfigError::Invalid(
+                    "store.url (GROVE_DATABASE_URL) must be a postgres:// or postgresql:// URL; \
+                     leave it unset for the embedded SQLite store"
+                        .into(),
+                ));
+            }
+        }
+        if self.pool_size == 0 {
+            return Err(ConfigError::Invalid(
+                "store.pool_size must be at least 1".into(),
+            ));
+        }
+        if self.statement_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "store.statement_timeout_seconds must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QueueConfig {
@@ -499,6 +561,7 @@ impl Default for Config {
             key_cache_seconds: 10,
             rate_limits: RateLimits::default(),
             queue: QueueConfig::default(),
+            store: StoreConfig::default(),
             embedding: EmbeddingConfig::default(),
             search: SearchConfig::default(),
             allow_private_networks: false,
@@ -572,6 +635,11 @@ impl Config {
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(path))
             .merge(Env::prefixed("GROVE_").split("__"))
+            .merge(
+                Env::raw()
+                    .only(&["GROVE_DATABASE_URL"])
+                    .map(|_| "store.url".into()),
+            )
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         config.validate()?;
@@ -597,6 +665,7 @@ impl Config {
             ));
         }
         self.webhooks.validate()?;
+        self.store.validate()?;
         let e = &self.embedding;
         match (e.calibration_slope, e.calibration_midpoint) {
             (Some(_), None) | (None, Some(_)) => {
@@ -667,6 +736,25 @@ mod tests {
                 }
             );
             assert_eq!(config.rate_limits.write, RateLimits::default().write);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_store_is_sqlite_by_default_and_postgres_from_grove_database_url() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Config::load(None).unwrap().store.postgres_url(), None);
+            jail.create_file("grove.toml", "[store]\npool_size = 4\n")?;
+            jail.set_env("GROVE_DATABASE_URL", "postgres://grove@db.internal/grove");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.store.postgres_url(),
+                Some("postgres://grove@db.internal/grove")
+            );
+            assert_eq!(config.store.pool_size, 4);
+            jail.set_env("GROVE_DATABASE_URL", "mysql://grove@db.internal/grove");
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("store.url (GROVE_DATABASE_URL)"), "{err}");
             Ok(())
         });
     }

@@ -115,6 +115,13 @@ fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
 /// Opens the embedded store in the configured data directory, with the
 /// master key from `GROVE_MASTER_KEY` or the data directory's `master.key`.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+    if config.store.postgres_url().is_some() {
+        anyhow::bail!(
+            "store.url (GROVE_DATABASE_URL) is set, but this version cannot run on PostgreSQL \
+             yet; unset it to use the embedded SQLite store in {}",
+            config.data_dir.display()
+        );
+    }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
     let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;

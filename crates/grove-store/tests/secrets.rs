@@ -20,11 +20,13 @@ use grove_store::{
 };
 use serde_json::{json, Value};
 
+mod backends;
+
 const TOKEN: &str = "confluence-token-9f8e7d6c5b4a";
 const HOOK: &str = "https://hooks.slack.example/services/T000/B000/XyZsecretPath42";
 const SIGNING: &str = "whsec_signing-secret-0123456789";
 
-async fn org(store: &SqliteStore) -> OrgId {
+async fn org<S: TenancyStore>(store: &S) -> OrgId {
     let key = apikey::generate(KeyEnvironment::Live);
     store
         .provision_org(ProvisionOrg {
@@ -344,4 +346,49 @@ async fn a_rotated_refresh_token_is_stored_sealed_in_place() {
         .set_data_source_setting(&other, &ds.id, "refresh_token", "x")
         .await
         .unwrap());
+}
+
+/// On PostgreSQL: a data source's credential is sealed in its row and opens
+/// on request on every replica given the master key; a replica given
+/// another master key is refused at start.
+#[tokio::test]
+async fn on_postgres_credentials_are_sealed_in_rows_and_replicas_need_the_master_key() {
+    use grove_store::postgres::{PgOptions, PgStore};
+
+    let db = backends::TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    let org = org(&a).await;
+    let ds = a
+        .create_data_source(
+            &org,
+            NewDataSource {
+                config: json!({"base_url": "https://wiki.example", "api_token": TOKEN}),
+                ..NewDataSource::new("wiki", SourceKind::Confluence)
+            },
+        )
+        .await
+        .unwrap();
+    let raw: String = backends::connect(&db.url())
+        .await
+        .query_one(
+            "SELECT config FROM data_sources WHERE id = $1",
+            &[&ds.id.as_str()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!raw.contains(TOKEN), "stored in the clear: {raw}");
+    assert_eq!(
+        b.reveal_config(&ds.config).await.unwrap()["api_token"],
+        TOKEN
+    );
+
+    let other = PgStore::open(&PgOptions::new(db.url()), MasterKey::generate(), None).await;
+    let Err(err) = other else {
+        panic!("another master key opened the database")
+    };
+    assert!(
+        matches!(&err, StoreError::Secret(SecretError::WrongMasterKey { expected, .. }) if expected == db.master.id()),
+        "{err}"
+    );
 }

@@ -431,7 +431,7 @@ async fn a_sync_keeps_what_it_saw_its_progress_and_its_errors<S: Stores>(store: 
     let d = document(&ds, "d.html", "d.html", DocumentStatus::Skipped);
     store.put_document(&org, d.clone(), None).await.unwrap();
     let unseen = store.unseen_documents(&ds.id, &second.id).await.unwrap();
-    assert_eq!(unseen, [c.clone()]);
+    assert_eq!(unseen, std::slice::from_ref(&c));
     let b_now = store.get_document(&ds.id, "b.html").await.unwrap().unwrap();
     assert_eq!(
         (b_now.id, b_now.status),

@@ -1,10 +1,12 @@
 //! Organisations, users and keys against a real SQLite file.
 
 use grove_core::apikey::{self, KeyEnvironment};
+use grove_core::model::LinkPurpose;
 use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_core::scope::Scope;
-use grove_store::sqlite::SqliteStore;
+use grove_store::console::{ConsoleStore, SessionLimits};
+use std::time::Duration;
 
 mod backends;
 
@@ -14,6 +16,8 @@ on_each_backend!(
     emails_are_unique_per_org_ignoring_case,
     deleting_a_user_revokes_their_keys,
     creating_a_user_announces_it_in_the_outbox,
+    the_console_sweep_deletes_only_what_has_expired,
+    passwords_are_found_by_email_whatever_its_case_and_links_work_once,
 );
 use grove_store::{
     KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, SyncStore, TenancyStore,
@@ -175,15 +179,10 @@ async fn creating_a_user_announces_it_in_the_outbox<S: TenancyStore + SyncStore>
 
 /// The hourly sweep deletes console sessions past their limits and links
 /// past their expiry, and nothing that is still live.
-#[tokio::test]
-async fn the_console_sweep_deletes_only_what_has_expired() {
-    use grove_core::model::LinkPurpose;
-    use grove_store::console::{ConsoleStore, SessionLimits};
-    use std::time::Duration;
-
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let p = provision(&store, "acme").await;
+async fn the_console_sweep_deletes_only_what_has_expired<S: TenancyStore + ConsoleStore>(
+    store: &S,
+) {
+    let p = provision(store, "acme").await;
     store
         .create_console_session(&p.admin, "session-hash", "csrf")
         .await
@@ -228,4 +227,80 @@ async fn the_console_sweep_deletes_only_what_has_expired() {
         .unwrap()
         .is_none());
     assert!(store.peek_link("live-link").await.unwrap().is_some());
+}
+
+/// Sign-in finds a user's password whatever the case of the email typed; a
+/// one-time link sets a password once, ends the user's sessions, and is
+/// used up.
+async fn passwords_are_found_by_email_whatever_its_case_and_links_work_once<
+    S: TenancyStore + ConsoleStore,
+>(
+    store: &S,
+) {
+    let p = provision(store, "acme").await;
+    assert!(!store.has_password(&p.admin.id).await.unwrap());
+    store
+        .create_link(
+            &p.admin,
+            LinkPurpose::Setup,
+            "link",
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    store
+        .create_console_session(&p.admin, "old-session", "csrf")
+        .await
+        .unwrap();
+    let (user, purpose) = store.peek_link("link").await.unwrap().unwrap();
+    assert_eq!(
+        (user.id.clone(), purpose),
+        (p.admin.id.clone(), LinkPurpose::Setup)
+    );
+    let used = store.use_link("link", "hash-1").await.unwrap().unwrap();
+    assert_eq!(used.id, p.admin.id);
+    assert!(
+        store.use_link("link", "hash-2").await.unwrap().is_none(),
+        "used up"
+    );
+    assert!(store.peek_link("link").await.unwrap().is_none());
+    assert!(store
+        .console_session("old-session", SessionLimits::CONSOLE)
+        .await
+        .unwrap()
+        .is_none());
+    let logins = store.password_logins("ADMIN@Acme.Example").await.unwrap();
+    assert_eq!(logins.len(), 1, "{logins:?}");
+    assert_eq!(
+        (logins[0].0.id.clone(), logins[0].1.as_str()),
+        (p.admin.id.clone(), "hash-1")
+    );
+    assert!(store.has_password(&p.admin.id).await.unwrap());
+}
+
+/// Two replicas using one link at the same moment: one sets the password,
+/// the other is told the link is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_used_on_two_replicas_at_once_works_once() {
+    let db = backends::TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    let p = provision(&a, "acme").await;
+    for round in 0..10 {
+        let token = format!("link-{round}");
+        a.create_link(
+            &p.admin,
+            LinkPurpose::Reset,
+            &token,
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        let (first, second) =
+            tokio::join!(a.use_link(&token, "from-a"), b.use_link(&token, "from-b"));
+        let winners = [first.unwrap(), second.unwrap()]
+            .iter()
+            .filter(|u| u.is_some())
+            .count();
+        assert_eq!(winners, 1, "round {round}");
+    }
 }

@@ -4,9 +4,12 @@
 //! traits implemented so far: the durable queue ([`queue`]); leader
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
-//! [`keys`]); sealed credentials ([`secrets`]); data sources
-//! ([`data_sources`]); syncs and the documents they write ([`syncs`],
-//! [`documents`]); the event outbox ([`outbox`]). Rows are read by the same
+//! [`keys`]); the console's passwords, sessions and links ([`console`]);
+//! sealed credentials ([`secrets`]); data sources ([`data_sources`]); syncs
+//! and the documents they write ([`syncs`], [`documents`]); the event
+//! outbox ([`outbox`]); outgoing webhooks ([`webhooks`]); data connectors
+//! and query results ([`connectors`]); eval sets and runs ([`evals`]). Rows
+//! are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -27,8 +30,11 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod connectors;
+mod console;
 mod data_sources;
 mod documents;
+mod evals;
 mod keys;
 mod leader;
 mod outbox;
@@ -37,6 +43,7 @@ mod rate;
 pub(crate) mod secrets;
 mod syncs;
 mod tenancy;
+mod webhooks;
 
 pub use leader::{fence, Leadership};
 pub use queue::QUEUE_CHANNEL;

@@ -6,22 +6,11 @@ use grove_core::model::{LinkPurpose, User};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{backend, now_ms, parsed, ts, SqliteStore};
+use super::{backend, now_ms, ts, SqliteStore};
 use crate::console::{ConsoleSession, ConsoleStore, SessionLimits};
-use crate::rows::tenancy::{user_from_row, USER_COLUMNS};
+use crate::rows::console::{link_from_row, users_columns, StoredSession};
+use crate::rows::tenancy::user_from_row;
 use crate::{millis, StoreResult};
-
-/// A session's `last_seen_at` is written at most this often (ms), so
-/// reading pages does not write on every request.
-const TOUCH_EVERY_MS: i64 = 60_000;
-
-fn users_columns() -> String {
-    USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn put_password(conn: &Connection, user: &UserId, hash: &str) -> StoreResult<()> {
     conn.execute(
@@ -135,29 +124,20 @@ impl ConsoleStore for SqliteStore {
                     users_columns()
                 ),
                 [&id_hash],
-                |r| {
-                    Ok((
-                        user_from_row(r)?,
-                        r.get::<_, String>(7)?,
-                        r.get::<_, i64>(8)?,
-                        r.get::<_, i64>(9)?,
-                    ))
-                },
+                |r| Ok(StoredSession::from_row(r)?),
             )
             .optional()
             .map_err(backend)
         })?;
-        let Some((user, csrf_token, created, last_seen)) = found else {
+        let Some(session) = found else {
             return Ok(None);
         };
         let now = now_ms();
-        let expired = now.saturating_sub(last_seen) > millis(limits.idle)
-            || now.saturating_sub(created) > millis(limits.lifetime);
-        if expired {
+        if session.expired(now, limits) {
             self.end_console_session(&id_hash).await?;
             return Ok(None);
         }
-        if now - last_seen > TOUCH_EVERY_MS {
+        if session.due_a_touch(now) {
             self.write(move |conn| {
                 conn.execute(
                     "UPDATE console_sessions SET last_seen_at = ?2 WHERE id_hash = ?1",
@@ -169,9 +149,9 @@ impl ConsoleStore for SqliteStore {
             .await?;
         }
         Ok(Some(ConsoleSession {
-            user,
-            csrf_token,
-            created_at: ts(created),
+            user: session.user,
+            csrf_token: session.csrf_token,
+            created_at: ts(session.created),
         }))
     }
 
@@ -267,7 +247,7 @@ fn live_link(conn: &Connection, token_hash: &str) -> StoreResult<Option<(User, L
             users_columns()
         ),
         params![token_hash, now_ms()],
-        |r| Ok((user_from_row(r)?, parsed(r.get(7)?, LinkPurpose::parse)?)),
+        |r| Ok(link_from_row(r)?),
     )
     .optional()
     .map_err(backend)

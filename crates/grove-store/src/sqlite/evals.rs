@@ -9,107 +9,26 @@ use grove_core::evals::{
 };
 use grove_core::ids::{AgentId, EvalRunId, EvalSetId, OrgId};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::json;
 
 use super::queue::insert_item;
 use super::syncs::record_event;
-use super::{backend, delete_in_org, list_in_org, now_ms, parsed, ts, SqliteStore};
+use super::{backend, delete_in_org, list_in_org, now_ms, SqliteStore};
 use crate::evals::{EvalSetPatch, EvalStore, NewEvalSet, EVAL_RUN_KIND};
 use crate::queue::NewItem;
+use crate::rows::evals::{
+    abandoned_error, item_from_row, run_for_worker_from_row, run_from_row, set_from_row,
+    set_with_items_from_row, ITEM_COLUMNS, RUN_COLUMNS, RUN_ITEM_ATTEMPTS, SET_COLUMNS,
+};
 use crate::{Listed, StoreResult};
-
-/// Queue attempts of a run item: the queue only re-delivers an item whose
-/// worker died or whose store write failed, and the run resumes where it
-/// stopped, so the queue must not give up early.
-const RUN_ITEM_ATTEMPTS: u32 = 100;
-
-const SET_COLUMNS: &str = "id, org_id, name, description, item_count, created_at, updated_at";
-
-const RUN_COLUMNS: &str = "id, org_id, eval_set_id, agent_id, status, agent_snapshot, items_total, \
-     aggregate, similarity_note, error, created_at, started_at, finished_at, \
-     (SELECT COUNT(*) FROM eval_run_items i WHERE i.run_id = eval_runs.id AND i.scored_at IS NOT NULL), \
-     queue_item_id";
-
-fn json_err(e: serde_json::Error) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-}
-
-fn set_from_row(row: &Row) -> rusqlite::Result<EvalSet> {
-    Ok(EvalSet {
-        id: parsed(row.get(0)?, |s| EvalSetId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        name: row.get(2)?,
-        description: row.get(3)?,
-        item_count: row.get(4)?,
-        items: None,
-        created_at: ts(row.get(5)?),
-        updated_at: ts(row.get(6)?),
-    })
-}
-
-fn run_from_row(row: &Row) -> rusqlite::Result<EvalRun> {
-    let snapshot: String = row.get(5)?;
-    let aggregate: Option<String> = row.get(7)?;
-    Ok(EvalRun {
-        id: parsed(row.get(0)?, |s| EvalRunId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        eval_set_id: parsed(row.get(2)?, |s| EvalSetId::parse(s).ok())?,
-        agent_id: parsed(row.get(3)?, |s| AgentId::parse(s).ok())?,
-        status: parsed(row.get(4)?, EvalRunStatus::parse)?,
-        agent_snapshot: serde_json::from_str(&snapshot).map_err(json_err)?,
-        items_total: row.get(6)?,
-        items_scored: row.get(13)?,
-        aggregate: aggregate
-            .map(|a| serde_json::from_str::<EvalAggregate>(&a))
-            .transpose()
-            .map_err(json_err)?,
-        similarity_note: row.get(8)?,
-        error: row.get(9)?,
-        created_at: ts(row.get(10)?),
-        started_at: row.get::<_, Option<i64>>(11)?.map(ts),
-        finished_at: row.get::<_, Option<i64>>(12)?.map(ts),
-    })
-}
-
-fn item_from_row(row: &Row) -> rusqlite::Result<EvalItemResult> {
-    let sources: String = row.get(3)?;
-    let result: Option<String> = row.get(4)?;
-    let score = result
-        .map(|r| serde_json::from_str::<ItemScore>(&r))
-        .transpose()
-        .map_err(json_err)?;
-    let scored_at: Option<i64> = row.get(5)?;
-    Ok(EvalItemResult {
-        position: row.get(0)?,
-        question: row.get(1)?,
-        expected_answer: row.get(2)?,
-        expected_sources: serde_json::from_str(&sources).map_err(json_err)?,
-        answer: score.as_ref().map(|s| s.answer.clone()),
-        cited_sources: score
-            .as_ref()
-            .map(|s| s.cited_sources.clone())
-            .unwrap_or_default(),
-        retrieval_hit: score.as_ref().and_then(|s| s.retrieval_hit),
-        answer_similarity: score.as_ref().and_then(|s| s.answer_similarity),
-        citation_present: score.as_ref().map(|s| s.citation_present),
-        latency_ms: score.as_ref().map(|s| s.latency_ms),
-        error: score.and_then(|s| s.error),
-        scored_at: scored_at.map(ts),
-    })
-}
 
 fn select_set(conn: &Connection, org: &OrgId, id: &EvalSetId) -> StoreResult<Option<EvalSet>> {
     let row = conn
         .query_row(
             &format!("SELECT {SET_COLUMNS}, items FROM eval_sets WHERE org_id = ?1 AND id = ?2"),
             params![org.as_str(), id.as_str()],
-            |row| {
-                let mut set = set_from_row(row)?;
-                let items: String = row.get(7)?;
-                set.items = Some(serde_json::from_str(&items).map_err(json_err)?);
-                Ok(set)
-            },
+            |r| Ok(set_with_items_from_row(r)?),
         )
         .optional()
         .map_err(backend)?;
@@ -120,19 +39,18 @@ fn select_run(conn: &Connection, id: &EvalRunId) -> StoreResult<Option<(EvalRun,
     conn.query_row(
         &format!("SELECT {RUN_COLUMNS} FROM eval_runs WHERE id = ?1"),
         [id.as_str()],
-        |row| Ok((run_from_row(row)?, row.get::<_, Option<String>>(14)?)),
+        |r| Ok(run_for_worker_from_row(r)?),
     )
     .optional()
     .map_err(backend)
 }
 
 fn select_items(conn: &Connection, id: &EvalRunId) -> StoreResult<Vec<EvalItemResult>> {
-    conn.prepare_cached(
-        "SELECT position, question, expected_answer, expected_sources, result, scored_at
-         FROM eval_run_items WHERE run_id = ?1 ORDER BY position",
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS} FROM eval_run_items WHERE run_id = ?1 ORDER BY position"
+    ))
     .and_then(|mut stmt| {
-        stmt.query_map([id.as_str()], item_from_row)?
+        stmt.query_map([id.as_str()], |r| Ok(item_from_row(r)?))?
             .collect::<rusqlite::Result<Vec<_>>>()
     })
     .map_err(backend)
@@ -216,15 +134,9 @@ impl EvalStore for SqliteStore {
 
     async fn list_eval_sets(&self, org: &OrgId, page: Page) -> StoreResult<Listed<EvalSet>> {
         self.read(|conn| {
-            list_in_org(
-                conn,
-                "eval_sets",
-                SET_COLUMNS,
-                org,
-                None,
-                page,
-                set_from_row,
-            )
+            list_in_org(conn, "eval_sets", SET_COLUMNS, org, None, page, |r| {
+                set_from_row(r)
+            })
         })
     }
 
@@ -359,7 +271,7 @@ impl EvalStore for SqliteStore {
                 .and_then(|mut stmt| {
                     stmt.query_map(
                         params![org.as_str(), set.as_str(), page.limit, page.offset as i64],
-                        run_from_row,
+                        |r| Ok(run_from_row(r)?),
                     )?
                     .collect::<rusqlite::Result<Vec<_>>>()
                 })
@@ -459,10 +371,7 @@ impl EvalStore for SqliteStore {
             let mut failed = 0;
             for (id, last_error) in abandoned {
                 let id = EvalRunId::parse(&id).map_err(backend)?;
-                let error = format!(
-                    "the run's queue item was given up: {}",
-                    last_error.as_deref().unwrap_or("no error recorded")
-                );
+                let error = abandoned_error(last_error.as_deref());
                 if end_run(&tx, &id, EvalRunStatus::Failed, Some(&error))?.is_some() {
                     failed += 1;
                 }

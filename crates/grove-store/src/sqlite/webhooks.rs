@@ -8,114 +8,40 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use grove_core::ids::{DeliveryId, EventId, OrgId, WebhookId};
 use grove_core::page::Page;
-use grove_core::webhooks::{self, Attempt, Delivery, DeliveryStatus, Webhook, WebhookStatus};
+use grove_core::webhooks::{self, Attempt, Delivery, DeliveryStatus, Webhook};
 use jiff::Timestamp;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::json;
 
 use super::queue::insert_item;
-use super::{
-    backend, delete_in_org, filtered_page, list_in_org, now_ms, parsed, secrets, ts, SqliteStore,
-};
+use super::{backend, delete_in_org, filtered_page, list_in_org, now_ms, secrets, ts, SqliteStore};
 use crate::queue::NewItem;
+use crate::rows::webhooks::{
+    attempt_from_row, delivery_from_row, events_json, webhook_from_row, ATTEMPT_COLUMNS,
+    DELIVERY_COLUMNS, QUEUE_GAVE_UP, WEBHOOK_COLUMNS,
+};
 use crate::webhooks::{AfterFailure, DeliveryWork, NewWebhook, WebhookPatch, DELIVERY_KIND};
 use crate::{Listed, StoreResult, WebhookStore};
 
-const COLUMNS: &str = "id, org_id, url, events, enabled, disabled_reason, consecutive_failures,
-    last_error, last_success_at, last_failure_at, previous_secret_expires_at, created_at, updated_at";
-
-const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, event, status, next_attempt_at,
-    resent_from, error, payload, created_at";
-
-fn from_row(row: &Row) -> rusqlite::Result<Webhook> {
-    let events: String = row.get(3)?;
-    let enabled: bool = row.get(4)?;
-    let disabled_reason: Option<String> = row.get(5)?;
-    let failures: u32 = row.get(6)?;
-    let last_error: Option<String> = row.get(7)?;
-    let (status, status_message) = if !enabled {
-        let why = disabled_reason.unwrap_or_else(|| "disabled by a user".to_owned());
-        (WebhookStatus::Disabled, Some(why))
-    } else if failures > 0 {
-        let last = last_error.unwrap_or_default();
-        let message = format!("{failures} failed attempt(s) in a row; last error: {last}");
-        (WebhookStatus::Failing, Some(message))
-    } else {
-        (WebhookStatus::Active, None)
-    };
-    let previous_until = row
-        .get::<_, Option<i64>>(10)?
-        .filter(|ms| *ms > now_ms())
-        .map(ts);
-    Ok(Webhook {
-        id: parsed(row.get(0)?, |s| WebhookId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        url: row.get(2)?,
-        events: serde_json::from_str(&events).unwrap_or_default(),
-        enabled,
-        status,
-        status_message,
-        consecutive_failures: failures,
-        last_success_at: row.get::<_, Option<i64>>(8)?.map(ts),
-        last_failure_at: row.get::<_, Option<i64>>(9)?.map(ts),
-        previous_secret_expires_at: previous_until,
-        created_at: ts(row.get(11)?),
-        updated_at: ts(row.get(12)?),
-    })
-}
-
 fn select(conn: &Connection, org: &OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM webhooks WHERE org_id = ?1 AND id = ?2"),
+        &format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id.as_str()],
-        from_row,
+        |r| Ok(webhook_from_row(r)?),
     )
     .optional()
     .map_err(backend)
 }
 
-fn events_json(events: &[String]) -> String {
-    serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned())
-}
-
-/// A delivery row without its attempts.
-fn delivery_from_row(row: &Row) -> rusqlite::Result<Delivery> {
-    let payload: String = row.get(8)?;
-    Ok(Delivery {
-        id: parsed(row.get(0)?, |s| DeliveryId::parse(s).ok())?,
-        webhook_id: parsed(row.get(1)?, |s| WebhookId::parse(s).ok())?,
-        event_id: parsed(row.get(2)?, |s| EventId::parse(s).ok())?,
-        event: row.get(3)?,
-        status: parsed(row.get(4)?, DeliveryStatus::parse)?,
-        next_attempt_at: row.get::<_, Option<i64>>(5)?.map(ts),
-        resent_from: row
-            .get::<_, Option<String>>(6)?
-            .and_then(|s| DeliveryId::parse(&s).ok()),
-        attempts: Vec::new(),
-        error: row.get(7)?,
-        payload: serde_json::from_str(&payload).unwrap_or_default(),
-        created_at: ts(row.get(9)?),
-    })
-}
-
 fn attempts_of(conn: &Connection, id: &DeliveryId) -> StoreResult<Vec<Attempt>> {
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT attempt, at, status_code, latency_ms, error FROM webhook_attempts
-             WHERE delivery_id = ?1 ORDER BY attempt",
-        )
+        .prepare_cached(&format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY attempt"
+        ))
         .map_err(backend)?;
     let rows = stmt
-        .query_map([id.as_str()], |r| {
-            Ok(Attempt {
-                attempt: r.get(0)?,
-                at: ts(r.get(1)?),
-                status_code: r.get(2)?,
-                latency_ms: r.get::<_, i64>(3)?.max(0) as u64,
-                error: r.get(4)?,
-            })
-        })
+        .query_map([id.as_str()], |r| Ok(attempt_from_row(r)?))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend);
     rows
@@ -126,7 +52,7 @@ fn select_delivery(conn: &Connection, id: &DeliveryId) -> StoreResult<Option<Del
         .query_row(
             &format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"),
             [id.as_str()],
-            delivery_from_row,
+            |r| Ok(delivery_from_row(r)?),
         )
         .optional()
         .map_err(backend)?;
@@ -191,11 +117,11 @@ fn schedule_attempt(
 fn enabled_webhooks(conn: &Connection, org: &str) -> StoreResult<Vec<Webhook>> {
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM webhooks WHERE org_id = ?1 AND enabled = 1"
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE org_id = ?1 AND enabled = 1"
         ))
         .map_err(backend)?;
     let rows = stmt
-        .query_map([org], from_row)
+        .query_map([org], |r| Ok(webhook_from_row(r)?))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend);
     rows
@@ -242,7 +168,11 @@ impl WebhookStore for SqliteStore {
     }
 
     async fn list_webhooks(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Webhook>> {
-        self.read(|conn| list_in_org(conn, "webhooks", COLUMNS, org, None, page, from_row))
+        self.read(|conn| {
+            list_in_org(conn, "webhooks", WEBHOOK_COLUMNS, org, None, page, |r| {
+                webhook_from_row(r)
+            })
+        })
     }
 
     async fn update_webhook(
@@ -626,13 +556,13 @@ impl WebhookStore for SqliteStore {
             tx.execute(
                 "UPDATE webhook_deliveries
                  SET status = 'failed', next_attempt_at = NULL, updated_at = ?1,
-                     error = 'the delivery queue gave up on it: ' || COALESCE(
+                     error = ?2 || COALESCE(
                          (SELECT last_error FROM queue_items q
                           WHERE q.id = webhook_deliveries.queue_item_id), 'no error recorded'),
                      queue_item_id = NULL
                  WHERE status = 'pending' AND queue_item_id IN
                      (SELECT id FROM queue_items WHERE status = 'dead')",
-                [now_ms()],
+                params![now_ms(), QUEUE_GAVE_UP],
             )
             .map_err(backend)?;
             let deliveries = tx
@@ -672,7 +602,7 @@ impl WebhookStore for SqliteStore {
                 args,
                 "created_at DESC, rowid DESC",
                 page,
-                delivery_from_row,
+                |r| Ok(delivery_from_row(r)?),
             )?;
             for delivery in &mut listed.items {
                 delivery.attempts = attempts_of(conn, &delivery.id)?;

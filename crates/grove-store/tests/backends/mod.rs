@@ -75,8 +75,15 @@ async fn drop_database(name: &str) {
     }
 }
 
+/// A connection to the server's `test` database, for creating and dropping
+/// test databases.
 pub async fn admin() -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(ADMIN, NoTls)
+    connect(ADMIN).await
+}
+
+/// A plain connection to `url` (a test looking at rows as stored).
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await
         .expect("PostgreSQL on 127.0.0.1:5432");
     tokio::spawn(connection);
