@@ -79,16 +79,16 @@ pub(crate) async fn sync_in(
     follow_up: bool,
 ) -> StoreResult<SyncStart> {
     lock_source(tx, ds).await?;
-    if active_sync(tx, ds).await?.is_none() {
-        if let Some(sync) = insert_sync(tx, org, ds, initiator).await? {
-            return Ok(SyncStart::Started(sync));
-        }
-    }
-    // Seen first, or refused by `syncs_one_active`: either way another
-    // sync is queued or running.
-    let active = active_sync(tx, ds).await?.ok_or_else(|| {
-        StoreError::Conflict("another sync of this data source is starting".into())
-    })?;
+    let active = match active_sync(tx, ds).await? {
+        Some(active) => active,
+        None => match insert_sync(tx, org, ds, initiator).await? {
+            Some(sync) => return Ok(SyncStart::Started(sync)),
+            // Refused by `syncs_one_active`: as if seen first.
+            None => active_sync(tx, ds).await?.ok_or_else(|| {
+                StoreError::Conflict("another sync of this data source is starting".into())
+            })?,
+        },
+    };
     if follow_up {
         tx.execute(
             "UPDATE data_sources SET follow_up_sync = TRUE WHERE id = $1",
