@@ -8,8 +8,10 @@
 pub(crate) mod connectors;
 pub(crate) mod console;
 pub(crate) mod data_sources;
+pub(crate) mod documents;
 pub(crate) mod evals;
 pub(crate) mod keys;
+pub(crate) mod syncs;
 pub(crate) mod tenancy;
 pub(crate) mod webhooks;
 

@@ -6,7 +6,6 @@ use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_core::scope::Scope;
 use grove_store::console::{ConsoleStore, SessionLimits};
-use grove_store::sqlite::SqliteStore;
 use std::time::Duration;
 
 mod backends;
@@ -16,6 +15,7 @@ on_each_backend!(
     users_of_one_org_are_invisible_to_another,
     emails_are_unique_per_org_ignoring_case,
     deleting_a_user_revokes_their_keys,
+    creating_a_user_announces_it_in_the_outbox,
     the_console_sweep_deletes_only_what_has_expired,
     passwords_are_found_by_email_whatever_its_case_and_links_work_once,
 );
@@ -152,11 +152,8 @@ async fn deleting_a_user_revokes_their_keys<S: TenancyStore + KeyStore>(store: &
     assert!(key.user_id.is_none());
 }
 
-#[tokio::test]
-async fn creating_a_user_announces_it_in_the_outbox() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let a = provision(&store, "a").await;
+async fn creating_a_user_announces_it_in_the_outbox<S: TenancyStore + SyncStore>(store: &S) {
+    let a = provision(store, "a").await;
     let user = store
         .create_user(
             &a.org.id,

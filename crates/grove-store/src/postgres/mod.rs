@@ -5,10 +5,11 @@
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); the console's passwords, sessions and links ([`console`]);
-//! sealed credentials ([`secrets`]); data sources ([`data_sources`]); the
-//! event outbox ([`outbox`]); outgoing webhooks ([`webhooks`]); data
-//! connectors and query results ([`connectors`]); eval sets and runs
-//! ([`evals`]). Rows are read by the same
+//! sealed credentials ([`secrets`]); data sources ([`data_sources`]); syncs
+//! and the documents they write ([`syncs`], [`documents`]); the event
+//! outbox ([`outbox`]); outgoing webhooks ([`webhooks`]); data connectors
+//! and query results ([`connectors`]); eval sets and runs ([`evals`]). Rows
+//! are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -32,6 +33,7 @@ use crate::{Listed, StoreError, StoreResult};
 mod connectors;
 mod console;
 mod data_sources;
+mod documents;
 mod evals;
 mod keys;
 mod leader;
@@ -39,6 +41,7 @@ mod outbox;
 mod queue;
 mod rate;
 pub(crate) mod secrets;
+mod syncs;
 mod tenancy;
 mod webhooks;
 
@@ -60,6 +63,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0003_rate_limits.sql"),
     ),
     (4, "schema", include_str!("migrations/0004_schema.sql")),
+    (5, "syncs", include_str!("migrations/0005_syncs.sql")),
 ];
 
 /// Key of the advisory lock held (for one transaction) while migrating, so
