@@ -26,6 +26,7 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod agents;
 mod data_sources;
 mod keys;
 mod leader;
