@@ -7,6 +7,7 @@
 
 pub(crate) mod agents;
 pub(crate) mod data_sources;
+pub(crate) mod interactions;
 pub(crate) mod keys;
 pub(crate) mod tenancy;
 

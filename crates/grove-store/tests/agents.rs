@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use grove_core::agents::{
     AgentStatus, CitedSource, Component, Components, Feedback, Interaction, ModelSource, Outcome,
-    RagStrategy, RetrievalTrace, Span,
+    RagStrategy, RetrievalTrace, ReviewStatus, Span,
 };
 use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::{AgentId, DataSourceId, InteractionId, OrgId, SessionId};
@@ -17,9 +17,9 @@ use grove_core::page::Page;
 use grove_core::sources::SourceKind;
 use grove_store::postgres::PgStore;
 use grove_store::{
-    AgentStore, DataSourceStore, FeedbackUpdate, InteractionFilter, InteractionStore, NewAgent,
-    NewApiKey, NewDataSource, NewInteraction, NewUser, ProvisionOrg, Provisioned, StoreError,
-    SyncStore, TenancyStore,
+    AgentStore, DataSourceStore, FeedbackUpdate, InteractionFact, InteractionFilter,
+    InteractionStore, NewAgent, NewApiKey, NewDataSource, NewInteraction, NewUser, ProvisionOrg,
+    Provisioned, ReviewUpdate, StoreError, SyncStore, TenancyStore,
 };
 use jiff::Timestamp;
 
@@ -33,31 +33,15 @@ on_each_backend!(
     an_agent_is_invisible_to_other_organisations,
     deleting_a_data_source_drops_it_from_agents,
     agents_without_a_model_follow_the_organisation_default,
+    sessions_are_scoped_and_keep_their_turns,
+    an_interaction_round_trips,
+    the_log_lists_newest_first_with_filters,
+    feedback_is_set_within_the_organisation_only,
+    reviews_are_kept_and_filter_the_log,
+    analytics_facts_name_who_asked,
+    purging_removes_only_idle_sessions,
+    deleting_an_agent_takes_its_sessions_and_keeps_its_interactions,
 );
-
-/// Interaction tests that run on SQLite only, until the interaction log
-/// is on PostgreSQL too.
-mod sqlite_only {
-    use super::backends::TestSqlite;
-
-    macro_rules! on_sqlite {
-        ($($name:ident),* $(,)?) => {$(
-            #[tokio::test]
-            async fn $name() {
-                super::$name(&TestSqlite::new().store).await;
-            }
-        )*};
-    }
-
-    on_sqlite!(
-        sessions_are_scoped_and_keep_their_turns,
-        an_interaction_round_trips,
-        the_log_lists_newest_first_with_filters,
-        feedback_is_set_within_the_organisation_only,
-        purging_removes_only_idle_sessions,
-        deleting_an_agent_takes_its_sessions_and_keeps_its_interactions,
-    );
-}
 
 /// What the agent tests need of a store.
 trait Agents: TenancyStore + DataSourceStore + AgentStore {}
@@ -778,6 +762,30 @@ async fn an_interaction_announces_itself_on_sqlite() {
     check_completed_events(&trip, &events);
 }
 
+#[tokio::test]
+async fn an_interaction_announces_itself_on_postgres() {
+    let test = TestPg::new().await;
+    let trip = an_interaction_round_trips(&test.store).await;
+    let (client, connection) = tokio_postgres::connect(&test.db.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let events: Vec<_> = client
+        .query(
+            "SELECT org_id, data FROM outbox WHERE event = 'interaction.completed' ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let org = OrgId::parse(row.get::<_, &str>(0)).unwrap();
+            (org, serde_json::from_str(row.get::<_, &str>(1)).unwrap())
+        })
+        .collect();
+    check_completed_events(&trip, &events);
+}
+
 async fn the_log_lists_newest_first_with_filters<S: Log>(store: &S) {
     let a = org(store, "acme").await;
     let b = org(store, "globex").await;
@@ -1071,6 +1079,255 @@ async fn feedback_is_set_within_the_organisation_only<S: Log>(store: &S) {
     assert_eq!(changed.rating, None);
 }
 
+async fn reviews_are_kept_and_filter_the_log<S: Log>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let agent = agent(store, &a, "support").await;
+    let mut log = Vec::new();
+    for query in ["r1", "r2", "r3"] {
+        tick().await;
+        log.push(
+            store
+                .record_interaction(&a, ask(&agent, None, query))
+                .await
+                .unwrap(),
+        );
+    }
+    let [i1, i2, i3] = [&log[0], &log[1], &log[2]];
+    assert!(log
+        .iter()
+        .all(|i| i.review_status == ReviewStatus::NotReviewed));
+    assert!(log.iter().all(|i| i.reviewed_at.is_none()));
+
+    let review = |status, edited_answer: Option<&str>| ReviewUpdate {
+        status,
+        edited_answer: edited_answer.map(str::to_owned),
+    };
+    let before = Timestamp::now();
+    let accurate = store
+        .set_review(&a, &i1.id, review(ReviewStatus::Accurate, None))
+        .await
+        .unwrap()
+        .expect("the interaction exists");
+    assert_eq!(accurate.review_status, ReviewStatus::Accurate);
+    assert_eq!(accurate.edited_answer, None);
+    let reviewed_at = accurate.reviewed_at.expect("a review time");
+    assert!(reviewed_at.as_millisecond() >= before.as_millisecond());
+    assert_eq!(
+        Interaction {
+            review_status: ReviewStatus::NotReviewed,
+            reviewed_at: None,
+            ..accurate.clone()
+        },
+        *i1,
+        "nothing else changes"
+    );
+
+    let edited = store
+        .set_review(&a, &i2.id, review(ReviewStatus::Edited, Some("better")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edited.review_status, ReviewStatus::Edited);
+    assert_eq!(edited.edited_answer.as_deref(), Some("better"));
+    // No edited answer keeps the stored one; `not_reviewed` clears the time.
+    let kept = store
+        .set_review(&a, &i2.id, review(ReviewStatus::Inaccurate, None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.review_status, ReviewStatus::Inaccurate);
+    assert_eq!(kept.edited_answer.as_deref(), Some("better"));
+    assert!(kept.reviewed_at.is_some());
+    let reset = store
+        .set_review(&a, &i2.id, review(ReviewStatus::NotReviewed, None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reset.review_status, ReviewStatus::NotReviewed);
+    assert_eq!(reset.reviewed_at, None);
+    assert_eq!(reset.edited_answer.as_deref(), Some("better"));
+    assert_eq!(
+        store.get_interaction(&a, &i2.id).await.unwrap(),
+        Some(reset.clone())
+    );
+
+    // Another organisation's review, or an unknown id, changes nothing.
+    assert!(store
+        .set_review(&b, &i3.id, review(ReviewStatus::Edited, Some("sabotage")))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .set_review(
+            &a,
+            &InteractionId::generate(),
+            review(ReviewStatus::Accurate, None)
+        )
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.get_interaction(&a, &i3.id).await.unwrap().as_ref(),
+        Some(i3)
+    );
+
+    store
+        .set_feedback(
+            &a,
+            &i3.id,
+            FeedbackUpdate {
+                feedback: Feedback::Negative,
+                comment: Some("wrong".into()),
+                rating: Some(2),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let list = |filter: InteractionFilter| {
+        let a = &a;
+        async move {
+            store
+                .list_interactions(a, filter, Page::default())
+                .await
+                .unwrap()
+        }
+    };
+    let by_status = |status| InteractionFilter {
+        review_status: Some(status),
+        ..Default::default()
+    };
+    let accurate = list(by_status(ReviewStatus::Accurate)).await;
+    assert_eq!(accurate.total, 1);
+    assert_eq!(ids(&accurate.items), [&i1.id]);
+    let waiting = list(by_status(ReviewStatus::NotReviewed)).await;
+    assert_eq!(waiting.total, 2);
+    assert_eq!(ids(&waiting.items), [&i3.id, &i2.id]);
+    assert_eq!(list(by_status(ReviewStatus::Edited)).await.total, 0);
+    let waiting_and_disliked = list(InteractionFilter {
+        review_status: Some(ReviewStatus::NotReviewed),
+        feedback: Some(Some(Feedback::Negative)),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(ids(&waiting_and_disliked.items), [&i3.id]);
+    assert_eq!(waiting_and_disliked.items[0].rating, Some(2));
+    assert_eq!(
+        waiting_and_disliked.items[0].feedback_comment.as_deref(),
+        Some("wrong")
+    );
+}
+
+/// The facts analytics count, oldest first, name who asked: the console
+/// user, else the key's user, else the key.
+async fn analytics_facts_name_who_asked<S: Log>(store: &S) {
+    let p = provision(store, "acme").await;
+    let org = p.org.id.clone();
+    let other = provision(store, "globex").await;
+    let other_agent = agent(store, &other.org.id, "support").await;
+    let agent = agent(store, &org, "support").await;
+
+    let by_user = NewInteraction {
+        user_id: Some(p.admin.id.clone()),
+        cost_usd: 0.25,
+        latency_ms: 40,
+        ..ask(&agent, None, "by user")
+    };
+    let by_key = NewInteraction {
+        key_id: Some(p.admin_key.id.clone()),
+        outcome: Outcome::NoAnswer,
+        ..ask(&agent, None, "by key")
+    };
+    let cited = NewInteraction {
+        sources: vec![CitedSource {
+            number: 1,
+            chunk_id: "chk_1".into(),
+            document_id: "doc_1".into(),
+            document_title: "Refunds".into(),
+            document_url: None,
+            data_source_id: "ds_1".into(),
+            similarity_score: 0.9,
+            chunk_text: "Refunds take 14 days.".into(),
+            span: None,
+            cited: true,
+        }],
+        ..ask(&agent, None, "anonymous")
+    };
+    let mut log = Vec::new();
+    for new in [by_user, by_key, cited] {
+        tick().await;
+        log.push(store.record_interaction(&org, new).await.unwrap());
+    }
+    store
+        .record_interaction(&other.org.id, ask(&other_agent, None, "elsewhere"))
+        .await
+        .unwrap();
+    store
+        .set_feedback(
+            &org,
+            &log[2].id,
+            FeedbackUpdate {
+                feedback: Feedback::Positive,
+                comment: None,
+                rating: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    let facts = store
+        .interaction_facts(&org, InteractionFilter::default())
+        .await
+        .unwrap();
+    let admin = p.admin.id.as_str().to_owned();
+    assert_eq!(
+        facts,
+        [
+            InteractionFact {
+                created_at: log[0].created_at,
+                latency_ms: 40,
+                outcome: Outcome::Answered,
+                feedback: None,
+                cited: false,
+                cost_usd: 0.25,
+                asker: Some(admin.clone()),
+            },
+            InteractionFact {
+                created_at: log[1].created_at,
+                latency_ms: 12,
+                outcome: Outcome::NoAnswer,
+                feedback: None,
+                cited: false,
+                cost_usd: 0.0,
+                asker: Some(admin),
+            },
+            InteractionFact {
+                created_at: log[2].created_at,
+                latency_ms: 12,
+                outcome: Outcome::Answered,
+                feedback: Some(Feedback::Positive),
+                cited: true,
+                cost_usd: 0.0,
+                asker: None,
+            },
+        ]
+    );
+    let since = store
+        .interaction_facts(
+            &org,
+            InteractionFilter {
+                since: Some(log[1].created_at),
+                feedback: Some(None),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(since.len(), 1);
+    assert_eq!(since[0].created_at, log[1].created_at);
+}
+
 async fn purging_removes_only_idle_sessions<S: Log>(store: &S) {
     let a = org(store, "acme").await;
     let b = org(store, "globex").await;
@@ -1336,4 +1593,46 @@ async fn changes_from_two_replicas_to_one_agent_all_land() {
         );
     }
     assert_eq!(changed.description.matches(" [").count(), 16);
+}
+
+/// Turns recorded in one session from two replicas at once all land, in
+/// the order they were recorded, and the session's last activity is the
+/// latest of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn turns_from_two_replicas_share_a_session() {
+    let test = TestPg::new().await;
+    let other = test.db.replica().await;
+    let org = org(&test.store, "acme").await;
+    let agent = agent(&test.store, &org, "support").await;
+    let session = test.store.create_session(&org, &agent).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let store: PgStore = if i % 2 == 0 {
+            test.store.clone()
+        } else {
+            other.clone()
+        };
+        let new = ask(&agent, Some(&session.id), &format!("q{i}"));
+        let org = org.clone();
+        tasks.spawn(async move { store.record_interaction(&org, new).await });
+    }
+    let mut recorded = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        recorded.push(joined.unwrap().unwrap());
+    }
+    let turns = other.session_turns(&org, &session.id, 50).await.unwrap();
+    assert_eq!(turns.len(), 20);
+    let mut asked: Vec<&str> = queries(&turns);
+    asked.sort_unstable();
+    asked.dedup();
+    assert_eq!(asked.len(), 20, "every turn once");
+    assert!(turns.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+    let latest = recorded.iter().map(|i| i.created_at).max().unwrap();
+    let touched = test
+        .store
+        .get_session(&org, &session.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(touched.last_active_at >= latest);
 }

@@ -28,6 +28,7 @@ use crate::{Listed, StoreError, StoreResult};
 
 mod agents;
 mod data_sources;
+mod interactions;
 mod keys;
 mod leader;
 mod outbox;
@@ -54,6 +55,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0003_rate_limits.sql"),
     ),
     (4, "schema", include_str!("migrations/0004_schema.sql")),
+    (
+        5,
+        "interactions",
+        include_str!("migrations/0005_interactions.sql"),
+    ),
 ];
 
 /// Key of the advisory lock held (for one transaction) while migrating, so

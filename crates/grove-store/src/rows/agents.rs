@@ -76,6 +76,17 @@ pub(crate) fn unsigned<T: TryFrom<i64>>(row: &impl StoredRow, i: usize) -> Resul
     T::try_from(n).map_err(|_| BadRow(format!("column {i} holds {n}, out of range")))
 }
 
+/// Column `i`, nullable, as [`unsigned`].
+pub(crate) fn unsigned_opt<T: TryFrom<i64>>(
+    row: &impl StoredRow,
+    i: usize,
+) -> Result<Option<T>, BadRow> {
+    match row.col::<Option<i64>>(i)? {
+        None => Ok(None),
+        Some(_) => unsigned(row, i).map(Some),
+    }
+}
+
 /// The data of `agent.created` and `agent.updated`: the agent as the API
 /// shows it, with `agent_id` for receivers that look for it.
 pub(crate) fn agent_event(agent: &Agent) -> serde_json::Value {
