@@ -8,6 +8,7 @@
 pub(crate) mod agents;
 pub(crate) mod data_sources;
 pub(crate) mod interactions;
+pub(crate) mod kb;
 pub(crate) mod keys;
 pub(crate) mod tenancy;
 

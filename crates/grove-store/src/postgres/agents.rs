@@ -14,7 +14,7 @@ use crate::rows::agents::{
     agent_event, agent_from_row, components, connector_ids, AGENT_COLUMNS, AGENT_WRITTEN,
     SLUG_TAKEN,
 };
-use crate::rows::BadRow;
+use crate::rows::StoredRow;
 use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
 
 /// Fills in each agent's data sources, in their order, in one statement.
@@ -35,9 +35,8 @@ async fn with_sources(
         .await
         .map_err(pg_error)?;
     for row in rows {
-        let (agent_id, source): (String, String) = (row.get(0), row.get(1));
-        let source = DataSourceId::parse(&source)
-            .map_err(|_| BadRow(format!("unexpected stored data source id `{source}`")))?;
+        let agent_id: String = row.col(0)?;
+        let source = row.parsed(1, |s| DataSourceId::parse(s).ok())?;
         if let Some(agent) = agents.iter_mut().find(|a| a.id.as_str() == agent_id) {
             agent.data_source_ids.push(source);
         }
