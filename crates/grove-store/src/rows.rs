@@ -7,9 +7,11 @@
 
 pub(crate) mod agents;
 pub(crate) mod data_sources;
+pub(crate) mod documents;
 pub(crate) mod interactions;
 pub(crate) mod kb;
 pub(crate) mod keys;
+pub(crate) mod syncs;
 pub(crate) mod tenancy;
 
 use jiff::Timestamp;

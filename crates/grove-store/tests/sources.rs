@@ -1,7 +1,8 @@
-//! Data sources and syncs against a real SQLite file: one active sync per
-//! data source, the sync's queue item written with it, the scheduler's view
-//! of what is due, deletion cascading to syncs and documents, and documents
-//! listed, filtered and kept when a later read fails.
+//! Data sources and syncs on SQLite and PostgreSQL: one active sync per
+//! data source (also with two PostgreSQL replicas starting one at once),
+//! the sync's queue item written with it, the scheduler's view of what is
+//! due, deletion cascading to syncs and documents, and documents listed,
+//! filtered and kept when a later read fails.
 
 use std::time::Duration;
 
@@ -13,18 +14,32 @@ use grove_core::sources::{
     DataSource, Document, DocumentStatus, SourceKind, SourceStatus, SyncFrequency, SyncInitiator,
 };
 use grove_store::queue::QueueStore;
-use grove_store::sqlite::SqliteStore;
 use grove_store::{
     DataSourceStore, DocumentFilter, DocumentStore, Listed, NewApiKey, NewDataSource, NewUser,
     ProvisionOrg, SyncStart, SyncStore, TenancyStore, SYNC_KIND,
 };
 use jiff::{SignedDuration, Timestamp};
 
-async fn org(store: &SqliteStore) -> OrgId {
+mod backends;
+use backends::TestDb;
+
+on_each_backend!(
+    one_sync_at_a_time_with_its_queue_item,
+    the_scheduler_sees_what_is_due,
+    a_change_during_a_sync_queues_one_follow_up_when_it_ends,
+    documents_are_filtered_paged_and_kept_when_a_later_read_fails,
+);
+
+/// What the sync tests need of a store.
+trait Stores: TenancyStore + DataSourceStore + SyncStore + QueueStore + DocumentStore {}
+
+impl<S: TenancyStore + DataSourceStore + SyncStore + QueueStore + DocumentStore> Stores for S {}
+
+async fn org<S: TenancyStore>(store: &S) -> OrgId {
     org_named(store, "acme").await
 }
 
-async fn org_named(store: &SqliteStore, name: &str) -> OrgId {
+async fn org_named<S: TenancyStore>(store: &S, name: &str) -> OrgId {
     let key = apikey::generate(KeyEnvironment::Live);
     store
         .provision_org(ProvisionOrg {
@@ -52,11 +67,8 @@ async fn org_named(store: &SqliteStore, name: &str) -> OrgId {
         .id
 }
 
-#[tokio::test]
-async fn one_sync_at_a_time_with_its_queue_item() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let org = org(&store).await;
+async fn one_sync_at_a_time_with_its_queue_item<S: Stores>(store: &S) {
+    let org = org(store).await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
         .await
@@ -113,11 +125,8 @@ async fn one_sync_at_a_time_with_its_queue_item() {
     );
 }
 
-#[tokio::test]
-async fn the_scheduler_sees_what_is_due() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let org = org(&store).await;
+async fn the_scheduler_sees_what_is_due<S: Stores>(store: &S) {
+    let org = org(store).await;
     let manual = store
         .create_data_source(&org, NewDataSource::new("manual", SourceKind::Website))
         .await
@@ -160,11 +169,8 @@ async fn the_scheduler_sees_what_is_due() {
     assert_eq!(events[0].data["error"], "site down");
 }
 
-#[tokio::test]
-async fn a_change_during_a_sync_queues_one_follow_up_when_it_ends() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let org = org(&store).await;
+async fn a_change_during_a_sync_queues_one_follow_up_when_it_ends<S: Stores>(store: &S) {
+    let org = org(store).await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("files", SourceKind::File))
         .await
@@ -243,11 +249,8 @@ fn document(ds: &DataSource, key: &str, title: &str, status: DocumentStatus) -> 
     }
 }
 
-#[tokio::test]
-async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let org = org(&store).await;
+async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails<S: Stores>(store: &S) {
+    let org = org(store).await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
         .await
@@ -267,7 +270,7 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
         store.put_document(&org, doc, None).await.unwrap();
     }
     let list = |filter: DocumentFilter, page: Page| {
-        let (store, org, ds) = (&store, &org, &ds.id);
+        let (org, ds) = (&org, &ds.id);
         async move { store.list_documents(org, ds, &filter, page).await.unwrap() }
     };
     let keys = |listed: &Listed<Document>| -> Vec<String> {
@@ -351,7 +354,7 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
     assert_eq!(store.find_document(&org, &new.id).await.unwrap(), Some(new));
 
     // Another organisation finds and deletes nothing.
-    let other = org_named(&store, "other").await;
+    let other = org_named(store, "other").await;
     assert!(store
         .find_document(&other, &docs[1].id)
         .await
@@ -367,4 +370,88 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails() {
         .is_none());
     let left = list(DocumentFilter::default(), Page::default()).await;
     assert_eq!(left.total, 4);
+}
+
+/// Leases every queued sync item, returning the syncs they name.
+async fn leased_syncs<S: QueueStore>(store: &S) -> Vec<String> {
+    let mut ids = Vec::new();
+    while let Some(item) = store
+        .lease(&[SYNC_KIND.into()], "w", Duration::from_secs(30))
+        .await
+        .unwrap()
+    {
+        ids.push(item.payload["sync_id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// Two replicas asked at once to sync one data source: exactly one starts
+/// a sync (with one queue item), the other is told it is active.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_starting_one_source_start_one_sync() {
+    let db = TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    let org = org(&a).await;
+    let ds = a
+        .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        let (from_a, from_b) = tokio::join!(
+            a.start_sync(&org, &ds.id, SyncInitiator::Manual),
+            b.start_sync(&org, &ds.id, SyncInitiator::Api),
+        );
+        let started = match (from_a.unwrap(), from_b.unwrap()) {
+            (SyncStart::Started(s), SyncStart::AlreadyActive(id))
+            | (SyncStart::AlreadyActive(id), SyncStart::Started(s)) => {
+                assert_eq!(id, s.id, "told which sync is active");
+                s
+            }
+            other => panic!("exactly one must start: {other:?}"),
+        };
+        assert_eq!(leased_syncs(&b).await, [started.id.to_string()]);
+        a.finish_sync(&started.id, Ok(())).await.unwrap();
+    }
+    db.drop_now().await;
+}
+
+/// A change announced on one replica while another finishes the running
+/// sync is never lost: either it asked for a follow-up the finish queued,
+/// or it came after and started a sync itself — one sync is queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_racing_the_end_of_a_sync_leaves_one_queued() {
+    let db = TestDb::new().await;
+    let (a, b) = (db.replica().await, db.replica().await);
+    let org = org(&a).await;
+    let ds = a
+        .create_data_source(&org, NewDataSource::new("files", SourceKind::File))
+        .await
+        .unwrap();
+    let SyncStart::Started(mut running) = a
+        .start_sync(&org, &ds.id, SyncInitiator::Api)
+        .await
+        .unwrap()
+    else {
+        panic!("nothing was running");
+    };
+    assert_eq!(leased_syncs(&a).await, [running.id.to_string()]);
+    for _ in 0..10 {
+        a.mark_sync_running(&running.id).await.unwrap();
+        let (finished, changed) = tokio::join!(
+            a.finish_sync(&running.id, Ok(())),
+            b.start_or_follow_up_sync(&org, &ds.id, SyncInitiator::Api),
+        );
+        finished.unwrap();
+        changed.unwrap();
+        let latest = a.latest_sync(&org, &ds.id).await.unwrap().unwrap();
+        assert_ne!(latest.id, running.id);
+        assert_eq!(latest.status.as_str(), "queued", "the change is synced");
+        assert_eq!(
+            leased_syncs(&b).await,
+            [latest.id.to_string()],
+            "its queue item with it, and no other"
+        );
+        running = latest;
+    }
+    db.drop_now().await;
 }

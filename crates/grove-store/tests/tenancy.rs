@@ -13,6 +13,7 @@ on_each_backend!(
     users_of_one_org_are_invisible_to_another,
     emails_are_unique_per_org_ignoring_case,
     deleting_a_user_revokes_their_keys,
+    creating_a_user_announces_it_in_the_outbox,
 );
 use grove_store::{
     KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, SyncStore, TenancyStore,
@@ -147,11 +148,8 @@ async fn deleting_a_user_revokes_their_keys<S: TenancyStore + KeyStore>(store: &
     assert!(key.user_id.is_none());
 }
 
-#[tokio::test]
-async fn creating_a_user_announces_it_in_the_outbox() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let a = provision(&store, "a").await;
+async fn creating_a_user_announces_it_in_the_outbox<S: TenancyStore + SyncStore>(store: &S) {
+    let a = provision(store, "a").await;
     let user = store
         .create_user(
             &a.org.id,

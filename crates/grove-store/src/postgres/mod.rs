@@ -5,7 +5,10 @@
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); sealed credentials ([`secrets`]); data sources
-//! ([`data_sources`]); the event outbox ([`outbox`]). Rows are read by the same
+//! ([`data_sources`]); syncs and the documents they write ([`syncs`],
+//! [`documents`]); knowledge agents ([`agents`]), sessions and the
+//! interaction log ([`interactions`]), knowledge-base articles and their
+//! versions ([`kb`]); the event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -28,6 +31,7 @@ use crate::{Listed, StoreError, StoreResult};
 
 mod agents;
 mod data_sources;
+mod documents;
 mod interactions;
 mod keys;
 mod leader;
@@ -35,6 +39,7 @@ mod outbox;
 mod queue;
 mod rate;
 pub(crate) mod secrets;
+mod syncs;
 mod tenancy;
 
 pub use leader::{fence, Leadership};
@@ -55,10 +60,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0003_rate_limits.sql"),
     ),
     (4, "schema", include_str!("migrations/0004_schema.sql")),
+    (5, "syncs", include_str!("migrations/0005_syncs.sql")),
     (
-        5,
+        6,
         "interactions",
-        include_str!("migrations/0005_interactions.sql"),
+        include_str!("migrations/0006_interactions.sql"),
     ),
 ];
 

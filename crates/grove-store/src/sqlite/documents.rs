@@ -5,38 +5,15 @@
 use async_trait::async_trait;
 use grove_core::ids::{DataSourceId, DocumentId, OrgId, SyncId};
 use grove_core::page::Page;
-use grove_core::sources::{Document, DocumentStatus};
+use grove_core::sources::Document;
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{backend, delete_in_org, filtered_page, now_ms, parsed, ts, SqliteStore};
+use super::{backend, delete_in_org, filtered_page, now_ms, SqliteStore};
+use crate::rows::documents::{
+    contains_pattern, document_from_row, DOCUMENT_COLUMNS as COLUMNS, MARK_FAILED, REPLACE_ALL,
+};
 use crate::{DocumentFilter, DocumentStore, Listed, StoreResult};
-
-pub(super) const COLUMNS: &str = "id, data_source_id, source_key, title, url, content_hash, \
-     chunks, bytes, status, error, indexed_at";
-
-pub(super) fn from_row(row: &Row) -> rusqlite::Result<Document> {
-    Ok(Document {
-        id: parsed(row.get(0)?, |s| DocumentId::parse(s).ok())?,
-        data_source_id: parsed(row.get(1)?, |s| DataSourceId::parse(s).ok())?,
-        source_key: row.get(2)?,
-        title: row.get(3)?,
-        url: row.get(4)?,
-        content_hash: row.get(5)?,
-        chunks: row.get(6)?,
-        bytes: row.get::<_, Option<i64>>(7)?.map(|b| b.max(0) as u64),
-        status: parsed(row.get(8)?, DocumentStatus::parse)?,
-        error: row.get(9)?,
-        indexed_at: row.get::<_, Option<i64>>(10)?.map(ts),
-    })
-}
-
-/// What an existing row takes from a write: everything, or (for a failed
-/// read) only the status, the error and the sync that saw it.
-const REPLACE_ALL: &str = "id = excluded.id, title = excluded.title, url = excluded.url,
-     content_hash = excluded.content_hash, chunks = excluded.chunks, bytes = excluded.bytes,
-     status = excluded.status, error = excluded.error, indexed_at = excluded.indexed_at";
-const MARK_FAILED: &str = "status = excluded.status, error = excluded.error";
 
 /// Inserts `doc`, or updates the row of its data source and key: all of
 /// it, or only what a failure changes.
@@ -100,11 +77,7 @@ fn condition(
     if let Some(text) = &filter.text {
         // LIKE ignores ASCII case without copying each value to lower
         // case; `\` escapes the text's own wildcards.
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(Value::Text(format!("%{escaped}%")));
+        args.push(Value::Text(contains_pattern(text)));
         let n = args.len();
         condition.push_str(&format!(
             " AND (title LIKE ?{n} ESCAPE '\\' OR COALESCE(url, '') LIKE ?{n} ESCAPE '\\'
@@ -137,7 +110,7 @@ impl DocumentStore for SqliteStore {
                 args,
                 "source_key",
                 page,
-                from_row,
+                |r| Ok(document_from_row(r)?),
             )
         })
     }
@@ -169,8 +142,10 @@ impl DocumentStore for SqliteStore {
                 "SELECT {COLUMNS} FROM documents WHERE org_id = ?1 AND id = ?2"
             ))
             .and_then(|mut stmt| {
-                stmt.query_row(params![org.as_str(), id.as_str()], from_row)
-                    .optional()
+                stmt.query_row(params![org.as_str(), id.as_str()], |r| {
+                    Ok(document_from_row(r)?)
+                })
+                .optional()
             })
             .map_err(backend)
         })
@@ -184,6 +159,8 @@ impl DocumentStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use rusqlite_migration::{Migrations, M};
+
+    use grove_core::sources::DocumentStatus;
 
     use super::super::{SqliteStore, MIGRATIONS};
     use super::*;

@@ -4,42 +4,26 @@
 
 use async_trait::async_trait;
 use grove_core::ids::{DataSourceId, DocumentId, EventId, OrgId, SyncId};
-use grove_core::sources::{Document, DocumentError, SourceSync, SyncInitiator, SyncStatus};
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use grove_core::sources::{Document, DocumentError, SourceSync, SyncInitiator};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::json;
 
-use super::documents::{from_row as document_from_row, upsert, COLUMNS as DOC_COLUMNS};
+use super::documents::upsert;
 use super::queue::insert_item;
-use super::{backend, now_ms, parsed, ts, SqliteStore};
+use super::{backend, now_ms, parsed, SqliteStore};
 use crate::queue::NewItem;
+use crate::rows::documents::{document_from_row, DOCUMENT_COLUMNS as DOC_COLUMNS};
+use crate::rows::syncs::{
+    document_error_from_row, event_from_row, sync_from_row, DOCUMENT_ERROR_COLUMNS, EVENT_COLUMNS,
+    SYNC_COLUMNS as COLUMNS,
+};
 use crate::{OutboxEvent, StoreResult, SyncProgress, SyncStart, SyncStore, SYNC_KIND};
-
-const COLUMNS: &str = "id, org_id, data_source_id, status, initiator, documents_total, \
-     documents_done, documents_failed, chunks_indexed, error, created_at, started_at, finished_at";
-
-fn sync_from_row(row: &Row) -> rusqlite::Result<SourceSync> {
-    Ok(SourceSync {
-        id: parsed(row.get(0)?, |s| SyncId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        data_source_id: parsed(row.get(2)?, |s| DataSourceId::parse(s).ok())?,
-        status: parsed(row.get(3)?, SyncStatus::parse)?,
-        initiator: parsed(row.get(4)?, SyncInitiator::parse)?,
-        documents_total: row.get::<_, i64>(5)? as u64,
-        documents_done: row.get::<_, i64>(6)? as u64,
-        documents_failed: row.get::<_, i64>(7)? as u64,
-        chunks_indexed: row.get::<_, i64>(8)? as u64,
-        error: row.get(9)?,
-        created_at: ts(row.get(10)?),
-        started_at: row.get::<_, Option<i64>>(11)?.map(ts),
-        finished_at: row.get::<_, Option<i64>>(12)?.map(ts),
-    })
-}
 
 fn select_sync(conn: &Connection, id: &SyncId) -> StoreResult<Option<SourceSync>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM syncs WHERE id = ?1"),
         [id.as_str()],
-        sync_from_row,
+        |r| Ok(sync_from_row(r)?),
     )
     .optional()
     .map_err(backend)
@@ -53,17 +37,6 @@ fn active_sync(conn: &Connection, ds: &DataSourceId) -> StoreResult<Option<SyncI
     )
     .optional()
     .map_err(backend)
-}
-
-fn event_from_row(r: &Row) -> rusqlite::Result<OutboxEvent> {
-    let data: String = r.get(3)?;
-    Ok(OutboxEvent {
-        id: parsed(r.get(0)?, |s| EventId::parse(s).ok())?,
-        org_id: parsed(r.get(1)?, |s| OrgId::parse(s).ok())?,
-        event: r.get(2)?,
-        data: serde_json::from_str(&data).unwrap_or_default(),
-        created_at: ts(r.get(4)?),
-    })
 }
 
 /// Appends an event to the outbox (inside the caller's transaction).
@@ -192,7 +165,7 @@ impl SyncStore for SqliteStore {
                      ORDER BY created_at DESC, rowid DESC LIMIT 1"
                 ),
                 params![org.as_str(), data_source.as_str()],
-                sync_from_row,
+                |r| Ok(sync_from_row(r)?),
             )
             .optional()
             .map_err(backend)
@@ -266,17 +239,14 @@ impl SyncStore for SqliteStore {
     async fn document_errors(&self, id: &SyncId, limit: u32) -> StoreResult<Vec<DocumentError>> {
         self.read(|conn| {
             let mut stmt = conn
-                .prepare_cached(
-                    "SELECT document, message FROM sync_errors WHERE sync_id = ?1
-                     ORDER BY at, document LIMIT ?2",
-                )
+                .prepare_cached(&format!(
+                    "SELECT {DOCUMENT_ERROR_COLUMNS} FROM sync_errors WHERE sync_id = ?1
+                     ORDER BY at, document LIMIT ?2"
+                ))
                 .map_err(backend)?;
             let rows = stmt
                 .query_map(params![id.as_str(), limit], |r| {
-                    Ok(DocumentError {
-                        document: r.get(0)?,
-                        message: r.get(1)?,
-                    })
+                    Ok(document_error_from_row(r)?)
                 })
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
@@ -349,8 +319,10 @@ impl SyncStore for SqliteStore {
                 "SELECT {DOC_COLUMNS} FROM documents WHERE data_source_id = ?1 AND source_key = ?2"
             ))
             .and_then(|mut stmt| {
-                stmt.query_row(params![data_source.as_str(), source_key], document_from_row)
-                    .optional()
+                stmt.query_row(params![data_source.as_str(), source_key], |r| {
+                    Ok(document_from_row(r)?)
+                })
+                .optional()
             })
             .map_err(backend)
         })
@@ -412,7 +384,7 @@ impl SyncStore for SqliteStore {
                 ))
                 .map_err(backend)?;
             let rows = stmt
-                .query_map([data_source.as_str()], document_from_row)
+                .query_map([data_source.as_str()], |r| Ok(document_from_row(r)?))
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             rows
@@ -432,10 +404,9 @@ impl SyncStore for SqliteStore {
                 ))
                 .map_err(backend)?;
             let rows = stmt
-                .query_map(
-                    params![data_source.as_str(), sync.as_str()],
-                    document_from_row,
-                )
+                .query_map(params![data_source.as_str(), sync.as_str()], |r| {
+                    Ok(document_from_row(r)?)
+                })
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             rows
@@ -458,13 +429,13 @@ impl SyncStore for SqliteStore {
     async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
         self.read(|conn| {
             let mut stmt = conn
-                .prepare_cached(
-                    "SELECT id, org_id, event, data, created_at FROM outbox
-                     WHERE delivered_at IS NULL ORDER BY seq LIMIT ?1",
-                )
+                .prepare_cached(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM outbox
+                     WHERE delivered_at IS NULL ORDER BY seq LIMIT ?1"
+                ))
                 .map_err(backend)?;
             let rows = stmt
-                .query_map([limit], event_from_row)
+                .query_map([limit], |r| Ok(event_from_row(r)?))
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             rows
@@ -474,14 +445,14 @@ impl SyncStore for SqliteStore {
     async fn recent_events(&self, event: &str, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
         self.read(|conn| {
             let mut stmt = conn
-                .prepare_cached(
-                    "SELECT * FROM (SELECT id, org_id, event, data, created_at, seq FROM outbox
+                .prepare_cached(&format!(
+                    "SELECT * FROM (SELECT {EVENT_COLUMNS}, seq FROM outbox
                                     WHERE event = ?1 ORDER BY seq DESC LIMIT ?2)
-                     ORDER BY seq",
-                )
+                     ORDER BY seq"
+                ))
                 .map_err(backend)?;
             let rows = stmt
-                .query_map(params![event, limit], event_from_row)
+                .query_map(params![event, limit], |r| Ok(event_from_row(r)?))
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
                 .map_err(backend);
             rows
