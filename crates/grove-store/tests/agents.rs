@@ -34,7 +34,7 @@ on_each_backend!(
     deleting_a_data_source_drops_it_from_agents,
     agents_without_a_model_follow_the_organisation_default,
     sessions_are_scoped_and_keep_their_turns,
-    an_interaction_round_trips,
+    an_interaction_round_trips_and_announces_itself,
     the_log_lists_newest_first_with_filters,
     feedback_is_set_within_the_organisation_only,
     reviews_are_kept_and_filter_the_log,
@@ -579,16 +579,7 @@ async fn sessions_are_scoped_and_keep_their_turns<S: Log>(store: &S) {
     );
 }
 
-/// What [`an_interaction_round_trips`] recorded, for the outbox checks.
-struct RoundTrip {
-    org: OrgId,
-    agent: AgentId,
-    session: SessionId,
-    recorded: Interaction,
-    failed: Interaction,
-}
-
-async fn an_interaction_round_trips<S: Log>(store: &S) -> RoundTrip {
+async fn an_interaction_round_trips_and_announces_itself<S: Log + SyncStore>(store: &S) {
     let provisioned = provision(store, "acme").await;
     let org = provisioned.org.id.clone();
     let ds = data_source(store, &org, "docs").await;
@@ -705,85 +696,36 @@ async fn an_interaction_round_trips<S: Log>(store: &S) -> RoundTrip {
         Some(failed.clone())
     );
 
-    RoundTrip {
-        org,
-        agent,
-        session: session.id,
-        recorded,
-        failed,
-    }
-}
-
-/// Both interactions of the round trip were announced through the outbox,
-/// in order: `events` are the `interaction.completed` ones, with their
-/// organisation.
-fn check_completed_events(trip: &RoundTrip, events: &[(OrgId, serde_json::Value)]) {
-    let RoundTrip {
-        org,
-        agent,
-        session,
-        recorded,
-        failed,
-    } = trip;
-    assert_eq!(events.len(), 2);
-    let (event_org, data) = &events[0];
-    assert_eq!(event_org, org);
-    assert_eq!(data["interaction_id"], recorded.id.as_str());
-    assert_eq!(data["agent_id"], agent.as_str());
-    assert_eq!(data["session_id"], session.as_str());
-    assert_eq!(data["outcome"], "answered");
-    assert_eq!(data["rag_strategy"], "cypress");
-    assert_eq!(data["model"], "openai:gpt-4o-mini");
-    assert_eq!(data["latency_ms"], 1234);
-    assert_eq!(data["cited"], true);
-    assert_eq!(data["sources"], serde_json::json!(["chk_1", "chk_2"]));
-    assert_eq!(data["query"], "How long do refunds take?");
-    assert_eq!(data["response"], "Refunds are issued within 14 days [1].");
-    let (_, data) = &events[1];
-    assert_eq!(data["interaction_id"], failed.id.as_str());
-    assert_eq!(data["outcome"], "failed");
-    assert_eq!(data["cited"], false);
-    assert!(data["session_id"].is_null());
-}
-
-#[tokio::test]
-async fn an_interaction_announces_itself_on_sqlite() {
-    let test = TestSqlite::new();
-    let trip = an_interaction_round_trips(&test.store).await;
-    let events: Vec<_> = test
-        .store
+    // Both were announced through the outbox, in order.
+    let events: Vec<_> = store
         .pending_events(100)
         .await
         .unwrap()
         .into_iter()
         .filter(|e| e.event == "interaction.completed")
-        .map(|e| (e.org_id, e.data))
         .collect();
-    check_completed_events(&trip, &events);
-}
-
-#[tokio::test]
-async fn an_interaction_announces_itself_on_postgres() {
-    let test = TestPg::new().await;
-    let trip = an_interaction_round_trips(&test.store).await;
-    let (client, connection) = tokio_postgres::connect(&test.db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let events: Vec<_> = client
-        .query(
-            "SELECT org_id, data FROM outbox WHERE event = 'interaction.completed' ORDER BY seq",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| {
-            let org = OrgId::parse(row.get::<_, &str>(0)).unwrap();
-            (org, serde_json::from_str(row.get::<_, &str>(1)).unwrap())
-        })
-        .collect();
-    check_completed_events(&trip, &events);
+    assert_eq!(events.len(), 2);
+    let event = &events[0];
+    assert_eq!(event.org_id, org);
+    assert_eq!(event.data["interaction_id"], recorded.id.as_str());
+    assert_eq!(event.data["agent_id"], agent.as_str());
+    assert_eq!(event.data["session_id"], session.id.as_str());
+    assert_eq!(event.data["outcome"], "answered");
+    assert_eq!(event.data["rag_strategy"], "cypress");
+    assert_eq!(event.data["model"], "openai:gpt-4o-mini");
+    assert_eq!(event.data["latency_ms"], 1234);
+    assert_eq!(event.data["cited"], true);
+    assert_eq!(event.data["sources"], serde_json::json!(["chk_1", "chk_2"]));
+    assert_eq!(event.data["query"], "How long do refunds take?");
+    assert_eq!(
+        event.data["response"],
+        "Refunds are issued within 14 days [1]."
+    );
+    let event = &events[1];
+    assert_eq!(event.data["interaction_id"], failed.id.as_str());
+    assert_eq!(event.data["outcome"], "failed");
+    assert_eq!(event.data["cited"], false);
+    assert!(event.data["session_id"].is_null());
 }
 
 async fn the_log_lists_newest_first_with_filters<S: Log>(store: &S) {

@@ -33,6 +33,7 @@ mod agents;
 mod data_sources;
 mod documents;
 mod interactions;
+mod kb;
 mod keys;
 mod leader;
 mod outbox;
