@@ -16,7 +16,7 @@ use grove_core::sources::{
 use grove_store::queue::QueueStore;
 use grove_store::{
     DataSourceStore, DocumentFilter, DocumentStore, Listed, NewApiKey, NewDataSource, NewUser,
-    ProvisionOrg, SyncStart, SyncStore, TenancyStore, SYNC_KIND,
+    ProvisionOrg, SyncProgress, SyncStart, SyncStore, TenancyStore, SYNC_KIND,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -28,6 +28,7 @@ on_each_backend!(
     the_scheduler_sees_what_is_due,
     a_change_during_a_sync_queues_one_follow_up_when_it_ends,
     documents_are_filtered_paged_and_kept_when_a_later_read_fails,
+    a_sync_keeps_what_it_saw_its_progress_and_its_errors,
 );
 
 /// What the sync tests need of a store.
@@ -370,6 +371,141 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails<S: Stores
         .is_none());
     let left = list(DocumentFilter::default(), Page::default()).await;
     assert_eq!(left.total, 4);
+}
+
+async fn a_sync_keeps_what_it_saw_its_progress_and_its_errors<S: Stores>(store: &S) {
+    let org = org(store).await;
+    let ds = store
+        .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
+        .await
+        .unwrap();
+    let start = || store.start_sync(&org, &ds.id, SyncInitiator::Manual);
+    let SyncStart::Started(first) = start().await.unwrap() else {
+        panic!("nothing was running");
+    };
+    let [a, b, c] =
+        ["a.html", "b.html", "c.html"].map(|key| document(&ds, key, key, DocumentStatus::Indexed));
+    for doc in [&a, &b, &c] {
+        store
+            .put_document(&org, doc.clone(), Some(&first.id))
+            .await
+            .unwrap();
+    }
+    store.finish_sync(&first.id, Ok(())).await.unwrap();
+
+    let SyncStart::Started(second) = start().await.unwrap() else {
+        panic!("the first sync ended");
+    };
+    store.mark_sync_running(&second.id).await.unwrap();
+    let started_at = store
+        .get_sync(&second.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .started_at;
+    assert!(started_at.is_some());
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    store.mark_sync_running(&second.id).await.unwrap();
+    assert_eq!(
+        store
+            .get_sync(&second.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .started_at,
+        started_at,
+        "a retry keeps the first start"
+    );
+    // `a` unchanged, `b` failing, `c` gone; `d` written outside a sync.
+    let keys = [a.source_key.clone(), "missing.html".into()];
+    store
+        .touch_documents(&ds.id, &keys, &second.id)
+        .await
+        .unwrap();
+    let mut failing = document(&ds, "b.html", "b.html", DocumentStatus::Failed);
+    failing.error = Some("HTTP 500".into());
+    store
+        .put_failed_document(&org, failing, Some(&second.id))
+        .await
+        .unwrap();
+    let d = document(&ds, "d.html", "d.html", DocumentStatus::Skipped);
+    store.put_document(&org, d.clone(), None).await.unwrap();
+    let unseen = store.unseen_documents(&ds.id, &second.id).await.unwrap();
+    assert_eq!(unseen, [c.clone()]);
+    let b_now = store.get_document(&ds.id, "b.html").await.unwrap().unwrap();
+    assert_eq!(
+        (b_now.id, b_now.status),
+        (b.id.clone(), DocumentStatus::Failed)
+    );
+    assert!(store
+        .get_document(&ds.id, "missing.html")
+        .await
+        .unwrap()
+        .is_none());
+
+    let progress = SyncProgress {
+        documents_total: 3,
+        documents_done: 2,
+        documents_failed: 1,
+        chunks_indexed: 8,
+    };
+    store.report_progress(&second.id, progress).await.unwrap();
+    for (document, message) in [
+        ("b.html", "HTTP 500"),
+        ("b.html", "HTTP 503"),
+        ("c.html", "gone"),
+    ] {
+        store
+            .record_document_error(&second.id, document, message)
+            .await
+            .unwrap();
+    }
+    let errors = store.document_errors(&second.id, 10).await.unwrap();
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|e| (e.document.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [("b.html", "HTTP 503"), ("c.html", "gone")],
+        "the latest reason each"
+    );
+    assert_eq!(store.document_errors(&second.id, 1).await.unwrap().len(), 1);
+
+    store
+        .delete_documents(&[c.id.clone(), d.id.clone()])
+        .await
+        .unwrap();
+    let left = store.documents(&ds.id).await.unwrap();
+    let left: Vec<_> = left.iter().map(|d| d.source_key.as_str()).collect();
+    assert_eq!(left, ["a.html", "b.html"]);
+
+    store.finish_sync(&second.id, Ok(())).await.unwrap();
+    let done = store.get_sync(&second.id).await.unwrap().unwrap();
+    assert_eq!(done.status.as_str(), "succeeded");
+    assert_eq!(
+        (
+            done.documents_total,
+            done.documents_done,
+            done.documents_failed,
+            done.chunks_indexed
+        ),
+        (3, 2, 1, 8)
+    );
+    assert!(done.finished_at.is_some());
+    assert_eq!(
+        store.latest_sync(&org, &ds.id).await.unwrap().unwrap().id,
+        second.id
+    );
+    let synced = store.recent_events("data_source.synced", 10).await.unwrap();
+    assert_eq!(synced.len(), 2);
+    assert_eq!(synced[0].data["sync_id"], first.id.as_str(), "oldest first");
+    assert_eq!(synced[1].data["sync_id"], second.id.as_str());
+    assert_eq!(synced[1].data["chunks_indexed"], 8);
+    assert_eq!(
+        store.recent_events("data_source.synced", 1).await.unwrap()[0].id,
+        synced[1].id
+    );
 }
 
 /// Leases every queued sync item, returning the syncs they name.

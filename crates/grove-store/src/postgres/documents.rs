@@ -115,7 +115,7 @@ impl DocumentStore for PgStore {
             args,
             "source_key COLLATE \"C\"",
             page,
-            |r| document_from_row(r),
+            document_from_row,
         )
         .await
     }
@@ -154,7 +154,7 @@ impl DocumentStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| document_from_row(r))
+        mapped_opt(row, document_from_row)
     }
 
     async fn delete_document(&self, org: &OrgId, id: &DocumentId) -> StoreResult<bool> {

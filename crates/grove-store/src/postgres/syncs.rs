@@ -37,7 +37,7 @@ async fn select_sync(client: &impl GenericClient, id: &SyncId) -> StoreResult<Op
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| sync_from_row(r))
+    mapped_opt(row, sync_from_row)
 }
 
 /// Locks the data source's row until the transaction ends: the one
@@ -127,7 +127,7 @@ async fn insert_sync(
         )
         .await
         .map_err(pg_error)?;
-    let Some(sync) = mapped_opt(row, |r| sync_from_row(r))? else {
+    let Some(sync) = mapped_opt(row, sync_from_row)? else {
         return Ok(None);
     };
     let mut item = NewItem::new(SYNC_KIND, json!({ "sync_id": id.as_str() }));
@@ -181,7 +181,7 @@ async fn finish_in(
         )
         .await
         .map_err(pg_error)?;
-    let Some(sync) = mapped_opt(row, |r| sync_from_row(r))? else {
+    let Some(sync) = mapped_opt(row, sync_from_row)? else {
         return Ok(());
     };
     tx.execute(
@@ -236,21 +236,22 @@ impl PgStore {
         Ok(start)
     }
 
+    /// The documents `clause` (a condition, perhaps with an order) selects.
     async fn documents_where(
         &self,
-        condition: &str,
+        clause: &str,
         args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> StoreResult<Vec<Document>> {
         let rows = self
             .client()
             .await?
             .query(
-                &format!("SELECT {DOC_COLUMNS} FROM documents WHERE {condition}"),
+                &format!("SELECT {DOC_COLUMNS} FROM documents WHERE {clause}"),
                 args,
             )
             .await
             .map_err(pg_error)?;
-        mapped(rows, |r| document_from_row(r))
+        mapped(rows, document_from_row)
     }
 }
 
@@ -295,7 +296,7 @@ impl SyncStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| sync_from_row(r))
+        mapped_opt(row, sync_from_row)
     }
 
     async fn mark_sync_running(&self, id: &SyncId) -> StoreResult<()> {
@@ -370,7 +371,7 @@ impl SyncStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped(rows, |r| document_error_from_row(r))
+        mapped(rows, document_error_from_row)
     }
 
     async fn finish_sync(&self, id: &SyncId, outcome: Result<(), String>) -> StoreResult<()> {
