@@ -5,11 +5,14 @@
 //! function here (in the submodule of its domain), over [`StoredRow`], and
 //! only the SQL differs between backends.
 
+pub(crate) mod agents;
 pub(crate) mod connectors;
 pub(crate) mod console;
 pub(crate) mod data_sources;
 pub(crate) mod documents;
 pub(crate) mod evals;
+pub(crate) mod interactions;
+pub(crate) mod kb;
 pub(crate) mod keys;
 pub(crate) mod syncs;
 pub(crate) mod tenancy;

@@ -1,34 +1,57 @@
-//! Knowledge agents, sessions and the interaction log against a real SQLite
-//! file: slugs unique per organisation, ordered data sources, organisation
-//! scoping, session turns and purging, the interaction log's filters and
-//! feedback, and the `interaction.completed` outbox event.
+//! Knowledge agents, sessions and the interaction log, on SQLite and on
+//! PostgreSQL: slugs unique per organisation, ordered data sources,
+//! organisation scoping, session turns and purging, the interaction log's
+//! filters and feedback, the `interaction.completed` outbox event, and
+//! (on PostgreSQL) changes from several replicas at once.
 
 use std::time::Duration;
 
 use grove_core::agents::{
     AgentStatus, CitedSource, Component, Components, Feedback, Interaction, ModelSource, Outcome,
-    RagStrategy, RetrievalTrace, Span,
+    RagStrategy, RetrievalTrace, ReviewStatus, Span,
 };
 use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::{AgentId, DataSourceId, InteractionId, OrgId, SessionId};
 use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_core::sources::SourceKind;
-use grove_store::sqlite::SqliteStore;
+use grove_store::postgres::PgStore;
 use grove_store::{
-    AgentStore, DataSourceStore, FeedbackUpdate, InteractionFilter, InteractionStore, NewAgent,
-    NewApiKey, NewDataSource, NewInteraction, NewUser, ProvisionOrg, Provisioned, StoreError,
-    SyncStore, TenancyStore,
+    AgentStore, DataSourceStore, FeedbackUpdate, InteractionFact, InteractionFilter,
+    InteractionStore, NewAgent, NewApiKey, NewDataSource, NewInteraction, NewUser, ProvisionOrg,
+    Provisioned, ReviewUpdate, StoreError, SyncStore, TenancyStore,
 };
 use jiff::Timestamp;
 
-fn open() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    (dir, store)
-}
+mod backends;
 
-async fn provision(store: &SqliteStore, name: &str) -> Provisioned {
+use backends::{TestDb, TestPg, TestSqlite};
+
+on_each_backend!(
+    agents_are_created_listed_replaced_and_deleted,
+    slugs_are_unique_within_an_organisation,
+    an_agent_is_invisible_to_other_organisations,
+    deleting_a_data_source_drops_it_from_agents,
+    agents_without_a_model_follow_the_organisation_default,
+    sessions_are_scoped_and_keep_their_turns,
+    an_interaction_round_trips_and_announces_itself,
+    the_log_lists_newest_first_with_filters,
+    feedback_is_set_within_the_organisation_only,
+    reviews_are_kept_and_filter_the_log,
+    analytics_facts_name_who_asked,
+    purging_removes_only_idle_sessions,
+    deleting_an_agent_takes_its_sessions_and_keeps_its_interactions,
+);
+
+/// What the agent tests need of a store.
+trait Agents: TenancyStore + DataSourceStore + AgentStore {}
+impl<S: TenancyStore + DataSourceStore + AgentStore> Agents for S {}
+
+/// What the session and interaction tests need of a store.
+trait Log: Agents + InteractionStore {}
+impl<S: Agents + InteractionStore> Log for S {}
+
+async fn provision<S: TenancyStore>(store: &S, name: &str) -> Provisioned {
     let key = apikey::generate(KeyEnvironment::Live);
     store
         .provision_org(ProvisionOrg {
@@ -54,11 +77,11 @@ async fn provision(store: &SqliteStore, name: &str) -> Provisioned {
         .unwrap()
 }
 
-async fn org(store: &SqliteStore, name: &str) -> OrgId {
+async fn org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
     provision(store, name).await.org.id
 }
 
-async fn data_source(store: &SqliteStore, org: &OrgId, name: &str) -> DataSourceId {
+async fn data_source<S: DataSourceStore>(store: &S, org: &OrgId, name: &str) -> DataSourceId {
     store
         .create_data_source(org, NewDataSource::new(name, SourceKind::Website))
         .await
@@ -87,7 +110,7 @@ fn new_agent(slug: &str, data_source_ids: Vec<DataSourceId>) -> NewAgent {
     }
 }
 
-async fn agent(store: &SqliteStore, org: &OrgId, slug: &str) -> AgentId {
+async fn agent<S: AgentStore>(store: &S, org: &OrgId, slug: &str) -> AgentId {
     store
         .create_agent(org, new_agent(slug, vec![]))
         .await
@@ -130,13 +153,11 @@ fn queries(items: &[Interaction]) -> Vec<&str> {
     items.iter().map(|i| i.query.as_str()).collect()
 }
 
-#[tokio::test]
-async fn agents_are_created_listed_replaced_and_deleted() {
-    let (_dir, store) = open();
-    let org = org(&store, "acme").await;
-    let ds1 = data_source(&store, &org, "one").await;
-    let ds2 = data_source(&store, &org, "two").await;
-    let ds3 = data_source(&store, &org, "three").await;
+async fn agents_are_created_listed_replaced_and_deleted<S: Agents>(store: &S) {
+    let org = org(store, "acme").await;
+    let ds1 = data_source(store, &org, "one").await;
+    let ds2 = data_source(store, &org, "two").await;
+    let ds3 = data_source(store, &org, "three").await;
 
     let before = Timestamp::now();
     let forward = vec![ds1.clone(), ds2.clone(), ds3.clone()];
@@ -326,11 +347,9 @@ async fn agents_are_created_listed_replaced_and_deleted() {
     assert_eq!(left.items, [replaced, third]);
 }
 
-#[tokio::test]
-async fn slugs_are_unique_within_an_organisation() {
-    let (_dir, store) = open();
-    let a = org(&store, "acme").await;
-    let b = org(&store, "globex").await;
+async fn slugs_are_unique_within_an_organisation<S: Agents>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
 
     let support = store
         .create_agent(&a, new_agent("support", vec![]))
@@ -401,12 +420,10 @@ async fn slugs_are_unique_within_an_organisation() {
         .is_some());
 }
 
-#[tokio::test]
-async fn an_agent_is_invisible_to_other_organisations() {
-    let (_dir, store) = open();
-    let a = org(&store, "acme").await;
-    let b = org(&store, "globex").await;
-    let ds = data_source(&store, &a, "docs").await;
+async fn an_agent_is_invisible_to_other_organisations<S: Agents>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let ds = data_source(store, &a, "docs").await;
     let agent = store
         .create_agent(&a, new_agent("support", vec![ds]))
         .await
@@ -437,13 +454,11 @@ async fn an_agent_is_invisible_to_other_organisations() {
     assert!(store.agent_by_slug(&b, "hijacked").await.unwrap().is_none());
 }
 
-#[tokio::test]
-async fn deleting_a_data_source_drops_it_from_agents() {
-    let (_dir, store) = open();
-    let org = org(&store, "acme").await;
-    let ds1 = data_source(&store, &org, "one").await;
-    let ds2 = data_source(&store, &org, "two").await;
-    let ds3 = data_source(&store, &org, "three").await;
+async fn deleting_a_data_source_drops_it_from_agents<S: Agents>(store: &S) {
+    let org = org(store, "acme").await;
+    let ds1 = data_source(store, &org, "one").await;
+    let ds2 = data_source(store, &org, "two").await;
+    let ds3 = data_source(store, &org, "three").await;
     let agent = store
         .create_agent(
             &org,
@@ -468,12 +483,10 @@ async fn deleting_a_data_source_drops_it_from_agents() {
         .all(|a| !a.data_source_ids.contains(&ds2)));
 }
 
-#[tokio::test]
-async fn sessions_are_scoped_and_keep_their_turns() {
-    let (_dir, store) = open();
-    let a = org(&store, "acme").await;
-    let b = org(&store, "globex").await;
-    let agent = agent(&store, &a, "support").await;
+async fn sessions_are_scoped_and_keep_their_turns<S: Log>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let agent = agent(store, &a, "support").await;
 
     let before = Timestamp::now();
     let session = store.create_session(&a, &agent).await.unwrap();
@@ -566,13 +579,11 @@ async fn sessions_are_scoped_and_keep_their_turns() {
     );
 }
 
-#[tokio::test]
-async fn an_interaction_round_trips_and_announces_itself() {
-    let (_dir, store) = open();
-    let provisioned = provision(&store, "acme").await;
+async fn an_interaction_round_trips_and_announces_itself<S: Log + SyncStore>(store: &S) {
+    let provisioned = provision(store, "acme").await;
     let org = provisioned.org.id.clone();
-    let ds = data_source(&store, &org, "docs").await;
-    let agent = agent(&store, &org, "support").await;
+    let ds = data_source(store, &org, "docs").await;
+    let agent = agent(store, &org, "support").await;
     let session = store.create_session(&org, &agent).await.unwrap();
     tick().await;
 
@@ -717,14 +728,12 @@ async fn an_interaction_round_trips_and_announces_itself() {
     assert!(event.data["session_id"].is_null());
 }
 
-#[tokio::test]
-async fn the_log_lists_newest_first_with_filters() {
-    let (_dir, store) = open();
-    let a = org(&store, "acme").await;
-    let b = org(&store, "globex").await;
-    let support = agent(&store, &a, "support").await;
-    let sales = agent(&store, &a, "sales").await;
-    let foreign = agent(&store, &b, "support").await;
+async fn the_log_lists_newest_first_with_filters<S: Log>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let support = agent(store, &a, "support").await;
+    let sales = agent(store, &a, "sales").await;
+    let foreign = agent(store, &b, "support").await;
 
     let mut log = Vec::new();
     for (agent, query) in [
@@ -750,9 +759,8 @@ async fn the_log_lists_newest_first_with_filters() {
     assert!(i3.created_at < i4.created_at);
 
     let list = |filter: InteractionFilter, page: Page| {
-        let store = store.clone();
-        let a = a.clone();
-        async move { store.list_interactions(&a, filter, page).await.unwrap() }
+        let a = &a;
+        async move { store.list_interactions(a, filter, page).await.unwrap() }
     };
 
     let all = list(InteractionFilter::default(), Page::default()).await;
@@ -911,12 +919,10 @@ async fn the_log_lists_newest_first_with_filters() {
     assert_eq!(unfiltered.total, 4, "no feedback filter keeps every one");
 }
 
-#[tokio::test]
-async fn feedback_is_set_within_the_organisation_only() {
-    let (_dir, store) = open();
-    let a = org(&store, "acme").await;
-    let b = org(&store, "globex").await;
-    let agent = agent(&store, &a, "support").await;
+async fn feedback_is_set_within_the_organisation_only<S: Log>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let agent = agent(store, &a, "support").await;
     let original = store
         .record_interaction(&a, ask(&agent, None, "hello?"))
         .await
@@ -1015,13 +1021,260 @@ async fn feedback_is_set_within_the_organisation_only() {
     assert_eq!(changed.rating, None);
 }
 
-#[tokio::test]
-async fn purging_removes_only_idle_sessions() {
-    let (_dir, store) = open();
-    let a = org(&store, "acme").await;
-    let b = org(&store, "globex").await;
-    let agent_a = agent(&store, &a, "support").await;
-    let agent_b = agent(&store, &b, "support").await;
+async fn reviews_are_kept_and_filter_the_log<S: Log>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let agent = agent(store, &a, "support").await;
+    let mut log = Vec::new();
+    for query in ["r1", "r2", "r3"] {
+        tick().await;
+        log.push(
+            store
+                .record_interaction(&a, ask(&agent, None, query))
+                .await
+                .unwrap(),
+        );
+    }
+    let [i1, i2, i3] = [&log[0], &log[1], &log[2]];
+    assert!(log
+        .iter()
+        .all(|i| i.review_status == ReviewStatus::NotReviewed));
+    assert!(log.iter().all(|i| i.reviewed_at.is_none()));
+
+    let review = |status, edited_answer: Option<&str>| ReviewUpdate {
+        status,
+        edited_answer: edited_answer.map(str::to_owned),
+    };
+    let before = Timestamp::now();
+    let accurate = store
+        .set_review(&a, &i1.id, review(ReviewStatus::Accurate, None))
+        .await
+        .unwrap()
+        .expect("the interaction exists");
+    assert_eq!(accurate.review_status, ReviewStatus::Accurate);
+    assert_eq!(accurate.edited_answer, None);
+    let reviewed_at = accurate.reviewed_at.expect("a review time");
+    assert!(reviewed_at.as_millisecond() >= before.as_millisecond());
+    assert_eq!(
+        Interaction {
+            review_status: ReviewStatus::NotReviewed,
+            reviewed_at: None,
+            ..accurate.clone()
+        },
+        *i1,
+        "nothing else changes"
+    );
+
+    let edited = store
+        .set_review(&a, &i2.id, review(ReviewStatus::Edited, Some("better")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edited.review_status, ReviewStatus::Edited);
+    assert_eq!(edited.edited_answer.as_deref(), Some("better"));
+    // No edited answer keeps the stored one; `not_reviewed` clears the time.
+    let kept = store
+        .set_review(&a, &i2.id, review(ReviewStatus::Inaccurate, None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.review_status, ReviewStatus::Inaccurate);
+    assert_eq!(kept.edited_answer.as_deref(), Some("better"));
+    assert!(kept.reviewed_at.is_some());
+    let reset = store
+        .set_review(&a, &i2.id, review(ReviewStatus::NotReviewed, None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reset.review_status, ReviewStatus::NotReviewed);
+    assert_eq!(reset.reviewed_at, None);
+    assert_eq!(reset.edited_answer.as_deref(), Some("better"));
+    assert_eq!(
+        store.get_interaction(&a, &i2.id).await.unwrap(),
+        Some(reset.clone())
+    );
+
+    // Another organisation's review, or an unknown id, changes nothing.
+    assert!(store
+        .set_review(&b, &i3.id, review(ReviewStatus::Edited, Some("sabotage")))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .set_review(
+            &a,
+            &InteractionId::generate(),
+            review(ReviewStatus::Accurate, None)
+        )
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.get_interaction(&a, &i3.id).await.unwrap().as_ref(),
+        Some(i3)
+    );
+
+    store
+        .set_feedback(
+            &a,
+            &i3.id,
+            FeedbackUpdate {
+                feedback: Feedback::Negative,
+                comment: Some("wrong".into()),
+                rating: Some(2),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let list = |filter: InteractionFilter| {
+        let a = &a;
+        async move {
+            store
+                .list_interactions(a, filter, Page::default())
+                .await
+                .unwrap()
+        }
+    };
+    let by_status = |status| InteractionFilter {
+        review_status: Some(status),
+        ..Default::default()
+    };
+    let accurate = list(by_status(ReviewStatus::Accurate)).await;
+    assert_eq!(accurate.total, 1);
+    assert_eq!(ids(&accurate.items), [&i1.id]);
+    let waiting = list(by_status(ReviewStatus::NotReviewed)).await;
+    assert_eq!(waiting.total, 2);
+    assert_eq!(ids(&waiting.items), [&i3.id, &i2.id]);
+    assert_eq!(list(by_status(ReviewStatus::Edited)).await.total, 0);
+    let waiting_and_disliked = list(InteractionFilter {
+        review_status: Some(ReviewStatus::NotReviewed),
+        feedback: Some(Some(Feedback::Negative)),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(ids(&waiting_and_disliked.items), [&i3.id]);
+    assert_eq!(waiting_and_disliked.items[0].rating, Some(2));
+    assert_eq!(
+        waiting_and_disliked.items[0].feedback_comment.as_deref(),
+        Some("wrong")
+    );
+}
+
+/// The facts analytics count, oldest first, name who asked: the console
+/// user, else the key's user, else the key.
+async fn analytics_facts_name_who_asked<S: Log>(store: &S) {
+    let p = provision(store, "acme").await;
+    let org = p.org.id.clone();
+    let other = provision(store, "globex").await;
+    let other_agent = agent(store, &other.org.id, "support").await;
+    let agent = agent(store, &org, "support").await;
+
+    let by_user = NewInteraction {
+        user_id: Some(p.admin.id.clone()),
+        cost_usd: 0.25,
+        latency_ms: 40,
+        ..ask(&agent, None, "by user")
+    };
+    let by_key = NewInteraction {
+        key_id: Some(p.admin_key.id.clone()),
+        outcome: Outcome::NoAnswer,
+        ..ask(&agent, None, "by key")
+    };
+    let cited = NewInteraction {
+        sources: vec![CitedSource {
+            number: 1,
+            chunk_id: "chk_1".into(),
+            document_id: "doc_1".into(),
+            document_title: "Refunds".into(),
+            document_url: None,
+            data_source_id: "ds_1".into(),
+            similarity_score: 0.9,
+            chunk_text: "Refunds take 14 days.".into(),
+            span: None,
+            cited: true,
+        }],
+        ..ask(&agent, None, "anonymous")
+    };
+    let mut log = Vec::new();
+    for new in [by_user, by_key, cited] {
+        tick().await;
+        log.push(store.record_interaction(&org, new).await.unwrap());
+    }
+    store
+        .record_interaction(&other.org.id, ask(&other_agent, None, "elsewhere"))
+        .await
+        .unwrap();
+    store
+        .set_feedback(
+            &org,
+            &log[2].id,
+            FeedbackUpdate {
+                feedback: Feedback::Positive,
+                comment: None,
+                rating: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    let facts = store
+        .interaction_facts(&org, InteractionFilter::default())
+        .await
+        .unwrap();
+    let admin = p.admin.id.as_str().to_owned();
+    assert_eq!(
+        facts,
+        [
+            InteractionFact {
+                created_at: log[0].created_at,
+                latency_ms: 40,
+                outcome: Outcome::Answered,
+                feedback: None,
+                cited: false,
+                cost_usd: 0.25,
+                asker: Some(admin.clone()),
+            },
+            InteractionFact {
+                created_at: log[1].created_at,
+                latency_ms: 12,
+                outcome: Outcome::NoAnswer,
+                feedback: None,
+                cited: false,
+                cost_usd: 0.0,
+                asker: Some(admin),
+            },
+            InteractionFact {
+                created_at: log[2].created_at,
+                latency_ms: 12,
+                outcome: Outcome::Answered,
+                feedback: Some(Feedback::Positive),
+                cited: true,
+                cost_usd: 0.0,
+                asker: None,
+            },
+        ]
+    );
+    let since = store
+        .interaction_facts(
+            &org,
+            InteractionFilter {
+                since: Some(log[1].created_at),
+                feedback: Some(None),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(since.len(), 1);
+    assert_eq!(since[0].created_at, log[1].created_at);
+}
+
+async fn purging_removes_only_idle_sessions<S: Log>(store: &S) {
+    let a = org(store, "acme").await;
+    let b = org(store, "globex").await;
+    let agent_a = agent(store, &a, "support").await;
+    let agent_b = agent(store, &b, "support").await;
 
     let idle = store.create_session(&a, &agent_a).await.unwrap();
     let early = store
@@ -1053,12 +1306,10 @@ async fn purging_removes_only_idle_sessions() {
     assert_eq!(store.purge_sessions(cutoff).await.unwrap(), 0);
 }
 
-#[tokio::test]
-async fn deleting_an_agent_takes_its_sessions_and_keeps_its_interactions() {
-    let (_dir, store) = open();
-    let org = org(&store, "acme").await;
-    let doomed = agent(&store, &org, "doomed").await;
-    let survivor = agent(&store, &org, "survivor").await;
+async fn deleting_an_agent_takes_its_sessions_and_keeps_its_interactions<S: Log>(store: &S) {
+    let org = org(store, "acme").await;
+    let doomed = agent(store, &org, "doomed").await;
+    let survivor = agent(store, &org, "survivor").await;
     let session = store.create_session(&org, &doomed).await.unwrap();
     let kept_session = store.create_session(&org, &survivor).await.unwrap();
     let asked = store
@@ -1112,12 +1363,10 @@ async fn deleting_an_agent_takes_its_sessions_and_keeps_its_interactions() {
     );
 }
 
-#[tokio::test]
-async fn agents_without_a_model_follow_the_organisation_default() {
-    let (_dir, store) = open();
-    let other = org(&store, "globex").await;
-    let org = org(&store, "acme").await;
-    let ds = data_source(&store, &org, "one").await;
+async fn agents_without_a_model_follow_the_organisation_default<S: Agents>(store: &S) {
+    let other = org(store, "globex").await;
+    let org = org(store, "acme").await;
+    let ds = data_source(store, &org, "one").await;
     let settings = store.org_settings(&org).await.unwrap();
     assert_eq!(settings.default_model, "extractive");
     assert_eq!(settings.updated_at, None);
@@ -1173,19 +1422,21 @@ async fn agents_without_a_model_follow_the_organisation_default() {
     );
 }
 
-/// Writers of this process queue for the write lock in order instead of
-/// racing for it in SQLite's busy handler: a burst of creates, changes and
-/// deletes on several threads all land.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_concurrent_writes_all_land() {
-    let (_dir, store) = open();
-    let org = org(&store, "burst").await;
+/// A burst of creates, changes and deletes on several threads, through
+/// `one` and `two` in turn (two handles on one store, or two replicas),
+/// all land.
+async fn a_burst_of_concurrent_writes_all_land<S>(one: &S, two: &S)
+where
+    S: Agents + Clone + 'static,
+{
+    let org = org(one, "burst").await;
     let mut existing = Vec::new();
     for i in 0..40 {
-        existing.push(agent(&store, &org, &format!("old-{i}")).await);
+        existing.push(agent(one, &org, &format!("old-{i}")).await);
     }
     let mut tasks = tokio::task::JoinSet::new();
     for (i, id) in existing.into_iter().enumerate() {
+        let store = if i % 3 == 0 { one } else { two };
         let (s, o) = (store.clone(), org.clone());
         tasks.spawn(async move {
             if i % 2 == 0 {
@@ -1211,7 +1462,7 @@ async fn a_burst_of_concurrent_writes_all_land() {
     while let Some(joined) = tasks.join_next().await {
         joined.unwrap().unwrap();
     }
-    let listed = store
+    let listed = one
         .list_agents(
             &org,
             Page {
@@ -1228,4 +1479,102 @@ async fn a_burst_of_concurrent_writes_all_land() {
         .filter(|a| a.name.starts_with("renamed"))
         .count();
     assert_eq!(renamed, 20);
+}
+
+/// Writers of this process queue for SQLite's write lock in order instead
+/// of racing for it in its busy handler.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_writes_all_land_on_sqlite() {
+    let test = TestSqlite::new();
+    a_burst_of_concurrent_writes_all_land(&test.store, &test.store).await;
+}
+
+/// Two replicas write at once, each on a pool of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_writes_all_land_on_two_replicas() {
+    let db = TestDb::new().await;
+    let (one, two) = (db.replica().await, db.replica().await);
+    a_burst_of_concurrent_writes_all_land(&one, &two).await;
+}
+
+/// Changes of one agent from two replicas at once apply one after the
+/// other, each to the other's result: every change's mark is kept (a read
+/// outside the row lock would lose some), and each wrote an
+/// `agent.updated` event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn changes_from_two_replicas_to_one_agent_all_land() {
+    let test = TestPg::new().await;
+    let other = test.db.replica().await;
+    let org = org(&test.store, "acme").await;
+    let id = agent(&test.store, &org, "support").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let store: PgStore = if i % 2 == 0 {
+            test.store.clone()
+        } else {
+            other.clone()
+        };
+        let (org, id) = (org.clone(), id.clone());
+        tasks.spawn(async move {
+            let mark = Box::new(move |mut a: NewAgent| {
+                a.description.push_str(&format!(" [{i}]"));
+                Ok(a)
+            });
+            store.change_agent(&org, &id, mark).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        assert!(joined.unwrap().unwrap().is_some());
+    }
+    let changed = other.get_agent(&org, &id).await.unwrap().unwrap();
+    for i in 0..16 {
+        assert!(
+            changed.description.contains(&format!(" [{i}]")),
+            "change {i} was lost: {}",
+            changed.description
+        );
+    }
+    assert_eq!(changed.description.matches(" [").count(), 16);
+}
+
+/// Turns recorded in one session from two replicas at once all land, in
+/// the order they were recorded, and the session's last activity is the
+/// latest of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn turns_from_two_replicas_share_a_session() {
+    let test = TestPg::new().await;
+    let other = test.db.replica().await;
+    let org = org(&test.store, "acme").await;
+    let agent = agent(&test.store, &org, "support").await;
+    let session = test.store.create_session(&org, &agent).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let store: PgStore = if i % 2 == 0 {
+            test.store.clone()
+        } else {
+            other.clone()
+        };
+        let new = ask(&agent, Some(&session.id), &format!("q{i}"));
+        let org = org.clone();
+        tasks.spawn(async move { store.record_interaction(&org, new).await });
+    }
+    let mut recorded = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        recorded.push(joined.unwrap().unwrap());
+    }
+    let turns = other.session_turns(&org, &session.id, 50).await.unwrap();
+    assert_eq!(turns.len(), 20);
+    let mut asked: Vec<&str> = queries(&turns);
+    asked.sort_unstable();
+    asked.dedup();
+    assert_eq!(asked.len(), 20, "every turn once");
+    assert!(turns.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+    let latest = recorded.iter().map(|i| i.created_at).max().unwrap();
+    let touched = test
+        .store
+        .get_session(&org, &session.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(touched.last_active_at >= latest);
 }

@@ -6,10 +6,12 @@
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); the console's passwords, sessions and links ([`console`]);
 //! sealed credentials ([`secrets`]); data sources ([`data_sources`]); syncs
-//! and the documents they write ([`syncs`], [`documents`]); the event
-//! outbox ([`outbox`]); outgoing webhooks ([`webhooks`]); data connectors
-//! and query results ([`connectors`]); eval sets and runs ([`evals`]). Rows
-//! are read by the same
+//! and the documents they write ([`syncs`], [`documents`]); knowledge agents
+//! ([`agents`]), sessions and the interaction log ([`interactions`]),
+//! knowledge-base articles and their versions ([`kb`]); the event outbox
+//! ([`outbox`]); outgoing webhooks ([`webhooks`]); data connectors and query
+//! results ([`connectors`]); eval sets and runs ([`evals`]). Rows are read
+//! by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -30,11 +32,14 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod agents;
 mod connectors;
 mod console;
 mod data_sources;
 mod documents;
 mod evals;
+mod interactions;
+mod kb;
 mod keys;
 mod leader;
 mod outbox;
@@ -64,6 +69,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
     (4, "schema", include_str!("migrations/0004_schema.sql")),
     (5, "syncs", include_str!("migrations/0005_syncs.sql")),
+    (
+        6,
+        "interactions",
+        include_str!("migrations/0006_interactions.sql"),
+    ),
 ];
 
 /// Key of the advisory lock held (for one transaction) while migrating, so

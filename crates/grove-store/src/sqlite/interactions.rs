@@ -3,105 +3,32 @@
 //! outbox, in one transaction.
 
 use async_trait::async_trait;
-use grove_core::agents::{Feedback, Interaction, Outcome, RagStrategy, ReviewStatus, Session};
-use grove_core::ids::{AgentId, InteractionId, KbArticleId, KeyId, OrgId, SessionId, UserId};
+use grove_core::agents::{Interaction, Session};
+use grove_core::ids::{AgentId, InteractionId, KeyId, OrgId, SessionId, UserId};
 use grove_core::page::Page;
 use jiff::Timestamp;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use serde_json::json;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::syncs::record_event;
-use super::{backend, filtered_page, now_ms, parsed, ts, SqliteStore};
+use super::{backend, filtered_page, now_ms, SqliteStore};
+use crate::rows::interactions::{
+    completed_event, fact_from_row, feedback_event, interaction_from_row, session_from_row,
+    FACT_COLUMNS, INTERACTION_COLUMNS as COLUMNS, SESSION_COLUMNS,
+};
 use crate::{
     FeedbackUpdate, InteractionFact, InteractionFilter, InteractionStore, Listed, NewInteraction,
     ReviewUpdate, StoreResult,
 };
 
-const SESSION_COLUMNS: &str = "id, org_id, agent_id, created_at, last_active_at";
-
-const COLUMNS: &str = "id, org_id, agent_id, session_id, key_id, query, response, sources, \
-     rag_strategy, model, retrieval, outcome, error, latency_ms, tokens_input, tokens_output, \
-     cost_usd, feedback, feedback_comment, rating, created_at, review_status, edited_answer, \
-     reviewed_at, kb_article_id";
-
-fn session_row(row: &Row) -> rusqlite::Result<Session> {
-    Ok(Session {
-        id: parsed(row.get(0)?, |s| SessionId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        agent_id: parsed(row.get(2)?, |s| AgentId::parse(s).ok())?,
-        created_at: ts(row.get(3)?),
-        last_active_at: ts(row.get(4)?),
-    })
-}
-
-/// Reads a JSON column written by this store.
-fn json_column<T: serde::de::DeserializeOwned>(row: &Row, i: usize) -> rusqlite::Result<T> {
-    let raw: String = row.get(i)?;
-    serde_json::from_str(&raw).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
-}
-
-fn optional<T>(raw: Option<String>, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
-    raw.map(|s| parsed(s, parse)).transpose()
-}
-
-fn interaction_row(row: &Row) -> rusqlite::Result<Interaction> {
-    Ok(Interaction {
-        id: parsed(row.get(0)?, |s| InteractionId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        agent_id: parsed(row.get(2)?, |s| AgentId::parse(s).ok())?,
-        session_id: optional(row.get(3)?, |s| SessionId::parse(s).ok())?,
-        key_id: optional(row.get(4)?, |s| KeyId::parse(s).ok())?,
-        query: row.get(5)?,
-        response: row.get(6)?,
-        sources: json_column(row, 7)?,
-        rag_strategy: parsed(row.get(8)?, RagStrategy::parse)?,
-        model: row.get(9)?,
-        retrieval: json_column(row, 10)?,
-        outcome: parsed(row.get(11)?, Outcome::parse)?,
-        error: row.get(12)?,
-        latency_ms: row.get::<_, i64>(13)? as u64,
-        tokens_input: row.get::<_, i64>(14)? as u64,
-        tokens_output: row.get::<_, i64>(15)? as u64,
-        cost_usd: row.get(16)?,
-        feedback: optional(row.get(17)?, Feedback::parse)?,
-        feedback_comment: row.get(18)?,
-        rating: row.get(19)?,
-        created_at: ts(row.get(20)?),
-        review_status: parsed(row.get(21)?, ReviewStatus::parse)?,
-        edited_answer: row.get(22)?,
-        reviewed_at: row.get::<_, Option<i64>>(23)?.map(ts),
-        kb_article_id: optional(row.get(24)?, |s| KbArticleId::parse(s).ok())?,
-    })
-}
-
 fn select(conn: &Connection, org: &OrgId, id: &str) -> StoreResult<Option<Interaction>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM interactions WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id],
-        interaction_row,
+        |r| Ok(interaction_from_row(r)?),
     )
     .optional()
     .map_err(backend)
-}
-
-/// The event payload: what a webhook receiver needs without a second call.
-fn completed_event(i: &Interaction) -> serde_json::Value {
-    json!({
-        "interaction_id": i.id,
-        "agent_id": i.agent_id,
-        "session_id": i.session_id,
-        "query": i.query,
-        "response": i.response,
-        "outcome": i.outcome,
-        "rag_strategy": i.rag_strategy,
-        "model": i.model,
-        "latency_ms": i.latency_ms,
-        "cited": i.has_citation(),
-        "sources": i.sources.iter().map(|s| &s.chunk_id).collect::<Vec<_>>(),
-    })
 }
 
 fn insert(
@@ -192,7 +119,7 @@ impl InteractionStore for SqliteStore {
             conn.query_row(
                 &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"),
                 [id.as_str()],
-                session_row,
+                |r| Ok(session_from_row(r)?),
             )
             .map_err(backend)
         })
@@ -204,7 +131,7 @@ impl InteractionStore for SqliteStore {
             conn.query_row(
                 &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE org_id = ?1 AND id = ?2"),
                 params![org.as_str(), id.as_str()],
-                session_row,
+                |r| Ok(session_from_row(r)?),
             )
             .optional()
             .map_err(backend)
@@ -238,7 +165,9 @@ impl InteractionStore for SqliteStore {
                 ))
                 .map_err(backend)?;
             let mut turns = stmt
-                .query_map(params![org.as_str(), id.as_str(), limit], interaction_row)
+                .query_map(params![org.as_str(), id.as_str(), limit], |r| {
+                    Ok(interaction_from_row(r)?)
+                })
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(backend)?;
             turns.reverse();
@@ -306,26 +235,15 @@ impl InteractionStore for SqliteStore {
             let (condition, args) = conditions(org, &filter);
             let mut stmt = conn
                 .prepare(&format!(
-                    "SELECT i.created_at, i.latency_ms, i.outcome, i.feedback, i.cited, i.cost_usd,
-                            COALESCE(i.user_id, k.user_id, i.key_id)
+                    "SELECT {FACT_COLUMNS}
                      FROM (SELECT * FROM interactions WHERE {condition}) i
                      LEFT JOIN api_keys k ON k.id = i.key_id
                      ORDER BY i.created_at"
                 ))
                 .map_err(backend)?;
-            stmt.query_map(params_from_iter(args.iter()), |row| {
-                Ok(InteractionFact {
-                    created_at: ts(row.get(0)?),
-                    latency_ms: row.get::<_, i64>(1)?.max(0) as u64,
-                    outcome: parsed(row.get(2)?, Outcome::parse)?,
-                    feedback: optional(row.get(3)?, Feedback::parse)?,
-                    cited: row.get(4)?,
-                    cost_usd: row.get(5)?,
-                    asker: row.get(6)?,
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(backend)
+            stmt.query_map(params_from_iter(args.iter()), |r| Ok(fact_from_row(r)?))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(backend)
         })
     }
 
@@ -345,7 +263,7 @@ impl InteractionStore for SqliteStore {
                 args,
                 "created_at DESC, rowid DESC",
                 page,
-                interaction_row,
+                |r| Ok(interaction_from_row(r)?),
             )
         })
     }
@@ -373,13 +291,7 @@ impl InteractionStore for SqliteStore {
             .map_err(backend)?;
             let interaction = select(&tx, &org, id.as_str())?;
             if let Some(i) = &interaction {
-                let data = json!({
-                    "interaction_id": i.id,
-                    "agent_id": i.agent_id,
-                    "feedback": update.feedback,
-                    "rating": update.rating,
-                    "comment": update.comment,
-                });
+                let data = feedback_event(i);
                 record_event(&tx, org.as_str(), "interaction.feedback", data)?;
             }
             tx.commit().map_err(backend)?;

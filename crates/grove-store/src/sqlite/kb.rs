@@ -8,59 +8,22 @@ use grove_core::ids::{DataSourceId, InteractionId, KbArticleId, KeyId, OrgId, Us
 use grove_core::page::Page;
 use grove_core::sources::{ArticleStatus, KbArticle, KbArticleVersion, SyncInitiator};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::syncs::sync_in;
-use super::{backend, filtered_page, now_ms, parsed, ts, SqliteStore};
+use super::{backend, filtered_page, now_ms, parsed, SqliteStore};
+use crate::rows::kb::{
+    article_from_row, tags_json, version_from_row, ARTICLE_COLUMNS as COLUMNS, VERSION_COLUMNS,
+};
 use crate::{
     ArticleFromReview, KbArticlePatch, KbAuthor, KbStore, Listed, NewKbArticle, StoreResult,
 };
-
-const COLUMNS: &str = "id, org_id, title, content, tags, status, version, created_at, updated_at";
-
-const VERSION_COLUMNS: &str =
-    "article_id, version, title, content, tags, status, key_id, user_id, restored_from, created_at";
-
-fn tags_of(raw: String) -> Vec<String> {
-    serde_json::from_str(&raw).unwrap_or_default()
-}
-
-fn from_row(row: &Row) -> rusqlite::Result<KbArticle> {
-    Ok(KbArticle {
-        id: parsed(row.get(0)?, |s| KbArticleId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        title: row.get(2)?,
-        content: row.get(3)?,
-        tags: tags_of(row.get(4)?),
-        status: parsed(row.get(5)?, ArticleStatus::parse)?,
-        version: row.get(6)?,
-        created_at: ts(row.get(7)?),
-        updated_at: ts(row.get(8)?),
-    })
-}
-
-fn version_row(row: &Row) -> rusqlite::Result<KbArticleVersion> {
-    let key_id: Option<String> = row.get(6)?;
-    let user_id: Option<String> = row.get(7)?;
-    Ok(KbArticleVersion {
-        article_id: parsed(row.get(0)?, |s| KbArticleId::parse(s).ok())?,
-        version: row.get(1)?,
-        title: row.get(2)?,
-        content: row.get(3)?,
-        tags: tags_of(row.get(4)?),
-        status: parsed(row.get(5)?, ArticleStatus::parse)?,
-        key_id: key_id.and_then(|s| KeyId::parse(&s).ok()),
-        user_id: user_id.and_then(|s| UserId::parse(&s).ok()),
-        restored_from: row.get(8)?,
-        created_at: ts(row.get(9)?),
-    })
-}
 
 fn select(conn: &Connection, org: &OrgId, id: &KbArticleId) -> StoreResult<Option<KbArticle>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM kb_articles WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id.as_str()],
-        from_row,
+        |r| Ok(article_from_row(r)?),
     )
     .optional()
     .map_err(backend)
@@ -78,14 +41,10 @@ fn select_version(
              WHERE org_id = ?1 AND article_id = ?2 AND version = ?3"
         ),
         params![org.as_str(), id.as_str(), version],
-        version_row,
+        |r| Ok(version_from_row(r)?),
     )
     .optional()
     .map_err(backend)
-}
-
-fn tags_json(tags: &[String]) -> String {
-    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
 }
 
 /// Records version `version` of an article as `new`.
@@ -331,7 +290,7 @@ impl KbStore for SqliteStore {
                 args,
                 "updated_at DESC, id DESC",
                 page,
-                from_row,
+                |r| Ok(article_from_row(r)?),
             )
         })
     }
@@ -345,7 +304,7 @@ impl KbStore for SqliteStore {
                 ))
                 .map_err(backend)?;
             let rows = stmt
-                .query_map(params![org.as_str()], from_row)
+                .query_map(params![org.as_str()], |r| Ok(article_from_row(r)?))
                 .map_err(backend)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
         })
@@ -380,7 +339,7 @@ impl KbStore for SqliteStore {
                         i64::from(page.limit),
                         page.offset as i64
                     ],
-                    version_row,
+                    |r| Ok(version_from_row(r)?),
                 )
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(backend)?;
