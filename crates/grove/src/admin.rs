@@ -9,7 +9,7 @@ use grove_core::model::{LinkPurpose, Org, Role, User};
 use grove_core::page::Page;
 use grove_server::{open_embedded_store, open_store};
 use grove_store::secrets::{write_key_file, MasterKey, MASTER_KEY_FILE};
-use grove_store::{Store, TenancyStore, UserPatch};
+use grove_store::{Store, UserPatch};
 
 /// Re-wraps the data keys under a new master key and, with `reencrypt`,
 /// seals every credential again under a new data key. The new master key

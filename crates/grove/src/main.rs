@@ -19,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 use grove_core::config::{Config, LogFormat};
 use grove_server::provision::{provision_org, Credentials};
 use grove_server::{open_search, open_store, Server};
-use grove_store::{Store, TenancyStore};
+use grove_store::Store;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]

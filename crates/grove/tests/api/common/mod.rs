@@ -1,5 +1,8 @@
 //! Test harness: a real server on a random loopback port over a fresh data
 //! directory, with two organisations provisioned, and a small HTTP client.
+//! With `GROVE_TEST_STORE=postgres` each server keeps its records in a fresh
+//! PostgreSQL database on 127.0.0.1:5432 instead of the embedded SQLite
+//! file (the database is dropped with the server).
 
 #![allow(dead_code)]
 
@@ -26,6 +29,61 @@ pub struct TestServer {
     dir: tempfile::TempDir,
     /// Files outside the data directory (databases for connectors).
     scratch: tempfile::TempDir,
+    /// The PostgreSQL database of this server, under `GROVE_TEST_STORE=postgres`.
+    database: Option<PgDatabase>,
+}
+
+/// A PostgreSQL database made for one test server, dropped (with its
+/// connections) when this is dropped.
+pub struct PgDatabase {
+    name: String,
+}
+
+const PG_ADMIN: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
+
+impl PgDatabase {
+    /// A fresh database when the tests run against PostgreSQL.
+    async fn for_this_run() -> Option<Self> {
+        if std::env::var("GROVE_TEST_STORE").as_deref() != Ok("postgres") {
+            return None;
+        }
+        let name = format!("grove_api_{:016x}", rand::random::<u64>());
+        let (client, connection) = tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls)
+            .await
+            .expect("PostgreSQL on 127.0.0.1:5432");
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test database");
+        Some(Self { name })
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let (client, connection) =
+                    tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls).await.ok()?;
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
 }
 
 /// A response, read whole.
@@ -67,6 +125,8 @@ impl TestServer {
             quota.per_minute = 100_000;
             quota.burst = 100_000;
         }
+        let database = PgDatabase::for_this_run().await;
+        config.store.url = database.as_ref().map(PgDatabase::url);
         tweak(&mut config);
         let store = open_store(&config).await.unwrap();
         let org_a = provision_org(store.as_ref(), "org-a", "admin@a.example")
@@ -95,6 +155,7 @@ impl TestServer {
             server: Some(server),
             dir,
             scratch: tempfile::tempdir().unwrap(),
+            database,
         }
     }
 
