@@ -5,8 +5,10 @@
 //! function here (in the submodule of its domain), over [`StoredRow`], and
 //! only the SQL differs between backends.
 
+pub(crate) mod channels;
 pub(crate) mod data_sources;
 pub(crate) mod keys;
+pub(crate) mod notifications;
 pub(crate) mod tenancy;
 
 use jiff::Timestamp;

@@ -5,7 +5,8 @@
 //! leases for singleton work ([`leader`]); rate limits shared by every
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); sealed credentials ([`secrets`]); data sources
-//! ([`data_sources`]); the event outbox ([`outbox`]). Rows are read by the same
+//! ([`data_sources`]); notification channels and deliveries
+//! ([`channels`], [`notifications`]); the event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -26,9 +27,11 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod channels;
 mod data_sources;
 mod keys;
 mod leader;
+mod notifications;
 mod outbox;
 mod queue;
 mod rate;

@@ -23,6 +23,7 @@ use super::queue::insert_item;
 use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
 use crate::queue::NewItem;
+use crate::rows::channels::channel_wants;
 use crate::{
     Change, JobStore, Listed, NewJob, NewMessage, PlannedRun, RunFinish, ScheduledFire, StoreError,
     StoreResult, TriggerOutcome, TriggerRequest, RUN_KIND,
@@ -328,10 +329,7 @@ fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
         })
         .map_err(backend)?;
     for (channel, min_level, topics, enabled) in channels {
-        let min_level = NotifyLevel::parse(&min_level).unwrap_or(NotifyLevel::Info);
-        let topics: Vec<NotifyTopic> = serde_json::from_str(&topics).unwrap_or_default();
-        let wanted = enabled && level.at_least(min_level) && topics.contains(&topic);
-        if !wanted {
+        if !channel_wants(&min_level, &topics, enabled, level, topic) {
             continue;
         }
         let payload = json!({"run_id": run.id, "level": level, "topic": topic});
