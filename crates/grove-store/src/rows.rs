@@ -6,7 +6,9 @@
 //! only the SQL differs between backends.
 
 pub(crate) mod channels;
+pub(crate) mod chats;
 pub(crate) mod data_sources;
+pub(crate) mod jobs;
 pub(crate) mod keys;
 pub(crate) mod notifications;
 pub(crate) mod tenancy;

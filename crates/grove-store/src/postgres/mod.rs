@@ -6,7 +6,8 @@
 //! replica ([`rate`]); organisations, users and keys ([`tenancy`],
 //! [`keys`]); sealed credentials ([`secrets`]); data sources
 //! ([`data_sources`]); notification channels and deliveries
-//! ([`channels`], [`notifications`]); the event outbox ([`outbox`]). Rows are read by the same
+//! ([`channels`], [`notifications`]); agent jobs, their runs and chats
+//! ([`jobs`], [`chats`]); the event outbox ([`outbox`]). Rows are read by the same
 //! functions as the embedded store's (`crate::rows`). The rest of the
 //! traits follow before the backend can be selected in the config; until
 //! then nothing outside tests opens a `PgStore`.
@@ -28,7 +29,9 @@ use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
 mod channels;
+mod chats;
 mod data_sources;
+mod jobs;
 mod keys;
 mod leader;
 mod notifications;
