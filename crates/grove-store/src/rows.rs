@@ -5,6 +5,7 @@
 //! function here (in the submodule of its domain), over [`StoredRow`], and
 //! only the SQL differs between backends.
 
+pub(crate) mod agents;
 pub(crate) mod channels;
 pub(crate) mod chats;
 pub(crate) mod data_sources;

@@ -303,34 +303,21 @@ async fn announce_end(client: &impl GenericClient, run: &Run) -> StoreResult<()>
     settle_group(client, run.group_id.as_str(), run.job_id.as_str()).await
 }
 
-/// Cancels the queued and running runs whose `column` (`job_id` or
-/// `agent_id`) is `value`, giving `reason`; for deletions, whose cascade
-/// takes the job locks with them. Holds the rows of the jobs concerned
-/// first (in id order), as every write that ends runs does.
-pub(crate) async fn cancel_unfinished_runs(
-    client: &impl GenericClient,
-    org: &OrgId,
-    column: &str,
-    value: &str,
-    reason: &str,
-) -> StoreResult<()> {
-    let job_column = if column == "job_id" { "id" } else { column };
-    client
-        .query(
-            &format!(
-                "SELECT 1 FROM jobs WHERE org_id = $1 AND {job_column} = $2 ORDER BY id FOR UPDATE"
-            ),
-            &[&org.as_str(), &value],
-        )
-        .await
-        .map_err(pg_error)?;
+/// Cancels the queued and running runs of job `id`, for its deletion
+/// (whose cascade takes the job's lock with it); holds the job's row first,
+/// as every write that ends runs does.
+async fn cancel_job_runs(client: &impl GenericClient, org: &OrgId, id: &JobId) -> StoreResult<()> {
+    select_job(client, org, id, true).await?;
     client
         .execute(
-            &format!(
-                "UPDATE job_runs SET status = 'cancelled', finished_at = $3, error = $4
-                 WHERE org_id = $1 AND {column} = $2 AND status IN ('queued', 'running')"
-            ),
-            &[&org.as_str(), &value, &now_ms(), &reason],
+            "UPDATE job_runs SET status = 'cancelled', finished_at = $3, error = $4
+             WHERE org_id = $1 AND job_id = $2 AND status IN ('queued', 'running')",
+            &[
+                &org.as_str(),
+                &id.as_str(),
+                &now_ms(),
+                &"the job was deleted",
+            ],
         )
         .await
         .map(drop)
@@ -690,7 +677,7 @@ impl JobStore for PgStore {
     async fn delete_job(&self, org: &OrgId, id: &JobId) -> StoreResult<bool> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_error)?;
-        cancel_unfinished_runs(&tx, org, "job_id", id.as_str(), "the job was deleted").await?;
+        cancel_job_runs(&tx, org, id).await?;
         let deleted = tx
             .execute(
                 "DELETE FROM jobs WHERE org_id = $1 AND id = $2",

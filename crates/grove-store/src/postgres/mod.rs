@@ -28,6 +28,7 @@ use crate::rows::BadRow;
 use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
+mod agents;
 mod channels;
 mod chats;
 mod data_sources;

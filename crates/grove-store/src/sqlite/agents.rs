@@ -1,72 +1,19 @@
 //! Knowledge agents in SQLite: the agent row and its ordered data sources.
 
 use async_trait::async_trait;
-use grove_core::agents::{Agent, AgentStatus, ModelSource, RagStrategy};
+use grove_core::agents::Agent;
 use grove_core::ids::{AgentId, DataSourceId, OrgId};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::jobs::cancel_unfinished_runs;
 use super::syncs::record_event;
-use super::{backend, list_in_org, now_ms, parsed, ts, write_error, SqliteStore};
+use super::{backend, list_in_org, now_ms, parsed, write_error, SqliteStore};
+use crate::rows::agents::{
+    agent_event, agent_from_row, components, connector_ids, AGENT_COLUMNS as SELECTED,
+    AGENT_WRITTEN as COLUMNS, SLUG_TAKEN,
+};
 use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
-
-/// The columns an insert writes.
-const COLUMNS: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
-     temperature, max_tokens, similarity_threshold, active, created_at, updated_at, \
-     data_connector_ids, max_steps, components, max_run_tokens, max_run_cost_usd";
-
-/// The columns a read takes: the written ones and the organisation's
-/// default model, for agents that set none (`model = ''`).
-const SELECTED: &str = "id, org_id, name, slug, description, system_prompt, rag_strategy, model, \
-     temperature, max_tokens, similarity_threshold, active, created_at, updated_at, \
-     data_connector_ids, max_steps, components, max_run_tokens, max_run_cost_usd, \
-     (SELECT default_model FROM org_settings s WHERE s.org_id = agents.org_id)";
-
-/// An agent row; its data sources are filled in by [`with_sources`].
-fn from_row(row: &Row) -> rusqlite::Result<Agent> {
-    let active: bool = row.get(11)?;
-    let own_model: String = row.get(7)?;
-    let org_default: Option<String> = row.get(19)?;
-    let model_source = if own_model.is_empty() {
-        ModelSource::Organization
-    } else {
-        ModelSource::Agent
-    };
-    let components: Option<String> = row.get(16)?;
-    Ok(Agent {
-        id: parsed(row.get(0)?, |s| AgentId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        name: row.get(2)?,
-        slug: row.get(3)?,
-        description: row.get(4)?,
-        system_prompt: row.get(5)?,
-        rag_strategy: parsed(row.get(6)?, RagStrategy::parse)?,
-        model: if own_model.is_empty() {
-            org_default.unwrap_or_else(|| grove_core::agents::DEFAULT_MODEL.to_owned())
-        } else {
-            own_model
-        },
-        model_source,
-        temperature: row.get::<_, f64>(8)? as f32,
-        max_tokens: row.get(9)?,
-        similarity_threshold: row.get::<_, f64>(10)? as f32,
-        data_source_ids: Vec::new(),
-        data_connector_ids: parsed(row.get(14)?, |s| serde_json::from_str(s).ok())?,
-        max_steps: row.get(15)?,
-        components: components.and_then(|c| serde_json::from_str(&c).ok()),
-        max_run_tokens: row.get::<_, Option<i64>>(17)?.map(|t| t.max(0) as u64),
-        max_run_cost_usd: row.get(18)?,
-        active,
-        status: if active {
-            AgentStatus::Active
-        } else {
-            AgentStatus::Inactive
-        },
-        created_at: ts(row.get(12)?),
-        updated_at: ts(row.get(13)?),
-    })
-}
 
 fn with_sources(conn: &Connection, mut agent: Agent) -> StoreResult<Agent> {
     let mut stmt = conn
@@ -93,7 +40,7 @@ fn select(
         .query_row(
             &format!("SELECT {SELECTED} FROM agents WHERE org_id = ?1 AND {condition} = ?2"),
             params![org.as_str(), value],
-            from_row,
+            |r| Ok(agent_from_row(r)?),
         )
         .optional()
         .map_err(backend)?;
@@ -116,33 +63,6 @@ fn set_sources(tx: &Transaction, id: &AgentId, sources: &[DataSourceId]) -> Stor
     }
     Ok(())
 }
-
-/// The data of `agent.created` and `agent.updated`: the agent as the API
-/// shows it, with `agent_id` for receivers that look for it.
-fn agent_event(agent: &Agent) -> serde_json::Value {
-    let mut data = serde_json::to_value(agent).unwrap_or_default();
-    if let Some(map) = data.as_object_mut() {
-        map.insert("agent_id".into(), serde_json::json!(agent.id));
-    }
-    data
-}
-
-fn connector_ids(new: &NewAgent) -> String {
-    let ids: Vec<&str> = new
-        .data_connector_ids
-        .iter()
-        .map(|id| id.as_str())
-        .collect();
-    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn components(new: &NewAgent) -> Option<String> {
-    new.components
-        .as_ref()
-        .and_then(|c| serde_json::to_string(c).ok())
-}
-
-const SLUG_TAKEN: &str = "an agent with this slug already exists in the organisation";
 
 #[async_trait]
 impl AgentStore for SqliteStore {
@@ -199,7 +119,9 @@ impl AgentStore for SqliteStore {
 
     async fn list_agents(&self, org: &OrgId, page: Page) -> StoreResult<Listed<Agent>> {
         self.read(|conn| {
-            let listed = list_in_org(conn, "agents", SELECTED, org, None, page, from_row)?;
+            let listed = list_in_org(conn, "agents", SELECTED, org, None, page, |r| {
+                agent_from_row(r)
+            })?;
             let items = listed
                 .items
                 .into_iter()
