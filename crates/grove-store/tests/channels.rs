@@ -101,6 +101,8 @@ async fn channels_are_kept_per_org_with_sealed_credentials<
         .await
         .unwrap()
         .is_none());
+    // A later millisecond, so the order by creation is known.
+    tokio::time::sleep(Duration::from_millis(5)).await;
     let second = store.create_channel(&acme, slack("alerts")).await.unwrap();
     let listed = store.list_channels(&acme, Page::default()).await.unwrap();
     assert_eq!(listed.total, 2);
@@ -149,7 +151,7 @@ async fn channels_are_kept_per_org_with_sealed_credentials<
         .is_none());
     assert_eq!(
         store
-            .missing_channels(&acme, &[second.id.clone()])
+            .missing_channels(&acme, std::slice::from_ref(&second.id))
             .await
             .unwrap(),
         vec![]

@@ -217,18 +217,25 @@ async fn dispatch(client: &impl GenericClient, group: &str, concurrency: i64) ->
     }
     let next = client
         .query(
-            "UPDATE job_runs SET dispatched = TRUE
-             WHERE id IN (SELECT id FROM job_runs
-                          WHERE group_id = $1 AND status = 'queued' AND NOT dispatched
-                          ORDER BY seq LIMIT $2)
-             RETURNING id, org_id",
+            "SELECT id, org_id FROM job_runs
+             WHERE group_id = $1 AND status = 'queued' AND NOT dispatched
+             ORDER BY seq LIMIT $2",
             &[&group, &free],
         )
         .await
         .map_err(pg_error)?;
     for row in next {
         let (run, org): (String, String) = (row.get(0), row.get(1));
-        enqueue_run(client, &org, &run, None).await?;
+        let marked = client
+            .execute(
+                "UPDATE job_runs SET dispatched = TRUE WHERE id = $1 AND NOT dispatched",
+                &[&run],
+            )
+            .await
+            .map_err(pg_error)?;
+        if marked == 1 {
+            enqueue_run(client, &org, &run, None).await?;
+        }
     }
     Ok(())
 }
