@@ -34,6 +34,7 @@ use crate::rows::jobs::{
     chat_title, end_event, job_from_row, notice, run_from_row, run_item, still_running,
     JOB_COLUMNS, RUN_COLUMNS,
 };
+use crate::rows::StoredRow;
 use crate::{
     Change, ChatRecord, ChatSummary, JobStore, Listed, NewDocument, NewJob, NewMessage, PlannedRun,
     RunFinish, ScheduledFire, StoreError, StoreResult, TriggerOutcome, TriggerRequest,
@@ -55,9 +56,7 @@ async fn with_channels(client: &impl GenericClient, mut job: Job) -> StoreResult
         )
         .await
         .map_err(pg_error)?;
-    job.channel_ids = mapped(rows, |r| {
-        crate::rows::StoredRow::parsed(r, 0, |s| ChannelId::parse(s).ok())
-    })?;
+    job.channel_ids = mapped(rows, |r| r.parsed(0, |s| ChannelId::parse(s).ok()))?;
     Ok(job)
 }
 
@@ -409,7 +408,9 @@ async fn record_skip(
     )
     .await?;
     if !advance_schedule(client, &job.id, fire).await? {
-        return Err(backend("a scheduled fire was taken under the job's lock"));
+        return Err(backend(
+            "the job's next run time changed while its row was held",
+        ));
     }
     Ok(())
 }
@@ -500,7 +501,6 @@ async fn lock_holder(
         .await
         .map_err(pg_error)?;
     mapped_opt(row, |r| {
-        use crate::rows::StoredRow;
         Ok((
             r.parsed(0, |s| RunId::parse(s).ok())?,
             r.parsed_opt(1, |s| ChatId::parse(s).ok())?,
@@ -531,7 +531,9 @@ async fn trigger_in(
     let ids = start_group(tx, &job, request).await?;
     if let Some(fire) = &request.schedule {
         if !advance_schedule(tx, id, fire).await? {
-            return Err(backend("a scheduled fire was taken under the job's lock"));
+            return Err(backend(
+                "the job's next run time changed while its row was held",
+            ));
         }
     }
     let mut runs = Vec::with_capacity(ids.len());
