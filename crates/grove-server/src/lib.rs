@@ -38,6 +38,7 @@ use grove_search::{SearchEngine, SearchSettings};
 use grove_store::console::SessionLimits;
 use grove_store::queue::Worker;
 use grove_store::secrets::{MasterKey, MASTER_KEY_FILE};
+use grove_store::postgres::{PgOptions, PgStore};
 use grove_store::sqlite::SqliteStore;
 use grove_store::webhooks::DELIVERY_KIND;
 use grove_store::{Store, SyncStart, NOTIFY_KIND, RUN_KIND, SYNC_KIND};
@@ -117,14 +118,20 @@ fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
 /// directory. Either way the master key comes from `GROVE_MASTER_KEY` or
 /// the data directory's `master.key` (replicas must share it).
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    if config.store.postgres_url().is_some() {
-        anyhow::bail!(
-            "store.url (GROVE_DATABASE_URL) is set, but this version cannot run on PostgreSQL \
-             yet; unset it to use the embedded SQLite store in {}",
-            config.data_dir.display()
-        );
-    }
-    Ok(open_embedded_store(config)?)
+    let Some(url) = config.store.postgres_url() else {
+        return Ok(open_embedded_store(config)?);
+    };
+    let (master, master_file) = master_key(config)?;
+    let options = PgOptions {
+        url: url.to_owned(),
+        pool_size: config.store.pool_size,
+        statement_timeout: Duration::from_secs(config.store.statement_timeout_seconds),
+        poll_only: config.store.poll_only,
+    };
+    let store = PgStore::open(&options, master, master_file)
+        .await
+        .context("cannot open the PostgreSQL store (store.url, GROVE_DATABASE_URL)")?;
+    Ok(Arc::new(store))
 }
 
 /// Opens the embedded store in the configured data directory, with the

@@ -6,14 +6,18 @@
 //! only the SQL differs between backends.
 
 pub(crate) mod agents;
+pub(crate) mod channels;
+pub(crate) mod chats;
 pub(crate) mod connectors;
 pub(crate) mod console;
 pub(crate) mod data_sources;
 pub(crate) mod documents;
 pub(crate) mod evals;
 pub(crate) mod interactions;
+pub(crate) mod jobs;
 pub(crate) mod kb;
 pub(crate) mod keys;
+pub(crate) mod notifications;
 pub(crate) mod syncs;
 pub(crate) mod tenancy;
 pub(crate) mod webhooks;

@@ -8,13 +8,14 @@
 //! sealed credentials ([`secrets`]); data sources ([`data_sources`]); syncs
 //! and the documents they write ([`syncs`], [`documents`]); knowledge agents
 //! ([`agents`]), sessions and the interaction log ([`interactions`]),
-//! knowledge-base articles and their versions ([`kb`]); the event outbox
+//! knowledge-base articles and their versions ([`kb`]); notification
+//! channels and deliveries ([`channels`], [`notifications`]); agent jobs,
+//! their runs and chats ([`jobs`], [`chats`]); the event outbox
 //! ([`outbox`]); outgoing webhooks ([`webhooks`]); data connectors and query
 //! results ([`connectors`]); eval sets and runs ([`evals`]). Rows are read
 //! by the same
-//! functions as the embedded store's (`crate::rows`). The rest of the
-//! traits follow before the backend can be selected in the config; until
-//! then nothing outside tests opens a `PgStore`.
+//! functions as the embedded store's (`crate::rows`); only the SQL differs.
+//! Every store trait is implemented, so [`crate::Store`] is too.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,15 +34,19 @@ use crate::secrets::{Keyring, MasterKey};
 use crate::{Listed, StoreError, StoreResult};
 
 mod agents;
+mod channels;
+mod chats;
 mod connectors;
 mod console;
 mod data_sources;
 mod documents;
 mod evals;
 mod interactions;
+mod jobs;
 mod kb;
 mod keys;
 mod leader;
+mod notifications;
 mod outbox;
 mod queue;
 mod rate;
@@ -416,5 +421,21 @@ impl PgStore {
         }
         tx.commit().await.map_err(pg_error)?;
         Ok(count)
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.client()
+            .await?
+            .query_one("SELECT 1", &[])
+            .await
+            .map(|_| ())
+            .map_err(pg_error)
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "postgres"
     }
 }

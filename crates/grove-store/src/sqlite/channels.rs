@@ -3,48 +3,23 @@
 
 use async_trait::async_trait;
 use grove_core::ids::{ChannelId, OrgId};
-use grove_core::jobs::{Channel, ChannelKind, NotifyLevel, NotifyTopic};
+use grove_core::jobs::Channel;
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{
-    backend, delete_in_org, list_in_org, missing_in_org, now_ms, parsed, secrets, ts, SqliteStore,
-};
+use super::{backend, delete_in_org, list_in_org, missing_in_org, now_ms, secrets, SqliteStore};
+use crate::rows::channels::{channel_from_row, topics_json, CHANNEL_COLUMNS as COLUMNS};
 use crate::secrets::Keyring;
 use crate::{Change, ChannelStore, Listed, NewChannel, StoreError, StoreResult};
-
-const COLUMNS: &str =
-    "id, org_id, name, kind, config, min_level, topics, enabled, created_at, updated_at";
-
-fn from_row(row: &Row) -> rusqlite::Result<Channel> {
-    let config: String = row.get(4)?;
-    let topics: String = row.get(6)?;
-    Ok(Channel {
-        id: parsed(row.get(0)?, |s| ChannelId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        name: row.get(2)?,
-        kind: parsed(row.get(3)?, ChannelKind::parse)?,
-        config: serde_json::from_str(&config).unwrap_or_default(),
-        min_level: parsed(row.get(5)?, NotifyLevel::parse)?,
-        topics: parsed(topics, |s| serde_json::from_str::<Vec<NotifyTopic>>(s).ok())?,
-        enabled: row.get(7)?,
-        created_at: ts(row.get(8)?),
-        updated_at: ts(row.get(9)?),
-    })
-}
 
 fn select(conn: &Connection, org: &OrgId, id: &ChannelId) -> StoreResult<Option<Channel>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM notification_channels WHERE org_id = ?1 AND id = ?2"),
         params![org.as_str(), id.as_str()],
-        from_row,
+        |r| Ok(channel_from_row(r)?),
     )
     .optional()
     .map_err(backend)
-}
-
-fn topics_json(topics: &[NotifyTopic]) -> String {
-    serde_json::to_string(topics).unwrap_or_else(|_| "[]".to_owned())
 }
 
 #[async_trait]
@@ -90,7 +65,7 @@ impl ChannelStore for SqliteStore {
                 org,
                 None,
                 page,
-                from_row,
+                |r| channel_from_row(r),
             )
         })
     }

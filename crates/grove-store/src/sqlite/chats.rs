@@ -2,40 +2,17 @@
 //! it produced. Writers here run inside the callers' transactions (a run's
 //! trigger and finish), so a chat never shows half a run.
 
-use grove_core::agents::CitedSource;
-use grove_core::ids::{AgentId, ChatId, DocumentOutputId, JobId, OrgId, RunId};
-use grove_core::jobs::{
-    Chat, ChatDocument, ChatMessage, DocumentKind, Initiator, MessageRole, ModelUsage, RunStatus,
-};
+use grove_core::ids::{AgentId, ChatId, JobId, OrgId};
+use grove_core::jobs::{Chat, ChatDocument, ChatMessage, ModelUsage};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{backend, now_ms, parsed, ts};
+use super::{backend, now_ms};
+use crate::rows::chats::{
+    chat_from_row, document_from_row, message_from_row, summary_columns, summary_from_row,
+    CHAT_COLUMNS, DOCUMENT_COLUMNS, MESSAGE_COLUMNS, SUMMARY_FROM,
+};
 use crate::{ChatRecord, ChatSummary, Listed, NewDocument, NewMessage, StoreResult};
-
-const COLUMNS: &str = "c.id, c.org_id, c.agent_id, c.job_id, c.run_id, c.title, c.created_at, \
-     c.input_tokens, c.output_tokens, c.cost_usd";
-/// How many columns [`COLUMNS`] names; a join's own columns follow them.
-const COLUMN_COUNT: usize = 10;
-
-fn chat_from_row(row: &Row) -> rusqlite::Result<Chat> {
-    let job: Option<String> = row.get(3)?;
-    let run: Option<String> = row.get(4)?;
-    Ok(Chat {
-        id: parsed(row.get(0)?, |s| ChatId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        agent_id: parsed(row.get(2)?, |s| AgentId::parse(s).ok())?,
-        job_id: job.and_then(|j| JobId::parse(&j).ok()),
-        run_id: run.and_then(|r| RunId::parse(&r).ok()),
-        title: row.get(5)?,
-        usage: ModelUsage {
-            input_tokens: row.get::<_, i64>(7)?.max(0) as u64,
-            output_tokens: row.get::<_, i64>(8)?.max(0) as u64,
-            cost_usd: row.get(9)?,
-        },
-        created_at: ts(row.get(6)?),
-    })
-}
 
 pub(super) fn insert_chat(
     conn: &Connection,
@@ -128,52 +105,32 @@ pub(super) fn select_chat(
     id: &ChatId,
 ) -> StoreResult<Option<Chat>> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM chats c WHERE c.org_id = ?1 AND c.id = ?2"),
+        &format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.org_id = ?1 AND c.id = ?2"),
         params![org.as_str(), id.as_str()],
-        chat_from_row,
+        |r| Ok(chat_from_row(r)?),
     )
     .optional()
     .map_err(backend)
 }
 
 fn messages(conn: &Connection, chat: &ChatId) -> StoreResult<Vec<ChatMessage>> {
-    conn.prepare_cached(
-        "SELECT role, content, sources, created_at, model FROM chat_messages
-         WHERE chat_id = ?1 ORDER BY seq",
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM chat_messages WHERE chat_id = ?1 ORDER BY seq"
+    ))
     .and_then(|mut stmt| {
-        stmt.query_map([chat.as_str()], |r| {
-            let sources: String = r.get(2)?;
-            Ok(ChatMessage {
-                role: parsed(r.get(0)?, MessageRole::parse)?,
-                content: r.get(1)?,
-                sources: serde_json::from_str::<Vec<CitedSource>>(&sources).unwrap_or_default(),
-                model: r.get(4)?,
-                created_at: ts(r.get(3)?),
-            })
-        })?
-        .collect()
+        stmt.query_map([chat.as_str()], |r| Ok(message_from_row(r)?))?
+            .collect()
     })
     .map_err(backend)
 }
 
 fn documents(conn: &Connection, chat: &ChatId) -> StoreResult<Vec<ChatDocument>> {
-    conn.prepare_cached(
-        "SELECT id, kind, title, content, created_at FROM chat_documents
-         WHERE chat_id = ?1 ORDER BY created_at, seq",
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM chat_documents WHERE chat_id = ?1 ORDER BY created_at, seq"
+    ))
     .and_then(|mut stmt| {
-        stmt.query_map([chat.as_str()], |r| {
-            let content: String = r.get(3)?;
-            Ok(ChatDocument {
-                id: parsed(r.get(0)?, |s| DocumentOutputId::parse(s).ok())?,
-                kind: parsed(r.get(1)?, DocumentKind::parse)?,
-                title: r.get(2)?,
-                content: serde_json::from_str(&content).unwrap_or_default(),
-                created_at: ts(r.get(4)?),
-            })
-        })?
-        .collect()
+        stmt.query_map([chat.as_str()], |r| Ok(document_from_row(r)?))?
+            .collect()
     })
     .map_err(backend)
 }
@@ -209,27 +166,14 @@ pub(super) fn list(
     let (agent, job) = (agent.map(AgentId::as_str), job.map(JobId::as_str));
     let items = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS}, r.status, r.initiator, j.name, a.name FROM chats c
-             LEFT JOIN job_runs r ON r.id = c.run_id
-             LEFT JOIN jobs j ON j.id = c.job_id
-             LEFT JOIN agents a ON a.id = c.agent_id
-             WHERE {condition}
-             ORDER BY c.created_at DESC, c.id DESC LIMIT ?4 OFFSET ?5"
+            "SELECT {} FROM {SUMMARY_FROM} WHERE {condition}
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ?4 OFFSET ?5",
+            summary_columns()
         ))
         .and_then(|mut stmt| {
             stmt.query_map(
                 params![org.as_str(), agent, job, page.limit, page.offset as i64],
-                |r| {
-                    let status: Option<String> = r.get(COLUMN_COUNT)?;
-                    let initiator: Option<String> = r.get(COLUMN_COUNT + 1)?;
-                    Ok(ChatSummary {
-                        chat: chat_from_row(r)?,
-                        status: status.as_deref().and_then(RunStatus::parse),
-                        initiator: initiator.as_deref().and_then(Initiator::parse),
-                        job_name: r.get(COLUMN_COUNT + 2)?,
-                        agent_name: r.get(COLUMN_COUNT + 3)?,
-                    })
-                },
+                |r| Ok(summary_from_row(r)?),
             )?
             .collect::<rusqlite::Result<Vec<_>>>()
         })

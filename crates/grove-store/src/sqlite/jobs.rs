@@ -8,13 +8,11 @@
 //! up to the job's concurrency, and the lock goes once none is left.
 
 use async_trait::async_trait;
-use grove_core::ids::{AgentId, ChannelId, ChatId, JobId, OrgId, QueueItemId, RunGroupId, RunId};
-use grove_core::jobs::{
-    Initiator, Job, ModelUsage, NotifyLevel, NotifyTopic, ParamValues, RetryPolicy, Run, RunStatus,
-};
+use grove_core::ids::{AgentId, ChannelId, ChatId, JobId, OrgId, RunGroupId, RunId};
+use grove_core::jobs::{Initiator, Job, ModelUsage, ParamValues, Run, RunStatus};
 use grove_core::page::Page;
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::json;
 
 use super::chats::{add_usage, insert_chat, insert_document, insert_message};
@@ -22,86 +20,15 @@ use super::notifications::queue_notification;
 use super::queue::insert_item;
 use super::syncs::record_event;
 use super::{backend, list_in_org, now_ms, parsed, ts, SqliteStore};
-use crate::queue::NewItem;
+use crate::rows::channels::channel_wants;
+use crate::rows::jobs::{
+    chat_title, end_event, job_from_row, notice, run_from_row, run_item, still_running,
+    JOB_COLUMNS, RUN_COLUMNS,
+};
 use crate::{
     Change, JobStore, Listed, NewJob, NewMessage, PlannedRun, RunFinish, ScheduledFire, StoreError,
-    StoreResult, TriggerOutcome, TriggerRequest, RUN_KIND,
+    StoreResult, TriggerOutcome, TriggerRequest,
 };
-
-const JOB_COLUMNS: &str = "id, org_id, agent_id, name, prompt, parameters, schedule, timezone, \
-     schedule_enabled, parameter_sets, fan_out_concurrency, timeout_seconds, max_retries, \
-     retry_delay_seconds, next_run_at, created_at, updated_at, queries";
-
-const RUN_COLUMNS: &str = "id, org_id, job_id, agent_id, group_id, chat_id, status, initiator, \
-     parameters, attempts, max_attempts, error, scheduled_for, created_at, started_at, finished_at, \
-     prompt, queue_item_id";
-
-/// Queue attempts of a run item. A run's retries are its own (policy,
-/// delay); the queue only re-delivers an item whose worker died, and the
-/// run handler decides then, so the queue must not give up first.
-const RUN_ITEM_ATTEMPTS: u32 = 1000;
-
-fn json_column<T: serde::de::DeserializeOwned>(raw: String) -> rusqlite::Result<T> {
-    serde_json::from_str(&raw).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn opt_ts(raw: Option<i64>) -> Option<Timestamp> {
-    raw.map(ts)
-}
-
-fn job_from_row(row: &Row) -> rusqlite::Result<Job> {
-    Ok(Job {
-        id: parsed(row.get(0)?, |s| JobId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        agent_id: parsed(row.get(2)?, |s| AgentId::parse(s).ok())?,
-        name: row.get(3)?,
-        prompt: row.get(4)?,
-        parameters: json_column(row.get(5)?)?,
-        schedule: row.get(6)?,
-        timezone: row.get(7)?,
-        schedule_enabled: row.get(8)?,
-        parameter_sets: json_column(row.get(9)?)?,
-        fan_out_concurrency: row.get(10)?,
-        timeout_seconds: row.get(11)?,
-        retry: RetryPolicy {
-            max_retries: row.get(12)?,
-            delay_seconds: row.get(13)?,
-        },
-        channel_ids: Vec::new(),
-        next_run_at: opt_ts(row.get(14)?),
-        created_at: ts(row.get(15)?),
-        updated_at: ts(row.get(16)?),
-        queries: json_column(row.get(17)?)?,
-    })
-}
-
-fn run_from_row(row: &Row) -> rusqlite::Result<Run> {
-    let chat: Option<String> = row.get(5)?;
-    Ok(Run {
-        id: parsed(row.get(0)?, |s| RunId::parse(s).ok())?,
-        org_id: parsed(row.get(1)?, |s| OrgId::parse(s).ok())?,
-        job_id: parsed(row.get(2)?, |s| JobId::parse(s).ok())?,
-        agent_id: parsed(row.get(3)?, |s| AgentId::parse(s).ok())?,
-        group_id: parsed(row.get(4)?, |s| RunGroupId::parse(s).ok())?,
-        chat_id: chat.and_then(|c| ChatId::parse(&c).ok()),
-        status: parsed(row.get(6)?, RunStatus::parse)?,
-        initiator: parsed(row.get(7)?, Initiator::parse)?,
-        parameters: json_column(row.get(8)?)?,
-        attempts: row.get(9)?,
-        max_attempts: row.get(10)?,
-        error: row.get(11)?,
-        scheduled_for: opt_ts(row.get(12)?),
-        created_at: ts(row.get(13)?),
-        started_at: opt_ts(row.get(14)?),
-        finished_at: opt_ts(row.get(15)?),
-        prompt: row.get(16)?,
-        queue_item_id: row
-            .get::<_, Option<String>>(17)?
-            .and_then(|q| QueueItemId::parse(&q).ok()),
-    })
-}
 
 fn with_channels(conn: &Connection, mut job: Job) -> StoreResult<Job> {
     let mut stmt = conn
@@ -121,7 +48,7 @@ fn select_job(conn: &Connection, org: &OrgId, id: &JobId) -> StoreResult<Option<
         .query_row(
             &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE org_id = ?1 AND id = ?2"),
             params![org.as_str(), id.as_str()],
-            job_from_row,
+            |r| Ok(job_from_row(r)?),
         )
         .optional()
         .map_err(backend)?;
@@ -149,25 +76,10 @@ fn select_run(conn: &Connection, id: &RunId) -> StoreResult<Option<Run>> {
     conn.query_row(
         &format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE id = ?1"),
         [id.as_str()],
-        run_from_row,
+        |r| Ok(run_from_row(r)?),
     )
     .optional()
     .map_err(backend)
-}
-
-/// A chat's title: the job's name and the run's parameters.
-fn chat_title(job: &Job, parameters: &ParamValues) -> String {
-    if parameters.is_empty() {
-        return job.name.clone();
-    }
-    let values: Vec<String> = parameters
-        .iter()
-        .map(|(k, v)| match v {
-            serde_json::Value::String(s) => format!("{k}={s}"),
-            other => format!("{k}={other}"),
-        })
-        .collect();
-    format!("{} ({})", job.name, values.join(", "))
 }
 
 struct RunInsert<'a> {
@@ -214,11 +126,7 @@ fn insert_run(tx: &Transaction, run: RunInsert) -> StoreResult<RunId> {
 }
 
 fn enqueue_run(tx: &Transaction, org: &str, run: &str, at: Option<Timestamp>) -> StoreResult<()> {
-    let mut item = NewItem::new(RUN_KIND, json!({ "run_id": run }));
-    item.org_id = OrgId::parse(org).ok();
-    item.run_at = at;
-    item.max_attempts = Some(RUN_ITEM_ATTEMPTS);
-    let item = insert_item(tx, &item).map_err(backend)?;
+    let item = insert_item(tx, &run_item(org, run, at)).map_err(backend)?;
     tx.execute(
         "UPDATE job_runs SET queue_item_id = ?2 WHERE id = ?1",
         params![run, item.as_str()],
@@ -290,27 +198,13 @@ fn settle_group(tx: &Transaction, group: &str, job: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// The level and topic of a notification about a run that ended so.
-fn notice(status: RunStatus) -> (NotifyLevel, NotifyTopic) {
-    match status {
-        RunStatus::Succeeded => (NotifyLevel::Info, NotifyTopic::CompletedRun),
-        RunStatus::Cancelled => (NotifyLevel::Warning, NotifyTopic::FailedRun),
-        _ => (NotifyLevel::Error, NotifyTopic::FailedRun),
-    }
-}
-
 /// Records that a run ended: the outbox event, and a notification queue
 /// item per channel of the job that wants it; then settles its group.
 fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
-    let event = if run.status == RunStatus::Succeeded {
-        "job.run.completed"
-    } else {
-        "job.run.failed"
-    };
     record_event(
         tx,
         run.org_id.as_str(),
-        event,
+        end_event(run.status),
         serde_json::to_value(run).map_err(backend)?,
     )?;
     let (level, topic) = notice(run.status);
@@ -328,10 +222,7 @@ fn announce_end(tx: &Transaction, run: &Run) -> StoreResult<()> {
         })
         .map_err(backend)?;
     for (channel, min_level, topics, enabled) in channels {
-        let min_level = NotifyLevel::parse(&min_level).unwrap_or(NotifyLevel::Info);
-        let topics: Vec<NotifyTopic> = serde_json::from_str(&topics).unwrap_or_default();
-        let wanted = enabled && level.at_least(min_level) && topics.contains(&topic);
-        if !wanted {
+        if !channel_wants(&min_level, &topics, enabled, level, topic) {
             continue;
         }
         let payload = json!({"run_id": run.id, "level": level, "topic": topic});
@@ -528,7 +419,7 @@ fn trigger_in(
     }
     if let Some((run_id, chat_id)) = lock_holder(tx, id)? {
         if let Some(fire) = &request.schedule {
-            let reason = format!("the job was still running (run {run_id})");
+            let reason = still_running(&run_id);
             record_skip(tx, &job, fire, &reason)?;
         }
         return Ok(Some(TriggerOutcome::AlreadyRunning { run_id, chat_id }));
@@ -609,7 +500,7 @@ fn list_runs_in(
         .and_then(|mut stmt| {
             stmt.query_map(
                 params![org.as_str(), job.as_str(), page.limit, page.offset as i64],
-                run_from_row,
+                |r| Ok(run_from_row(r)?),
             )?
             .collect::<rusqlite::Result<Vec<_>>>()
         })
@@ -654,7 +545,9 @@ impl JobStore for SqliteStore {
     ) -> StoreResult<Listed<Job>> {
         self.read(|conn| {
             let filter = agent.map(|a| ("agent_id", a.as_str()));
-            let listed = list_in_org(conn, "jobs", JOB_COLUMNS, org, filter, page, job_from_row)?;
+            let listed = list_in_org(conn, "jobs", JOB_COLUMNS, org, filter, page, |r| {
+                job_from_row(r)
+            })?;
             let items = listed
                 .items
                 .into_iter()
@@ -752,8 +645,10 @@ impl JobStore for SqliteStore {
                      ORDER BY next_run_at LIMIT ?2"
                 ))
                 .and_then(|mut stmt| {
-                    stmt.query_map(params![now.as_millisecond(), limit], job_from_row)?
-                        .collect::<rusqlite::Result<Vec<_>>>()
+                    stmt.query_map(params![now.as_millisecond(), limit], |r| {
+                        Ok(job_from_row(r)?)
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()
                 })
                 .map_err(backend)?;
             jobs.into_iter().map(|j| with_channels(conn, j)).collect()
@@ -767,7 +662,7 @@ impl JobStore for SqliteStore {
                 [],
                 |r| r.get::<_, Option<i64>>(0),
             )
-            .map(opt_ts)
+            .map(|t| t.map(ts))
             .map_err(backend)
         })
     }

@@ -3,67 +3,35 @@
 
 use async_trait::async_trait;
 use grove_core::ids::{ChannelId, NotificationId, OrgId, RunId};
-use grove_core::jobs::{NotificationAttempt, NotificationDelivery, NotificationStatus};
+use grove_core::jobs::{NotificationAttempt, NotificationDelivery};
 use grove_core::page::Page;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::json;
 
 use super::queue::insert_item;
-use super::{backend, filtered_page, now_ms, parsed, ts, SqliteStore};
+use super::{backend, filtered_page, now_ms, SqliteStore};
 use crate::notifications::{AttemptOutcome, NotificationStore, TEST_NOTIFICATION};
 use crate::queue::NewItem;
+use crate::rows::notifications::{
+    attempt_effect, attempt_from_row, delivery_from_row, ATTEMPT_COLUMNS, DELIVERY_COLUMNS,
+};
 use crate::{Listed, StoreResult, NOTIFY_KIND};
 
-const COLUMNS: &str = "d.id, d.channel_id, d.run_id, d.event, d.status, d.error, d.created_at, \
-     d.updated_at, (SELECT q.run_at FROM queue_items q WHERE q.id = d.queue_item_id \
-     AND q.status = 'queued')";
+/// The time of a delivery's next attempt: its queue item's, while queued.
+const NEXT_ATTEMPT: &str =
+    "(SELECT q.run_at FROM queue_items q WHERE q.id = d.queue_item_id AND q.status = 'queued')";
 const FROM: &str = "notification_deliveries d";
 
-fn from_row(row: &Row) -> rusqlite::Result<NotificationDelivery> {
-    let status: NotificationStatus = parsed(row.get(4)?, NotificationStatus::parse)?;
-    let next: Option<i64> = row.get(8)?;
-    Ok(NotificationDelivery {
-        id: parsed(row.get(0)?, |s| NotificationId::parse(s).ok())?,
-        channel_id: parsed(row.get(1)?, |s| ChannelId::parse(s).ok())?,
-        run_id: row
-            .get::<_, Option<String>>(2)?
-            .and_then(|s| RunId::parse(&s).ok()),
-        event: row.get(3)?,
-        status,
-        attempts: Vec::new(),
-        next_attempt_at: next
-            .filter(|_| status == NotificationStatus::Pending)
-            .map(ts),
-        error: row.get(5)?,
-        created_at: ts(row.get(6)?),
-        updated_at: ts(row.get(7)?),
-    })
-}
-
 fn attempts(conn: &Connection, id: &NotificationId) -> StoreResult<Vec<NotificationAttempt>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT attempt, at, ok, latency_ms, error FROM notification_attempts
-             WHERE delivery_id = ?1 ORDER BY attempt",
-        )
-        .map_err(backend)?;
-    let rows = stmt
-        .query_map([id.as_str()], |r| {
-            Ok(NotificationAttempt {
-                attempt: r.get(0)?,
-                at: ts(r.get(1)?),
-                status: if r.get::<_, bool>(2)? {
-                    NotificationStatus::Delivered
-                } else {
-                    NotificationStatus::Failed
-                },
-                latency_ms: r.get::<_, i64>(3)?.max(0) as u64,
-                error: r.get(4)?,
-            })
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(backend)?;
-    Ok(rows)
+    conn.prepare_cached(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM notification_attempts
+         WHERE delivery_id = ?1 ORDER BY attempt"
+    ))
+    .and_then(|mut stmt| {
+        stmt.query_map([id.as_str()], |r| Ok(attempt_from_row(r)?))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .map_err(backend)
 }
 
 fn with_attempts(
@@ -81,9 +49,12 @@ fn select(
 ) -> StoreResult<Option<NotificationDelivery>> {
     let found = conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM {FROM} WHERE d.org_id = ?1 AND d.id = ?2"),
+            &format!(
+                "SELECT {DELIVERY_COLUMNS}, {NEXT_ATTEMPT} FROM {FROM}
+                 WHERE d.org_id = ?1 AND d.id = ?2"
+            ),
             params![org.as_str(), id.as_str()],
-            from_row,
+            |r| Ok(delivery_from_row(r)?),
         )
         .optional()
         .map_err(backend)?;
@@ -175,11 +146,7 @@ impl NotificationStore for SqliteStore {
         let id = id.clone();
         self.write(move |conn| {
             let tx = conn.transaction().map_err(backend)?;
-            let (ok, error, status) = match &outcome {
-                AttemptOutcome::Delivered => (true, None, "delivered"),
-                AttemptOutcome::Retrying(e) => (false, Some(e.as_str()), "pending"),
-                AttemptOutcome::Failed(e) => (false, Some(e.as_str()), "failed"),
-            };
+            let (ok, error, status) = attempt_effect(&outcome);
             let now = now_ms();
             tx.execute(
                 "INSERT OR REPLACE INTO notification_attempts
@@ -227,12 +194,12 @@ impl NotificationStore for SqliteStore {
             let listed = filtered_page(
                 conn,
                 FROM,
-                COLUMNS,
+                &format!("{DELIVERY_COLUMNS}, {NEXT_ATTEMPT}"),
                 "d.org_id = ?1 AND d.channel_id = ?2",
                 args,
                 "d.created_at DESC, d.id DESC",
                 page,
-                from_row,
+                |r| Ok(delivery_from_row(r)?),
             )?;
             let items = listed
                 .items
