@@ -353,6 +353,15 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails<S: Stores
         .await
         .unwrap();
     assert_eq!(store.find_document(&org, &new.id).await.unwrap(), Some(new));
+    // Failures grouped by their reason, the most frequent first.
+    let groups = store.failure_counts(&org, &ds.id).await.unwrap();
+    let expected = [
+        ("100%.html: failed", 1),
+        ("HTTP 500", 1),
+        ("new.html: failed", 1),
+    ];
+    let expected: Vec<(String, u64)> = expected.iter().map(|(r, n)| (r.to_string(), *n)).collect();
+    assert_eq!(groups, expected);
 
     // Another organisation finds and deletes nothing.
     let other = org_named(store, "other").await;

@@ -131,7 +131,7 @@ impl DocumentStore for PgStore {
             .query(
                 "SELECT COALESCE(error, '') AS reason, COUNT(*) FROM documents
                  WHERE org_id = $1 AND data_source_id = $2 AND status = 'failed'
-                 GROUP BY 1 ORDER BY 2 DESC, reason COLLATE \"C\" LIMIT 50",
+                 GROUP BY 1 ORDER BY 2 DESC, COALESCE(error, '') COLLATE \"C\" LIMIT 50",
                 &[&org.as_str(), &data_source.as_str()],
             )
             .await

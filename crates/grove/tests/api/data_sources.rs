@@ -358,6 +358,7 @@ async fn the_rust_book_is_crawled_once_per_chapter_and_answers_the_dev_set() {
         .arg(&questions)
         .arg("--data-dir")
         .arg(data.path())
+        .envs(data.store_env())
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();

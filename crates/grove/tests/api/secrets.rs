@@ -129,13 +129,33 @@ async fn no_credential_is_stored_in_the_clear() {
     assert_eq!(status["sync_status"], "succeeded", "{status}");
 
     let dir = t.stop_keeping_data().await;
-    assert!(dir.path().join("grove.db").exists());
     assert!(dir.path().join("master.key").exists());
+    // On PostgreSQL, every row as `pg_dump` writes it out.
+    let dump = dir.database_url().map(|url| {
+        let out = std::process::Command::new("pg_dump")
+            .args(["--data-only", &url])
+            .output()
+            .expect("pg_dump");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    });
+    match &dump {
+        Some(rows) => assert!(rows.contains("COPY public.data_sources"), "{rows}"),
+        None => assert!(dir.path().join("grove.db").exists()),
+    }
     for secret in [TOKEN, HOOK, signing.as_str(), SMTP_PASSWORD] {
         assert_eq!(
             files_holding(dir.path(), secret),
             Vec::<String>::new(),
             "{secret} in the clear"
+        );
+        assert!(
+            !dump.as_ref().is_some_and(|rows| rows.contains(secret)),
+            "{secret} in the clear in the database"
         );
     }
 }

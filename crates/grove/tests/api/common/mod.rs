@@ -73,8 +73,9 @@ impl Drop for PgDatabase {
                 .build()
                 .ok()?;
             runtime.block_on(async {
-                let (client, connection) =
-                    tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls).await.ok()?;
+                let (client, connection) = tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls)
+                    .await
+                    .ok()?;
                 tokio::spawn(connection);
                 client
                     .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -124,6 +125,13 @@ impl TestServer {
         ] {
             quota.per_minute = 100_000;
             quota.burst = 100_000;
+        }
+        if std::env::var_os("GROVE_TEST_LOG").is_some() {
+            // The server's log in the test's output (`--no-capture`).
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_env("GROVE_TEST_LOG"))
+                .with_test_writer()
+                .try_init();
         }
         let database = PgDatabase::for_this_run().await;
         config.store.url = database.as_ref().map(PgDatabase::url);
@@ -219,14 +227,70 @@ impl TestServer {
         self.scratch.path()
     }
 
-    /// Stops the server and hands over its data directory, which lives until
-    /// the returned guard is dropped.
-    pub async fn stop_keeping_data(mut self) -> tempfile::TempDir {
+    /// Stops the server and hands over its data (the directory, and the
+    /// PostgreSQL database when there is one), which lives until the
+    /// returned guard is dropped.
+    pub async fn stop_keeping_data(mut self) -> KeptData {
         if let Some(server) = self.server.take() {
             server.shutdown();
             server.wait().await.unwrap();
         }
-        self.dir
+        KeptData {
+            dir: self.dir,
+            database: self.database.take(),
+        }
+    }
+
+    /// Whether this server keeps its records in PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.database.is_some()
+    }
+
+    /// Runs `sql` (placeholders `$1`, `$2`, … filled with `params`) on the
+    /// store's database as stored, whichever backend it is: for tests that
+    /// set up a state no route makes.
+    pub async fn execute_sql(&self, sql: &str, params: &[&str]) -> u64 {
+        match &self.database {
+            Some(db) => {
+                let (client, connection) =
+                    tokio_postgres::connect(&db.url(), tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                tokio::spawn(connection);
+                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as _).collect();
+                client.execute(sql, &params).await.unwrap()
+            }
+            None => {
+                let db = rusqlite::Connection::open(self.store_path()).unwrap();
+                db.execute(sql, rusqlite::params_from_iter(params)).unwrap() as u64
+            }
+        }
+    }
+}
+
+/// A stopped server's data: its directory and, on PostgreSQL, its database.
+pub struct KeptData {
+    dir: tempfile::TempDir,
+    database: Option<PgDatabase>,
+}
+
+impl KeptData {
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The variables a `grove` command needs to open this data's store.
+    pub fn store_env(&self) -> Vec<(&'static str, String)> {
+        self.database
+            .iter()
+            .map(|db| ("GROVE_DATABASE_URL", db.url()))
+            .collect()
+    }
+
+    /// The PostgreSQL database's URL, when there is one.
+    pub fn database_url(&self) -> Option<String> {
+        self.database.as_ref().map(PgDatabase::url)
     }
 }
 

@@ -1406,13 +1406,12 @@ async fn home_lists_failed_runs_and_failing_webhooks() {
         )
         .await
         .unwrap();
-    let db = rusqlite::Connection::open(t.store_path()).unwrap();
-    db.execute(
-        "UPDATE webhooks SET enabled = 0, consecutive_failures = 10,
-                disabled_reason = 'gave up after 10 failed attempts' WHERE id = ?1",
-        [hook.id.as_str()],
+    t.execute_sql(
+        "UPDATE webhooks SET enabled = false, consecutive_failures = 10,
+                disabled_reason = 'gave up after 10 failed attempts' WHERE id = $1",
+        &[hook.id.as_str()],
     )
-    .unwrap();
+    .await;
 
     let mut browser = Browser::new(&t);
     browser.sign_in("admin@a.example", PASSWORD).await;
