@@ -232,10 +232,10 @@ async fn articles_keep_their_versions_and_restore_them<S: Kb>(store: &S) {
         .await
         .unwrap();
     assert_eq!(drafts.total, 1);
-    assert_eq!(drafts.items, [restored.clone()]);
+    assert_eq!(drafts.items, std::slice::from_ref(&restored));
     assert_eq!(
         store.published_kb_articles(&org).await.unwrap(),
-        [other.clone()]
+        std::slice::from_ref(&other)
     );
 
     // Deleting takes the versions with it.

@@ -13,7 +13,6 @@
 //!
 //!     cargo run --release -p grove --example console_bench [-- ROWS REQUESTS]
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use grove_console::session::{random_token, token_hash, SESSION_COOKIE};
@@ -23,7 +22,7 @@ use grove_core::ids::{DataSourceId, DocumentId, OrgId, UserId};
 use grove_core::sources::{Document, DocumentStatus, SourceKind};
 use grove_server::provision::provision_org;
 use grove_server::{open_search, open_store, Server};
-use grove_store::{NewAgent, NewDataSource, NewInteraction, Store};
+use grove_store::{NewAgent, NewDataSource, NewInteraction};
 
 mod shared;
 use shared::percentile;

@@ -8,7 +8,6 @@
 //!
 //!     cargo run --release -p grove --example search_bench -- 10000 100000
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use grove_core::config::Config;
@@ -16,7 +15,6 @@ use grove_search::chunks::{ChunkInput, ChunkOwner};
 use grove_search::vector::{Filter, VectorIndex, VectorSettings};
 use grove_server::provision::provision_org;
 use grove_server::{open_search, open_store, Server};
-use grove_store::{DataSourceStore, Store};
 
 mod shared;
 use shared::percentile;

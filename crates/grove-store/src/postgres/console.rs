@@ -141,7 +141,7 @@ impl ConsoleStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        let Some(session) = mapped_opt(row, |r| StoredSession::from_row(r))? else {
+        let Some(session) = mapped_opt(row, StoredSession::from_row)? else {
             return Ok(None);
         };
         let now = now_ms();
@@ -234,7 +234,7 @@ impl ConsoleStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| link_from_row(r))
+        mapped_opt(row, link_from_row)
     }
 
     async fn use_link(&self, token_hash: &str, password_hash: &str) -> StoreResult<Option<User>> {
@@ -255,7 +255,7 @@ impl ConsoleStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        let Some(user) = mapped_opt(row, |r| user_from_row(r))? else {
+        let Some(user) = mapped_opt(row, user_from_row)? else {
             return Ok(None);
         };
         put_password(&tx, &user.id, password_hash).await?;

@@ -26,7 +26,7 @@ async fn select(
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| data_source_from_row(r))
+    mapped_opt(row, data_source_from_row)
 }
 
 #[async_trait]

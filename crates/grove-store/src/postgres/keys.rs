@@ -65,7 +65,7 @@ async fn select_key(
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| key_from_row(r))
+    mapped_opt(row, key_from_row)
 }
 
 #[async_trait]
@@ -84,7 +84,7 @@ impl KeyStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| key_from_row(r))
+        mapped_opt(row, key_from_row)
     }
 
     async fn get_key(&self, org: &OrgId, id: &KeyId) -> StoreResult<Option<ApiKey>> {

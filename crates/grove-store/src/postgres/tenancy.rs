@@ -134,7 +134,7 @@ async fn select_user(
         )
         .await
         .map_err(pg_error)?;
-    mapped_opt(row, |r| user_from_row(r))
+    mapped_opt(row, user_from_row)
 }
 
 /// The stored settings, or the defaults.
@@ -147,7 +147,7 @@ async fn select_settings(client: &impl GenericClient, org: &OrgId) -> StoreResul
         .await
         .map_err(pg_error)?;
     Ok(
-        mapped_opt(row, |r| settings_from_row(r))?.unwrap_or_else(|| OrgSettings {
+        mapped_opt(row, settings_from_row)?.unwrap_or_else(|| OrgSettings {
             default_model: DEFAULT_MODEL.to_owned(),
             updated_at: None,
         }),
@@ -205,7 +205,7 @@ impl TenancyStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped(rows, |r| org_from_row(r))
+        mapped(rows, org_from_row)
     }
 
     async fn get_org(&self, id: &OrgId) -> StoreResult<Option<Org>> {
@@ -218,7 +218,7 @@ impl TenancyStore for PgStore {
             )
             .await
             .map_err(pg_error)?;
-        mapped_opt(row, |r| org_from_row(r))
+        mapped_opt(row, org_from_row)
     }
 
     async fn create_user(&self, org: &OrgId, user: NewUser) -> StoreResult<User> {
