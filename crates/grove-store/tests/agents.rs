@@ -10,20 +10,19 @@ use grove_core::agents::{
     AgentStatus, CitedSource, Component, Components, Feedback, Interaction, ModelSource, Outcome,
     RagStrategy, RetrievalTrace, ReviewStatus, Span,
 };
-use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::{AgentId, DataSourceId, InteractionId, OrgId, SessionId};
-use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_core::sources::SourceKind;
 use grove_store::postgres::PgStore;
 use grove_store::{
     AgentStore, DataSourceStore, FeedbackUpdate, InteractionFact, InteractionFilter,
-    InteractionStore, NewAgent, NewApiKey, NewDataSource, NewInteraction, NewUser, ProvisionOrg,
-    Provisioned, ReviewUpdate, StoreError, SyncStore, TenancyStore,
+    InteractionStore, NewAgent, NewDataSource, NewInteraction, ReviewUpdate, StoreError, SyncStore,
+    TenancyStore,
 };
 use jiff::Timestamp;
 
 mod backends;
+use backends::provision;
 
 use backends::{TestDb, TestPg, TestSqlite};
 
@@ -50,36 +49,6 @@ impl<S: TenancyStore + DataSourceStore + AgentStore> Agents for S {}
 /// What the session and interaction tests need of a store.
 trait Log: Agents + InteractionStore {}
 impl<S: Agents + InteractionStore> Log for S {}
-
-async fn provision<S: TenancyStore>(store: &S, name: &str) -> Provisioned {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-}
-
-async fn org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    provision(store, name).await.org.id
-}
 
 async fn data_source<S: DataSourceStore>(store: &S, org: &OrgId, name: &str) -> DataSourceId {
     store
@@ -154,7 +123,7 @@ fn queries(items: &[Interaction]) -> Vec<&str> {
 }
 
 async fn agents_are_created_listed_replaced_and_deleted<S: Agents>(store: &S) {
-    let org = org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let ds1 = data_source(store, &org, "one").await;
     let ds2 = data_source(store, &org, "two").await;
     let ds3 = data_source(store, &org, "three").await;
@@ -348,8 +317,8 @@ async fn agents_are_created_listed_replaced_and_deleted<S: Agents>(store: &S) {
 }
 
 async fn slugs_are_unique_within_an_organisation<S: Agents>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
 
     let support = store
         .create_agent(&a, new_agent("support", vec![]))
@@ -421,8 +390,8 @@ async fn slugs_are_unique_within_an_organisation<S: Agents>(store: &S) {
 }
 
 async fn an_agent_is_invisible_to_other_organisations<S: Agents>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
     let ds = data_source(store, &a, "docs").await;
     let agent = store
         .create_agent(&a, new_agent("support", vec![ds]))
@@ -455,7 +424,7 @@ async fn an_agent_is_invisible_to_other_organisations<S: Agents>(store: &S) {
 }
 
 async fn deleting_a_data_source_drops_it_from_agents<S: Agents>(store: &S) {
-    let org = org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let ds1 = data_source(store, &org, "one").await;
     let ds2 = data_source(store, &org, "two").await;
     let ds3 = data_source(store, &org, "three").await;
@@ -484,8 +453,8 @@ async fn deleting_a_data_source_drops_it_from_agents<S: Agents>(store: &S) {
 }
 
 async fn sessions_are_scoped_and_keep_their_turns<S: Log>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
     let agent = agent(store, &a, "support").await;
 
     let before = Timestamp::now();
@@ -729,8 +698,8 @@ async fn an_interaction_round_trips_and_announces_itself<S: Log + SyncStore>(sto
 }
 
 async fn the_log_lists_newest_first_with_filters<S: Log>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
     let support = agent(store, &a, "support").await;
     let sales = agent(store, &a, "sales").await;
     let foreign = agent(store, &b, "support").await;
@@ -920,8 +889,8 @@ async fn the_log_lists_newest_first_with_filters<S: Log>(store: &S) {
 }
 
 async fn feedback_is_set_within_the_organisation_only<S: Log>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
     let agent = agent(store, &a, "support").await;
     let original = store
         .record_interaction(&a, ask(&agent, None, "hello?"))
@@ -1022,8 +991,8 @@ async fn feedback_is_set_within_the_organisation_only<S: Log>(store: &S) {
 }
 
 async fn reviews_are_kept_and_filter_the_log<S: Log>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
     let agent = agent(store, &a, "support").await;
     let mut log = Vec::new();
     for query in ["r1", "r2", "r3"] {
@@ -1271,8 +1240,8 @@ async fn analytics_facts_name_who_asked<S: Log>(store: &S) {
 }
 
 async fn purging_removes_only_idle_sessions<S: Log>(store: &S) {
-    let a = org(store, "acme").await;
-    let b = org(store, "globex").await;
+    let a = backends::org(store, "acme").await;
+    let b = backends::org(store, "globex").await;
     let agent_a = agent(store, &a, "support").await;
     let agent_b = agent(store, &b, "support").await;
 
@@ -1307,7 +1276,7 @@ async fn purging_removes_only_idle_sessions<S: Log>(store: &S) {
 }
 
 async fn deleting_an_agent_takes_its_sessions_and_keeps_its_interactions<S: Log>(store: &S) {
-    let org = org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let doomed = agent(store, &org, "doomed").await;
     let survivor = agent(store, &org, "survivor").await;
     let session = store.create_session(&org, &doomed).await.unwrap();
@@ -1364,8 +1333,8 @@ async fn deleting_an_agent_takes_its_sessions_and_keeps_its_interactions<S: Log>
 }
 
 async fn agents_without_a_model_follow_the_organisation_default<S: Agents>(store: &S) {
-    let other = org(store, "globex").await;
-    let org = org(store, "acme").await;
+    let other = backends::org(store, "globex").await;
+    let org = backends::org(store, "acme").await;
     let ds = data_source(store, &org, "one").await;
     let settings = store.org_settings(&org).await.unwrap();
     assert_eq!(settings.default_model, "extractive");
@@ -1429,7 +1398,7 @@ async fn a_burst_of_concurrent_writes_all_land<S>(one: &S, two: &S)
 where
     S: Agents + Clone + 'static,
 {
-    let org = org(one, "burst").await;
+    let org = backends::org(one, "burst").await;
     let mut existing = Vec::new();
     for i in 0..40 {
         existing.push(agent(one, &org, &format!("old-{i}")).await);
@@ -1505,7 +1474,7 @@ async fn a_burst_of_concurrent_writes_all_land_on_two_replicas() {
 async fn changes_from_two_replicas_to_one_agent_all_land() {
     let test = TestPg::new().await;
     let other = test.db.replica().await;
-    let org = org(&test.store, "acme").await;
+    let org = backends::org(&test.store, "acme").await;
     let id = agent(&test.store, &org, "support").await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..16 {
@@ -1544,7 +1513,7 @@ async fn changes_from_two_replicas_to_one_agent_all_land() {
 async fn turns_from_two_replicas_share_a_session() {
     let test = TestPg::new().await;
     let other = test.db.replica().await;
-    let org = org(&test.store, "acme").await;
+    let org = backends::org(&test.store, "acme").await;
     let agent = agent(&test.store, &org, "support").await;
     let session = test.store.create_session(&org, &agent).await.unwrap();
     let mut tasks = tokio::task::JoinSet::new();

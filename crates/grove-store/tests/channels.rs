@@ -5,18 +5,13 @@
 
 use std::time::Duration;
 
-use grove_core::apikey::{self, KeyEnvironment};
-use grove_core::ids::{ChannelId, OrgId};
+use grove_core::ids::ChannelId;
 use grove_core::jobs::{ChannelKind, NotificationStatus, NotifyLevel, NotifyTopic};
-use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_store::notifications::{AttemptOutcome, NotificationStore, TEST_NOTIFICATION};
 use grove_store::queue::QueueStore;
 use grove_store::secrets::is_sealed;
-use grove_store::{
-    ChannelStore, NewApiKey, NewChannel, NewUser, ProvisionOrg, SecretStore, TenancyStore,
-    NOTIFY_KIND,
-};
+use grove_store::{ChannelStore, NewChannel, SecretStore, TenancyStore, NOTIFY_KIND};
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -28,34 +23,6 @@ on_each_backend!(
     a_test_notification_is_delivered_after_a_retry,
     a_dropped_notification_keeps_its_reason,
 );
-
-async fn org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-        .org
-        .id
-}
 
 const HOOK: &str = "https://hooks.example/T000/B000/secret";
 
@@ -75,8 +42,8 @@ async fn channels_are_kept_per_org_with_sealed_credentials<
 >(
     store: &S,
 ) {
-    let acme = org(store, "acme").await;
-    let other = org(store, "other").await;
+    let acme = backends::org(store, "acme").await;
+    let other = backends::org(store, "other").await;
     let created = store.create_channel(&acme, slack("ops")).await.unwrap();
     let stored = created.config["webhook_url"].as_str().unwrap();
     assert!(is_sealed(stored), "the webhook URL is sealed: {stored}");
@@ -163,7 +130,7 @@ async fn a_change_sees_the_opened_config_and_seals_it_again<
 >(
     store: &S,
 ) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let channel = store.create_channel(&acme, slack("ops")).await.unwrap();
     let changed = store
         .change_channel(
@@ -203,7 +170,7 @@ async fn a_change_sees_the_opened_config_and_seals_it_again<
         .unwrap()
         .unwrap();
     assert_eq!(kept, changed, "a refused change writes nothing");
-    let other = org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .change_channel(&other, &channel.id, Box::new(Ok))
         .await
@@ -216,14 +183,14 @@ async fn a_test_notification_is_delivered_after_a_retry<
 >(
     store: &S,
 ) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let channel = store.create_channel(&acme, slack("ops")).await.unwrap();
     assert!(store
         .queue_test_notification(&acme, &ChannelId::generate())
         .await
         .unwrap()
         .is_none());
-    let other = org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .queue_test_notification(&other, &channel.id)
         .await
@@ -325,7 +292,7 @@ async fn a_dropped_notification_keeps_its_reason<
 >(
     store: &S,
 ) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let channel = store.create_channel(&acme, slack("ops")).await.unwrap();
     let first = store
         .queue_test_notification(&acme, &channel.id)

@@ -4,12 +4,11 @@
 //! replicas at once all landing.
 
 use grove_core::connectors::{ConnectorKind, DataConnector};
-use grove_core::ids::{DataConnectorId, OrgId, ResultId};
-use grove_core::model::Role;
+use grove_core::ids::{DataConnectorId, ResultId};
 use grove_core::page::Page;
 use grove_core::ApiError;
 use grove_store::connectors::{ConnectorStore, NewDataConnector};
-use grove_store::{NewUser, StoreError, TenancyStore};
+use grove_store::{StoreError, TenancyStore};
 use serde_json::{json, Value};
 
 mod backends;
@@ -26,33 +25,6 @@ const URL: &str = "postgres://reader:hunter2@db.internal:5432/shop";
 
 trait Store: TenancyStore + ConnectorStore {}
 impl<S: TenancyStore + ConnectorStore> Store for S {}
-
-async fn create_org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    let key = grove_core::apikey::generate(grove_core::apikey::KeyEnvironment::Live);
-    let provisioned = store
-        .provision_org(grove_store::ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: grove_store::NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: grove_core::apikey::KeyEnvironment::Live,
-                scopes: vec![grove_core::scope::Scope::Admin],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap();
-    provisioned.org.id
-}
 
 fn postgres(name: &str) -> NewDataConnector {
     NewDataConnector {
@@ -107,7 +79,7 @@ fn assert_kept(stored: &DataConnector, given: &NewDataConnector) {
 }
 
 async fn credentials_are_sealed_and_the_rest_is_kept_as_given<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let given = postgres("shop");
     let created = store.create_connector(&org, given.clone()).await.unwrap();
     assert_eq!(created.org_id, org);
@@ -135,7 +107,7 @@ async fn credentials_are_sealed_and_the_rest_is_kept_as_given<S: Store>(store: &
 }
 
 async fn a_change_sees_the_credentials_opened_and_writes_them_sealed<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let created = store.create_connector(&org, bigquery()).await.unwrap();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Value::Null));
     let seen_in = seen.clone();
@@ -169,7 +141,7 @@ async fn a_change_sees_the_credentials_opened_and_writes_them_sealed<S: Store>(s
     );
 
     // Absent, or another organisation's: no change runs.
-    let other = create_org(store, "other").await;
+    let other = backends::org(store, "other").await;
     let never = |_| -> Result<NewDataConnector, ApiError> { panic!("no change runs") };
     assert!(store
         .change_connector(&other, &created.id, Box::new(never))
@@ -184,7 +156,7 @@ async fn a_change_sees_the_credentials_opened_and_writes_them_sealed<S: Store>(s
 }
 
 async fn a_refused_change_writes_nothing<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let created = store
         .create_connector(&org, postgres("shop"))
         .await
@@ -207,8 +179,8 @@ async fn a_refused_change_writes_nothing<S: Store>(store: &S) {
 }
 
 async fn connectors_are_listed_and_deleted_within_their_org<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
-    let other = create_org(store, "other").await;
+    let org = backends::org(store, "acme").await;
+    let other = backends::org(store, "other").await;
     let a = store.create_connector(&org, postgres("a")).await.unwrap();
     let b = store.create_connector(&org, postgres("b")).await.unwrap();
     let theirs = store.create_connector(&other, postgres("c")).await.unwrap();
@@ -254,7 +226,7 @@ async fn connectors_are_listed_and_deleted_within_their_org<S: Store>(store: &S)
 }
 
 async fn results_are_kept_and_outlive_their_connector<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let connector = store
         .create_connector(&org, postgres("shop"))
         .await
@@ -270,7 +242,7 @@ async fn results_are_kept_and_outlive_their_connector<S: Store>(store: &S) {
     assert_eq!((saved.sql.as_str(), &saved.result), (sql, &result));
     let got = store.get_result(&org, &saved.id).await.unwrap();
     assert_eq!(got.as_ref(), Some(&saved));
-    let other = create_org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store.get_result(&other, &saved.id).await.unwrap().is_none());
     assert!(store
         .get_result(&org, &ResultId::generate())
@@ -299,7 +271,7 @@ mod replicas {
     async fn changes_from_two_replicas_at_once_all_land() {
         let db = TestDb::new().await;
         let (a, b) = (db.replica().await, db.replica().await);
-        let org = create_org(&a, "acme").await;
+        let org = backends::org(&a, "acme").await;
         let created = a.create_connector(&org, postgres("shop")).await.unwrap();
         let add = |store: grove_store::postgres::PgStore, table: String| {
             let (org, id) = (org.clone(), created.id.clone());

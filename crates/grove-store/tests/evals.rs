@@ -5,14 +5,12 @@
 
 use std::time::Duration;
 
-use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::evals::{EvalItem, EvalRun, EvalRunStatus, ItemScore};
 use grove_core::ids::{AgentId, EvalSetId, OrgId};
-use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_store::evals::{EvalSetPatch, NewEvalSet, EVAL_RUN_KIND};
 use grove_store::queue::{Backoff, ItemStatus, QueueStore};
-use grove_store::{EvalStore, NewApiKey, NewUser, ProvisionOrg, TenancyStore};
+use grove_store::{EvalStore, TenancyStore};
 use serde_json::json;
 use tokio_postgres::NoTls;
 
@@ -26,34 +24,6 @@ on_each_backend!(
     a_run_whose_queue_item_died_is_failed_once,
     runs_are_listed_newest_first_and_go_with_their_set,
 );
-
-async fn provision<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-        .org
-        .id
-}
 
 fn item(question: &str) -> EvalItem {
     EvalItem {
@@ -103,7 +73,10 @@ async fn sets_are_created_listed_updated_and_deleted_within_their_org<
 >(
     store: &S,
 ) {
-    let (a, b) = (provision(store, "a").await, provision(store, "b").await);
+    let (a, b) = (
+        backends::org(store, "a").await,
+        backends::org(store, "b").await,
+    );
     let first = store
         .create_eval_set(&a, new_set("first", &["one", "two"]))
         .await
@@ -194,7 +167,7 @@ async fn a_run_snapshots_its_set_scores_each_item_once_and_finishes_once<
 >(
     store: &S,
 ) {
-    let org = provision(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let set = store
         .create_eval_set(&org, new_set("set", &["one", "two", "three"]))
         .await
@@ -315,7 +288,7 @@ async fn a_run_snapshots_its_set_scores_each_item_once_and_finishes_once<
     let cancelled = store.cancel_eval_run(&org, &run.id).await.unwrap().unwrap();
     assert_eq!(cancelled, ended);
     // Another organisation does not see it.
-    let other = provision(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store.get_eval_run(&other, &run.id).await.unwrap().is_none());
     assert!(store
         .cancel_eval_run(&other, &run.id)
@@ -327,7 +300,7 @@ async fn a_run_snapshots_its_set_scores_each_item_once_and_finishes_once<
 async fn a_cancelled_run_keeps_its_scores_and_takes_no_more<S: EvalStore + TenancyStore>(
     store: &S,
 ) {
-    let org = provision(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let run = queued_run(store, &org, 3).await;
     store.start_eval_run(&run.id, None).await.unwrap().unwrap();
     assert!(store
@@ -335,7 +308,7 @@ async fn a_cancelled_run_keeps_its_scores_and_takes_no_more<S: EvalStore + Tenan
         .await
         .unwrap());
 
-    let other = provision(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .cancel_eval_run(&other, &run.id)
         .await
@@ -389,7 +362,7 @@ async fn a_cancelled_run_keeps_its_scores_and_takes_no_more<S: EvalStore + Tenan
 async fn a_run_whose_queue_item_died_is_failed_once<S: EvalStore + TenancyStore + QueueStore>(
     store: &S,
 ) {
-    let org = provision(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let run = queued_run(store, &org, 1).await;
     let alive = queued_run(store, &org, 1).await;
     assert_eq!(store.fail_abandoned_eval_runs().await.unwrap(), 0);
@@ -424,7 +397,7 @@ async fn a_run_whose_queue_item_died_is_failed_once<S: EvalStore + TenancyStore 
 async fn runs_are_listed_newest_first_and_go_with_their_set<S: EvalStore + TenancyStore>(
     store: &S,
 ) {
-    let org = provision(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let set = store
         .create_eval_set(&org, new_set("set", &["one"]))
         .await
@@ -457,7 +430,7 @@ async fn runs_are_listed_newest_first_and_go_with_their_set<S: EvalStore + Tenan
         (second.total, second.items[0].id.clone()),
         (3, runs[1].clone())
     );
-    let other = provision(store, "other").await;
+    let other = backends::org(store, "other").await;
     let theirs = store
         .list_eval_runs(&other, &set.id, Page::default())
         .await
@@ -519,7 +492,7 @@ async fn two_replicas_scoring_and_finishing_one_run_write_each_item_and_the_end_
     const ITEMS: u32 = 40;
     let db = TestDb::new().await;
     let replicas = [db.replica().await, db.replica().await];
-    let org = provision(&replicas[0], "acme").await;
+    let org = backends::org(&replicas[0], "acme").await;
     let run = queued_run(&replicas[0], &org, ITEMS as usize).await;
     replicas[1]
         .start_eval_run(&run.id, None)
@@ -593,7 +566,7 @@ async fn a_run_ended_while_another_replica_scores_counts_exactly_the_scores_writ
     const ITEMS: u32 = 60;
     let db = TestDb::new().await;
     let (scorer, ender) = (db.replica().await, db.replica().await);
-    let org = provision(&scorer, "acme").await;
+    let org = backends::org(&scorer, "acme").await;
     for round in 0..4u64 {
         let run = queued_run(&scorer, &org, ITEMS as usize).await;
         scorer.start_eval_run(&run.id, None).await.unwrap().unwrap();
@@ -634,7 +607,7 @@ async fn a_run_ended_while_another_replica_scores_counts_exactly_the_scores_writ
 async fn two_replicas_sweeping_abandoned_runs_fail_each_once() {
     let db = TestDb::new().await;
     let replicas = [db.replica().await, db.replica().await];
-    let org = provision(&replicas[0], "acme").await;
+    let org = backends::org(&replicas[0], "acme").await;
     let mut runs = Vec::new();
     for _ in 0..5 {
         runs.push(queued_run(&replicas[0], &org, 2).await);

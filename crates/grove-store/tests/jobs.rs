@@ -10,21 +10,18 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use grove_core::agents::RagStrategy;
-use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::{AgentId, JobId, OrgId, RunId};
 use grove_core::jobs::{
     ChannelKind, DocumentKind, Initiator, MessageRole, ModelUsage, NotifyLevel, NotifyTopic,
     ParamSpec, ParamType, ParamValues, RetryPolicy, Run, RunStatus,
 };
-use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_store::notifications::NotificationStore;
 use grove_store::postgres::PgStore;
 use grove_store::queue::QueueStore;
 use grove_store::{
-    AgentStore, ChannelStore, JobStore, NewAgent, NewApiKey, NewChannel, NewDocument, NewJob,
-    NewMessage, NewUser, PlannedRun, ProvisionOrg, RunFinish, ScheduledFire, TenancyStore,
-    TriggerOutcome, TriggerRequest, RUN_KIND,
+    AgentStore, ChannelStore, JobStore, NewAgent, NewChannel, NewDocument, NewJob, NewMessage,
+    PlannedRun, RunFinish, ScheduledFire, TenancyStore, TriggerOutcome, TriggerRequest, RUN_KIND,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -52,34 +49,6 @@ trait Stores:
 impl<S> Stores for S where
     S: TenancyStore + AgentStore + JobStore + ChannelStore + NotificationStore + QueueStore
 {
-}
-
-async fn org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-        .org
-        .id
 }
 
 async fn agent<S: AgentStore>(store: &S, org: &OrgId, slug: &str) -> AgentId {
@@ -206,8 +175,8 @@ fn at_minutes(minutes: i64) -> Timestamp {
 }
 
 async fn jobs_are_kept_per_org_with_their_channels<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
-    let other = org(store, "other").await;
+    let acme = backends::org(store, "acme").await;
+    let other = backends::org(store, "other").await;
     let support = agent(store, &acme, "support").await;
     let sales = agent(store, &acme, "sales").await;
     let one = store.create_channel(&acme, channel(vec![])).await.unwrap();
@@ -316,7 +285,7 @@ async fn jobs_are_kept_per_org_with_their_channels<S: Stores>(store: &S) {
 }
 
 async fn a_manual_run_goes_from_trigger_to_its_chat_and_notification<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let support = agent(store, &acme, "support").await;
     let done = store
         .create_channel(&acme, channel(vec![NotifyTopic::CompletedRun]))
@@ -464,7 +433,7 @@ async fn a_manual_run_goes_from_trigger_to_its_chat_and_notification<S: Stores>(
 }
 
 async fn a_due_time_fires_once_and_a_busy_job_records_a_skip<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let support = agent(store, &acme, "support").await;
     let (due, next, after) = (at_minutes(-1), at_minutes(59), at_minutes(119));
     let mut new = new_job(&support, "hourly");
@@ -582,7 +551,7 @@ async fn a_due_time_fires_once_and_a_busy_job_records_a_skip<S: Stores>(store: &
 }
 
 async fn a_fan_out_dispatches_up_to_its_concurrency<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let support = agent(store, &acme, "support").await;
     let mut new = new_job(&support, "regions");
     new.fan_out_concurrency = 2;
@@ -648,7 +617,7 @@ async fn a_fan_out_dispatches_up_to_its_concurrency<S: Stores>(store: &S) {
 }
 
 async fn runs_are_retried_requeued_and_cancelled<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let support = agent(store, &acme, "support").await;
     let job = store
         .create_job(&acme, new_job(&support, "flaky"))
@@ -701,7 +670,7 @@ async fn runs_are_retried_requeued_and_cancelled<S: Stores>(store: &S) {
         0
     );
 
-    let other = org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store.cancel_run(&other, &run.id).await.unwrap().is_none());
     assert!(store.get_run(&other, &run.id).await.unwrap().is_none());
     let cancelled = store.cancel_run(&acme, &run.id).await.unwrap().unwrap();
@@ -724,7 +693,7 @@ async fn runs_are_retried_requeued_and_cancelled<S: Stores>(store: &S) {
 }
 
 async fn deleting_a_job_cancels_its_runs<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let support = agent(store, &acme, "support").await;
     let job = store
         .create_job(&acme, new_job(&support, "doomed"))
@@ -759,7 +728,7 @@ async fn deleting_a_job_cancels_its_runs<S: Stores>(store: &S) {
 }
 
 async fn ad_hoc_chats_are_listed_with_their_agent<S: Stores>(store: &S) {
-    let acme = org(store, "acme").await;
+    let acme = backends::org(store, "acme").await;
     let support = agent(store, &acme, "support").await;
     let sales = agent(store, &acme, "sales").await;
     let question = NewMessage {
@@ -835,7 +804,7 @@ async fn ad_hoc_chats_are_listed_with_their_agent<S: Stores>(store: &S) {
     };
     let beyond = store.list_chats(&acme, None, None, past_end).await.unwrap();
     assert_eq!((beyond.total, beyond.items.len()), (2, 0));
-    let other = org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store.get_chat(&other, &chat.id).await.unwrap().is_none());
     assert_eq!(
         store
@@ -851,7 +820,7 @@ async fn ad_hoc_chats_are_listed_with_their_agent<S: Stores>(store: &S) {
 async fn two_replicas() -> (TestDb, PgStore, PgStore, OrgId, AgentId) {
     let db = TestDb::new().await;
     let (one, two) = (db.replica().await, db.replica().await);
-    let acme = org(&one, "acme").await;
+    let acme = backends::org(&one, "acme").await;
     let support = agent(&one, &acme, "support").await;
     (db, one, two, acme, support)
 }

@@ -8,19 +8,18 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use grove_core::agents::{Outcome, RagStrategy, RetrievalTrace, ReviewStatus};
-use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::{InteractionId, KbArticleId, OrgId};
-use grove_core::model::Role;
 use grove_core::page::Page;
 use grove_core::sources::{ArticleStatus, SourceKind, SyncInitiator, SyncStatus};
 use grove_store::postgres::PgStore;
 use grove_store::{
     AgentStore, ArticleFromReview, DataSourceStore, InteractionStore, KbArticlePatch, KbAuthor,
-    KbStore, NewAgent, NewApiKey, NewDataSource, NewInteraction, NewKbArticle, NewUser,
-    ProvisionOrg, Provisioned, ReviewUpdate, SyncStart, SyncStore, TenancyStore,
+    KbStore, NewAgent, NewDataSource, NewInteraction, NewKbArticle, Provisioned, ReviewUpdate,
+    SyncStart, SyncStore, TenancyStore,
 };
 
 mod backends;
+use backends::provision;
 
 use backends::TestPg;
 
@@ -36,32 +35,6 @@ trait Kb: TenancyStore + DataSourceStore + SyncStore + AgentStore + InteractionS
 impl<S> Kb for S where
     S: TenancyStore + DataSourceStore + SyncStore + AgentStore + InteractionStore + KbStore
 {
-}
-
-async fn provision<S: TenancyStore>(store: &S, name: &str) -> Provisioned {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
 }
 
 fn draft(title: &str, content: &str) -> NewKbArticle {

@@ -6,17 +6,14 @@
 
 use std::path::Path;
 
-use grove_core::apikey::{self, KeyEnvironment};
 use grove_core::ids::OrgId;
 use grove_core::jobs::{ChannelKind, NotifyLevel, NotifyTopic};
-use grove_core::model::Role;
 use grove_core::sources::SourceKind;
 use grove_store::secrets::{MasterKey, SecretError, MASTER_KEY_FILE};
 use grove_store::sqlite::SqliteStore;
 use grove_store::webhooks::NewWebhook;
 use grove_store::{
-    ChannelStore, DataSourceStore, NewApiKey, NewChannel, NewDataSource, NewUser, ProvisionOrg,
-    SecretStore, StoreError, TenancyStore, WebhookStore,
+    ChannelStore, DataSourceStore, NewChannel, NewDataSource, SecretStore, StoreError, WebhookStore,
 };
 use serde_json::{json, Value};
 
@@ -25,34 +22,6 @@ mod backends;
 const TOKEN: &str = "confluence-token-9f8e7d6c5b4a";
 const HOOK: &str = "https://hooks.slack.example/services/T000/B000/XyZsecretPath42";
 const SIGNING: &str = "whsec_signing-secret-0123456789";
-
-async fn org<S: TenancyStore>(store: &S) -> OrgId {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: "acme".into(),
-            admin: NewUser {
-                email: "admin@acme.example".into(),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-        .org
-        .id
-}
 
 /// A Confluence source, a Slack channel and a webhook, each with a secret.
 async fn credentials(store: &SqliteStore, org: &OrgId) -> (Value, Value) {
@@ -125,7 +94,7 @@ fn assert_no_clear_copies(dir: &Path) {
 async fn credentials_are_sealed_in_the_files_and_open_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let org = org(&store).await;
+    let org = backends::org(&store, "acme").await;
     let (ds_config, channel_config) = credentials(&store, &org).await;
 
     // Stored sealed; other settings as given.
@@ -177,7 +146,7 @@ async fn a_master_key_that_does_not_fit_is_refused_and_the_right_one_opens() {
     let db = dir.path().join("grove.db");
     let master = MasterKey::generate();
     let store = SqliteStore::open_with_key(&db, master.clone(), None).unwrap();
-    let org = org(&store).await;
+    let org = backends::org(&store, "acme").await;
     let (ds_config, _) = credentials(&store, &org).await;
     drop(store);
 
@@ -202,7 +171,7 @@ async fn credentials_stored_in_the_clear_by_older_versions_are_sealed_on_open() 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("grove.db");
     let store = SqliteStore::open(&db).unwrap();
-    let org = org(&store).await;
+    let org = backends::org(&store, "acme").await;
     credentials(&store, &org).await;
     drop(store);
     // As an older version left them: in the clear, in the WAL and the file.
@@ -252,7 +221,7 @@ async fn rotation_rewraps_and_reseals_while_values_stay_readable() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("grove.db");
     let store = SqliteStore::open(&db).unwrap();
-    let org = org(&store).await;
+    let org = backends::org(&store, "acme").await;
     let (before, _) = credentials(&store, &org).await;
     let old_master = MasterKey::from_file(&dir.path().join(MASTER_KEY_FILE), false).unwrap();
 
@@ -315,7 +284,7 @@ async fn a_rotated_refresh_token_is_stored_sealed_in_place() {
     const ROTATED: &str = "1//rotated-refresh-token-0af3c9";
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("grove.db")).unwrap();
-    let org = org(&store).await;
+    let org = backends::org(&store, "acme").await;
     let ds = store
         .create_data_source(
             &org,
@@ -357,7 +326,7 @@ async fn on_postgres_credentials_are_sealed_in_rows_and_replicas_need_the_master
 
     let db = backends::TestDb::new().await;
     let (a, b) = (db.replica().await, db.replica().await);
-    let org = org(&a).await;
+    let org = backends::org(&a, "acme").await;
     let ds = a
         .create_data_source(
             &org,

@@ -6,17 +6,15 @@
 
 use std::time::Duration;
 
-use grove_core::apikey::{self, KeyEnvironment};
-use grove_core::ids::{DocumentId, OrgId};
-use grove_core::model::Role;
+use grove_core::ids::DocumentId;
 use grove_core::page::Page;
 use grove_core::sources::{
     DataSource, Document, DocumentStatus, SourceKind, SourceStatus, SyncFrequency, SyncInitiator,
 };
 use grove_store::queue::QueueStore;
 use grove_store::{
-    DataSourceStore, DocumentFilter, DocumentStore, Listed, NewApiKey, NewDataSource, NewUser,
-    ProvisionOrg, SyncProgress, SyncStart, SyncStore, TenancyStore, SYNC_KIND,
+    DataSourceStore, DocumentFilter, DocumentStore, Listed, NewDataSource, SyncProgress, SyncStart,
+    SyncStore, TenancyStore, SYNC_KIND,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -36,40 +34,8 @@ trait Stores: TenancyStore + DataSourceStore + SyncStore + QueueStore + Document
 
 impl<S: TenancyStore + DataSourceStore + SyncStore + QueueStore + DocumentStore> Stores for S {}
 
-async fn org<S: TenancyStore>(store: &S) -> OrgId {
-    org_named(store, "acme").await
-}
-
-async fn org_named<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-        .org
-        .id
-}
-
 async fn one_sync_at_a_time_with_its_queue_item<S: Stores>(store: &S) {
-    let org = org(store).await;
+    let org = backends::org(store, "acme").await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
         .await
@@ -127,7 +93,7 @@ async fn one_sync_at_a_time_with_its_queue_item<S: Stores>(store: &S) {
 }
 
 async fn the_scheduler_sees_what_is_due<S: Stores>(store: &S) {
-    let org = org(store).await;
+    let org = backends::org(store, "acme").await;
     let manual = store
         .create_data_source(&org, NewDataSource::new("manual", SourceKind::Website))
         .await
@@ -171,7 +137,7 @@ async fn the_scheduler_sees_what_is_due<S: Stores>(store: &S) {
 }
 
 async fn a_change_during_a_sync_queues_one_follow_up_when_it_ends<S: Stores>(store: &S) {
-    let org = org(store).await;
+    let org = backends::org(store, "acme").await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("files", SourceKind::File))
         .await
@@ -251,7 +217,7 @@ fn document(ds: &DataSource, key: &str, title: &str, status: DocumentStatus) -> 
 }
 
 async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails<S: Stores>(store: &S) {
-    let org = org(store).await;
+    let org = backends::org(store, "acme").await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
         .await
@@ -364,7 +330,7 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails<S: Stores
     assert_eq!(groups, expected);
 
     // Another organisation finds and deletes nothing.
-    let other = org_named(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .find_document(&other, &docs[1].id)
         .await
@@ -383,7 +349,7 @@ async fn documents_are_filtered_paged_and_kept_when_a_later_read_fails<S: Stores
 }
 
 async fn a_sync_keeps_what_it_saw_its_progress_and_its_errors<S: Stores>(store: &S) {
-    let org = org(store).await;
+    let org = backends::org(store, "acme").await;
     let ds = store
         .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
         .await
@@ -536,7 +502,7 @@ async fn leased_syncs<S: QueueStore>(store: &S) -> Vec<String> {
 async fn two_replicas_starting_one_source_start_one_sync() {
     let db = TestDb::new().await;
     let (a, b) = (db.replica().await, db.replica().await);
-    let org = org(&a).await;
+    let org = backends::org(&a, "acme").await;
     let ds = a
         .create_data_source(&org, NewDataSource::new("docs", SourceKind::Website))
         .await
@@ -567,7 +533,7 @@ async fn two_replicas_starting_one_source_start_one_sync() {
 async fn a_change_racing_the_end_of_a_sync_leaves_one_queued() {
     let db = TestDb::new().await;
     let (a, b) = (db.replica().await, db.replica().await);
-    let org = org(&a).await;
+    let org = backends::org(&a, "acme").await;
     let ds = a
         .create_data_source(&org, NewDataSource::new("files", SourceKind::File))
         .await

@@ -9,6 +9,7 @@ use grove_store::console::{ConsoleStore, SessionLimits};
 use std::time::Duration;
 
 mod backends;
+use backends::provision;
 
 on_each_backend!(
     provisioning_creates_org_admin_and_key_together,
@@ -19,36 +20,7 @@ on_each_backend!(
     the_console_sweep_deletes_only_what_has_expired,
     passwords_are_found_by_email_whatever_its_case_and_links_work_once,
 );
-use grove_store::{
-    KeyStore, NewApiKey, NewUser, ProvisionOrg, Provisioned, StoreError, SyncStore, TenancyStore,
-    UserPatch,
-};
-
-async fn provision<S: TenancyStore>(store: &S, name: &str) -> Provisioned {
-    let key = apikey::generate(KeyEnvironment::Live);
-    store
-        .provision_org(ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: NewApiKey {
-                org_id: grove_core::ids::OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: KeyEnvironment::Live,
-                scopes: vec![Scope::Admin],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap()
-}
+use grove_store::{KeyStore, NewApiKey, NewUser, StoreError, SyncStore, TenancyStore, UserPatch};
 
 async fn provisioning_creates_org_admin_and_key_together<S: TenancyStore + KeyStore>(store: &S) {
     assert_eq!(store.count_orgs().await.unwrap(), 0);

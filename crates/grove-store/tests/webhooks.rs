@@ -35,33 +35,6 @@ on_each_backend!(
 trait Store: TenancyStore + WebhookStore + QueueStore {}
 impl<S: TenancyStore + WebhookStore + QueueStore> Store for S {}
 
-async fn create_org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
-    let key = grove_core::apikey::generate(grove_core::apikey::KeyEnvironment::Live);
-    let provisioned = store
-        .provision_org(grove_store::ProvisionOrg {
-            name: name.into(),
-            admin: NewUser {
-                email: format!("admin@{name}.example"),
-                name: "Admin".into(),
-                role: Role::Admin,
-            },
-            admin_key: grove_store::NewApiKey {
-                org_id: OrgId::generate(),
-                user_id: None,
-                name: "bootstrap".into(),
-                prefix: key.prefix,
-                hash: key.hash,
-                environment: grove_core::apikey::KeyEnvironment::Live,
-                scopes: vec![grove_core::scope::Scope::Admin],
-                permissions: vec![],
-                expires_at: None,
-            },
-        })
-        .await
-        .unwrap();
-    provisioned.org.id
-}
-
 fn hook(events: &[&str], enabled: bool) -> NewWebhook {
     NewWebhook {
         url: "https://hooks.example.com/in".into(),
@@ -144,7 +117,7 @@ fn assert_sealed(stored: &[String], given: &str) {
 }
 
 async fn events_fan_out_to_the_endpoints_that_want_them_once<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let users = store
         .create_webhook(&org, hook(&["user.created"], true), "s1".into())
         .await
@@ -161,7 +134,7 @@ async fn events_fan_out_to_the_endpoints_that_want_them_once<S: Store>(store: &S
         .create_webhook(&org, hook(&["*"], false), "s4".into())
         .await
         .unwrap();
-    let other_org = create_org(store, "other").await;
+    let other_org = backends::org(store, "other").await;
     let foreign = store
         .create_webhook(&other_org, hook(&["*"], true), "s5".into())
         .await
@@ -237,7 +210,7 @@ async fn events_fan_out_to_the_endpoints_that_want_them_once<S: Store>(store: &S
 async fn fanned_out_events_are_not_pending_and_their_secret_opens() {
     let test = backends::TestSqlite::new();
     let store = &test.store;
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let (_, list) = endpoint_with_deliveries(store, &org, 2).await;
     assert_eq!(list.len(), 2);
     assert!(store.pending_events(10).await.unwrap().is_empty());
@@ -248,7 +221,7 @@ async fn fanned_out_events_are_not_pending_and_their_secret_opens() {
 async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endpoint<S: Store>(
     store: &S,
 ) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let (webhook, list) = endpoint_with_deliveries(store, &org, 1).await;
     let id: DeliveryId = list[0].id.clone();
     let first_item = store
@@ -343,7 +316,7 @@ async fn a_failed_attempt_names_the_next_item_and_the_last_one_disables_the_endp
 }
 
 async fn rotation_keeps_the_replaced_secret_until_it_expires<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let (webhook, list) = endpoint_with_deliveries(store, &org, 1).await;
     let id = &list[0].id;
     let old = store.delivery_work(id).await.unwrap().unwrap().secrets;
@@ -376,7 +349,7 @@ async fn rotation_keeps_the_replaced_secret_until_it_expires<S: Store>(store: &S
     assert!(!work.secrets.contains(&newest.secrets[0]));
     assert_eq!(newest.webhook.previous_secret_expires_at, None);
     // Another organisation cannot rotate it.
-    let other = create_org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .rotate_webhook_secret(&other, &webhook.id, "x".into(), past)
         .await
@@ -390,7 +363,7 @@ async fn rotation_keeps_the_replaced_secret_until_it_expires<S: Store>(store: &S
 async fn a_rotated_secret_signs_alongside_the_new_one_until_it_expires() {
     let test = backends::TestSqlite::new();
     let store = &test.store;
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let webhook = store
         .create_webhook(&org, hook(&["*"], true), "old".into())
         .await
@@ -427,7 +400,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_until_it_expires() {
 }
 
 async fn history_older_than_the_cutoff_is_purged_but_pending_deliveries_stay<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let (webhook, list) = endpoint_with_deliveries(store, &org, 2).await;
     let settled = &list[0].id;
     let item = item_of(store, settled).await;
@@ -452,7 +425,7 @@ async fn history_older_than_the_cutoff_is_purged_but_pending_deliveries_stay<S: 
 }
 
 async fn one_event_failing_does_not_disable_an_endpoint_that_takes_others<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let (webhook, list) = endpoint_with_deliveries(store, &org, 2).await;
     let (refused, taken) = (&list[0].id, &list[1].id);
     let item = item_of(store, taken).await;
@@ -483,7 +456,7 @@ async fn one_event_failing_does_not_disable_an_endpoint_that_takes_others<S: Sto
 }
 
 async fn a_test_event_leaves_the_endpoints_health_alone<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let webhook = store
         .create_webhook(&org, hook(&["*"], true), "s".into())
         .await
@@ -508,7 +481,7 @@ async fn a_test_event_leaves_the_endpoints_health_alone<S: Store>(store: &S) {
     assert_eq!(test.delivery.status, DeliveryStatus::Failed);
     assert_eq!(test.delivery.attempts.len(), 1);
     // Not to another organisation's endpoint.
-    let other = create_org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .queue_test_delivery(&other, &webhook.id, "webhook.test", serde_json::json!({}))
         .await
@@ -517,7 +490,7 @@ async fn a_test_event_leaves_the_endpoints_health_alone<S: Store>(store: &S) {
 }
 
 async fn a_delivery_whose_queue_item_died_is_failed_by_the_housekeeping<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let webhook = store
         .create_webhook(&org, hook(&["*"], true), "s".into())
         .await
@@ -556,7 +529,7 @@ async fn a_delivery_whose_queue_item_died_is_failed_by_the_housekeeping<S: Store
 }
 
 async fn a_resent_delivery_is_a_new_pending_delivery_of_the_same_body<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
+    let org = backends::org(store, "acme").await;
     let (webhook, list) = endpoint_with_deliveries(store, &org, 1).await;
     let original = &list[0];
     let item = item_of(store, &original.id).await;
@@ -587,7 +560,7 @@ async fn a_resent_delivery_is_a_new_pending_delivery_of_the_same_body<S: Store>(
     assert_eq!(of_original.attempts.len(), 1);
     assert_eq!(attempts.iter().sum::<usize>(), 1);
     // Absent deliveries, endpoints or organisations resend nothing.
-    let other = create_org(store, "other").await;
+    let other = backends::org(store, "other").await;
     assert!(store
         .resend_delivery(&other, &webhook.id, &original.id)
         .await
@@ -601,8 +574,8 @@ async fn a_resent_delivery_is_a_new_pending_delivery_of_the_same_body<S: Store>(
 }
 
 async fn endpoints_are_patched_listed_and_deleted_within_their_org<S: Store>(store: &S) {
-    let org = create_org(store, "acme").await;
-    let other = create_org(store, "other").await;
+    let org = backends::org(store, "acme").await;
+    let other = backends::org(store, "other").await;
     let a = store
         .create_webhook(&org, hook(&["user.created"], true), "s".into())
         .await
@@ -730,7 +703,7 @@ mod replicas {
     async fn two_replicas_fanning_out_at_once_make_each_delivery_once() {
         let db = TestDb::new().await;
         let (a, b) = (db.replica().await, db.replica().await);
-        let org = create_org(&a, "acme").await;
+        let org = backends::org(&a, "acme").await;
         let all = a
             .create_webhook(&org, hook(&["*"], true), "s".into())
             .await
@@ -771,7 +744,7 @@ mod replicas {
     async fn the_fan_out_skips_events_another_replica_holds_without_waiting() {
         let db = TestDb::new().await;
         let store = db.replica().await;
-        let org = create_org(&store, "acme").await;
+        let org = backends::org(&store, "acme").await;
         let webhook = store
             .create_webhook(&org, hook(&["*"], true), "s".into())
             .await
@@ -806,7 +779,7 @@ mod replicas {
     async fn two_replicas_recording_the_same_attempt_record_it_once() {
         let db = TestDb::new().await;
         let (a, b) = (db.replica().await, db.replica().await);
-        let org = create_org(&a, "acme").await;
+        let org = backends::org(&a, "acme").await;
         let (webhook, list) = endpoint_with_deliveries(&a, &org, 10).await;
         assert_eq!(list.len(), 10);
         let next = Timestamp::now() + Duration::from_secs(30);
@@ -842,7 +815,7 @@ mod replicas {
     async fn deleting_an_endpoint_while_another_replica_records_an_attempt_both_succeed() {
         let db = TestDb::new().await;
         let (a, b) = (db.replica().await, db.replica().await);
-        let org = create_org(&a, "acme").await;
+        let org = backends::org(&a, "acme").await;
         for round in 0..30 {
             let webhook = a
                 .create_webhook(&org, hook(&["*"], true), "s".into())

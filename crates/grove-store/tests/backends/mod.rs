@@ -5,9 +5,14 @@
 
 #![allow(dead_code)] // each test file uses its own part of this module
 
+use grove_core::apikey::{self, KeyEnvironment};
+use grove_core::ids::OrgId;
+use grove_core::model::Role;
+use grove_core::scope::Scope;
 use grove_store::postgres::{PgOptions, PgStore};
 use grove_store::secrets::MasterKey;
 use grove_store::sqlite::SqliteStore;
+use grove_store::{NewApiKey, NewUser, ProvisionOrg, Provisioned, TenancyStore};
 use tokio_postgres::NoTls;
 
 const ADMIN: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
@@ -88,6 +93,39 @@ pub async fn connect(url: &str) -> tokio_postgres::Client {
         .expect("PostgreSQL on 127.0.0.1:5432");
     tokio::spawn(connection);
     client
+}
+
+/// Provisions organisation `name` with its admin (`admin@NAME.example`)
+/// and an admin key.
+pub async fn provision<S: TenancyStore>(store: &S, name: &str) -> Provisioned {
+    let key = apikey::generate(KeyEnvironment::Live);
+    store
+        .provision_org(ProvisionOrg {
+            name: name.into(),
+            admin: NewUser {
+                email: format!("admin@{name}.example"),
+                name: "Admin".into(),
+                role: Role::Admin,
+            },
+            admin_key: NewApiKey {
+                org_id: OrgId::generate(),
+                user_id: None,
+                name: "bootstrap".into(),
+                prefix: key.prefix,
+                hash: key.hash,
+                environment: KeyEnvironment::Live,
+                scopes: vec![Scope::Admin],
+                permissions: vec![],
+                expires_at: None,
+            },
+        })
+        .await
+        .unwrap()
+}
+
+/// A provisioned organisation's id.
+pub async fn org<S: TenancyStore>(store: &S, name: &str) -> OrgId {
+    provision(store, name).await.org.id
 }
 
 /// An embedded store in a temporary directory, removed when dropped.
