@@ -1093,6 +1093,16 @@ pub(crate) fn json_error(e: serde_json::Error) -> StoreError {
     StoreError::Backend(format!("cannot encode a stored value as JSON: {e}"))
 }
 
+/// `value` as the JSON text the tables keep.
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(json_error)
+}
+
+/// A count or size as a BIGINT column holds it (saturating).
+pub(crate) fn signed(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// A stored time in Unix milliseconds (the epoch when out of range).
 pub(crate) fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)

@@ -8,6 +8,7 @@ use grove_core::agents::Agent;
 use grove_core::ids::{AgentId, DataSourceId, OrgId};
 use grove_core::page::Page;
 
+use super::jobs::cancel_unfinished_runs;
 use super::outbox::record_event;
 use super::{list_in_org, mapped_opt, now_ms, pg_error, write_error, PgStore};
 use crate::rows::agents::{
@@ -15,7 +16,7 @@ use crate::rows::agents::{
     SLUG_TAKEN,
 };
 use crate::rows::StoredRow;
-use crate::{AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
+use crate::{signed, AgentStore, Change, Listed, NewAgent, StoreError, StoreResult};
 
 /// Fills in each agent's data sources, in their order, in one statement.
 async fn with_sources(
@@ -93,26 +94,8 @@ async fn set_sources(
 
 /// Ends the unfinished runs of the agent's jobs (the jobs themselves go
 /// with the agent, by cascade).
-async fn cancel_runs_of(client: &impl GenericClient, org: &OrgId, id: &AgentId) -> StoreResult<()> {
-    client
-        .execute(
-            "UPDATE job_runs SET status = 'cancelled', finished_at = $3, error = $4
-             WHERE org_id = $1 AND agent_id = $2 AND status IN ('queued', 'running')",
-            &[
-                &org.as_str(),
-                &id.as_str(),
-                &now_ms(),
-                &"the agent was deleted",
-            ],
-        )
-        .await
-        .map(|_| ())
-        .map_err(pg_error)
-}
-
 fn max_run_tokens(new: &NewAgent) -> Option<i64> {
-    new.max_run_tokens
-        .map(|t| i64::try_from(t).unwrap_or(i64::MAX))
+    new.max_run_tokens.map(signed)
 }
 
 #[async_trait]
@@ -233,7 +216,8 @@ impl AgentStore for PgStore {
             .await
             .map_err(pg_error)?;
         if deleted > 0 {
-            cancel_runs_of(&tx, org, id).await?;
+            cancel_unfinished_runs(&tx, org, "agent_id", id.as_str(), "the agent was deleted")
+                .await?;
             let data = serde_json::json!({ "agent_id": id });
             record_event(&tx, org.as_str(), "agent.deleted", data).await?;
         }

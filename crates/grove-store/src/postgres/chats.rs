@@ -13,11 +13,9 @@ use crate::rows::chats::{
     chat_from_row, document_from_row, message_from_row, summary_columns, summary_from_row,
     CHAT_COLUMNS, DOCUMENT_COLUMNS, MESSAGE_COLUMNS, SUMMARY_FROM,
 };
-use crate::{ChatRecord, ChatSummary, Listed, NewDocument, NewMessage, StoreError, StoreResult};
-
-fn big(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
+use crate::{
+    signed, ChatRecord, ChatSummary, Listed, NewDocument, NewMessage, StoreError, StoreResult,
+};
 
 pub(super) async fn insert_chat(
     client: &impl GenericClient,
@@ -83,8 +81,8 @@ pub(super) async fn add_usage(
              WHERE id = $1",
             &[
                 &chat.as_str(),
-                &big(usage.input_tokens),
-                &big(usage.output_tokens),
+                &signed(usage.input_tokens),
+                &signed(usage.output_tokens),
                 &usage.cost_usd,
             ],
         )

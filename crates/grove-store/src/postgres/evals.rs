@@ -30,11 +30,7 @@ use crate::rows::evals::{
     abandoned_error, item_from_row, run_for_worker_from_row, run_from_row, set_from_row,
     set_with_items_from_row, ITEM_COLUMNS, RUN_COLUMNS, RUN_ITEM_ATTEMPTS, SET_COLUMNS,
 };
-use crate::{Listed, StoreError, StoreResult};
-
-fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
-}
+use crate::{json_text, Listed, StoreError, StoreResult};
 
 /// A set with its items; `lock` is appended to the query (a row lock).
 async fn select_set(

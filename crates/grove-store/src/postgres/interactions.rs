@@ -21,20 +21,12 @@ use crate::rows::interactions::{
     FACT_COLUMNS, INTERACTION_COLUMNS as COLUMNS, SESSION_COLUMNS,
 };
 use crate::{
-    FeedbackUpdate, InteractionFact, InteractionFilter, InteractionStore, Listed, NewInteraction,
-    ReviewUpdate, StoreError, StoreResult,
+    json_text, signed, FeedbackUpdate, InteractionFact, InteractionFilter, InteractionStore,
+    Listed, NewInteraction, ReviewUpdate, StoreResult,
 };
 
 /// Newest first; within a millisecond, the later recorded first.
 const NEWEST_FIRST: &str = "created_at DESC, seq DESC";
-
-fn json_text<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
-fn signed(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
 
 /// Inserts the interaction, made at `now`; the row as stored.
 async fn insert(

@@ -36,16 +36,12 @@ use crate::rows::jobs::{
 };
 use crate::rows::StoredRow;
 use crate::{
-    Change, ChatRecord, ChatSummary, JobStore, Listed, NewDocument, NewJob, NewMessage, PlannedRun,
-    RunFinish, ScheduledFire, StoreError, StoreResult, TriggerOutcome, TriggerRequest,
+    json_text, Change, ChatRecord, ChatSummary, JobStore, Listed, NewDocument, NewJob, NewMessage,
+    PlannedRun, RunFinish, ScheduledFire, StoreError, StoreResult, TriggerOutcome, TriggerRequest,
 };
 
 fn backend(what: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(what.to_string())
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(backend)
 }
 
 async fn with_channels(client: &impl GenericClient, mut job: Job) -> StoreResult<Job> {
@@ -163,7 +159,7 @@ async fn insert_run(client: &impl GenericClient, run: RunInsert<'_>) -> StoreRes
                 &run.chat.map(ChatId::as_str),
                 &run.status.as_str(),
                 &run.initiator.as_str(),
-                &to_json(run.parameters)?,
+                &json_text(run.parameters)?,
                 &i64::from(run.job.retry.max_retries.saturating_add(1)),
                 &run.error,
                 &run.scheduled_for.map(|t| t.as_millisecond()),
@@ -314,16 +310,25 @@ async fn announce_end(client: &impl GenericClient, run: &Run) -> StoreResult<()>
 /// as every write that ends runs does.
 async fn cancel_job_runs(client: &impl GenericClient, org: &OrgId, id: &JobId) -> StoreResult<()> {
     select_job(client, org, id, true).await?;
+    cancel_unfinished_runs(client, org, "job_id", id.as_str(), "the job was deleted").await
+}
+
+/// Cancels the queued and running runs whose `column` (`job_id` or
+/// `agent_id`) is `id`, saying `why`.
+pub(super) async fn cancel_unfinished_runs(
+    client: &impl GenericClient,
+    org: &OrgId,
+    column: &str,
+    id: &str,
+    why: &str,
+) -> StoreResult<()> {
     client
         .execute(
-            "UPDATE job_runs SET status = 'cancelled', finished_at = $3, error = $4
-             WHERE org_id = $1 AND job_id = $2 AND status IN ('queued', 'running')",
-            &[
-                &org.as_str(),
-                &id.as_str(),
-                &now_ms(),
-                &"the job was deleted",
-            ],
+            &format!(
+                "UPDATE job_runs SET status = 'cancelled', finished_at = $3, error = $4
+                 WHERE org_id = $1 AND {column} = $2 AND status IN ('queued', 'running')"
+            ),
+            &[&org.as_str(), &id, &now_ms(), &why],
         )
         .await
         .map(drop)
@@ -578,18 +583,18 @@ async fn write_job(
                 &new.agent_id.as_str(),
                 &new.name,
                 &new.prompt,
-                &to_json(&new.parameters)?,
+                &json_text(&new.parameters)?,
                 &new.schedule,
                 &new.timezone,
                 &new.schedule_enabled,
-                &to_json(&new.parameter_sets)?,
+                &json_text(&new.parameter_sets)?,
                 &i64::from(new.fan_out_concurrency),
                 &i64::from(new.timeout_seconds),
                 &i64::from(new.retry.max_retries),
                 &i64::from(new.retry.delay_seconds),
                 &new.next_run_at.map(|t| t.as_millisecond()),
                 &now_ms(),
-                &to_json(&new.queries)?,
+                &json_text(&new.queries)?,
             ],
         )
         .await

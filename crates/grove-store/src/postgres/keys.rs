@@ -9,14 +9,14 @@ use grove_core::page::Page;
 use super::tenancy::AdminGuard;
 use super::{list_in_org, mapped_opt, now_ms, pg_error, write_error, PgStore};
 use crate::rows::keys::{key_from_row, KEY_COLUMNS};
-use crate::{json_error, ts, KeyStore, Listed, NewApiKey, StoreResult};
+use crate::{json_text, ts, KeyStore, Listed, NewApiKey, StoreResult};
 
 /// Inserts a key inside the caller's connection or transaction.
 pub(super) async fn insert_key(client: &impl GenericClient, key: NewApiKey) -> StoreResult<ApiKey> {
     let id = KeyId::generate();
     let now = now_ms();
-    let scopes = serde_json::to_string(&key.scopes).map_err(json_error)?;
-    let permissions = serde_json::to_string(&key.permissions).map_err(json_error)?;
+    let scopes = json_text(&key.scopes)?;
+    let permissions = json_text(&key.permissions)?;
     client
         .execute(
             "INSERT INTO api_keys (id, org_id, user_id, name, prefix, environment, key_hash,
